@@ -8,10 +8,7 @@ import pkgutil
 import sys
 
 from addin import commands
-
-
-class UserError(Exception):
-    """A problem the user can fix (bad file, bad option): printed as one line, exit status 2."""
+from addin.errors import UserError
 
 
 def build_parser() -> argparse.ArgumentParser:
