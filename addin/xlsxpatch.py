@@ -1,0 +1,706 @@
+"""Lossless cell writes into an existing xlsx/xlsm workbook.
+
+openpyxl rewrites every part of a workbook on save and drops what it does not model (text boxes, form
+controls, header pictures, in-cell pictures, dynamic-array metadata ...). This module never does that:
+
+* every zip member is copied unchanged (its decompressed bytes are identical), except
+* the one target worksheet, whose XML is streamed in chunks: rows that get no new cell are copied byte for
+  byte, the rows that do are spliced (new cells are inline strings, so ``sharedStrings.xml`` is untouched),
+  missing rows are created in order and ``<dimension ref>`` is widened; and
+* ``xl/calcChain.xml`` (plus its relationship and content-type override when it becomes empty), only when
+  a cell that held a formula was overwritten.
+
+Memory stays bounded whatever the sheet size: the sheet XML is read in chunks, the rewritten sheet goes to
+a temporary file, and only the XML before ``<sheetData>`` (sheet properties, views, column widths) is held
+in memory. Coordinates in this API are 0-based ``(row, col)`` like python-calamine's.
+
+Public API: :func:`check_workbook`, :func:`sheet_names`, :func:`sheet_part`, :func:`patch_workbook`,
+:func:`atomic_write`, :func:`workbook_lock`, :func:`refuse_if_open`, :func:`cell_ref`, :func:`col_letter`,
+:func:`escape_cell_text`, :class:`PatchResult`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import posixpath
+import re
+import shutil
+import tempfile
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator, Mapping
+
+from lxml import etree
+
+from addin.errors import UserError
+
+MAX_TOTAL_UNCOMPRESSED = 2 * 1024**3  # 2 GiB for all members together
+MAX_RATIO = 200  # compression ratio above which a large member is treated as a zip bomb ...
+RATIO_MIN_SIZE = 10 * 1024**2  # ... when it also inflates to more than 10 MiB
+CHUNK = 1 << 20
+
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+REL_CALCCHAIN = NS_REL + "/calcChain"
+
+
+class PatchError(UserError):
+    """The workbook cannot be written without breaking something (reported to the user, file untouched)."""
+
+
+@dataclass
+class PatchResult:
+    part: str  # the worksheet part that was rewritten, e.g. "xl/worksheets/sheet2.xml"
+    cells_written: int = 0
+    rows_created: int = 0
+    formulas_replaced: list[str] = field(default_factory=list)  # A1 refs whose formula was overwritten
+    calc_chain: str = "untouched"  # "untouched" | "updated" | "removed"
+
+
+# --------------------------------------------------------------------------------------------- references
+def col_letter(col: int) -> str:
+    """0-based column index -> letters (0 -> A, 26 -> AA)."""
+    col += 1
+    out = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def cell_ref(row: int, col: int) -> str:
+    """0-based (row, col) -> A1 reference."""
+    return f"{col_letter(col)}{row + 1}"
+
+
+_REF = re.compile(rb"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+def _parse_ref(ref: bytes) -> tuple[int, int]:
+    """A1 reference -> 1-based (row, col)."""
+    m = _REF.match(ref.strip())
+    if not m:
+        raise ValueError(ref)
+    col = 0
+    for ch in m.group(1).upper():
+        col = col * 26 + ch - 64
+    return int(m.group(2)), col
+
+
+# ------------------------------------------------------------------------------------------------ escapes
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff\r]")
+_LITERAL_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")
+
+
+def escape_cell_text(text: str) -> str:
+    """Text as it must appear (before XML escaping) in an OOXML ``<t>``: characters XML 1.0 cannot hold
+    (and CR, which parsers would normalise away) become the OOXML escape ``_xHHHH_``; a literal ``_xHHHH_``
+    is protected as ``_x005F_xHHHH_`` so that it reads back unchanged."""
+    text = _LITERAL_ESCAPE.sub(r"_x005F_\1", text)
+    return _INVALID_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+
+
+def _xml_text(text: str) -> bytes:
+    s = escape_cell_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return s.encode("utf-8")
+
+
+# ------------------------------------------------------------------------------------------ input checks
+def check_workbook(path: str | os.PathLike) -> None:
+    """Raise :class:`UserError` (one line) unless ``path`` is a readable, sane xlsx/xlsm package."""
+    path = Path(path)
+    name = path.name
+    if not path.exists():
+        raise UserError(f"{name}: file not found")
+    if not path.is_file():
+        raise UserError(f"{name}: not a file")
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head == OLE_SIGNATURE:
+        raise UserError(
+            f"{name}: the workbook is password-protected (encrypted) or an old binary .xls; "
+            "remove the password / save it as .xlsx in Excel and try again"
+        )
+    if not head.startswith(b"PK"):
+        raise UserError(f"{name}: not an Excel workbook (.xlsx/.xlsm)")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            _check_members(zf, name)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
+        raise UserError(f"{name}: the workbook is corrupt or truncated ({exc})") from None
+
+
+def _check_members(zf: zipfile.ZipFile, name: str) -> None:
+    total = 0
+    names = set()
+    for info in zf.infolist():
+        names.add(info.filename)
+        total += info.file_size
+        if info.file_size > RATIO_MIN_SIZE and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise UserError(f"{name}: refused, member {info.filename} inflates {info.file_size // info.compress_size}x (zip bomb?)")
+        if info.flag_bits & 0x1:
+            raise UserError(f"{name}: the workbook is encrypted; remove the password in Excel and try again")
+    if total > MAX_TOTAL_UNCOMPRESSED:
+        raise UserError(f"{name}: refused, contents inflate to {total / 1024**3:.1f} GiB (limit 2 GiB)")
+    if "[Content_Types].xml" not in names or not any(n.endswith("workbook.xml") for n in names):
+        raise UserError(f"{name}: not an Excel workbook (no workbook part in the package)")
+
+
+# --------------------------------------------------------------------------------------- package mapping
+def _parse_xml(zf: zipfile.ZipFile, part: str) -> etree._Element:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    return etree.fromstring(zf.read(part), parser)
+
+
+def _rels_part(part: str) -> str:
+    d, f = posixpath.split(part)
+    return posixpath.join(d, "_rels", f + ".rels")
+
+
+def _resolve(base_part: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base_part), target))
+
+
+def _workbook_part(zf: zipfile.ZipFile) -> str:
+    try:
+        rels = _parse_xml(zf, "_rels/.rels")
+        for rel in rels.iter(f"{{{NS_PKG_REL}}}Relationship"):
+            if rel.get("Type", "").endswith("/officeDocument"):
+                return _resolve("", rel.get("Target", ""))
+    except KeyError:
+        pass
+    return "xl/workbook.xml"
+
+
+def _sheets(zf: zipfile.ZipFile) -> list[tuple[str, str, str, str]]:
+    """[(name, sheetId, part, relationship type)] in workbook order."""
+    wb_part = _workbook_part(zf)
+    wb = _parse_xml(zf, wb_part)
+    rels = {}
+    with contextlib.suppress(KeyError):
+        for rel in _parse_xml(zf, _rels_part(wb_part)).iter(f"{{{NS_PKG_REL}}}Relationship"):
+            rels[rel.get("Id")] = (_resolve(wb_part, rel.get("Target", "")), rel.get("Type", ""))
+    out = []
+    for sh in wb.iter(f"{{{NS_MAIN}}}sheet"):
+        part, typ = rels.get(sh.get(f"{{{NS_REL}}}id"), ("", ""))
+        out.append((sh.get("name", ""), sh.get("sheetId", ""), part, typ))
+    return out
+
+
+def sheet_names(path: str | os.PathLike) -> list[str]:
+    with zipfile.ZipFile(path) as zf:
+        return [s[0] for s in _sheets(zf)]
+
+
+def sheet_part(zf: zipfile.ZipFile, sheet: str) -> tuple[str, str]:
+    """Worksheet name -> (part path inside the package, sheetId), via workbook.xml and its relationships."""
+    for name, sheet_id, part, typ in _sheets(zf):
+        if name == sheet:
+            if not typ.endswith("/worksheet") or part not in zf.namelist():
+                raise UserError(f"sheet {sheet!r} is not a worksheet that can be written")
+            return part, sheet_id
+    raise UserError(f"no sheet named {sheet!r}")
+
+
+# ---------------------------------------------------------------------------------------- sheet rewriting
+class _Reader:
+    """A growing window over a zip member, read in chunks."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.buf = b""
+        self.eof = False
+
+    def fill(self) -> bool:
+        if self.eof:
+            return False
+        data = self.stream.read(CHUNK)
+        if not data:
+            self.eof = True
+            return False
+        self.buf += data
+        return True
+
+    def search(self, pattern: re.Pattern, pos: int, margin: int = 64):
+        """First match at or after pos that cannot grow with more data (or None at end of data)."""
+        while True:
+            m = pattern.search(self.buf, pos)
+            if m and (self.eof or m.end() + margin <= len(self.buf)):
+                return m
+            if not self.fill():
+                return pattern.search(self.buf, pos)
+
+    def find(self, needle: bytes, pos: int) -> int:
+        while True:
+            i = self.buf.find(needle, pos)
+            if i >= 0:
+                return i
+            pos = max(pos, len(self.buf) - len(needle))
+            if not self.fill():
+                return -1
+
+    def drop(self, upto: int) -> int:
+        """Forget bytes before ``upto``; returns the new offset of ``upto`` (0)."""
+        self.buf = self.buf[upto:]
+        return 0
+
+
+_ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def _attrs(tag: bytes) -> dict[bytes, bytes]:
+    return {m.group(1): (m.group(2) if m.group(2) is not None else m.group(3)) for m in _ATTR.finditer(tag)}
+
+
+def _set_attr(tag: bytes, name: bytes, value: bytes) -> bytes:
+    pat = re.compile(rb"(\s" + re.escape(name) + rb"""\s*=\s*)(?:"[^"]*"|'[^']*')""")
+    if pat.search(tag):
+        return pat.sub(lambda m: m.group(1) + b'"' + value + b'"', tag, count=1)
+    # insert right after the element name
+    m = re.match(rb"<[\w:.-]+", tag)
+    return tag[: m.end()] + b" " + name + b'="' + value + b'"' + tag[m.end() :]
+
+
+class _SheetPatcher:
+    def __init__(self, targets: dict[int, dict[int, str]], style_left_rows: set[int]):
+        # 1-based internally
+        self.targets = targets
+        self.pending = sorted(targets)
+        self.style_left_rows = style_left_rows
+        self.p = b""  # namespace prefix of the main namespace, e.g. b"x:" (usually empty)
+        self.col_styles: list[tuple[int, int, bytes]] = []
+        self.formulas: list[str] = []
+        self.cells_written = 0
+        self.rows_created = 0
+
+    # -- head
+    def _patch_head(self, head: bytes) -> bytes:
+        for m in re.finditer(rb"<(?:\w+:)?col\s[^>]*>", head):
+            a = _attrs(m.group())
+            if b"style" in a and b"min" in a and b"max" in a:
+                self.col_styles.append((int(a[b"min"]), int(a[b"max"]), a[b"style"]))
+        m = re.search(rb"<(?:\w+:)?dimension\s[^>]*>", head)
+        if not m or not self.targets:
+            return head
+        ref = _attrs(m.group()).get(b"ref", b"")
+        try:
+            parts = [_parse_ref(x) for x in ref.split(b":")] if ref else []
+        except ValueError:
+            parts = []
+        rows = [r for r, _ in parts] + list(self.targets)
+        cols = [c for _, c in parts] + [c for cs in self.targets.values() for c in cs]
+        new = f"{cell_ref(min(rows) - 1, min(cols) - 1)}:{cell_ref(max(rows) - 1, max(cols) - 1)}".encode()
+        if len(parts) == 1 and min(rows) == max(rows) and min(cols) == max(cols):
+            new = new.split(b":")[0]
+        return head[: m.start()] + _set_attr(m.group(), b"ref", new) + head[m.end() :]
+
+    # -- cells
+    def _new_cell(self, row: int, col: int, text: str, style: bytes | None) -> bytes:
+        p = self.p
+        s = b' s="' + style + b'"' if style and style != b"0" else b""
+        ref = cell_ref(row - 1, col - 1).encode()
+        return (
+            b"<" + p + b'c r="' + ref + b'"' + s + b' t="inlineStr"><' + p + b"is><" + p
+            + b't xml:space="preserve">' + _xml_text(text) + b"</" + p + b"t></" + p + b"is></" + p + b"c>"
+        )
+
+    def _default_style(self, col: int, row_attrs: dict[bytes, bytes]) -> bytes | None:
+        if row_attrs.get(b"customFormat") in (b"1", b"true") and b"s" in row_attrs:
+            return row_attrs[b"s"]
+        for lo, hi, st in self.col_styles:
+            if lo <= col <= hi:
+                return st
+        return None
+
+    def _new_row(self, row: int) -> bytes:
+        cells = self.targets[row]
+        out, left = [], None
+        for col in sorted(cells):
+            style = left if row in self.style_left_rows else self._default_style(col, {})
+            out.append(self._new_cell(row, col, cells[col], style))
+            left = style
+        self.cells_written += len(cells)
+        self.rows_created += 1
+        p = self.p
+        return b"<" + p + b'row r="' + str(row).encode() + b'">' + b"".join(out) + b"</" + p + b"row>"
+
+    def _patch_row(self, row_xml: bytes, row: int, start_tag: bytes) -> bytes:
+        p = self.p
+        cells = self.targets[row]
+        row_attrs = _attrs(start_tag)
+        if b"<!" in row_xml or b"<?" in row_xml:
+            raise PatchError(f"row {row} of the sheet holds XML comments or CDATA; cannot write safely")
+        if start_tag.endswith(b"/>"):
+            start_tag = start_tag[:-2].rstrip() + b">"
+            body, close = b"", b"</" + p + b"row>"
+        else:
+            close_i = row_xml.rindex(b"</")
+            body, close = row_xml[len(start_tag) : close_i], row_xml[close_i:]
+        start_tag = _set_attr(start_tag, b"r", str(row).encode()) if b"r" not in row_attrs else start_tag
+        # existing cells: (col, start, end, attrs, inner)
+        existing = []
+        cell_start = re.compile(rb"<" + re.escape(p) + rb"c[\s/>]")
+        cell_end = b"</" + p + b"c>"
+        pos, col = 0, 0
+        while True:
+            m = cell_start.search(body, pos)
+            if not m:
+                break
+            gt = body.index(b">", m.start())
+            tag = body[m.start() : gt + 1]
+            if tag.endswith(b"/>"):
+                end, inner = gt + 1, b""
+            else:
+                e = body.index(cell_end, gt)
+                end, inner = e + len(cell_end), body[gt + 1 : e]
+            a = _attrs(tag)
+            col = _parse_ref(a[b"r"])[1] if b"r" in a else col + 1
+            existing.append((col, m.start(), end, a, inner, tag))
+            pos = end
+        by_col = {e[0]: e for e in existing}
+        new_cols = sorted(cells)
+        # rebuild the body: original bytes between cells kept, targets replaced/inserted in column order
+        out = []
+        cursor = 0
+        left_style = None
+        queue = list(new_cols)
+
+        def emit_new(c: int) -> None:
+            nonlocal left_style
+            style = left_style if row in self.style_left_rows else self._default_style(c, row_attrs)
+            out.append(self._new_cell(row, c, cells[c], style))
+            left_style = style
+
+        for c, s, e, a, inner, tag in existing:
+            while queue and queue[0] < c:
+                emit_new(queue.pop(0))
+            out.append(body[cursor:s])
+            cursor = e
+            if queue and queue[0] == c:
+                queue.pop(0)
+                self._check_overwrite(row, c, inner)
+                out.append(self._new_cell(row, c, cells[c], a.get(b"s")))
+                left_style = a.get(b"s")
+            else:
+                if b"r" not in a:  # give position-less cells an explicit ref: insertions must not shift them
+                    tag2 = _set_attr(tag, b"r", cell_ref(row - 1, c - 1).encode())
+                    out.append(tag2 + body[s + len(tag) : e])
+                else:
+                    out.append(body[s:e])
+                left_style = a.get(b"s")
+        out.append(body[cursor:])
+        for c in queue:
+            emit_new(c)
+        self.cells_written += len(cells)
+        spans = row_attrs.get(b"spans")
+        if spans and re.fullmatch(rb"\d+:\d+", spans):
+            lo, hi = (int(x) for x in spans.split(b":"))
+            lo2, hi2 = min([lo] + new_cols), max([hi] + new_cols)
+            if (lo2, hi2) != (lo, hi):
+                start_tag = _set_attr(start_tag, b"spans", f"{lo2}:{hi2}".encode())
+        return start_tag + b"".join(out) + close
+
+    def _check_overwrite(self, row: int, col: int, inner: bytes) -> None:
+        m = re.search(rb"<(?:\w+:)?f(\s[^>]*)?(/?)>", inner)
+        if not m:
+            return
+        a = _attrs(m.group())
+        ref = cell_ref(row - 1, col - 1)
+        if a.get(b"ref") and a.get(b"t") in (b"shared", b"array") and b":" in a[b"ref"]:
+            kind = "shared" if a[b"t"] == b"shared" else "array"
+            raise PatchError(
+                f"cell {ref} holds the master of a {kind} formula ({a[b'ref'].decode()}) used by other cells; "
+                "clear it or move the 判定/理由 columns, then try again"
+            )
+        self.formulas.append(ref)
+
+    # -- whole part
+    def run(self, src, dst) -> None:
+        rd = _Reader(src)
+        m = rd.search(re.compile(rb"<(\w+:)?sheetData[\s/>]"), 0, margin=8)
+        if not m:
+            raise PatchError("the worksheet has no <sheetData>; cannot write")
+        self.p = m.group(1) or b""
+        p = self.p
+        dst.write(self._patch_head(rd.buf[: m.start()]))
+        gt = rd.find(b">", m.start())
+        sd_tag = rd.buf[m.start() : gt + 1]
+        pos = gt + 1
+        if sd_tag.endswith(b"/>"):
+            dst.write(sd_tag[:-2].rstrip() + b">")
+            for r in self.pending:
+                dst.write(self._new_row(r))
+            dst.write(b"</" + p + b"sheetData>")
+        else:
+            dst.write(sd_tag)
+            pos = self._rows(rd, dst, pos)
+        # tail: copy the rest verbatim
+        dst.write(rd.buf[pos:])
+        rd.buf = b""
+        while True:
+            data = rd.stream.read(CHUNK)
+            if not data:
+                break
+            dst.write(data)
+
+    def _rows(self, rd: _Reader, dst, pos: int) -> int:
+        p = self.p
+        token = re.compile(rb"<" + re.escape(p) + rb"row[\s/>]|</" + re.escape(p) + rb"sheetData\s*>")
+        row_close = b"</" + p + b"row>"
+        pending = self.pending
+        pi = 0
+        prev = 0
+        inserted = False
+        while True:
+            m = rd.search(token, pos, margin=16)
+            if not m:
+                raise PatchError("the worksheet XML is truncated (no </sheetData>)")
+            gap = rd.buf[pos : m.start()]
+            if b"<" in gap:
+                raise PatchError("unexpected markup between rows of the worksheet; cannot write safely")
+            dst.write(gap)
+            if m.group().startswith(b"</"):
+                while pi < len(pending):
+                    dst.write(self._new_row(pending[pi]))
+                    pi += 1
+                dst.write(m.group())
+                return m.end()
+            start = m.start()
+            gt = rd.find(b">", start)
+            tag = rd.buf[start : gt + 1]
+            if tag.endswith(b"/>"):
+                end = gt + 1
+            else:
+                e = rd.find(row_close, gt)
+                if e < 0:
+                    raise PatchError("the worksheet XML is truncated (row not closed)")
+                end = e + len(row_close)
+            a = _attrs(tag)
+            row = int(a[b"r"]) if b"r" in a else prev + 1
+            while pi < len(pending) and pending[pi] < row:
+                dst.write(self._new_row(pending[pi]))
+                pi += 1
+                inserted = True
+            xml = rd.buf[start:end]
+            if pi < len(pending) and pending[pi] == row:
+                dst.write(self._patch_row(xml, row, tag))
+                pi += 1
+            elif inserted and b"r" not in a:
+                dst.write(_set_attr(tag, b"r", str(row).encode()) + xml[len(tag) :])
+            else:
+                dst.write(xml)
+            inserted = False if b"r" in a else inserted
+            prev = row
+            pos = end
+            if pos > 4 * CHUNK:
+                pos = rd.drop(pos)
+
+
+# ------------------------------------------------------------------------------------------- calcChain
+def _patch_calc_chain(data: bytes, sheet_id: str, refs: set[str]) -> bytes | None:
+    """calcChain without the given cells of one sheet; None when nothing is left."""
+    root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    current = None
+    carry = False
+    for c in list(root):
+        i = c.get("i")
+        if i is not None:
+            current = i
+        elif carry:
+            c.set("i", current)
+        carry = False
+        if current == sheet_id and c.get("r") in refs:
+            root.remove(c)
+            carry = True
+    if len(root) == 0:
+        return None
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _drop_calc_chain_refs(content_types: bytes, rels: bytes, part: str) -> tuple[bytes, bytes]:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    ct = etree.fromstring(content_types, parser)
+    for o in list(ct):
+        if o.get("PartName", "").lstrip("/") == part:
+            ct.remove(o)
+    rl = etree.fromstring(rels, parser)
+    for r in list(rl):
+        if r.get("Type") == REL_CALCCHAIN:
+            rl.remove(r)
+    dump = lambda el: etree.tostring(el, xml_declaration=True, encoding="UTF-8", standalone=True)  # noqa: E731
+    return dump(ct), dump(rl)
+
+
+# --------------------------------------------------------------------------------------------- public
+def patch_workbook(
+    src: str | os.PathLike,
+    dst: str | os.PathLike,
+    sheet: str,
+    cells: Mapping[tuple[int, int], str],
+    *,
+    style_from_left_rows: set[int] | frozenset[int] = frozenset(),
+    atomic: bool = True,
+) -> PatchResult:
+    """Copy workbook ``src`` to ``dst`` (may be the same path) with ``cells`` set as inline strings in
+    worksheet ``sheet``. ``cells`` maps 0-based (row, col) to text. A new cell (one that did not exist) in a
+    row listed in ``style_from_left_rows`` takes the style of the cell to its left (for header cells);
+    other new cells take the row's or column's default style; overwritten cells keep their own style.
+    The write is atomic (temporary file beside ``dst``, fsync, rename) unless ``atomic=False``."""
+    src, dst = Path(src), Path(dst)
+    check_workbook(src)
+    targets: dict[int, dict[int, str]] = {}
+    for (r, c), text in cells.items():
+        if r < 0 or c < 0 or r >= 1048576 or c >= 16384:
+            raise PatchError(f"cell ({r}, {c}) is outside the worksheet")
+        targets.setdefault(r + 1, {})[c + 1] = "" if text is None else str(text)
+    patcher = _SheetPatcher(targets, {r + 1 for r in style_from_left_rows})
+    try:
+        with zipfile.ZipFile(src) as zin, tempfile.TemporaryFile(dir=dst.parent) as sheet_tmp:
+            part, sheet_id = sheet_part(zin, sheet)
+            with zin.open(part) as fh:
+                patcher.run(fh, sheet_tmp)
+            result = PatchResult(part, patcher.cells_written, patcher.rows_created, patcher.formulas)
+            overrides = _calc_chain_overrides(zin, sheet_id, set(patcher.formulas), result)
+            sheet_size = sheet_tmp.tell()
+            sheet_tmp.seek(0)
+
+            def write(fh) -> None:
+                _write_package(zin, fh, part, sheet_tmp, sheet_size, overrides)
+
+            if atomic:
+                atomic_write(dst, write, mode_from=src)
+            else:
+                with open(dst, "wb") as fh:
+                    write(fh)
+    except zipfile.BadZipFile as exc:
+        raise UserError(f"{src.name}: the workbook is corrupt ({exc})") from None
+    except (zlib.error, EOFError) as exc:
+        raise UserError(f"{src.name}: the workbook is corrupt or truncated ({exc})") from None
+    return result
+
+
+def _calc_chain_overrides(zin, sheet_id, refs, result) -> dict[str, bytes | None]:
+    """Replacement contents for parts other than the sheet (None = drop the part)."""
+    if not refs:
+        return {}
+    wb_part = _workbook_part(zin)
+    rels_part = _rels_part(wb_part)
+    try:
+        rels = zin.read(rels_part)
+    except KeyError:
+        return {}
+    chain = None
+    for rel in etree.fromstring(rels).iter(f"{{{NS_PKG_REL}}}Relationship"):
+        if rel.get("Type") == REL_CALCCHAIN:
+            chain = _resolve(wb_part, rel.get("Target", ""))
+    if chain is None or chain not in zin.namelist():
+        return {}
+    new = _patch_calc_chain(zin.read(chain), sheet_id, refs)
+    if new is not None:
+        result.calc_chain = "updated"
+        return {chain: new}
+    result.calc_chain = "removed"
+    ct, rl = _drop_calc_chain_refs(zin.read("[Content_Types].xml"), rels, chain)
+    return {chain: None, "[Content_Types].xml": ct, rels_part: rl}
+
+
+def _write_package(zin: zipfile.ZipFile, fh, part: str, sheet_tmp, sheet_size: int, overrides) -> None:
+    with zipfile.ZipFile(fh, "w", allowZip64=True) as zout:
+        for info in zin.infolist():
+            name = info.filename
+            if name in overrides and overrides[name] is None:
+                continue
+            zi = zipfile.ZipInfo(name, date_time=info.date_time)
+            zi.compress_type = info.compress_type
+            zi.external_attr = info.external_attr
+            zi.create_system = info.create_system
+            zi.comment = info.comment
+            if name == part:
+                with zout.open(zi, "w", force_zip64=sheet_size > (1 << 31)) as out:
+                    shutil.copyfileobj(sheet_tmp, out, CHUNK)
+            elif name in overrides:
+                zout.writestr(zi, overrides[name])
+            elif info.file_size > 8 * CHUNK:
+                with zin.open(info) as src, zout.open(zi, "w", force_zip64=info.file_size > (1 << 31)) as out:
+                    shutil.copyfileobj(src, out, CHUNK)
+            else:
+                zout.writestr(zi, zin.read(info))
+
+
+# ------------------------------------------------------------------------------------- safe file writing
+def atomic_write(target: str | os.PathLike, write: Callable, *, mode_from: str | os.PathLike | None = None) -> None:
+    """Call ``write(fileobj)`` on a temporary file beside ``target``, fsync it and rename it over
+    ``target``. On any exception the temporary file is removed and ``target`` is left as it was."""
+    target = Path(target)
+    fd, tmp = tempfile.mkstemp(prefix=f".~{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        ref = target if target.exists() else (Path(mode_from) if mode_from else None)
+        if ref is not None and ref.exists():
+            os.chmod(tmp, ref.stat().st_mode & 0o7777)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):
+        dfd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+
+def owner_files(path: str | os.PathLike) -> list[Path]:
+    """Files that show a workbook is open in Excel (``~$name``) or LibreOffice (``.~lock.name#``)."""
+    path = Path(path)
+    names = [f"~${path.name}", f".~lock.{path.name}#"]
+    if len(path.stem) > 2:
+        names.append(f"~${path.name[2:]}")  # Office shortens long names this way for some files
+    return [path.parent / n for n in names]
+
+
+def refuse_if_open(path: str | os.PathLike) -> None:
+    for owner in owner_files(path):
+        if owner.exists():
+            raise UserError(f"{Path(path).name} is open in Excel or LibreOffice ({owner.name} exists); close it and try again")
+
+
+@contextlib.contextmanager
+def workbook_lock(path: str | os.PathLike) -> Iterator[Path]:
+    """Exclusive lock for writing ``path``: ``.~exportscreen-<name>.lock`` beside it, created with O_EXCL
+    and held with flock. A lock file left by a dead process (not flock-ed any more) is taken over."""
+    path = Path(path)
+    lock = path.parent / f".~exportscreen-{path.name}.lock"
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o644)
+    except FileExistsError:
+        try:
+            fd = os.open(lock, os.O_RDWR)
+        except FileNotFoundError:  # released meanwhile
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise UserError(f"{path.name} is being written by another exportscreen run ({lock.name}); try again later") from None
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield lock
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(lock)
+        os.close(fd)
