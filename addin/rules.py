@@ -1,0 +1,405 @@
+"""Load and validate the law data in ``rules/``.
+
+Every file carries a provenance header (``source:`` for YAML, ``#`` lines for CSV); every record its legal
+source and, where it changed, the day it took effect (``valid_from``) or ended (``valid_to``), half-open:
+a record applies on ``valid_from <= day < valid_to``. Loading fails with :class:`RulesError` naming the file
+and record when the data is inconsistent. The result is an immutable :class:`Rules` with a version stamp
+(latest effective date + content hash) that every decision carries.
+"""
+
+from __future__ import annotations
+
+import csv
+import gettext
+import hashlib
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import pycountry
+import yaml
+
+from addin.ids.text import fold
+
+
+class RulesError(Exception):
+    """The law data is inconsistent; the message names the file and the record."""
+
+
+@dataclass(frozen=True)
+class Period:
+    valid_from: date | None
+    valid_to: date | None
+    source: str
+
+    def covers(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day < self.valid_to)
+
+
+@dataclass(frozen=True)
+class Country:
+    iso2: str
+    name_ja: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class CountryList:
+    id: str
+    name_ja: str
+    name_en: str
+    members: dict[str, tuple[Period, ...]]  # iso2 -> periods of membership
+
+    def contains(self, iso2: str, day: date) -> bool:
+        return any(p.covers(day) for p in self.members.get(iso2, ()))
+
+    def on(self, day: date) -> list[str]:
+        return sorted(iso2 for iso2 in self.members if self.contains(iso2, day))
+
+
+@dataclass(frozen=True)
+class Item:
+    kou: str
+    name_ja: str
+    name_en: str
+    source: str
+
+
+@dataclass(frozen=True)
+class SubItem:
+    kou: str
+    sub: str
+    name_ja: str
+    name_en: str
+    source: str
+
+
+@dataclass(frozen=True)
+class ChapterRule:
+    cls: str  # "16" (before 2025-10-09) or "16(2)"
+    chapters: frozenset[int]
+    period: Period
+
+
+@dataclass(frozen=True)
+class HsGroup:
+    no: int
+    prefixes: tuple[str, ...]
+    excepts: tuple[str, ...]
+    name_ja: str
+    name_en: str
+    source: str
+
+
+@dataclass(frozen=True)
+class SmallValueRule:
+    items: frozenset[str]
+    threshold: float
+    schedule_3_3_threshold: float
+    schedule_3_3: dict[str, frozenset[str] | str]  # kou -> sub-items, or "all"
+    not_to: str
+    period: Period
+
+    def in_schedule_3_3(self, kou: str, sub: str | None) -> bool:
+        entry = self.schedule_3_3.get(kou)
+        if entry is None:
+            return False
+        if entry == "all" or sub is None:  # no sub-item given: the stricter threshold
+            return True
+        return sub in entry
+
+
+@dataclass(frozen=True)
+class Overlay:
+    id: str
+    countries: frozenset[str]
+    goods: str | frozenset[str]  # "all" | "listed" | "unlisted" | set of 項
+    outcome: str
+    ja: str
+    en: str
+    ref: str
+    period: Period
+
+
+@dataclass(frozen=True)
+class Notice:
+    id: str
+    list: str
+    ja: str
+    en: str
+    ref: str
+
+
+@dataclass(frozen=True, eq=False)
+class Rules:
+    countries: dict[str, Country]
+    aliases: dict[str, str]  # folded name -> iso2
+    lists: dict[str, CountryList]
+    items: dict[str, Item]
+    subitems: dict[tuple[str, str], SubItem]
+    chapter_rules: tuple[ChapterRule, ...]
+    hs_groups: tuple[HsGroup, ...]
+    hs_groups_period: Period
+    small_value: tuple[SmallValueRule, ...]
+    overlays: tuple[Overlay, ...]
+    notices: tuple[Notice, ...]
+    coverage_from: date
+    content_hash: str
+    latest_effective: date
+    files: tuple[str, ...]
+    eul_lists: tuple = field(default=())  # End User List versions (addin.eul.EndUserList), oldest first
+
+    @property
+    def version(self) -> str:
+        return f"R{self.latest_effective.isoformat()}.{self.content_hash[:8]}"
+
+    def with_eul(self, lists) -> Rules:
+        import dataclasses
+
+        return dataclasses.replace(self, eul_lists=tuple(lists))
+
+    def eul_on(self, day: date):
+        """The End User List version in force on ``day`` (latest effective date <= day), or None."""
+        active = None
+        for eul in self.eul_lists:
+            if eul.effective <= day:
+                active = eul
+        return active
+
+    def country_names(self) -> dict[str, str]:
+        return self.aliases
+
+
+def _date(value, where: str) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise RulesError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _period(record: dict, where: str) -> Period:
+    start, end = _date(record.get("valid_from"), where), _date(record.get("valid_to"), where)
+    if start and end and not start < end:
+        raise RulesError(f"{where}: valid_from {start} is not before valid_to {end}")
+    source = record.get("source")
+    if not source:
+        raise RulesError(f"{where}: record has no source")
+    return Period(start, end, str(source))
+
+
+def _load_yaml(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise RulesError(f"{path.name}: not valid YAML ({exc})") from None
+    header = data.get("source") if isinstance(data, dict) else None
+    if not isinstance(header, dict) or not {"instrument", "read"} <= header.keys():
+        raise RulesError(f"{path.name}: provenance header 'source' with 'instrument' and 'read' is missing")
+    return data
+
+
+def _load_csv(path: Path, columns: list[str]) -> list[dict]:
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    if not lines or not lines[0].startswith("#"):
+        raise RulesError(f"{path.name}: provenance header (# lines) is missing")
+    body = "\n".join(line for line in lines if not line.startswith("#"))
+    reader = csv.DictReader(io.StringIO(body))
+    if reader.fieldnames != columns:
+        raise RulesError(f"{path.name}: columns are {reader.fieldnames}, expected {columns}")
+    rows = list(reader)
+    for n, row in enumerate(rows, start=2):
+        if any(row[c] is None for c in columns):
+            raise RulesError(f"{path.name}: record {n} has missing columns")
+    return rows
+
+
+def _chapters(spec: str, where: str) -> frozenset[int]:
+    out: set[int] = set()
+    for part in spec.split(","):
+        lo, _, hi = part.strip().partition("-")
+        try:
+            out.update(range(int(lo), int(hi or lo) + 1))
+        except ValueError:
+            raise RulesError(f"{where}: bad chapter range {part!r}") from None
+    return frozenset(out)
+
+
+def _countries(folder: Path) -> tuple[dict[str, Country], dict[str, str]]:
+    path = folder / "countries.csv"
+    rows = _load_csv(path, ["iso2", "name_ja", "name_en", "aliases", "source"])
+    ja = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ja"], fallback=True)
+    countries: dict[str, Country] = {}
+    aliases: dict[str, str] = {}
+
+    def add(name: str, iso2: str, where: str, strict: bool) -> None:
+        key = fold(name)
+        if not key:
+            return
+        other = aliases.get(key)
+        if other and other != iso2:
+            if strict:
+                raise RulesError(f"{where}: name {name!r} maps to both {other} and {iso2}")
+            return
+        aliases[key] = iso2
+
+    for n, row in enumerate(rows, start=2):
+        where = f"countries.csv record {n} ({row['iso2']})"
+        iso2 = row["iso2"].strip().upper()
+        if iso2 in countries:
+            raise RulesError(f"{where}: duplicate country {iso2}")
+        pc = pycountry.countries.get(alpha_2=iso2)
+        if pc is None:
+            raise RulesError(f"{where}: {iso2} is not an ISO 3166-1 code")
+        if not row["source"].strip():
+            raise RulesError(f"{where}: record has no source")
+        countries[iso2] = Country(iso2, row["name_ja"].strip(), row["name_en"].strip())
+        for name in [row["name_ja"], row["name_en"], *row["aliases"].split("|")]:
+            add(name, iso2, where, strict=True)
+    # Codes and pycountry's names last, without overriding what our own data says.
+    for iso2 in countries:
+        pc = pycountry.countries.get(alpha_2=iso2)
+        add(pc.alpha_2, iso2, "pycountry", strict=False)
+        add(pc.alpha_3, iso2, "pycountry", strict=False)
+        for attr in ("name", "official_name", "common_name"):
+            name = getattr(pc, attr, None)
+            if name:
+                add(name, iso2, "pycountry", strict=False)
+                add(ja.gettext(name), iso2, "pycountry", strict=False)
+    return countries, aliases
+
+
+def load(folder: Path | None = None) -> Rules:
+    from addin.state import data_dir
+
+    folder = Path(folder) if folder else data_dir("rules")
+    files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".csv"))
+    digest = hashlib.sha256()
+    for p in files:
+        digest.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    effective: list[date] = []
+
+    def track(period: Period) -> Period:
+        effective.extend(d for d in (period.valid_from, period.valid_to) if d)
+        return period
+
+    countries, aliases = _countries(folder)
+
+    lists: dict[str, CountryList] = {}
+    for path in files:
+        if not path.name.startswith("beppyo") or path.suffix != ".yaml":
+            continue
+        data = _load_yaml(path)
+        if "members" not in data:
+            continue
+        members: dict[str, list[Period]] = {}
+        for n, rec in enumerate(data["members"], start=1):
+            where = f"{path.name} member {n} ({rec.get('iso2')})"
+            iso2 = str(rec.get("iso2", "")).upper()
+            if iso2 not in countries:
+                raise RulesError(f"{where}: {iso2!r} is not a known country")
+            members.setdefault(iso2, []).append(track(_period(rec, where)))
+        lists[data["list"]] = CountryList(data["list"], data["name_ja"], data["name_en"], {k: tuple(v) for k, v in members.items()})
+    for needed in ("group_a", "un_arms_embargo", "concern", "russia_third_countries"):
+        if needed not in lists:
+            raise RulesError(f"rules: the list {needed!r} is missing")
+    _check_disjoint(lists["group_a"], lists["un_arms_embargo"])
+
+    items_data = _load_yaml(folder / "beppyo1_items.yaml")
+    items = {}
+    for n, rec in enumerate(items_data["items"], start=1):
+        if not rec.get("source"):
+            raise RulesError(f"beppyo1_items.yaml item {n}: record has no source")
+        items[str(rec["kou"])] = Item(str(rec["kou"]), rec["name_ja"], rec["name_en"], rec["source"])
+    subitems = {}
+    for n, row in enumerate(_load_csv(folder / "beppyo1_subitems.csv", ["kou", "sub", "name_ja", "name_en", "source"]), start=2):
+        key = (row["kou"].strip(), row["sub"].strip())
+        where = f"beppyo1_subitems.csv record {n} ({key[0]}の項({key[1]}))"
+        if key[0] not in items or key[0] == "16":
+            raise RulesError(f"{where}: item {key[0]!r} is not one of items 1–15")
+        if key in subitems:
+            raise RulesError(f"{where}: duplicate sub-item")
+        if not row["source"].strip() or not row["name_ja"].strip():
+            raise RulesError(f"{where}: record has no name or no source")
+        subitems[key] = SubItem(key[0], key[1], row["name_ja"].strip(), row["name_en"].strip(), row["source"].strip())
+
+    scope = _load_yaml(folder / "catchall_scope.yaml")
+    chapter_rules = tuple(
+        ChapterRule(rec["class"], _chapters(rec["chapters"], f"catchall_scope.yaml chapters {n}"), track(_period(rec, f"catchall_scope.yaml chapters {n}")))
+        for n, rec in enumerate(scope["chapters"], start=1)
+    )
+    h = scope["headings_16_1"]
+    hs_period = track(_period({**h, "source": "貨物等省令第14条の2"}, "catchall_scope.yaml headings_16_1"))
+    hs_groups = tuple(
+        HsGroup(g["no"], tuple(g["hs"]), tuple(g.get("except", ())), g["name_ja"], g["name_en"], g["source"]) for g in h["groups"]
+    )
+
+    sv = _load_yaml(folder / "small_value.yaml")
+    small_value = tuple(
+        SmallValueRule(
+            frozenset(r["items"]),
+            float(r["threshold_jpy"]),
+            float(r["schedule_3_3_threshold_jpy"]),
+            {k: (v if v == "all" else frozenset(v)) for k, v in r["schedule_3_3"].items()},
+            r["not_to"],
+            track(_period(r, f"small_value.yaml rule {n}")),
+        )
+        for n, r in enumerate(sv["rules"], start=1)
+    )
+
+    sanctions = _load_yaml(folder / "sanctions.yaml")
+    overlays = []
+    for n, rec in enumerate(sanctions["overlays"], start=1):
+        where = f"sanctions.yaml overlay {n} ({rec.get('id')})"
+        for iso2 in rec["countries"]:
+            if iso2 not in countries:
+                raise RulesError(f"{where}: {iso2!r} is not a known country")
+        goods = rec["goods"]
+        overlays.append(
+            Overlay(rec["id"], frozenset(rec["countries"]), goods if isinstance(goods, str) else frozenset(map(str, goods)),
+                    rec["outcome"], rec["ja"], rec["en"], rec["ref"], track(_period(rec, where)))
+        )
+    notices = tuple(Notice(r["id"], r["list"], r["ja"], r["en"], r["ref"]) for r in sanctions.get("notices", ()))
+
+    coverage = _load_yaml(folder / "coverage.yaml")
+    coverage_from = _date(coverage["coverage"]["from"], "coverage.yaml")
+
+    return Rules(
+        countries=countries,
+        aliases=aliases,
+        lists=lists,
+        items=items,
+        subitems=subitems,
+        chapter_rules=chapter_rules,
+        hs_groups=hs_groups,
+        hs_groups_period=hs_period,
+        small_value=small_value,
+        overlays=tuple(overlays),
+        notices=notices,
+        coverage_from=coverage_from,
+        content_hash=digest.hexdigest(),
+        latest_effective=max(effective),
+        files=tuple(p.name for p in files),
+    )
+
+
+def _check_disjoint(a: CountryList, b: CountryList) -> None:
+    for iso2, periods in a.members.items():
+        for p in periods:
+            for q in b.members.get(iso2, ()):
+                start = max(p.valid_from or date.min, q.valid_from or date.min)
+                end = min(p.valid_to or date.max, q.valid_to or date.max)
+                if start < end:
+                    raise RulesError(f"{iso2} is in both {a.id} and {b.id} from {start}")
+
+
+@lru_cache(maxsize=1)
+def bundled() -> Rules:
+    """The bundled law data, loaded once per process."""
+    return load()
