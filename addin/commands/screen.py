@@ -1,0 +1,216 @@
+"""``exportscreen screen PATH``: screen every order line of a workbook (xlsx/xlsm/csv) and write the decision
+and its reasons into the 判定 / 理由 columns, losing nothing else (see :mod:`addin.xlsxpatch`)."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+from addin import orders, xlsxpatch
+from addin.errors import UserError
+from addin.model import LABELS, Code
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+CSV_SUFFIXES = (".csv", ".txt")
+PROGRESS_MIN_LINES = 2000
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "screen",
+        help="screen every order line of a workbook and write 判定/理由 into it",
+        description="Screen the order table of an xlsx/xlsm/csv file and write the decision (判定) and the "
+        "reasons with legal references (理由) into each line. Everything else in the workbook is kept.",
+    )
+    p.add_argument("path", help="order workbook (.xlsx, .xlsm) or .csv")
+    p.add_argument("--sheet", help="worksheet holding the order table (default: the first sheet that has one)")
+    p.add_argument("--out", help="write the screened copy here instead of changing PATH in place")
+    p.add_argument("--date", help="as-of date YYYY-MM-DD for lines without a ship date (default: today)")
+    p.add_argument("--lang", choices=("ja", "en"), default="ja", help="language of the reasons (default ja)")
+    p.set_defaults(func=run)
+
+
+@dataclass
+class ScreenSummary:
+    source: Path
+    output: Path
+    sheet: str | None
+    lines: int = 0
+    unique_lines: int = 0
+    counts: Counter = field(default_factory=Counter)  # Code -> lines
+    skipped: dict[str, int] = field(default_factory=dict)
+    rules_version: str = "-"
+    as_of: date | None = None
+    columns_created: list[str] = field(default_factory=list)
+
+    def render(self, lang: str = "ja") -> str:
+        where = f"{self.source.name}" + (f" [{self.sheet}]" if self.sheet else "")
+        counts = " / ".join(
+            f"{(c.label if lang != 'en' else c.label_en)} {self.counts.get(c, 0)}" for c in Code
+        )
+        skipped = ", ".join(f"{n} {why}" for why, n in self.skipped.items()) or "none"
+        return "\n".join(
+            [
+                f"screened {self.lines} lines ({self.unique_lines} distinct) in {where}",
+                f"  {counts}",
+                f"  skipped: {skipped}",
+                f"  written: {self.output}",
+                f"  rules {self.rules_version}; as-of date {self.as_of.isoformat() if self.as_of else '-'}",
+            ]
+        )
+
+
+def _record_audit(source: Path, sheet: str | None, row: int, line: dict[str, Any], decision) -> None:
+    """INTEGRATION POINT (audit log, issue for addin/audit.py): called once per screened line, in row order.
+
+    ``row`` is the 1-based worksheet row, ``line`` the raw order fields passed to the engine. No-op until the
+    integrator wires it to ``addin.audit``; it must never change the screening result."""
+    return None
+
+
+def _engine() -> Callable:
+    try:
+        from addin.engine import screen
+    except ImportError as exc:
+        raise UserError(f"the screening engine is not available ({exc})") from None
+    return screen
+
+
+def _parse_date(text: str | None) -> date:
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"--date {text!r}: expected YYYY-MM-DD") from None
+
+
+def _progress(total: int):
+    """A rich progress bar on stderr when it is a terminal and the run is long; else None."""
+    if total < PROGRESS_MIN_LINES or not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    return Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=Console(stderr=True), transient=True,
+    )
+
+
+def screen_file(
+    path: str | Path,
+    *,
+    out: str | Path | None = None,
+    sheet: str | None = None,
+    as_of: date | None = None,
+    lang: str = "ja",
+    engine: Callable | None = None,
+    show_progress: bool = True,
+) -> ScreenSummary:
+    """Screen the order table in ``path`` and write 判定/理由 into ``out`` (default: ``path`` in place)."""
+    src = Path(path)
+    target = Path(out) if out else src
+    suffix = src.suffix.lower()
+    if suffix not in WORKBOOK_SUFFIXES + CSV_SUFFIXES:
+        # decide by content: a workbook is a zip (or an encrypted OLE file, refused by check_workbook)
+        if src.is_file() and src.open("rb").read(2) in (b"PK", b"\xd0\xcf"):
+            suffix = ".xlsx"
+        elif not src.exists():
+            raise UserError(f"{src.name}: file not found")
+        else:
+            suffix = ".csv"
+    is_csv = suffix in CSV_SUFFIXES
+    if out and target.suffix.lower() != src.suffix.lower() and not (is_csv and target.suffix.lower() in CSV_SUFFIXES):
+        raise UserError(f"--out {target.name}: must have the same type as the input ({src.suffix})")
+    if not src.exists():
+        raise UserError(f"{src.name}: file not found")
+    if not target.parent.is_dir():
+        raise UserError(f"--out: folder {target.parent} does not exist")
+    as_of = as_of or date.today()
+    screen = engine or _engine()
+
+    # refuse early, before the (possibly long) screening, and again under the lock
+    xlsxpatch.refuse_if_open(target)
+    table = orders.read_order_table(src, sheet, kind="csv" if is_csv else "xlsx")
+    header = table.header
+    dcol, rcol, missing = header.output_columns()
+    summary = ScreenSummary(src, target, table.sheet, as_of=as_of, skipped=table.skipped, columns_created=[orders.HEADER_TEXT[f] for f in missing])
+
+    # screen: each distinct line once
+    results: dict[tuple, tuple[str, str, Code]] = {}
+    cells: dict[tuple[int, int], str] = {}
+    progress = _progress(len(table.lines)) if show_progress else None
+    task = None
+    if progress is not None:
+        progress.start()
+        task = progress.add_task("screening", total=len(table.lines))
+    try:
+        for n, line in enumerate(table.lines):
+            res = results.get(line.values)
+            kwargs = line.kwargs()
+            if res is None:
+                d = screen(kwargs.pop("country"), kwargs.pop("item"), **kwargs, today=as_of)
+                label = d.code.label if lang != "en" else LABELS[d.code][1]
+                res = (label, d.reason_text(lang), d.code)
+                results[line.values] = res
+                if summary.rules_version == "-":
+                    summary.rules_version = d.rules_version
+                _record_audit(src, table.sheet, line.row + 1, line.kwargs(), d)
+            else:
+                _record_audit(src, table.sheet, line.row + 1, kwargs, None)
+            cells[(line.row, dcol)] = res[0]
+            cells[(line.row, rcol)] = res[1]
+            summary.counts[res[2]] += 1
+            if task is not None and n % 500 == 0:
+                progress.update(task, completed=n)
+    finally:
+        if progress is not None:
+            progress.stop()
+    summary.lines = len(table.lines)
+    summary.unique_lines = len(results)
+    if summary.rules_version == "-":
+        summary.rules_version = _rules_version()
+    for f in missing:
+        cells[(header.row, dcol if f == "decision" else rcol)] = orders.HEADER_TEXT[f]
+
+    with xlsxpatch.workbook_lock(target):
+        xlsxpatch.refuse_if_open(target)
+        if is_csv:
+            _write_csv(table, src, target, cells)
+        else:
+            xlsxpatch.patch_workbook(src, target, table.sheet, cells, style_from_left_rows={header.row})
+    return summary
+
+
+def _write_csv(table: orders.OrderTable, src: Path, target: Path, cells: dict[tuple[int, int], str]) -> None:
+    rows, _enc = orders.read_csv_rows(src)
+    width = max([len(r) for r in rows] + [c + 1 for _r, c in cells])
+    rows = [list(r) + [""] * (width - len(r)) for r in rows]
+    for (r, c), text in cells.items():
+        while r >= len(rows):
+            rows.append([""] * width)
+        rows[r][c] = text
+    xlsxpatch.atomic_write(target, lambda fh: orders.write_csv(rows, fh, table.encoding), mode_from=src)
+
+
+def _rules_version() -> str:
+    try:
+        from addin.engine import default_rules
+
+        rules = default_rules()
+        return str(getattr(rules, "version", "-"))
+    except Exception:
+        return "-"
+
+
+def run(args) -> int:
+    summary = screen_file(
+        args.path, out=args.out, sheet=args.sheet, as_of=_parse_date(args.date), lang=args.lang
+    )
+    print(summary.render(args.lang))
+    return 0

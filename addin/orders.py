@@ -1,0 +1,284 @@
+"""Order tables in workbooks and CSV files: find the header row, map its columns, list the order lines.
+
+Reading only — writing goes through :mod:`addin.xlsxpatch` (xlsx/xlsm) or :func:`write_csv`.
+Coordinates are 0-based (row, col), like python-calamine's.
+
+Public API: :data:`FIELDS`, :func:`normalize_header`, :func:`match_column`, :func:`find_header`,
+:func:`read_order_table`, :func:`read_csv_rows`, :func:`write_csv`, :func:`csv_safe`,
+:class:`Header`, :class:`OrderLine`, :class:`OrderTable`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from addin.errors import UserError
+
+FIELDS = ("country", "item", "hs", "end_user", "end_use", "inform", "value_jpy", "ship_date")
+OUTPUT_FIELDS = ("decision", "reason")
+HEADER_TEXT = {"decision": "判定", "reason": "理由"}
+HEADER_TEXT_EN = {"decision": "Decision", "reason": "Reasons"}
+
+# Header names after normalize_header (NFKC, casefold, no spaces, no bracketed suffix such as （円）).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "country": ("仕向地", "仕向国", "仕向け地", "仕向け国", "仕向先国", "仕向地国", "country", "destination",
+                "destinationcountry", "countryofdestination", "shiptocountry"),
+    "item": ("品目", "該非", "該非判定", "該非区分", "該非判定結果", "品目該非", "item", "classification",
+             "itemclassification", "controlclassification", "項番"),
+    "hs": ("hsコード", "hs", "hscode", "hs番号", "統計品目番号", "hsno", "hsno."),
+    "end_user": ("需要者", "最終需要者", "エンドユーザー", "enduser", "consignee", "ultimateconsignee"),
+    "end_use": ("用途", "最終用途", "enduse", "use"),
+    "inform": ("インフォーム", "インフォーム通知", "inform", "informnotice", "informnotification"),
+    "value_jpy": ("金額", "価格", "取引金額", "value", "amount", "valuejpy", "price"),
+    "ship_date": ("出荷日", "船積日", "輸出日", "shipdate", "shippingdate", "exportdate", "shipmentdate"),
+    "decision": ("判定", "判定結果", "decision", "result"),
+    "reason": ("理由", "判定理由", "reason", "reasons"),
+}
+_LOOKUP = {alias: f for f, names in ALIASES.items() for alias in names}
+_BRACKETS = re.compile(r"[(\[][^()\[\]]*[)\]]")
+TOTAL_WORDS = {"合計", "総計", "小計", "計", "total", "totals", "grandtotal", "subtotal", "sum"}
+HEADER_SCAN_ROWS = 50
+
+
+def normalize_header(text: Any) -> str:
+    """NFKC, casefold, all white space removed."""
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFKC", str(text)).casefold()
+    return re.sub(r"\s+", "", s)
+
+
+def match_column(text: Any) -> str | None:
+    """Which order field a header cell names (``None`` when it names none)."""
+    h = normalize_header(text)
+    if not h:
+        return None
+    base = _BRACKETS.sub("", h).strip("・:：-_")  # 金額(円) -> 金額, 品目(該非) -> 品目
+    for cand in (h, base, base.replace("予定", ""), base.removesuffix("名"), base.removesuffix("name"),
+                 base.replace("_", "").replace("-", "").replace(".", "")):
+        if cand in _LOOKUP:
+            return _LOOKUP[cand]
+    return None
+
+
+@dataclass
+class Header:
+    row: int  # 0-based row of the header
+    columns: dict[str, int]  # field (FIELDS + decision/reason) -> 0-based column
+    last_col: int  # last used column of the header row
+
+    def output_columns(self) -> tuple[int, int, list[str]]:
+        """(decision col, reason col, [fields whose header cell must be created])."""
+        missing = []
+        nxt = self.last_col + 1
+        cols = {}
+        for f in OUTPUT_FIELDS:
+            if f in self.columns:
+                cols[f] = self.columns[f]
+            else:
+                cols[f] = nxt
+                nxt += 1
+                missing.append(f)
+        return cols["decision"], cols["reason"], missing
+
+
+def find_header(rows: Iterable[list[Any]], max_rows: int = HEADER_SCAN_ROWS, col_offset: int = 0) -> Header | None:
+    """The first row (within ``max_rows``) that names at least the country and item columns."""
+    for r, row in enumerate(rows):
+        if r >= max_rows:
+            break
+        cols: dict[str, int] = {}
+        last = -1
+        for c, v in enumerate(row):
+            if v is None or v == "":
+                continue
+            last = c + col_offset
+            if isinstance(v, str):
+                f = match_column(v)
+                if f and f not in cols:
+                    cols[f] = c + col_offset
+        if "country" in cols and "item" in cols:
+            return Header(r, cols, last)
+    return None
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    row: int  # 0-based worksheet row
+    values: tuple  # aligned with FIELDS, raw cell values (None when empty / column absent)
+
+    def kwargs(self) -> dict[str, Any]:
+        return dict(zip(FIELDS, self.values))
+
+
+@dataclass
+class OrderTable:
+    path: Path
+    kind: str  # "xlsx" | "csv"
+    sheet: str | None
+    header: Header
+    lines: list[OrderLine] = field(default_factory=list)
+    blank_rows: int = 0
+    total_rows: list[int] = field(default_factory=list)  # 0-based rows skipped as totals rows
+    encoding: str = "utf-8"
+
+    @property
+    def skipped(self) -> dict[str, int]:
+        out = {}
+        if self.blank_rows:
+            out["blank"] = self.blank_rows
+        if self.total_rows:
+            out["totals row"] = len(self.total_rows)
+        return out
+
+
+def _empty(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _is_total_row(row: list[Any], header: Header) -> bool:
+    for f in ("country", "item"):
+        c = header.columns[f]
+        if c < len(row) and not _empty(row[c]):
+            return False
+    return any(isinstance(v, str) and normalize_header(v).strip(":：") in TOTAL_WORDS for v in row)
+
+
+def _lines(rows: Iterator[list[Any]], header: Header, table: OrderTable, col_offset: int, first_row: int) -> None:
+    idx = [header.columns.get(f) for f in FIELDS]
+    idx = [None if c is None else c - col_offset for c in idx]
+    shifted = Header(header.row, {k: v - col_offset for k, v in header.columns.items()}, header.last_col)
+    for r, row in enumerate(rows, start=first_row):
+        if all(_empty(v) for v in row):
+            table.blank_rows += 1
+            continue
+        if _is_total_row(row, shifted):
+            table.total_rows.append(r)
+            continue
+        vals = tuple(
+            None if c is None or c < 0 or c >= len(row) or _empty(row[c]) else row[c] for c in idx
+        )
+        if all(v is None for v in vals):
+            # only decision/reason or unrelated columns filled in: nothing to screen
+            table.blank_rows += 1
+            continue
+        table.lines.append(OrderLine(r, vals))
+
+
+def read_order_table(path: str | Path, sheet: str | None = None, kind: str | None = None) -> OrderTable:
+    """Find the order table in an xlsx/xlsm (python-calamine) or csv file. ``kind`` ("xlsx" or "csv")
+    defaults to what the file name says."""
+    path = Path(path)
+    if kind is None:
+        kind = "csv" if path.suffix.lower() in (".csv", ".txt") else "xlsx"
+    if kind == "csv":
+        if not path.is_file():
+            raise UserError(f"{path.name}: file not found")
+        rows, enc = read_csv_rows(path)
+        header = find_header(rows)
+        if header is None:
+            raise UserError(f"{path.name}: no header row with a country and an item column (e.g. 仕向地, 品目)")
+        table = OrderTable(path, "csv", None, header, encoding=enc)
+        _lines(iter(rows[header.row + 1 :]), header, table, 0, header.row + 1)
+        return table
+    return _read_xlsx(path, sheet)
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> OrderTable:
+    from addin.xlsxpatch import check_workbook
+
+    check_workbook(path)
+    import python_calamine as pc
+
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several types (CalamineError, PasswordError, ZipError, XmlError)
+        raise UserError(f"{path.name}: cannot read the workbook ({type(exc).__name__}: {str(exc)[:120]})") from None
+    try:
+        names = list(wb.sheet_names)
+        if sheet is not None and sheet not in names:
+            raise UserError(f"{path.name}: no sheet named {sheet!r} (sheets: {', '.join(names)})")
+        for name in [sheet] if sheet is not None else names:
+            try:
+                ws = wb.get_sheet_by_name(name)
+            except Exception:  # chartsheets and other non-worksheets
+                continue
+            start = ws.start or (0, 0)
+            col_offset = start[1]
+            it = iter(ws.iter_rows())  # absolute rows, columns relative to the used area's first column
+            head_rows = []
+            for _ in range(HEADER_SCAN_ROWS):
+                try:
+                    head_rows.append(next(it))
+                except StopIteration:
+                    break
+            header = find_header(head_rows, col_offset=col_offset)
+            if header is None:
+                continue
+            table = OrderTable(path, "xlsx", name, header)
+            rest = head_rows[header.row + 1 :]
+            _lines(_chain(rest, it), header, table, col_offset, header.row + 1)
+            return table
+    except UserError:
+        raise
+    except Exception as exc:
+        raise UserError(f"{path.name}: cannot read the workbook ({type(exc).__name__}: {str(exc)[:120]})") from None
+    finally:
+        wb.close()
+    where = f"sheet {sheet!r}" if sheet else "any sheet"
+    raise UserError(f"{path.name}: no order table found in {where} (need a header row with 仕向地/Country and 品目/Item)")
+
+
+def _chain(first: list, rest: Iterator) -> Iterator:
+    yield from first
+    yield from rest
+
+
+# --------------------------------------------------------------------------------------------------- csv
+def read_csv_rows(path: Path) -> tuple[list[list[str]], str]:
+    raw = path.read_bytes()
+    for enc in ("utf-8-sig", "cp932"):
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise UserError(f"{path.name}: cannot decode the CSV file (expected UTF-8 or Shift_JIS)")
+    if "\x00" in text:
+        raise UserError(f"{path.name}: not a CSV text file")
+    enc = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") or enc == "cp932" else "utf-8"
+    try:
+        sample = text[:8192]
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample else csv.excel
+    except csv.Error:
+        dialect = csv.excel
+    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)], enc
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d[\d,]*)(\.\d+)?$")
+
+
+def csv_safe(value: Any) -> str:
+    """A cell as CSV text that no spreadsheet application evaluates as a formula (OWASP CSV injection):
+    text starting with = + - @ TAB or CR gets a leading single quote (plain numbers like -5 are kept)."""
+    s = "" if value is None else str(value)
+    if s.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(s):
+        return "'" + s
+    return s
+
+
+def write_csv(rows: list[list[Any]], out, encoding: str = "utf-8-sig") -> None:
+    """Write rows (every cell made formula-safe with :func:`csv_safe`) to a binary file object."""
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\r\n")
+    for row in rows:
+        w.writerow([csv_safe(v) for v in row])
+    out.write(buf.getvalue().encode(encoding, errors="strict"))
