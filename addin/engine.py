@@ -125,7 +125,7 @@ def lookup_country(rules: Rules, value) -> str:
 def suggest_country(rules: Rules, text: str) -> str | None:
     from rapidfuzz import process
 
-    best = process.extractOne(fold(text), list(rules.aliases), score_cutoff=75)
+    best = process.extractOne(fold(text), list(rules.aliases), score_cutoff=85)
     if not best:
         return None
     c = rules.countries[rules.aliases[best[0]]]
@@ -439,11 +439,11 @@ def _catch_all(rules: Rules, f: Facts, eu: _EndUser) -> list[Reason]:
     if len(set(codes.values())) == 1:
         # Whatever the class, the answer is the same (e.g. Group A without inform): take the strictest class's reasons.
         return outcomes[min(outcomes, key=lambda c: {"16(1)": 0, "16": 0, "16(2)": 1, "O": 2}[c])]
-    what_ja = "HSコードが未入力" if f.hs is None else f"HSコード {format_hs(f.hs)} の桁が足りない"
+    what_ja = "HSコードが未入力のため" if f.hs is None else f"HSコード {format_hs(f.hs)} の桁が足りないため"
     what_en = "no HS code" if f.hs is None else f"HS code {format_hs(f.hs)} is too short"
     detail_ja = "、".join(f"{CLASS_JA[c]}なら{codes[c].label}" for c in outcomes)
     detail_en = ", ".join(f"{CLASS_EN[c]}: {codes[c].label_en}" for c in outcomes)
-    return [Reason("CATCHALL-HS-MISSING", R, f"{what_ja}ため、キャッチオール規制の対象か判断できません（{detail_ja}）", f"{what_en}: cannot tell whether the catch-all applies ({detail_en})", "輸出令別表第一 16の項; 貨物等省令14条の2")]
+    return [Reason("CATCHALL-HS-MISSING", R, f"{what_ja}、キャッチオール規制の対象か判断できません（{detail_ja}）", f"{what_en}: cannot tell whether the catch-all applies ({detail_en})", "輸出令別表第一 16の項; 貨物等省令14条の2")]
 
 
 def _catch_all_class(rules: Rules, f: Facts, eu: _EndUser, cls: str) -> list[Reason]:

@@ -10,7 +10,6 @@ and record when the data is inconsistent. The result is an immutable :class:`Rul
 from __future__ import annotations
 
 import csv
-import gettext
 import hashlib
 import io
 from dataclasses import dataclass, field
@@ -85,7 +84,7 @@ class ChapterRule:
 
 @dataclass(frozen=True)
 class HsGroup:
-    no: int
+    clause: int
     prefixes: tuple[str, ...]
     excepts: tuple[str, ...]
     name_ja: str
@@ -231,10 +230,12 @@ def _chapters(spec: str, where: str) -> frozenset[int]:
     return frozenset(out)
 
 
+AMBIGUOUS_NAMES = {"congo", "korea", "guinea", "コンゴ", "ドミニカ", "ギニア共和国"}
+
+
 def _countries(folder: Path) -> tuple[dict[str, Country], dict[str, str]]:
     path = folder / "countries.csv"
     rows = _load_csv(path, ["iso2", "name_ja", "name_en", "aliases", "source"])
-    ja = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ja"], fallback=True)
     countries: dict[str, Country] = {}
     aliases: dict[str, str] = {}
 
@@ -262,16 +263,16 @@ def _countries(folder: Path) -> tuple[dict[str, Country], dict[str, str]]:
         countries[iso2] = Country(iso2, row["name_ja"].strip(), row["name_en"].strip())
         for name in [row["name_ja"], row["name_en"], *row["aliases"].split("|")]:
             add(name, iso2, where, strict=True)
-    # Codes and pycountry's names last, without overriding what our own data says.
+    # Codes and pycountry's English names last, without overriding what our own data says; names that a clerk
+    # may mean for two countries ("Congo": CG or CD) never resolve. Japanese names come from our data only.
     for iso2 in countries:
         pc = pycountry.countries.get(alpha_2=iso2)
         add(pc.alpha_2, iso2, "pycountry", strict=False)
         add(pc.alpha_3, iso2, "pycountry", strict=False)
         for attr in ("name", "official_name", "common_name"):
             name = getattr(pc, attr, None)
-            if name:
+            if name and fold(name) not in AMBIGUOUS_NAMES:
                 add(name, iso2, "pycountry", strict=False)
-                add(ja.gettext(name), iso2, "pycountry", strict=False)
     return countries, aliases
 
 
@@ -337,7 +338,7 @@ def load(folder: Path | None = None) -> Rules:
     h = scope["headings_16_1"]
     hs_period = track(_period({**h, "source": "貨物等省令第14条の2"}, "catchall_scope.yaml headings_16_1"))
     hs_groups = tuple(
-        HsGroup(g["no"], tuple(g["hs"]), tuple(g.get("except", ())), g["name_ja"], g["name_en"], g["source"]) for g in h["groups"]
+        HsGroup(g["clause"], tuple(g["hs"]), tuple(g.get("except", ())), g["name_ja"], g["name_en"], g["source"]) for g in h["groups"]
     )
 
     sv = _load_yaml(folder / "small_value.yaml")

@@ -1,0 +1,90 @@
+"""``exportscreen rules``: what law data is loaded (``info``) and End User List imports (``import-eul``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from addin.errors import UserError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("rules", help="law data: info, import-eul")
+    rs = p.add_subparsers(dest="rules_command", required=True)
+    info = rs.add_parser("info", help="show the law data loaded, its version and dates, and the End User List")
+    info.add_argument("--date", help="show the lists in force on this date (default today)")
+    info.add_argument("--json", action="store_true")
+    info.set_defaults(func=run_info)
+    imp = rs.add_parser("import-eul", help="import METI's End User List workbook (外国ユーザーリスト)")
+    imp.add_argument("path")
+    imp.add_argument("--date", help="the list's date (default: from the file name, e.g. 20250929_4.xlsx)")
+    imp.add_argument("--effective", help="the day it applies from (default: the list's date)")
+    imp.set_defaults(func=run_import)
+
+
+def _day(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def info_dict(day: date) -> dict:
+    from addin import state
+    from addin.engine import default_rules
+
+    r = default_rules()
+    eul = r.eul_on(day)
+    return {
+        "rules_version": r.version,
+        "content_hash": r.content_hash,
+        "latest_effective": r.latest_effective.isoformat(),
+        "coverage_from": r.coverage_from.isoformat(),
+        "files": list(r.files),
+        "countries": len(r.countries),
+        "items": len(r.items),
+        "subitems": len(r.subitems),
+        "as_of": day.isoformat(),
+        "lists": {lid: {"name": lst.name_ja, "members": lst.on(day)} for lid, lst in r.lists.items()},
+        "overlays": [o.id for o in r.overlays if o.period.covers(day)],
+        "end_user_list": None if eul is None else {"version": eul.version, "list_date": eul.list_date.isoformat(), "effective": eul.effective.isoformat(), "entries": len(eul.entries)},
+        "end_user_lists_imported": len(r.eul_lists),
+        "home": str(state.home()),
+    }
+
+
+def run_info(args) -> int:
+    info = info_dict(_day(args.date) or date.today())
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False, indent=2))
+        return 0
+    print(f"規則バージョン / rules version: {info['rules_version']}  (最新施行日 {info['latest_effective']}, 対象期間 {info['coverage_from']}〜)")
+    print(f"データ: {', '.join(info['files'])}")
+    print(f"国・地域 {info['countries']}, 別表第一 {info['items']}項 / 細目 {info['subitems']}")
+    print(f"基準日 {info['as_of']} の国リスト:")
+    for lst in info["lists"].values():
+        print(f"  {lst['name']}: {len(lst['members'])} — {' '.join(lst['members'])}")
+    print(f"制裁: {', '.join(info['overlays'])}")
+    eul = info["end_user_list"]
+    if eul:
+        print(f"外国ユーザーリスト: {eul['version']} (施行 {eul['effective']}, {eul['entries']} 件; 取込済み {info['end_user_lists_imported']} 版)")
+    else:
+        print(f"外国ユーザーリスト: 未読込（取込済み {info['end_user_lists_imported']} 版）— exportscreen rules import-eul PATH")
+    print(f"保存先 / state: {info['home']}")
+    return 0
+
+
+def run_import(args) -> int:
+    from addin import eul
+    from addin.engine import reset_default_rules
+
+    lst = eul.import_list(args.path, list_date=_day(args.date), effective=_day(args.effective))
+    reset_default_rules()
+    counts = {}
+    for e in lst.entries:
+        counts[e.country] = counts.get(e.country, 0) + 1
+    top = ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
+    print(f"imported {lst.version}: {len(lst.entries)} entries, {len(counts)} countries ({top}); list date {lst.list_date}, effective {lst.effective}")
+    return 0
