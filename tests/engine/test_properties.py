@@ -1,0 +1,93 @@
+"""Properties the law implies for every line, checked with hypothesis."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from addin.engine import screen
+from addin.model import Code
+
+TODAY = date(2026, 11, 25)
+COUNTRIES = ["米国", "ドイツ", "韓国", "中国", "タイ", "イラン", "イラク", "アフガニスタン", "北朝鮮", "ロシア", "ベラルーシ", "シンガポール", "インド"]
+ITEMS = ["非該当", "7の項(1)", "6の項(2)", "15の項(1)", "2の項(1)", "16の項(1)", "16の項(2)", "8の項", "1の項(1)"]
+HS = [None, "8458.11", "3926.90", "0901.11", "8542.90", "8542", "85", "9030.20", "8806.10"]
+USERS = [None, "Clean Co", "WMD Lab", "Arms Works", "Maybe Corp"]
+USES = [None, "civil", "military", "wmd", "unknown"]
+INFORMS = [None, "wmd", "conventional", "wmd,conventional"]
+DATES = st.dates(min_value=date(2019, 1, 1), max_value=date(2027, 12, 31))
+SEV = lambda d: d.code.severity  # noqa: E731
+
+line = st.fixed_dictionaries({
+    "country": st.sampled_from(COUNTRIES), "item": st.sampled_from(ITEMS), "hs": st.sampled_from(HS),
+    "end_user": st.sampled_from(USERS), "end_use": st.sampled_from(USES), "inform": st.sampled_from(INFORMS),
+    "value_jpy": st.sampled_from([None, 0, 40000, 50000, 900000, 1000000, 5000000]), "ship_date": DATES,
+})
+junk = st.one_of(st.none(), st.text(max_size=30), st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_infinity=True),
+                 st.dates(), st.datetimes(), st.booleans())
+SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+
+@SETTINGS
+@given(args=st.tuples(junk, junk, junk, junk, junk, junk, junk, junk))
+def test_no_input_crashes_the_engine(args, eul_rules):
+    d = screen(*args, rules=eul_rules, today=TODAY)
+    assert d.code in Code and d.reasons and all(r.ja and r.ref for r in d.reasons)
+
+
+@SETTINGS
+@given(l=line, extra=st.sampled_from(["wmd", "conventional"]))
+def test_an_inform_never_lowers_severity(l, extra, eul_rules):
+    before = screen(**l, rules=eul_rules, today=TODAY)
+    informs = {x for x in (l["inform"] or "").split(",") if x} | {extra}
+    after = screen(**{**l, "inform": ",".join(sorted(informs))}, rules=eul_rules, today=TODAY)
+    assert SEV(after) >= SEV(before), (l, before.reason_text(), after.reason_text())
+
+
+@SETTINGS
+@given(l=line, use=st.sampled_from(["wmd", "military"]))
+def test_a_weapons_end_use_never_lowers_severity(l, use, eul_rules):
+    base = {**l, "end_use": "civil"}
+    before = screen(**base, rules=eul_rules, today=TODAY)
+    after = screen(**{**base, "end_use": use}, rules=eul_rules, today=TODAY)
+    assert SEV(after) >= SEV(before), (l, before.reason_text(), after.reason_text())
+
+
+@SETTINGS
+@given(l=line, other=st.sampled_from(["タイ", "インド", "シンガポール", "イラク", "アフガニスタン", "イラン"]))
+def test_group_a_is_never_stricter_than_another_destination(l, other, eul_rules):
+    a = screen(**{**l, "country": "ドイツ"}, rules=eul_rules, today=TODAY)
+    b = screen(**{**l, "country": other}, rules=eul_rules, today=TODAY)
+    assert SEV(a) <= SEV(b), (l, a.reason_text(), b.reason_text())
+
+
+@SETTINGS
+@given(l=line)
+def test_missing_end_use_never_gives_no_licence_where_civil_use_would_not(l, eul_rules):
+    """A wrong 許可不要 is the worst bug: if the answer with end use unknown is 許可不要, it is with any end use."""
+    unknown = screen(**{**l, "end_use": None}, rules=eul_rules, today=TODAY)
+    if unknown.code == Code.NO_LICENSE:
+        for use in ("civil", "military", "wmd"):
+            known = screen(**{**l, "end_use": use}, rules=eul_rules, today=TODAY)
+            assert known.code != Code.INVALID
+            if use == "civil":
+                assert known.code == Code.NO_LICENSE
+
+
+@SETTINGS
+@given(l=line)
+def test_memoised_answer_equals_fresh_answer(l, eul_rules):
+    from addin.engine import _decide
+
+    first = screen(**l, rules=eul_rules, today=TODAY)
+    _decide.cache_clear()
+    assert screen(**l, rules=eul_rules, today=TODAY) == first
+
+
+def test_day_boundaries_are_half_open(eul_rules):
+    rev = date(2025, 10, 9)
+    kw = dict(hs="8458.11", end_user="Clean Co", end_use="military", rules=eul_rules, today=TODAY)
+    assert screen("中国", "非該当", ship_date=rev - timedelta(days=1), **kw).code == Code.NO_LICENSE
+    assert screen("中国", "非該当", ship_date=rev, **kw).code == Code.LICENSE_REQUIRED
