@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date, datetime
 
 from addin.errors import UserError
@@ -122,11 +123,14 @@ def cmd_export(args) -> int:
         company=args.company, reviewer=args.reviewer,
     )
     print(f"wrote {result.xlsx} ({result.lines} lines, {result.forms} 取引審査票 sheets)")
+    if result.problems:
+        print(f"exportscreen: warning: the audit chain has {len(result.problems)} problem(s); "
+              "see `exportscreen audit verify` (noted on the サマリー sheet)", file=sys.stderr)
     if args.pdf:
         if result.pdf:
             print(f"wrote {result.pdf}")
         else:
-            print(f"PDF not written: {result.pdf_message}")
+            print(f"exportscreen: PDF not written: {result.pdf_message}", file=sys.stderr)
             return 1
     return 0
 

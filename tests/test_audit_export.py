@@ -1,0 +1,176 @@
+"""Filled audit workbooks: sheets and values in openpyxl; the PDF rendered by headless LibreOffice."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import text
+
+from addin import audit_export as L
+from addin.audit import AuditLog
+from addin.cli import main
+from conftest_pg import sample_lines
+
+ROOT = Path(__file__).resolve().parent.parent
+CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture
+def log(tmp_path):
+    log = AuditLog(f"sqlite:///{tmp_path / 'audit.sqlite3'}")
+    yield log
+    log.close()
+
+
+def _screen(log, file="orders.xlsx"):
+    with log.run(kind="screen", file=file, file_sha256="cd" * 32, sheet="受注") as run:
+        for inputs, decision, row in sample_lines():
+            run.record(inputs, decision, row=row)
+    return run.id
+
+
+def test_template_is_generated_by_the_tool(tmp_path):
+    """The committed template is what tools/make_audit_template.py produces now."""
+    out = tmp_path / "t.xlsx"
+    subprocess.run([sys.executable, str(ROOT / "tools" / "make_audit_template.py"), str(out)], check=True,
+                   capture_output=True)
+    fresh, committed = load_workbook(out), load_workbook(L.template_path())
+    assert committed.sheetnames == fresh.sheetnames == [L.SUMMARY_SHEET, L.DETAIL_SHEET, L.FORM_SHEET]
+    for name in committed.sheetnames:
+        a, b = fresh[name], committed[name]
+        assert [[c.value for c in r] for r in a.iter_rows()] == [[c.value for c in r] for r in b.iter_rows()], name
+        assert sorted(map(str, a.merged_cells.ranges)) == sorted(map(str, b.merged_cells.ranges)), name
+    form = committed[L.FORM_SHEET]
+    headers = [form.cell(L.FORM_TABLE_HEADER_ROW, i + 1).value for i in range(len(L.FORM_COLUMNS))]
+    assert headers[0] == "受注番号" and headers[-1] == "理由・法令根拠"
+    for label in ("会社名", "審査者", "審査日", "規則バージョン", "外国ユーザーリスト版", "担当者", "輸出管理責任者", "日付"):
+        assert any(c.value == label for row in form.iter_rows() for c in row), label
+    texts = [c.value or "" for row in form.iter_rows() for c in row]
+    for check in ("用途チェック", "需要者チェック", "明らかガイドライン"):
+        assert any(t.startswith(check) for t in texts)
+    assert texts.count("☐") == 3
+    ps = form.page_setup
+    assert ps.orientation == "landscape" and int(ps.paperSize) == 9 and ps.fitToWidth == 1 and ps.fitToHeight == 0
+    assert form.sheet_properties.pageSetUpPr.fitToPage
+    assert form.print_title_rows.replace("$", "") == f"{L.FORM_TABLE_HEADER_ROW}:{L.FORM_TABLE_HEADER_ROW}"
+    assert form.cell(L.FORM_TABLE_ROW, len(L.FORM_COLUMNS)).alignment.wrap_text
+    assert form.cell(L.FORM_TABLE_ROW, 1).border.left.style == "thin"
+
+
+def _export(log, tmp_path, capsys, *extra):
+    out = tmp_path / "out" / "審査.xlsx"
+    assert main(["audit", "export", "--url", log.url, "--out", str(out), "--company", "株式会社テスト", *extra]) == 0
+    return out, capsys.readouterr()
+
+
+def test_export_run(log, tmp_path, capsys):
+    _screen(log)
+    rid = _screen(log)
+    out, cap = _export(log, tmp_path, capsys, "--run", str(rid))
+    assert "6 lines, 4 取引審査票 sheets" in cap.out
+    assert [p.name for p in out.parent.iterdir()] == [out.name]  # atomic write left no temp file
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["サマリー", "明細", "審査票_R3", "審査票_R4", "審査票_R5", "審査票_R6"]
+
+    s = wb["サマリー"]
+    counts = {s.cell(r, 1).value: s.cell(r, 2).value for r in range(L.SUMMARY_COUNTS_HEAD_ROW + 1, L.SUMMARY_COUNTS_HEAD_ROW + 7)}
+    assert counts == {"輸出禁止": 1, "許可要": 1, "要確認": 1, "許可不要": 2, "入力エラー": 1, "合計": 6}
+    assert len(s._charts) == 1
+    info = {s.cell(L.SUMMARY_INFO_FIRST_ROW + i, 1).value: s.cell(L.SUMMARY_INFO_FIRST_ROW + i, 2).value
+            for i in range(len(L.SUMMARY_INFO))}
+    assert info["会社名"] == "株式会社テスト" and info["対象"] == f"実行ID {rid}" and info["審査件数"] == 6
+    assert info["監査ログ検証"].startswith("OK") and info["規則バージョン"] == "2025.04"
+    run_row = [s.cell(L.SUMMARY_RUNS_HEAD_ROW + 1, c).value for c in range(1, len(L.SUMMARY_RUN_COLUMNS) + 1)]
+    assert run_row[0] == rid and "orders.xlsx" in run_row and "cd" * 32 in run_row and 6 in run_row
+
+    d = wb["明細"]
+    rows = list(d.iter_rows(values_only=True))
+    header = list(rows[0])
+    assert header[0] == "受注番号" and header[-1] == "理由・法令根拠" and len(rows) == 7
+    col = {h: i for i, h in enumerate(header)}
+    assert [r[col["受注番号"]] for r in rows[1:]] == [f"A-100{i}" for i in range(1, 7)]
+    assert [r[col["判定"]] for r in rows[1:]] == ["許可不要", "許可要", "要確認", "輸出禁止", "入力エラー", "許可不要"]
+    assert rows[2][col["金額（円）"]] == 35000000 and rows[2][col["仕向地グループ"]] == "A以外"
+    assert "輸出令別表第一 2の項(12)" in rows[2][col["理由・法令根拠"]]
+    assert rows[3][col["リスト結果"]].startswith("需要者が外国ユーザーリストに掲載")
+
+    f = wb["審査票_R3"]
+    cells = L.form_cells()
+    assert f[cells["company"]].value == "株式会社テスト"
+    assert f[cells["rules_version"]].value == "2025.04" and f[cells["eul_version"]].value == "2025-02-28"
+    assert f[cells["line.order_no"]].value == "A-1002" and f[cells["line.decision"]].value == "許可要"
+    assert f[cells["line.item_class"]].value == "リスト規制" and f[cells["line.hs"]].value == "8457.10"
+    assert "外為法48条1項" in f[cells["line.reasons"]].value
+    assert f[cells["file"]].value == "orders.xlsx" and f[cells["file_sha256"]].value == "cd" * 32
+    assert f.page_setup.orientation == "landscape" and f.page_setup.fitToWidth == 1
+    assert f.print_title_rows.replace("$", "") == f"{L.FORM_TABLE_HEADER_ROW}:{L.FORM_TABLE_HEADER_ROW}"
+    assert "☐" in [c.value for row in f.iter_rows() for c in row]
+
+
+def test_export_date_range_unique_sheet_names(log, tmp_path, capsys):
+    _screen(log)
+    _screen(log)
+    out, cap = _export(log, tmp_path, capsys, "--from", "2000-01-01")
+    wb = load_workbook(out)
+    forms = [n for n in wb.sheetnames if n.startswith("審査票_")]
+    assert len(forms) == len(set(forms)) == 8 and all(len(n) <= 31 for n in forms)
+    assert "審査票_R3" in forms and "審査票_R3_9" in forms  # second run: row 3 is seq 9
+    assert wb["サマリー"].cell(L.SUMMARY_COUNTS_HEAD_ROW + 6, 2).value == 12
+    # an empty period still gives a valid workbook
+    out2 = tmp_path / "empty.xlsx"
+    assert main(["audit", "export", "--url", log.url, "--from", "2000-01-01", "--to", "2000-01-02",
+                 "--out", str(out2)]) == 0
+    assert load_workbook(out2).sheetnames == ["サマリー", "明細"]
+
+
+def test_export_notes_a_broken_chain_and_unknown_run(log, tmp_path, capsys):
+    rid = _screen(log)
+    with log.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_records SET label = '許可不要' WHERE seq = 2"))
+    out, cap = _export(log, tmp_path, capsys, "--run", str(rid))
+    assert "warning: the audit chain has" in cap.err
+    assert load_workbook(out)["サマリー"].cell(L.SUMMARY_INFO_FIRST_ROW + 7, 2).value.startswith("NG")
+    assert main(["audit", "export", "--url", log.url, "--run", "99", "--out", str(tmp_path / "x.xlsx")]) == 2
+    assert "no run 99" in capsys.readouterr().err
+
+
+def test_pdf_without_libreoffice_is_a_clear_message(log, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(L, "find_soffice", lambda: None)
+    rid = _screen(log)
+    out = tmp_path / "a.xlsx"
+    assert main(["audit", "export", "--url", log.url, "--run", str(rid), "--out", str(out), "--pdf"]) == 1
+    assert out.exists() and "LibreOffice (soffice) is not installed" in capsys.readouterr().err
+
+
+def test_pdf_holds_the_whole_table_on_each_page(log, tmp_path, capsys):
+    if L.find_soffice() is None:
+        if CI:
+            pytest.fail("CI=true but LibreOffice (soffice) is not installed")
+        pytest.skip("LibreOffice (soffice) not installed")
+    if shutil.which("pdftotext") is None:
+        if CI:
+            pytest.fail("CI=true but pdftotext (poppler-utils) is not installed")
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    rid = _screen(log)
+    out, cap = _export(log, tmp_path, capsys, "--run", str(rid), "--pdf")
+    pdf = out.with_suffix(".pdf")
+    assert pdf.exists() and str(pdf) in cap.out
+    txt = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = txt.split("\f")
+    pages = [p for p in pages if p.strip()]
+    with_table = [p for p in pages if "受注番号" in p]
+    forms = [p for p in pages if "取引審査票（安全保障貿易管理）" in p]
+    assert len(forms) == 4  # one page per 取引審査票
+    assert len(with_table) >= 5  # 明細 + 4 forms
+    for p in with_table:  # the rightmost column is on the same page as the leftmost one
+        assert "理由・法令根拠" in p
+    for order_no, p in zip(["A-1002", "A-1003", "A-1004", "A-1005"], forms):
+        assert order_no in p
+        for label in ("用途チェック", "需要者チェック", "輸出管理責任者"):
+            assert label in p
