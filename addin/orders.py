@@ -142,12 +142,17 @@ def _empty(v: Any) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
 
+def _is_total_word(v: Any) -> bool:
+    return isinstance(v, str) and normalize_header(v).strip(":：") in TOTAL_WORDS
+
+
 def _is_total_row(row: list[Any], header: Header) -> bool:
+    """合計 / Total / 計 in a text cell (which may be the country or item cell), no country and no item."""
     for f in ("country", "item"):
         c = header.columns[f]
-        if c < len(row) and not _empty(row[c]):
+        if c < len(row) and not _empty(row[c]) and not _is_total_word(row[c]):
             return False
-    return any(isinstance(v, str) and normalize_header(v).strip(":：") in TOTAL_WORDS for v in row)
+    return any(_is_total_word(v) for v in row)
 
 
 def _lines(rows: Iterator[list[Any]], header: Header, table: OrderTable, col_offset: int, first_row: int) -> None:

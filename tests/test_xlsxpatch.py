@@ -70,7 +70,8 @@ def first_worksheet(path: Path) -> str:
 
 def assert_lossless(src: Path, out: Path, sheet: str, cells: dict[tuple[int, int], str], allowed: set[str] = frozenset()):
     before, after = members(src), members(out)
-    part = xlsxpatch.sheet_part(zipfile.ZipFile(src), sheet)[0]
+    with zipfile.ZipFile(src) as zf:
+        part = xlsxpatch.sheet_part(zf, sheet)[0]
     assert list(before) == list(after) or set(before) - set(after) <= allowed
     for name, data in before.items():
         if name == part or name in allowed:
