@@ -48,7 +48,9 @@ def reset_default_rules() -> None:
     """Forget the loaded rules (after an End User List import, or in tests)."""
     global _default
     _default = None
-    _decide.cache_clear()
+    _seen.clear()
+    for cached in (_decide, _evaluate, _country_day, _country_info, _overlays, _notices, _small_value_limit, _item_names):
+        cached.cache_clear()
 
 
 # ---------------------------------------------------------------- facts of a line
@@ -68,7 +70,7 @@ class Facts:
     end_user: str | None
     end_use: str
     informs: frozenset[str]
-    value: float | None
+    within_small_value: bool | None  # the value against the small-value limit for this item; None: no value given
 
 
 def _key(value):
@@ -85,11 +87,21 @@ def _key(value):
 def screen(country=None, item=None, hs=None, end_user=None, end_use=None, inform=None, value_jpy=None, ship_date=None,
            *, rules: Rules | None = None, today: date | None = None) -> Decision:
     """Screen one order line given as raw cell values. Never raises for bad input: it returns INVALID."""
-    rules = rules or default_rules()
-    today = today or date.today()
-    return _decide(
-        rules, today, _key(country), _key(item), _key(hs), _key(end_user), _key(end_use), _key(inform), _key(value_jpy), _key(ship_date)
-    )
+    key = (rules or default_rules(), today or date.today(), country, item, hs, end_user, end_use, inform, value_jpy, ship_date)
+    try:
+        return _seen[key]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable cell value: decide without the first-level cache
+        return _decide(*key[:2], *map(_key, key[2:]))
+    decision = _decide(*key[:2], *map(_key, key[2:]))
+    if len(_seen) >= 200_000:
+        _seen.clear()
+    _seen[key] = decision
+    return decision
+
+
+_seen: dict[tuple, Decision] = {}  # first-level memo on the raw values, before any normalisation
 
 
 @lru_cache(maxsize=200_000)
@@ -105,6 +117,13 @@ def _decide(rules, today, country, item, hs, end_user, end_use, inform, value_jp
         reason = Reason(f"INPUT-{exc.field.upper()}", Code.INVALID, f"入力エラー: {exc.ja}", f"input error: {exc.en}", "入力チェック")
         return Decision(Code.INVALID, (reason,), as_of, rules.version)
     return _evaluate(rules, facts)
+
+
+@lru_cache(maxsize=65536)
+def _country_day(rules: Rules, iso2: str, day: date) -> tuple[bool, bool, bool]:
+    """(Group A, 別表第三の二, 別表第四) membership of a country on a day."""
+    lists = rules.lists
+    return lists["group_a"].contains(iso2, day), lists["un_arms_embargo"].contains(iso2, day), lists["concern"].contains(iso2, day)
 
 
 def lookup_country(rules: Rules, value) -> str:
@@ -143,18 +162,21 @@ def _facts(rules, today, country, item, hs, end_user, end_use, inform, value_jpy
     iso2 = lookup_country(rules, country)
     code = item_no.parse(item)
     _check_item(rules, code)
+    group_a, un_embargo, concern = _country_day(rules, iso2, as_of)
+    value = parse_value(value_jpy)
     return Facts(
         iso2=iso2,
         as_of=as_of,
-        group_a=rules.lists["group_a"].contains(iso2, as_of),
-        un_embargo=rules.lists["un_arms_embargo"].contains(iso2, as_of),
-        concern=rules.lists["concern"].contains(iso2, as_of),
+        group_a=group_a,
+        un_embargo=un_embargo,
+        concern=concern,
         item=code,
         hs=hs_code.parse(hs),
         end_user=cell_text(end_user),
         end_use=parse_end_use(end_use),
         informs=parse_inform(inform),
-        value=parse_value(value_jpy),
+        # The value matters only against the small-value limit: keeping just that makes decisions share a cache.
+        within_small_value=None if value is None or not code.listed else value <= _small_value_limit(rules, code, as_of)[0],
     )
 
 
@@ -247,17 +269,18 @@ CLASS_EN = {"16(1)": "item 16(1)", "16(2)": "item 16(2)", "16": "item 16", "O": 
 # ---------------------------------------------------------------- evaluation
 
 
+@lru_cache(maxsize=100_000)
 def _evaluate(rules: Rules, f: Facts) -> Decision:
     reasons: list[Reason] = []
     eul = rules.eul_on(f.as_of)
     screening = _EndUser(rules, f, eul)
 
-    reasons += _overlays(rules, f)
+    reasons += _overlays(rules, f.iso2, f.as_of, f.item.listed, f.item.kou)
     if f.item.listed:
         reasons += _list_control(rules, f, screening)
     else:
         reasons += _catch_all(rules, f, screening)
-    reasons += _notices(rules, f)
+    reasons += _notices(rules, f.iso2, f.as_of)
 
     code = max((r.severity for r in reasons), key=lambda c: c.severity, default=N)
     reasons.sort(key=lambda r: -r.severity.severity)
@@ -267,16 +290,17 @@ def _evaluate(rules: Rules, f: Facts) -> Decision:
         tuple(reasons),
         f.as_of,
         version,
-        country=_country_info(rules, f),
+        country=_country_info(rules, f.iso2, f.as_of),
         item=_item_info(rules, f),
         eul_version=eul.version if eul is not None else None,
     )
 
 
-def _country_info(rules: Rules, f: Facts) -> dict:
-    c = rules.countries[f.iso2]
-    groups = [lid for lid, lst in rules.lists.items() if lst.contains(f.iso2, f.as_of)]
-    return {"iso2": c.iso2, "name_ja": c.name_ja, "name_en": c.name_en, "groups": groups, "group_label": country_group_label(rules, f.iso2, f.as_of)}
+@lru_cache(maxsize=65536)
+def _country_info(rules: Rules, iso2: str, day: date) -> dict:
+    c = rules.countries[iso2]
+    groups = [lid for lid, lst in rules.lists.items() if lst.contains(iso2, day)]
+    return {"iso2": c.iso2, "name_ja": c.name_ja, "name_en": c.name_en, "groups": groups, "group_label": country_group_label(rules, iso2, day)}
 
 
 def _item_info(rules: Rules, f: Facts) -> dict:
@@ -290,6 +314,7 @@ def _item_info(rules: Rules, f: Facts) -> dict:
     return info
 
 
+@lru_cache(maxsize=4096)
 def _item_names(rules: Rules, code: item_no.ItemCode) -> tuple[str, str]:
     sub = rules.subitems.get((code.kou, code.sub)) if code.sub else None
     if sub:
@@ -309,25 +334,27 @@ def country_group_label(rules: Rules, iso2: str, day: date) -> str:
     return "一般"
 
 
-def _overlays(rules: Rules, f: Facts) -> list[Reason]:
+@lru_cache(maxsize=65536)
+def _overlays(rules: Rules, iso2: str, day: date, listed: bool, kou: str) -> tuple[Reason, ...]:
     out = []
     for ov in rules.overlays:
-        if f.iso2 not in ov.countries or not ov.period.covers(f.as_of):
+        if iso2 not in ov.countries or not ov.period.covers(day):
             continue
         goods = ov.goods
         applies = (
             goods == "all"
-            or (goods == "listed" and f.item.listed)
-            or (goods == "unlisted" and not f.item.listed)
-            or (isinstance(goods, frozenset) and f.item.listed and f.item.kou in goods)
+            or (goods == "listed" and listed)
+            or (goods == "unlisted" and not listed)
+            or (isinstance(goods, frozenset) and listed and kou in goods)
         )
         if applies:
             out.append(Reason(ov.id, Code(ov.outcome), ov.ja, ov.en, ov.ref))
-    return out
+    return tuple(out)
 
 
-def _notices(rules: Rules, f: Facts) -> list[Reason]:
-    return [Reason(n.id, N, n.ja, n.en, n.ref) for n in rules.notices if rules.lists[n.list].contains(f.iso2, f.as_of)]
+@lru_cache(maxsize=65536)
+def _notices(rules: Rules, iso2: str, day: date) -> tuple[Reason, ...]:
+    return tuple(Reason(n.id, N, n.ja, n.en, n.ref) for n in rules.notices if rules.lists[n.list].contains(iso2, day))
 
 
 class _EndUser:
@@ -387,19 +414,27 @@ def _list_control(rules: Rules, f: Facts, eu: _EndUser) -> list[Reason]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def _small_value_limit(rules: Rules, code: item_no.ItemCode, day: date) -> tuple[float, bool]:
+    """(limit in yen, whether the good is in 別表第三の三) for a listed good; (-1, False) when the exemption cannot apply."""
+    rule = next((r for r in rules.small_value if r.period.covers(day)), None)
+    if rule is None or code.kou not in rule.items:
+        return -1.0, False
+    s33 = rule.in_schedule_3_3(code.kou, code.sub)
+    return (rule.schedule_3_3_threshold if s33 else rule.threshold), s33
+
+
 def _small_value(rules: Rules, f: Facts, eu: _EndUser) -> Reason | None:
-    rule = next((r for r in rules.small_value if r.period.covers(f.as_of)), None)
-    if rule is None or f.item.kou not in rule.items:
+    limit, s33 = _small_value_limit(rules, f.item, f.as_of)
+    if limit < 0:
         return None
     ref = "輸出令4条1項5号"
-    if rules.lists[rule.not_to].contains(f.iso2, f.as_of):
+    if f.concern:  # 別表第四
         return Reason("SMALL-VALUE-CONCERN", N, "少額特例は別表第四（イラン・イラク・北朝鮮）向けには使えません", "the small-value exemption is not available to Schedule 4 destinations (Iran, Iraq, North Korea)", ref + "; 別表第四")
-    s33 = rule.in_schedule_3_3(f.item.kou, f.item.sub)
-    limit = rule.schedule_3_3_threshold if s33 else rule.threshold
-    if f.value is None:
+    if f.within_small_value is None:
         return Reason("SMALL-VALUE-NO-VALUE", N, "金額が未入力のため少額特例は判断していません", "no value given: the small-value exemption was not considered", ref)
-    if f.value > limit:
-        return Reason("SMALL-VALUE-OVER", N, f"総価額 {f.value:,.0f}円 は少額特例の上限 {limit:,.0f}円 を超えます", f"value ¥{f.value:,.0f} exceeds the small-value limit ¥{limit:,.0f}", ref + ("; 別表第三の三" if s33 else ""))
+    if not f.within_small_value:
+        return Reason("SMALL-VALUE-OVER", N, f"総価額が少額特例の上限 {limit:,.0f}円 を超えます", f"the value exceeds the small-value limit ¥{limit:,.0f}", ref + ("; 別表第三の三" if s33 else ""))
     # Within the limit: lost when a requirement of 4条1項3号 applies (3号ロ・ニ for Group A; イ・ロ・ニ elsewhere; イ–ニ for 別表第三の二).
     lost, unknown = [], []
     if f.informs:
@@ -424,8 +459,8 @@ def _small_value(rules: Rules, f: Facts, eu: _EndUser) -> Reason | None:
     return Reason(
         "SMALL-VALUE-APPLIES",
         N,
-        f"少額特例を適用：{f.item.format()}、総価額 {f.value:,.0f}円 ≤ {limit:,.0f}円" + ("（別表第三の三）" if s33 else ""),
-        f"small-value exemption: {f.item.format()}, value ¥{f.value:,.0f} <= ¥{limit:,.0f}",
+        f"少額特例を適用：{f.item.format()}、総価額が上限 {limit:,.0f}円 以下" + ("（別表第三の三）" if s33 else ""),
+        f"small-value exemption: {f.item.format()}, value within the limit of ¥{limit:,.0f}",
         ref + ("; 別表第三の三" if s33 else ""),
     )
 

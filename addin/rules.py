@@ -342,6 +342,9 @@ def load(folder: Path | None = None) -> Rules:
     )
 
     sv = _load_yaml(folder / "small_value.yaml")
+    for n, r in enumerate(sv["rules"], start=1):
+        if r.get("not_to") != "concern":
+            raise RulesError(f"small_value.yaml rule {n}: not_to must be 'concern' (別表第四), the only exclusion the engine knows")
     small_value = tuple(
         SmallValueRule(
             frozenset(r["items"]),

@@ -79,10 +79,10 @@ def test_missing_end_use_never_gives_no_licence_where_civil_use_would_not(l, eul
 @SETTINGS
 @given(l=line)
 def test_memoised_answer_equals_fresh_answer(l, eul_rules):
-    from addin.engine import _decide
+    from addin.engine import reset_default_rules
 
     first = screen(**l, rules=eul_rules, today=TODAY)
-    _decide.cache_clear()
+    reset_default_rules()
     assert screen(**l, rules=eul_rules, today=TODAY) == first
 
 
