@@ -52,6 +52,9 @@ class Cand:
     text: str  # as listed
     norm: Norm
     total: float  # total weight of the distinctive tokens
+    wtoks: tuple[tuple[str, float], ...]  # distinctive tokens (repeats kept) with their weights
+    weak_total: float  # the part of ``total`` that weak words carry
+    tokw: dict  # token -> its summed weight in this name
 
 
 def _w(token: str) -> float:
@@ -109,7 +112,13 @@ class Index:
                     if not norm.compact or (ei, kind, norm.compact) in seen:
                         continue
                     seen.add((ei, kind, norm.compact))
-                    c = Cand(len(self.cands), ei, kind, text, norm, sum(_w(t) for t in norm.distinctive))
+                    wtoks = tuple((t, _w(t)) for t in norm.distinctive)
+                    total = sum(w for _, w in wtoks) or 1.0
+                    weak = sum(w for t, w in wtoks if t in WEAK_WORDS)
+                    tokw: dict[str, float] = {}
+                    for t, w in wtoks:
+                        tokw[t] = tokw.get(t, 0.0) + w
+                    c = Cand(len(self.cands), ei, kind, text, norm, total, wtoks, weak, tokw)
                     self.cands.append(c)
                     if kind == "acronym":
                         self.acronyms.setdefault(norm.compact, []).append(c.id)
@@ -227,31 +236,43 @@ class Index:
 
     def _score_fuzzy(self, q: Norm, th: Thresholds):
         q_tokens = q.distinctive
-        q_total = sum(_w(t) for t in q_tokens) or 1
-        # candidate -> {listed token: best similarity}, {query token: best similarity}
-        reached: dict[int, tuple[dict[str, float], dict[str, float]]] = {}
+        q_weights = [(t, _w(t)) for t in q_tokens]
+        q_total = sum(w for _, w in q_weights) or 1.0
+        # listed token -> [(query token, similarity)]
+        reach_map: dict[str, list[tuple[str, float]]] = {}
         for qt in set(q_tokens):
             for vt, sim in self.reach(qt):
-                for cid in self.tokens[vt]:
-                    r = reached.get(cid)
-                    if r is None:
-                        r = reached[cid] = ({}, {})
-                    if r[0].get(vt, 0.0) < sim:
-                        r[0][vt] = sim
-                    if r[1].get(qt, 0.0) < sim:
-                        r[1][qt] = sim
-        # the best a candidate can score is with the country matching; prune below the possible band
+                reach_map.setdefault(vt, []).append((qt, sim))
+        # candidates: those sharing a strong (non-weak) token; upper bound of the listed share found
+        upper: dict[int, float] = {}
+        for vt in reach_map:
+            if vt in WEAK_WORDS:
+                continue
+            cands = self.cands
+            for cid in self.tokens[vt]:
+                upper[cid] = upper.get(cid, 0.0) + cands[cid].tokw[vt]
         floor = th.possible
-        for cid, (c_best, q_best) in reached.items():
+        need = 1.0 - (1.0 - floor) / MISS_LISTED  # the listed share found needed to reach `floor`
+        for cid, ub in upper.items():
             c = self.cands[cid]
-            if c.norm.compact == q.compact:
-                continue  # scored as exact
-            c_cov = sum(c_best.get(t, 0.0) * _w(t) for t in c.norm.distinctive) / (c.total or 1)
+            if ub + c.weak_total < need * c.total or c.norm.compact == q.compact:
+                continue  # cannot reach the possible band, or already scored as exact
+            found = 0.0
+            q_best: dict[str, float] = {}
+            for t, w in c.wtoks:
+                pairs = reach_map.get(t)
+                if pairs:
+                    best = 0.0
+                    for qt, sim in pairs:
+                        if sim > best:
+                            best = sim
+                        if sim > q_best.get(qt, 0.0):
+                            q_best[qt] = sim
+                    found += best * w
+            c_cov = found / c.total
             if 1.0 - MISS_LISTED * (1.0 - c_cov) < floor:
                 continue
-            if not any(t not in WEAK_WORDS for t in c_best):
-                continue  # only weak words (places, Shahid …) in common
-            q_cov = sum(q_best.get(t, 0.0) * _w(t) for t in q_tokens) / q_total
+            q_cov = sum(q_best.get(t, 0.0) * w for t, w in q_weights) / q_total
             s = 1.0 - MISS_LISTED * (1.0 - c_cov) - EXTRA_QUERY * (1.0 - q_cov)
             s2 = fuzz.token_sort_ratio(q.dist_text, c.norm.dist_text) / 100.0
             how = "aligned"

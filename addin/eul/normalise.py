@@ -45,6 +45,9 @@ LEGAL_PHRASES: tuple[tuple[str, ...], ...] = tuple(
         reverse=True,
     )
 )
+_PHRASES_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _p in LEGAL_PHRASES:
+    _PHRASES_BY_FIRST.setdefault(_p[0], []).append(_p)
 LEGAL_TOKENS = frozenset(
     """co company companies corp corporation inc incorporated ltd limited llc lllp llp lp plc pvt
     private pte pty fze fzco fzc fzllc fz gmbh mbh ag kg jsc ojsc pjsc cjsc zao oao pao ao ooo tov
@@ -152,7 +155,7 @@ def normalise(text: str) -> Norm:
     kept: list[str] = []
     i, n = 0, len(tokens)
     while i < n:
-        for phrase in LEGAL_PHRASES:
+        for phrase in _PHRASES_BY_FIRST.get(tokens[i], ()):
             k = len(phrase)
             if tuple(tokens[i : i + k]) == phrase:
                 i += k
