@@ -16,8 +16,9 @@ Strategy (fast, and exhaustive for the variants we promise to catch):
    distinctive text not explained)`` (each token weighed by its length and its similarity), or
    ``rapidfuzz.fuzz.token_sort_ratio`` of the two distinctive texts if higher.
 4. Generic-only names (only generic/weak words, e.g. "General Technology Ltd", "Beijing Institute of
-   Technology"): compared only with other generic-only names, by token_sort_ratio on the full
-   normalised names, and capped below the hit threshold.
+   Technology"): capped below the hit threshold. Exact matches count; otherwise a generic-only query is
+   compared only with generic-only listed names sharing a weak word (Beijing …), by the lower of
+   token_sort_ratio on the whole names and on the weak words — generic words alone never match.
 """
 
 from __future__ import annotations
@@ -128,7 +129,7 @@ class Index:
                         for t in set(norm.distinctive):
                             self.tokens.setdefault(t, []).append(c.id)
                     else:
-                        for t in set(norm.full.split()) - STOP_WORDS:
+                        for t in set(norm.distinctive):
                             self.weak.setdefault(t, []).append(c.id)
         for t in self.tokens:
             if _CJK_RE.search(t):
@@ -216,9 +217,11 @@ class Index:
         yield from self._score_fuzzy(q, th)
 
     def _score_weak(self, q: Norm, cap: float):
-        toks = [t for t in q.full.split() if t not in STOP_WORDS]
+        """Generic-only query: compared with generic-only listed names that share a weak word (a place,
+        "University" …); the score is the lower of the whole-name and the weak-word similarities, so
+        that generic words alone never lift it. Names of generic words only match exactly or not at all."""
         seen: set[int] = set()
-        for t in toks:
+        for t in q.distinctive:
             for cid in self.weak.get(t, ()):
                 if cid in seen:
                     continue
@@ -226,11 +229,13 @@ class Index:
                 c = self.cands[cid]
                 if c.norm.compact == q.compact:
                     continue  # already scored as exact
-                s = fuzz.token_sort_ratio(q.full, c.norm.full) / 100.0
+                whole = fuzz.token_sort_ratio(q.body, c.norm.body) / 100.0
+                words = fuzz.token_sort_ratio(q.dist_text, c.norm.dist_text) / 100.0
+                s = min(whole, words)
                 if s >= 0.8:
-                    fid = "name_fuzzy"
                     yield cid, min(s, cap), [
-                        f"{fid}: {s:.2f} '{q.full}' ~ '{c.norm.full}'" + (" (alias)" if c.kind == "alias" else ""),
+                        f"name_fuzzy: {s:.2f} '{q.full}' ~ '{c.norm.full}' (whole names {whole:.0%},"
+                        f" weak words {words:.0%})" + (" (alias)" if c.kind == "alias" else ""),
                         "generic_only: both names are generic words only",
                     ]
 

@@ -93,7 +93,10 @@ class Hit:
         for f in self.features:
             fid, _, detail = f.partition(": ")
             feat = FEATURES[fid]
-            why.append(f"{feat.ja if lang != 'en' else feat.en.rstrip('.')}" + (f"（{detail}）" if lang != "en" else f" ({detail})"))
+            if lang == "en":
+                why.append(feat.en.rstrip(".") + (f" ({detail})" if detail else ""))
+            else:
+                why.append(feat.ja.rstrip("。") + (f"（{detail}）" if detail else "") + "。")
         if lang == "en":
             kind = "Listed" if self.kind == "hit" else "Possible match"
             concerns = ", ".join(CONCERN_EN[c] for c in ("B", "C", "M", "N", "CW") if c in e.concerns)
