@@ -1,0 +1,70 @@
+"""The ``exportscreen`` command line: check, rules info, rules import-eul — run as a user would."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from addin.cli import main
+from conftest import SHARED
+
+EUL_XLSX = SHARED / "reference" / "eul-2025-09-29-layout.xlsx"
+
+
+def run_json(capsys, *argv) -> dict:
+    assert main(list(argv)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_check_json_shape_and_decision(capsys):
+    out = run_json(capsys, "check", "--country", "中国", "--item", "非該当", "--hs", "8458.11", "--end-use", "military",
+                   "--end-user", "Foo Co", "--date", "2026-01-15", "--json")
+    assert out["decision"] == "LICENSE_REQUIRED" and out["label"] == "許可要"
+    assert out["as_of"] == "2026-01-15" and out["rules_version"].startswith("R")
+    assert out["country"]["iso2"] == "CN" and out["item"]["class"] == "16(1)"
+    assert any("輸出令4条1項3号ハ" in r["ref"] for r in out["reasons"])
+
+
+def test_check_invalid_input_exits_zero_with_message(capsys):
+    out = run_json(capsys, "check", "--country", "Atlantis", "--item", "7の項(1)", "--json")
+    assert out["decision"] == "INVALID" and "仕向地" in out["reasons"][0]["text"]
+
+
+def test_check_text_output_in_english(capsys):
+    assert main(["check", "--country", "North Korea", "--item", "NLR", "--hs", "0901.11", "--lang", "en"]) == 0
+    text = capsys.readouterr().out
+    assert "Decision: Prohibited (PROHIBITED)" in text and "外為法48条3項" in text
+
+
+def test_rules_info_without_end_user_list(capsys):
+    info = run_json(capsys, "rules", "info", "--date", "2020-01-01", "--json")
+    assert "KR" not in info["lists"]["group_a"]["members"] and len(info["lists"]["group_a"]["members"]) == 26
+    assert info["end_user_list"] is None and info["rules_version"].startswith("R")
+
+
+@pytest.mark.skipif(not EUL_XLSX.exists(), reason="shared reference End User List not available")
+def test_import_eul_then_decisions_use_it(capsys):
+    assert main(["rules", "import-eul", str(EUL_XLSX), "--date", "2025-09-29", "--effective", "2025-10-09"]) == 0
+    assert "835 entries" in capsys.readouterr().out
+    info = run_json(capsys, "rules", "info", "--date", "2026-01-01", "--json")
+    assert info["end_user_list"]["entries"] == 835
+    # Before the list took effect no list is in force: 要確認 naming the missing list, never 許可不要.
+    out = run_json(capsys, "check", "--country", "タイ", "--item", "非該当", "--hs", "8458.11", "--end-use", "civil",
+                   "--end-user", "Siam Lathe Co", "--date", "2025-10-01", "--json")
+    assert out["decision"] == "REVIEW" and any("外国ユーザーリスト" in r["text"] for r in out["reasons"])
+    out = run_json(capsys, "check", "--country", "タイ", "--item", "非該当", "--hs", "8458.11", "--end-use", "civil",
+                   "--end-user", "Siam Lathe Co", "--date", "2026-01-01", "--json")
+    assert out["decision"] == "NO_LICENSE" and out["eul_version"]
+
+
+def test_bad_option_is_one_line_not_a_traceback(tmp_path):
+    env = {**os.environ, "EXPORTSCREEN_HOME": str(tmp_path)}
+    bad = tmp_path / "not-a-workbook.xlsx"
+    bad.write_text("hello")
+    p = subprocess.run([sys.executable, "-m", "addin.cli", "rules", "import-eul", str(bad), "--date", "2025-09-29"],
+                       capture_output=True, text=True, env=env)
+    assert p.returncode == 2 and "Traceback" not in p.stderr and p.stderr.count("\n") == 1
