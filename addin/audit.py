@@ -307,9 +307,18 @@ class AuditLog:
     def close(self) -> None:
         self.engine.dispose()
 
+    @contextmanager
+    def _write(self):
+        """A write transaction: SQLite ``BEGIN IMMEDIATE`` (reads use a plain deferred BEGIN, so they never
+        wait for the write lock and see one WAL snapshot)."""
+        with self.engine.connect() as conn:
+            conn.execution_options(audit_write=True)
+            with conn.begin():
+                yield conn
+
     # -- schema ---------------------------------------------------------------------------------------------
     def _create_schema(self) -> None:
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             if self.dialect == "postgresql":  # serialise concurrent first-time creation
                 conn.execute(text("SELECT pg_advisory_xact_lock(4242006)"))
             metadata.create_all(conn, checkfirst=True)
@@ -328,7 +337,7 @@ class AuditLog:
         if fname is not None and file_sha256 is None and os.path.isfile(fname):
             file_sha256 = globals()["file_sha256"](fname)
         started = utcnow()
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             run_id = conn.execute(
                 runs_t.insert().values(
                     started=started, username=self.user, host=self.host, kind=kind, file=fname,
@@ -349,7 +358,7 @@ class AuditLog:
         r._buf = []
         counts = Counter(e["decision"] for e in entries)
         finished = utcnow()
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             h = conn.execute(select(head_t.c.seq, head_t.c.hash).where(head_t.c.id == 1).with_for_update()).one()
             seq, prev = int(h.seq), h.hash
             first = seq + 1
@@ -453,6 +462,8 @@ class AuditLog:
         """Problems found in the chain, each naming the seq (empty list = valid)."""
         problems: list[str] = []
         with self.engine.connect() as conn:
+            if self.dialect == "postgresql":  # one snapshot for the head and every entry
+                conn.execution_options(isolation_level="REPEATABLE READ")
             head = conn.execute(select(head_t.c.seq, head_t.c.hash).where(head_t.c.id == 1)).first()
             purges = {}
             for m in conn.execute(select(records_t.c.seq, records_t.c.detail).where(records_t.c.rtype == "purge")):
@@ -551,7 +562,7 @@ class AuditLog:
         Returns ``{"cutoff", "through_seq", "deleted_records", "deleted_runs"}``."""
         now = now or datetime.now(timezone.utc)
         cutoff = _years_before(now.astimezone(timezone.utc), self.retention_years).isoformat(timespec="microseconds")
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             h = conn.execute(select(head_t.c.seq, head_t.c.hash).where(head_t.c.id == 1).with_for_update()).one()
             young = conn.execute(select(func.min(records_t.c.seq)).where(records_t.c.ts >= cutoff)).scalar()
             limit = (int(young) - 1) if young is not None else int(h.seq)
@@ -627,7 +638,10 @@ def _make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")  # take the write lock before reading the chain head
+            if conn.get_execution_options().get("audit_write"):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")  # take the write lock before reading the chain head
+            else:
+                conn.exec_driver_sql("BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True)

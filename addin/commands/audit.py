@@ -114,6 +114,8 @@ def cmd_verify(args) -> int:
 def cmd_export(args) -> int:
     from addin.audit_export import export
 
+    if args.run is not None and args.date_to is not None:
+        raise UserError("--to goes with --from, not with --run")
     if args.run is None and args.date_to is None:
         args.date_to = date.today()
     if args.date_to and args.date_from and args.date_to < args.date_from:
