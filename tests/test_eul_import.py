@@ -1,0 +1,199 @@
+"""Importing METI's End User List workbook: the reference reconstruction, malformed files, versions."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from addin.errors import UserError
+from addin.eul import EndUserList, import_list, in_force, load_lists
+
+REF = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
+XLSX = REF / "eul-2025-09-29-layout.xlsx"
+JSON = REF / "jp-end-user-list.json"
+needs_ref = pytest.mark.skipif(not XLSX.is_file(), reason="reference workbook not present")
+
+HEADER = ["No.", "国名、地域名", "企業名、組織名", "別名", "懸念区分", "通常兵器"]
+
+
+def _book(path: Path, rows, *, header=HEADER, title=True, sheet="ユーザーリスト") -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    if title:
+        ws.append(["外国ユーザーリスト（試験用）"])
+        ws.append([None])
+    if header:
+        ws.append(header)
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+ROWS = [
+    [1, "イラン\nIslamic Republic of Iran", "Zarvan Optics Manufacturing Co.", "・Zarvan Optic\n・ZOM", "M", None],
+    [2, "中華人民共和国\nPeople's Republic of China", "Hexalon Precision Co., Ltd.\n(六邦精密有限公司)", None, "B,C", "CW"],
+    [3, "ロシア\nRussian Federation", "JSC Veltrum", None, None, "CW"],
+]
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    h = tmp_path / "home"
+    monkeypatch.setenv("EXPORTSCREEN_HOME", str(h))
+    return h
+
+
+@pytest.fixture
+def ref_copy(tmp_path):
+    if not XLSX.is_file():
+        pytest.skip("reference workbook not present")
+    dst = tmp_path / "20250929_4.xlsx"
+    shutil.copy(XLSX, dst)
+    return dst
+
+
+@needs_ref
+def test_reference_workbook(home, ref_copy):
+    t = time.perf_counter()
+    eul = import_list(ref_copy, effective="2025-10-09")
+    assert time.perf_counter() - t < 2.0
+    assert isinstance(eul, EndUserList)
+    assert eul.list_date == date(2025, 9, 29) and eul.effective == date(2025, 10, 9)
+    assert eul.version == "EUL 2025-09-29 (835)"
+    assert len(eul.entries) == 835 and [e.no for e in eul.entries] == list(range(1, 836))
+    counts = eul.country_counts()
+    assert len(counts) == 15
+    assert counts == {"IR": 257, "KP": 154, "CN": 127, "PK": 103, "RU": 100, "AE": 29, "HK": 22, "SY": 19,
+                      "LB": 9, "TW": 5, "EG": 3, "AF": 2, "IN": 2, "YE": 2, "IL": 1}
+    first = eul.entries[0]
+    assert first.country == "AF" and first.name == "Al Qa'ida/Islamic Army"
+    assert first.aliases[0] == "Al Qaeda" and len(first.aliases) == 8
+    assert first.concerns == {"B", "C", "M", "N", "CW"} and first.wmd and first.cw
+    assert eul.entries[1].concerns == {"B", "C", "N"} and not eul.entries[1].cw
+    cw_only = [e for e in eul.entries if e.concerns == {"CW"}]
+    assert len(cw_only) == 54 and all(e.cw and not e.wmd for e in cw_only)
+    assert sum(len(e.aliases) for e in eul.entries) == 1469
+    assert len(eul.sha256) == 64 and eul.source_name == "20250929_4.xlsx"
+    report = eul.report("en")
+    assert "835 entries" in report and "IR 257" in report and "2025-10-09" in report
+    stored = list((home / "eul").iterdir())
+    assert [p.name for p in stored] == ["eul-2025-09-29.json"]
+
+
+@needs_ref
+def test_reference_workbook_agrees_with_the_json_parse(home, ref_copy):
+    eul = import_list(ref_copy)
+    src = json.loads(JSON.read_text(encoding="utf-8"))["entries"]
+    assert len(src) == len(eul.entries)
+    for e, j in zip(eul.entries, src):
+        assert f"METI-EUL:{e.no}" == j["id"]
+        assert e.name == j["name"]
+        assert list(e.aliases) == j["altNames"]
+        assert e.concerns == set(j["concern"])
+        assert [e.country] == j["countries"]
+
+
+@needs_ref
+def test_load_is_fast_and_round_trips(home, ref_copy):
+    from addin.eul import store
+
+    eul = import_list(ref_copy)
+    store._load_cached.cache_clear()
+    t = time.perf_counter()
+    (loaded,) = load_lists()
+    loaded.index  # build the match index too
+    assert time.perf_counter() - t < 0.2
+    assert loaded.entries == eul.entries and loaded.sha256 == eul.sha256 and loaded.version == eul.version
+
+
+def test_synthetic_workbook_and_header_variants(home, tmp_path):
+    hdr = ["No.", "企業名・組織名\nCompany or Organization", "国名・地域名\nCountry or Region", "懸念区分\nType of WMD",
+           "別名\nAlso Known As", "通常兵器"]
+    rows = [[r[0], r[2], r[1], r[4], r[3], r[5]] for r in ROWS]  # columns in another order
+    eul = import_list(_book(tmp_path / "eul.xlsx", rows, header=hdr), list_date="2026-03-01")
+    assert [e.country for e in eul.entries] == ["IR", "CN", "RU"]
+    assert eul.entries[0].aliases == ("Zarvan Optic", "ZOM")
+    assert eul.entries[1].concerns == {"B", "C", "CW"}
+    assert eul.entries[2].concerns == {"CW"} and not eul.entries[2].wmd
+    assert eul.effective == eul.list_date == date(2026, 3, 1)
+
+
+def test_date_is_required(home, tmp_path):
+    with pytest.raises(UserError, match="--date"):
+        import_list(_book(tmp_path / "eul.xlsx", ROWS))
+    assert load_lists() == ()
+
+
+def test_english_country_line_only_and_fuzzy(home, tmp_path):
+    rows = [[1, "Islamic Republic of Iran", "Zarvan Optics", None, "M", None],
+            [2, "北朝鮮", "Ryongbuk Machine Plant", None, "N", None],
+            [3, "Syrian Arab Republic", "Qalamoun Labs", None, "C", None]]
+    eul = import_list(_book(tmp_path / "20260101.xlsx", rows))
+    assert [e.country for e in eul.entries] == ["IR", "KP", "SY"]
+
+
+BAD = {
+    "no header": dict(rows=ROWS, header=None),
+    "no rows": dict(rows=[]),
+    "duplicated No.": dict(rows=ROWS + [[2, "イラン", "Other Co.", None, "M", None]]),
+    "empty name": dict(rows=ROWS + [[4, "イラン", None, "・alias", "M", None]]),
+    "unknown country": dict(rows=ROWS + [[4, "ナルニア\nNarnia", "Cair Paravel Co.", None, "M", None]]),
+    "bad concern": dict(rows=ROWS + [[4, "イラン", "Some Co.", None, "X", None]]),
+    "no concern": dict(rows=ROWS + [[4, "イラン", "Some Co.", None, None, None]]),
+    "wrong sheet": dict(rows=[["a", "b"], [1, 2]], header=["品名", "数量"], sheet="Sheet1"),
+}
+MESSAGES = {
+    "no header": "no sheet with the End User List header",
+    "no rows": "no entry follows",
+    "duplicated No.": "row 7: duplicated No. 2 (also on row 5)",
+    "empty name": "row 7: empty name",
+    "unknown country": "row 7: unknown country",
+    "bad concern": "row 7: unknown concern code 'X'",
+    "no concern": "row 7: no concern",
+    "wrong sheet": "no sheet with the End User List header",
+}
+
+
+@needs_ref
+@pytest.mark.parametrize("case", sorted(BAD) + ["not an xlsx"])
+def test_malformed_file_is_refused_and_the_active_list_kept(home, ref_copy, tmp_path, case):
+    good = import_list(ref_copy, effective="2025-10-09")
+    before = sorted(p.name for p in (home / "eul").iterdir())
+    path = tmp_path / "20260401.xlsx"
+    if case == "not an xlsx":
+        path.write_text("No.,国名,企業名\n1,イラン,X\n", encoding="utf-8")
+        msg = "not a readable Excel workbook"
+    else:
+        _book(path, **BAD[case])
+        msg = MESSAGES[case]
+    with pytest.raises(UserError) as err:
+        import_list(path)
+    assert msg in str(err.value) and "\n" not in str(err.value)
+    assert sorted(p.name for p in (home / "eul").iterdir()) == before  # nothing stored, no temp file left
+    active = in_force(load_lists(), date(2026, 6, 1))
+    assert active.version == good.version and active.sha256 == good.sha256
+
+
+@needs_ref
+def test_two_versions_in_force_by_date(home, ref_copy, tmp_path):
+    old = import_list(ref_copy, effective="2025-10-09")
+    new = import_list(_book(tmp_path / "20260301_1.xlsx", ROWS), effective="2026-03-15")
+    lists = load_lists()
+    assert [e.version for e in lists] == [old.version, new.version] == ["EUL 2025-09-29 (835)", "EUL 2026-03-01 (3)"]
+    assert in_force(lists, date(2025, 10, 8)) is None
+    assert in_force(lists, date(2025, 10, 9)).version == old.version
+    assert in_force(lists, date(2026, 3, 14)).version == old.version
+    assert in_force(lists, date(2026, 3, 15)).version == new.version
+    assert in_force(lists, "2030-01-01").version == new.version
+    assert in_force((), date(2026, 1, 1)) is None
+    # re-importing the same list date replaces that version atomically
+    again = import_list(_book(tmp_path / "20260301_2.xlsx", ROWS[:2]), effective="2026-03-15")
+    assert [e.version for e in load_lists()] == [old.version, again.version] == [old.version, "EUL 2026-03-01 (2)"]
