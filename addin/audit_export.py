@@ -323,7 +323,7 @@ def export(
     for i, code in enumerate(SUMMARY_CODES):
         ws.cell(SUMMARY_COUNTS_HEAD_ROW + 1 + i, 2, counts.get(code.value, 0))
     ws.cell(SUMMARY_COUNTS_HEAD_ROW + 1 + len(SUMMARY_CODES), 2, len(recs))
-    _bar_chart(ws)
+    _bar_chart(ws, max(counts.values(), default=0))
     _fill_runs(ws, runs)
 
     # 明細
@@ -397,7 +397,7 @@ def _sheet_name(rec: dict, used: set[str]) -> str:
     return name
 
 
-def _bar_chart(ws) -> None:
+def _bar_chart(ws, top: int) -> None:
     from openpyxl.chart import BarChart, Reference
 
     chart = BarChart()
@@ -405,6 +405,10 @@ def _bar_chart(ws) -> None:
     chart.title = "判定別件数"
     chart.y_axis.title = "件数"
     chart.legend = None
+    chart.y_axis.number_format = "#,##0"
+    chart.y_axis.scaling.min = 0
+    if top <= 10:
+        chart.y_axis.majorUnit = 1
     first, last = SUMMARY_COUNTS_HEAD_ROW + 1, SUMMARY_COUNTS_HEAD_ROW + len(SUMMARY_CODES)
     data = Reference(ws, min_col=2, min_row=SUMMARY_COUNTS_HEAD_ROW, max_row=last)
     cats = Reference(ws, min_col=1, min_row=first, max_row=last)
