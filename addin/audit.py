@@ -183,7 +183,7 @@ def _user() -> str:
         return os.environ.get("USER") or os.environ.get("USERNAME") or f"uid{os.getuid() if hasattr(os, 'getuid') else '?'}"
 
 
-def file_sha256(path: str | os.PathLike) -> str:
+def sha256_of_file(path: str | os.PathLike) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -335,7 +335,7 @@ class AuditLog:
             raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
         fname = os.fspath(file) if file is not None else None
         if fname is not None and file_sha256 is None and os.path.isfile(fname):
-            file_sha256 = globals()["file_sha256"](fname)
+            file_sha256 = sha256_of_file(fname)
         started = utcnow()
         with self._write() as conn:
             run_id = conn.execute(
