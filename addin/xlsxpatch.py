@@ -22,6 +22,7 @@ Public API: :func:`check_workbook`, :func:`sheet_names`, :func:`sheet_part`, :fu
 from __future__ import annotations
 
 import contextlib
+import functools
 import fcntl
 import os
 import posixpath
@@ -65,6 +66,7 @@ class PatchResult:
 
 
 # --------------------------------------------------------------------------------------------- references
+@functools.lru_cache(maxsize=4096)
 def col_letter(col: int) -> str:
     """0-based column index -> letters (0 -> A, 26 -> AA)."""
     col += 1
@@ -107,6 +109,7 @@ def escape_cell_text(text: str) -> str:
     return _INVALID_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
 
 
+@functools.lru_cache(maxsize=65536)
 def _xml_text(text: str) -> bytes:
     s = escape_cell_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return s.encode("utf-8")
@@ -254,6 +257,8 @@ class _Reader:
         return 0
 
 
+_R_ATTR = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]{1,3})\$?\d+["']""")
+_S_ATTR = re.compile(rb"""\ss\s*=\s*["'](\d+)["']""")
 _ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
@@ -261,8 +266,13 @@ def _attrs(tag: bytes) -> dict[bytes, bytes]:
     return {m.group(1): (m.group(2) if m.group(2) is not None else m.group(3)) for m in _ATTR.finditer(tag)}
 
 
+@functools.lru_cache(maxsize=64)
+def _attr_pattern(name: bytes) -> re.Pattern:
+    return re.compile(rb"(\s" + re.escape(name) + rb"""\s*=\s*)(?:"[^"]*"|'[^']*')""")
+
+
 def _set_attr(tag: bytes, name: bytes, value: bytes) -> bytes:
-    pat = re.compile(rb"(\s" + re.escape(name) + rb"""\s*=\s*)(?:"[^"]*"|'[^']*')""")
+    pat = _attr_pattern(name)
     if pat.search(tag):
         return pat.sub(lambda m: m.group(1) + b'"' + value + b'"', tag, count=1)
     # insert right after the element name
@@ -346,6 +356,9 @@ class _SheetPatcher:
             close_i = row_xml.rindex(b"</")
             body, close = row_xml[len(start_tag) : close_i], row_xml[close_i:]
         start_tag = _set_attr(start_tag, b"r", str(row).encode()) if b"r" not in row_attrs else start_tag
+        fast = self._append_after_last(row, row_attrs, start_tag, body, close)
+        if fast is not None:
+            return fast
         # existing cells: (col, start, end, attrs, inner)
         existing = []
         cell_start = re.compile(rb"<" + re.escape(p) + rb"c[\s/>]")
@@ -408,6 +421,58 @@ class _SheetPatcher:
             if (lo2, hi2) != (lo, hi):
                 start_tag = _set_attr(start_tag, b"spans", f"{lo2}:{hi2}".encode())
         return start_tag + b"".join(out) + close
+
+    def _append_after_last(self, row, row_attrs, start_tag, body, close) -> bytes | None:
+        """Fast path for the usual case: every target column lies right of the row's last cell, which has
+        an explicit reference. Returns None when the general path is needed."""
+        p = self.p
+        needle = b"<" + p + b"c"
+        last, end = -1, len(body)
+        while True:
+            last = body.rfind(needle, 0, end)
+            if last < 0 or body[last + len(needle) : last + len(needle) + 1] in (b" ", b">", b"/", b"\t", b"\n", b"\r"):
+                break
+            end = last  # <color ...> in a rich-text run, keep looking
+        cells = self.targets[row]
+        new_cols = sorted(cells)
+        if last < 0:
+            last_col, last_style = 0, None
+        else:
+            gt = body.find(b">", last)
+            m = _R_ATTR.search(body, last, gt)
+            if not m:
+                return None
+            last_col = self._col_of(m.group(1))
+            if last_col >= new_cols[0]:
+                return None
+            sm = _S_ATTR.search(body, last, gt)
+            last_style = sm.group(1) if sm else None
+        out = [start_tag, body]
+        left = last_style
+        inherit = row in self.style_left_rows
+        for c in new_cols:
+            style = left if inherit else self._default_style(c, row_attrs)
+            out.append(self._new_cell(row, c, cells[c], style))
+            left = style
+        out.append(close)
+        self.cells_written += len(cells)
+        spans = row_attrs.get(b"spans")
+        if spans:
+            lo, _, hi = spans.partition(b":")
+            if lo.isdigit() and hi.isdigit() and new_cols[-1] > int(hi):
+                out[0] = _set_attr(start_tag, b"spans", b"%d:%d" % (min(int(lo), new_cols[0]), new_cols[-1]))
+        return b"".join(out)
+
+    _col_cache: dict[bytes, int] = {}
+
+    def _col_of(self, letters: bytes) -> int:
+        c = self._col_cache.get(letters)
+        if c is None:
+            c = 0
+            for ch in letters.upper():
+                c = c * 26 + ch - 64
+            self._col_cache[letters] = c
+        return c
 
     def _check_overwrite(self, row: int, col: int, inner: bytes) -> None:
         m = re.search(rb"<(?:\w+:)?f(\s[^>]*)?(/?)>", inner)
