@@ -68,3 +68,14 @@ def test_bad_option_is_one_line_not_a_traceback(tmp_path):
     p = subprocess.run([sys.executable, "-m", "addin.cli", "rules", "import-eul", str(bad), "--date", "2025-09-29"],
                        capture_output=True, text=True, env=env)
     assert p.returncode == 2 and "Traceback" not in p.stderr and p.stderr.count("\n") == 1
+
+
+def test_every_check_is_recorded_in_the_audit_log(capsys):
+    from addin.audit import open_log
+
+    run_json(capsys, "check", "--country", "米国", "--item", "7の項(1)", "--json")
+    run_json(capsys, "check", "--country", "Atlantis", "--item", "7の項(1)", "--json")
+    records = open_log().records()
+    assert [r["decision"] for r in records] == ["LICENSE_REQUIRED", "INVALID"]
+    assert records[0]["inputs"]["country"] == "米国" and records[0]["rules_version"].startswith("R")
+    assert open_log().verify() == []

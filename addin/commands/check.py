@@ -55,5 +55,9 @@ def render(decision, lang: str = "ja") -> str:
 
 
 def _record_audit(inputs: dict, decision) -> None:
-    """Record the check in the audit log (wired when the audit module is present)."""
+    """Every check is recorded in the audit log (EXPORTSCREEN_HOME or $EXPORTSCREEN_AUDIT_URL)."""
+    from addin.audit import open_log
+
+    with open_log().run(kind="check") as run:
+        run.record(inputs, decision)
 
