@@ -48,7 +48,9 @@ def render(decision, lang: str = "ja") -> str:
         name = i.get("name_ja" if ja else "name_en")
         lines.append(f"{'品目' if ja else 'Item'}: {i['code']}" + (f" {name}" if name else "") + (f"  HS {i['hs']}" if i.get("hs") else ""))
     for r in decision.reasons:
-        lines.append(f"  - [{r.severity.label if ja else r.severity.label_en}] {r.text(lang)}")
+        # Reasons less severe than the decision support it or inform the clerk: shown as notes.
+        tag = (r.severity.label if ja else r.severity.label_en) if r.severity == decision.code else ("参考" if ja else "Note")
+        lines.append(f"  - [{tag}] {r.text(lang)}")
         lines.append(f"      {'根拠' if ja else 'Ref'}: {r.ref}")
     lines.append(f"規則 {decision.rules_version} / 基準日 {decision.as_of}" if ja else f"rules {decision.rules_version} / as of {decision.as_of}")
     return "\n".join(lines)
