@@ -30,6 +30,7 @@ def eul():
         _entry(4, "HK", "General Technology Limited\n(大眾科技有限公司)", [], ("CW",)),
         _entry(5, "CN", "Beijing Institute of Aerodynamics", [], ("M",)),
         _entry(6, "RU", "JSC Veltrum Optical Plant", ["AO Veltrum"], ("CW",)),
+        _entry(7, "IR", "Tabriz Electronics Industries", [], ("M",)),
     )
     return EndUserList(date(2026, 1, 1), date(2026, 1, 1), entries, "test.xlsx", "0" * 64)
 
@@ -95,7 +96,7 @@ def test_country_weighing(eul):
 @pytest.mark.parametrize("name", [
     "General Trading LLC", "International Industries Co., Ltd.", "Global Technology Limited",
     "Technology Co., Ltd.", "General Engineering Services", "Korea Trading Corporation",
-    "Beijing General Trading Co., Ltd.", "Beijing Institute of Technology",
+    "Beijing General Trading Co., Ltd.", "Beijing Institute of Technology"
 ])
 def test_generic_names_never_hit(eul, name):
     assert all(h.kind != "hit" for h in eul.match(name))
@@ -106,6 +107,14 @@ def test_generic_only_listed_name_is_a_possible_at_most(eul):
     assert h.entry.no == 4 and h.kind == "possible" and "generic_only" in h.feature_ids
     h = _best(eul, "大眾科技有限公司", "HK")  # its Chinese name is distinctive
     assert h.entry.no == 4 and h.kind == "hit"
+
+
+def test_exact_listed_name_with_a_place_is_a_hit(eul):
+    h = _best(eul, "TABRIZ ELECTRONICS INDUSTRIES CO.", "IR")
+    assert h.entry.no == 7 and h.kind == "hit"
+    h = _best(eul, "Tabriz Electronic Industries", "IR")  # not exact, and only place + generic words
+    assert h.entry.no == 7 and h.kind == "possible" and "generic_only" in h.feature_ids
+    assert all(h.kind != "hit" for h in eul.match("Tabriz General Trading", "IR"))
 
 
 def test_shared_distinctive_word_with_other_generic_words(eul):

@@ -16,7 +16,8 @@ Strategy (fast, and exhaustive for the variants we promise to catch):
    distinctive text not explained)`` (each token weighed by its length and its similarity), or
    ``rapidfuzz.fuzz.token_sort_ratio`` of the two distinctive texts if higher.
 4. Generic-only names (only generic/weak words, e.g. "General Technology Ltd", "Beijing Institute of
-   Technology"): capped below the hit threshold. Exact matches count; otherwise a generic-only query is
+   Technology"): an exact (normalised) match is a hit when the name has a weak word (a place …), and
+   capped below the hit threshold when it is generic words alone; otherwise a generic-only query is
    compared only with generic-only listed names sharing a weak word (Beijing …), by the lower of
    token_sort_ratio on the whole names and on the weak words — generic words alone never match.
 """
@@ -205,7 +206,9 @@ class Index:
         for cid in self.exact.get(q.compact, ()):
             c = self.cands[cid]
             fid = "name_exact" if c.kind == "name" else "alias_match"
-            if q.strong and c.norm.strong:
+            if (q.strong and c.norm.strong) or c.norm.distinctive:
+                # an exact match of a name with a place or other weak word ("Iran Electronics Industries",
+                # "Beijing Institute of Technology") is a hit; only names of generic words alone are capped
                 yield cid, 1.0, [f"{fid}: '{c.text}'"]
             else:
                 yield cid, min(1.0, cap), [f"{fid}: '{c.text}'", "generic_only: exact match of a generic name"]
