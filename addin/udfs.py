@@ -1,0 +1,367 @@
+"""Spreadsheet functions: =SCREEN(country, item, …) and friends, for Excel (xlwings classic UDFs) and, through
+:mod:`addin.calc`, LibreOffice Calc.
+
+Thin over :mod:`addin.engine`: every function converts what the spreadsheet delivers, calls the engine and
+renders. They never raise: a bad argument gives a short Japanese message (``入力エラー: 仕向地が空です``), an
+unexpected fault ``システムエラー: …`` — never a traceback in a cell.
+
+What the classic xlwings COM bridge delivers (and what these functions accept):
+- numbers as ``float`` (HS typed as 8471.3, a value, a date serial such as 46000.0), text as ``str``;
+- empty cells and omitted optional arguments as ``None`` (an empty string too);
+- dates as ``datetime`` (cells formatted as dates) or as serial numbers;
+- error values (#N/A, #VALUE! …) as COM error ints such as -2146826246 — see :func:`excel_error`;
+- ranges as tuples of tuples (or lists of lists, after xlwings' conversion).
+
+Register in Excel with ``exportscreen excel install`` and the xlwings ribbon's *Import Functions*.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+try:
+    import xlwings as xw
+except ImportError:  # LibreOffice's Python or a minimal install: the decorators only annotate for Excel
+
+    class _NoXlwings:
+        @staticmethod
+        def func(*args, **kwargs):
+            return (lambda f: f) if not (len(args) == 1 and callable(args[0])) else args[0]
+
+        @staticmethod
+        def arg(*args, **kwargs):
+            return lambda f: f
+
+        ret = arg
+
+    xw = _NoXlwings()
+
+from addin import engine
+from addin.ids import InvalidInput
+from addin.ids.values import parse_date
+
+CATEGORY = "輸出管理"
+SYSTEM_ERROR = "システムエラー"
+
+ARG_JA = {
+    "country": "仕向地",
+    "item": "品目",
+    "hs": "HSコード",
+    "end_user": "需要者",
+    "end_use": "用途",
+    "inform": "インフォーム",
+    "value_jpy": "金額",
+    "ship_date": "出荷日",
+    "date": "基準日",
+    "name": "需要者名",
+    "table": "範囲",
+}
+
+# ------------------------------------------------------------------------------------------ error values
+
+_COM_ERROR_BASE = -2146828288  # 0x800A0000 as a signed 32-bit int; Excel error n arrives as base + n
+EXCEL_ERRORS = {
+    2000: "#NULL!",
+    2007: "#DIV/0!",
+    2015: "#VALUE!",
+    2023: "#REF!",
+    2029: "#NAME?",
+    2036: "#NUM!",
+    2042: "#N/A",
+    2043: "#GETTING_DATA",
+    2045: "#SPILL!",
+    2046: "#CONNECT!",
+    2047: "#BLOCKED!",
+    2048: "#UNKNOWN!",
+    2049: "#FIELD!",
+    2050: "#CALC!",
+}
+_ERROR_TEXTS = frozenset(EXCEL_ERRORS.values()) | {"#N/A!", "#NV", "Err:502", "Err:504", "Err:508", "Err:511", "Err:522"}
+
+
+def excel_error(value) -> str | None:
+    """The Excel error text (``#N/A``) when ``value`` is an error value as xlwings delivers it, else None.
+
+    Classic xlwings passes COM error values through as ints (``-2146826246`` is #N/A); with
+    ``err_to_str`` or from LibreOffice they may come as the error text itself."""
+    if type(value) is int:
+        code = value - _COM_ERROR_BASE
+        if 2000 <= code <= 2100:
+            return EXCEL_ERRORS.get(code, f"#ERROR{code}")
+        return None
+    if type(value) is str and value[:1] in "#E" and value.strip() in _ERROR_TEXTS:
+        return value.strip()
+    return None
+
+
+class _BadArg(Exception):
+    """An argument the engine cannot take at all (an error value, a multi-cell range)."""
+
+    def __init__(self, ja: str):
+        super().__init__(ja)
+        self.ja = ja
+
+
+def _scalar(name: str, value):
+    """One cell's value: unwraps a 1×1 range, refuses error values and multi-cell ranges."""
+    if isinstance(value, (list, tuple)):
+        cells = [v for row in value for v in (row if isinstance(row, (list, tuple)) else (row,))]
+        if len(cells) != 1:
+            raise _BadArg(f"{ARG_JA[name]}に複数のセル（{len(cells)}個）が指定されています。1つのセルを指定してください")
+        value = cells[0]
+    err = excel_error(value)
+    if err is not None:
+        raise _BadArg(f"{ARG_JA[name]}がエラー値（{err}）です")
+    if type(value) is str and not value.strip():
+        return None
+    return value
+
+
+def _line(country, item, hs, end_user, end_use, inform, value_jpy, ship_date) -> tuple:
+    """The eight order fields as the engine takes them (fast path: plain scalars pass untouched)."""
+    args = (country, item, hs, end_user, end_use, inform, value_jpy, ship_date)
+    for v in args:
+        t = type(v)
+        if not (v is None or t is float or (t is str and v[:1] not in ("#", "E", ""))):
+            break
+    else:
+        return args
+    return tuple(_scalar(n, v) for n, v in zip(engine.ORDER_FIELDS, args))
+
+
+def _invalid(ja: str) -> str:
+    return f"入力エラー: {ja}"
+
+
+def _system_error(exc: BaseException) -> str:
+    return f"{SYSTEM_ERROR}: {type(exc).__name__}: {str(exc)[:120]}（管理者に連絡してください）"
+
+
+def _day(name: str, value) -> date:
+    day = parse_date(_scalar(name, value), name)
+    return day or date.today()
+
+
+# ------------------------------------------------------------------------------------------ audit hook
+
+_AUDIT_ENABLED = os.environ.get("EXPORTSCREEN_AUDIT_UDF") == "1"
+
+
+def _audit(function: str, args: tuple, decision) -> None:
+    """INTEGRATION POINT (audit log of spreadsheet calls, "when the officer enables it").
+
+    Called after a SCREEN / SCREEN_REASON / SCREEN_TABLE line was decided, only when the environment of the
+    Excel/Calc Python process has EXPORTSCREEN_AUDIT_UDF=1 (read once at import). ``args`` are the eight order
+    fields as given to the engine, ``decision`` the engine's Decision. A no-op until the integrator wires it
+    to :mod:`addin.audit`; it must never raise and never change the result."""
+    return None
+
+
+def _decide(function: str, args: tuple):
+    d = engine.screen(*args)
+    if _AUDIT_ENABLED:
+        try:
+            _audit(function, args, d)
+        except Exception:
+            pass
+    return d
+
+
+# ------------------------------------------------------------------------------------------ the functions
+
+_LINE_DOCS = (
+    ("country", "仕向地（国名またはISOコード。例：米国、US、中国）"),
+    ("item", "品目の該非（例：7の項(1)、15の項(1)、非該当）"),
+    ("hs", "HSコード（任意。例：8458.11。キャッチオールの対象判定に使用）"),
+    ("end_user", "需要者名（任意。外国ユーザーリストと照合）"),
+    ("end_use", "用途（任意。民生／軍事／大量破壊兵器／不明）"),
+    ("inform", "インフォーム（任意。なし／大量破壊兵器／通常兵器）"),
+    ("value_jpy", "金額（円、任意。少額特例の判定に使用）"),
+    ("ship_date", "出荷日（任意。空欄なら今日の法令で判定）"),
+)
+
+
+def _line_args(f):
+    for name, doc in reversed(_LINE_DOCS):
+        f = xw.arg(name, doc=doc)(f)
+    return f
+
+
+@xw.func(category=CATEGORY, call_in_wizard=False)
+@_line_args
+def SCREEN(country=None, item=None, hs=None, end_user=None, end_use=None, inform=None, value_jpy=None, ship_date=None):
+    """安全保障貿易管理の判定（輸出禁止／許可要／要確認／許可不要／入力エラー）を返します。"""
+    try:
+        return _decide("SCREEN", _line(country, item, hs, end_user, end_use, inform, value_jpy, ship_date)).code.label
+    except _BadArg:
+        return "入力エラー"
+    except Exception:
+        return SYSTEM_ERROR
+
+
+@xw.func(category=CATEGORY, call_in_wizard=False)
+@_line_args
+def SCREEN_REASON(country=None, item=None, hs=None, end_user=None, end_use=None, inform=None, value_jpy=None, ship_date=None):
+    """判定の理由（根拠条文つき）と規則のバージョン・基準日を1つのセルに返します。"""
+    try:
+        args = _line(country, item, hs, end_user, end_use, inform, value_jpy, ship_date)
+        return _decide("SCREEN_REASON", args).reason_text("ja")
+    except _BadArg as exc:
+        return _invalid(exc.ja)
+    except Exception as exc:
+        return _system_error(exc)
+
+
+@xw.func(category=CATEGORY, call_in_wizard=False)
+@xw.arg("table", ndim=2, doc="見出し行（仕向地・品目 など）を含む受注の範囲。列全体（A:I）も可")
+def SCREEN_TABLE(table):
+    """見出し行つきの受注範囲を判定し、行ごとに［判定, 理由］の2列を返します（Excel 365 ではスピル）。
+    先頭行は見出し［判定, 理由］、空行は空欄、末尾の空行は省きます。"""
+    try:
+        return _screen_table(table)
+    except Exception as exc:
+        return [[SYSTEM_ERROR, _system_error(exc)]]
+
+
+@xw.func(category=CATEGORY, call_in_wizard=False)
+@xw.arg("country", doc="仕向地（国名またはISOコード）")
+@xw.arg("date", doc="基準日（任意。空欄なら今日）")
+def COUNTRY_GROUP(country=None, date=None):
+    """仕向地の区分（グループA（別表第三）／国連武器禁輸国（別表第三の二）／一般／全面禁輸）を返します。"""
+    try:
+        rules = engine.default_rules()
+        day = _day("date", date)
+        return engine.country_group_label(rules, engine.lookup_country(rules, _scalar("country", country)), day)
+    except (_BadArg, InvalidInput) as exc:
+        return _invalid(exc.ja)
+    except Exception as exc:
+        return _system_error(exc)
+
+
+@xw.func(category=CATEGORY, call_in_wizard=False)
+@xw.arg("item", doc="品目の該非（例：7の項(1)、非該当）")
+@xw.arg("hs", doc="HSコード（任意。非該当品のキャッチオール区分に使用）")
+@xw.arg("date", doc="基準日（任意。空欄なら今日）")
+def ITEM_CLASS(item=None, hs=None, date=None):
+    """品目の区分（例：7の項(1) 集積回路、16の項(1)、16の項(2)、キャッチオール対象外）を返します。"""
+    try:
+        day = _day("date", date)
+        return engine.describe_item(_scalar("item", item), _scalar("hs", hs), day)
+    except (_BadArg, InvalidInput) as exc:
+        return _invalid(exc.ja)
+    except Exception as exc:
+        return _system_error(exc)
+
+
+@xw.func(category=CATEGORY, call_in_wizard=False)
+def RULES_VERSION():
+    """判定に使う規則データのバージョンと最終施行日（監査用）を返します。"""
+    try:
+        rules = engine.default_rules()
+        text = f"規則 {rules.version}（最終施行日 {rules.latest_effective.isoformat()}）"
+        eul = rules.eul_on(date.today())
+        if eul is not None:
+            text += f" / 外国ユーザーリスト {eul.version}"
+        return text
+    except Exception as exc:
+        return _system_error(exc)
+
+
+@xw.func(category=CATEGORY, call_in_wizard=False)
+@xw.arg("name", doc="需要者名（英語または日本語）")
+@xw.arg("country", doc="仕向地（任意。国名またはISOコード）")
+def EUL_MATCH(name=None, country=None):
+    """外国ユーザーリストで最も近い掲載者（No.、名称、懸念区分、スコア）を返します。該当がなければ空欄。"""
+    try:
+        name = _scalar("name", name)
+        if name is None:
+            return ""
+        rules = engine.default_rules()
+        country = _scalar("country", country)
+        iso2 = engine.lookup_country(rules, country) if country is not None else None
+        eul = rules.eul_on(date.today())
+        if eul is None:
+            return "外国ユーザーリストが読み込まれていません（exportscreen rules import-eul）"
+        hits = eul.match(str(name).strip() if not isinstance(name, str) else name, iso2)
+        if not hits:
+            return ""
+        h = max(hits, key=lambda h: h.score)
+        e = h.entry
+        kind = "該当" if h.kind == "hit" else "類似（要確認）"
+        concerns = ",".join(c for c in ("B", "C", "M", "N", "CW") if c in e.concerns)
+        return f"No.{e.no} {' '.join(str(e.name).split())}（{concerns}） スコア{h.score:.2f} {kind}"
+    except (_BadArg, InvalidInput) as exc:
+        return _invalid(exc.ja)
+    except Exception as exc:
+        return _system_error(exc)
+
+
+# ------------------------------------------------------------------------------------------ SCREEN_TABLE
+
+_TABLE_HEAD = ["判定", "理由"]
+
+
+def _rows(table) -> list[list]:
+    if table is None:
+        return []
+    if not isinstance(table, (list, tuple)):
+        return [[table]]
+    if table and not isinstance(table[0], (list, tuple)):
+        return [list(table)]  # a single row delivered 1-D
+    return [list(r) for r in table]
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _header_field(text) -> str | None:
+    """Which order field a header cell names: the workbook screener's matcher (addin.orders.match_column)."""
+    from addin.orders import match_column
+
+    return match_column(text) if isinstance(text, str) else None
+
+
+def _is_total_row(row: list, cols: dict[str, int]) -> bool:
+    from addin.orders import TOTAL_WORDS, normalize_header
+
+    def total(v):
+        return isinstance(v, str) and normalize_header(v).strip(":：") in TOTAL_WORDS
+
+    for f in ("country", "item"):
+        v = row[cols[f]] if cols[f] < len(row) else None
+        if not _blank(v) and not total(v):
+            return False
+    return any(total(v) for v in row)
+
+
+def _screen_table(table) -> list[list]:
+    rows = _rows(table)
+    while rows and all(_blank(v) for v in rows[-1]):
+        rows.pop()  # whole-column ranges: drop the trailing blanks
+    if not rows:
+        return [["入力エラー", _invalid("範囲が空です")]]
+    cols: dict[str, int] = {}
+    for c, v in enumerate(rows[0]):
+        f = _header_field(v)
+        if f is not None and f not in cols:
+            cols[f] = c
+    if "country" not in cols or "item" not in cols:
+        return [["入力エラー", _invalid("範囲の先頭行に見出し（仕向地・品目）が見つかりません")]]
+    idx = [cols.get(f) for f in engine.ORDER_FIELDS]
+    out = [list(_TABLE_HEAD)]
+    for row in rows[1:]:
+        vals = [None if c is None or c >= len(row) else row[c] for c in idx]
+        if all(_blank(v) for v in vals) or _is_total_row(row, cols):
+            out.append(["", ""])
+            continue
+        try:
+            d = _decide("SCREEN_TABLE", _line(*vals))
+            out.append([d.code.label, d.reason_text("ja")])
+        except _BadArg as exc:
+            out.append(["入力エラー", _invalid(exc.ja)])
+    return out
+
+
+__all__ = ["SCREEN", "SCREEN_REASON", "SCREEN_TABLE", "COUNTRY_GROUP", "ITEM_CLASS", "RULES_VERSION", "EUL_MATCH", "excel_error"]
