@@ -1,0 +1,120 @@
+"""``exportscreen excel install``: make the spreadsheet functions (=SCREEN …) available to Excel on this PC.
+
+Writes the xlwings user configuration ``~/.xlwings/xlwings.conf`` (``%USERPROFILE%\\.xlwings`` on Windows):
+``"UDF MODULES","addin.udfs"`` and ``"INTERPRETER_WIN","<this Python>"``, keeping every other key of the file.
+The xlwings add-in (``xlwings addin install``) reads it; *Import Functions* on the xlwings ribbon then creates
+the functions in the workbook.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+from addin.errors import UserError
+
+UDF_MODULE = "addin.udfs"
+_LINE = re.compile(r'^\s*"([^"]*)"\s*,\s*"([^"]*)"\s*$')
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "excel",
+        help="set up the Excel functions (=SCREEN …) through xlwings",
+        description="Excel integration through xlwings (Windows).",
+    )
+    sub = p.add_subparsers(dest="excel_command", required=True)
+    inst = sub.add_parser(
+        "install",
+        help="write the xlwings user configuration (UDF MODULES, INTERPRETER_WIN)",
+        description="Write ~/.xlwings/xlwings.conf so that Excel's xlwings add-in finds the functions "
+        "SCREEN, SCREEN_REASON, SCREEN_TABLE, COUNTRY_GROUP, ITEM_CLASS, RULES_VERSION and EUL_MATCH in "
+        "this Python. Other settings in the file are kept.",
+    )
+    inst.add_argument("--interpreter", help="python.exe Excel should start (default: the one running this command)")
+    inst.add_argument("--config", help="the xlwings.conf to write (default: ~/.xlwings/xlwings.conf)")
+    inst.set_defaults(func=run_install)
+
+
+def user_home(windows: bool | None = None) -> Path:
+    """%USERPROFILE% on Windows (what the xlwings VBA reads), else $HOME."""
+    windows = os.name == "nt" if windows is None else windows
+    if windows and os.environ.get("USERPROFILE"):
+        return Path(os.environ["USERPROFILE"])
+    return Path(os.environ.get("HOME") or Path.home())
+
+
+def config_path(windows: bool | None = None) -> Path:
+    return user_home(windows) / ".xlwings" / "xlwings.conf"
+
+
+def _encoding() -> str:
+    # The xlwings VBA reads the file with `Input #`, i.e. in the ANSI code page (cp932 on Japanese Windows).
+    return "mbcs" if os.name == "nt" else "utf-8"
+
+
+def read_config(path: Path) -> list[tuple[str, str]]:
+    """The (key, value) pairs of an xlwings.conf, in file order; lines that are not ``"K","V"`` are dropped."""
+    if not path.is_file():
+        return []
+    raw = path.read_bytes()
+    for enc in (_encoding(), "utf-8", "cp932", "latin-1"):
+        try:
+            text = raw.decode(enc)
+            break
+        except (UnicodeDecodeError, LookupError):
+            continue
+    out = []
+    for line in text.splitlines():
+        m = _LINE.match(line)
+        if m:
+            out.append((m.group(1), m.group(2)))
+    return out
+
+
+def write_config(path: Path, settings: dict[str, str]) -> list[tuple[str, str]]:
+    """Set ``settings`` (keys matched case-insensitively) in the config at ``path``; keep the other keys."""
+    for k, v in settings.items():
+        if '"' in k or '"' in v or "\n" in v:
+            raise UserError(f"xlwings.conf cannot hold a double quote or line break: {k}={v!r}")
+    pairs = read_config(path)
+    wanted = {k.upper(): (k, v) for k, v in settings.items()}
+    out, done = [], set()
+    for k, v in pairs:
+        if k.upper() in wanted:
+            if k.upper() not in done:
+                out.append(wanted[k.upper()])
+                done.add(k.upper())
+        else:
+            out.append((k, v))
+    out += [kv for key, kv in wanted.items() if key not in done]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    text = "".join(f'"{k}","{v}"\r\n' for k, v in out)  # CRLF: VBA's Input # expects it
+    try:
+        tmp.write_bytes(text.encode(_encoding(), errors="strict"))
+    except UnicodeEncodeError:
+        raise UserError(f"{path}: a path contains characters the Windows code page cannot write") from None
+    os.replace(tmp, path)
+    return out
+
+
+def run_install(args) -> int:
+    path = Path(args.config) if args.config else config_path()
+    interpreter = args.interpreter or sys.executable  # the xlwings DLL hides the console window itself
+    written = write_config(path, {"UDF MODULES": UDF_MODULE, "INTERPRETER_WIN": interpreter})
+    print(f"wrote {path}:")
+    for k, v in written:
+        print(f'  "{k}","{v}"')
+    print(
+        "\nnext steps (Excel on Windows):\n"
+        "  1. xlwings addin install          (once per PC: puts the xlwings add-in into Excel's XLSTART)\n"
+        "  2. Excel: File > Options > Trust Center > Trust Center Settings > Macro Settings:\n"
+        "     tick 'Trust access to the VBA project object model' (needed for Import Functions)\n"
+        "  3. open workbook_templates/order_template.xlsx (受注一覧) and save it as .xlsm (macro-enabled)\n"
+        "  4. xlwings ribbon tab > Import Functions   -> =SCREEN(B3,C3), =SCREEN_REASON(B3,C3) … calculate\n"
+        "  5. check: =RULES_VERSION() shows the rules version; Function Wizard category 輸出管理 lists the functions"
+    )
+    return 0
