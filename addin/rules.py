@@ -161,14 +161,9 @@ class Rules:
 
     def eul_on(self, day: date):
         """The End User List version in force on ``day`` (latest effective date <= day), or None."""
-        active = None
-        for eul in self.eul_lists:
-            if eul.effective <= day:
-                active = eul
-        return active
+        from addin.eul import in_force
 
-    def country_names(self) -> dict[str, str]:
-        return self.aliases
+        return in_force(self.eul_lists, day)
 
 
 def _date(value, where: str) -> date | None:
