@@ -3,7 +3,10 @@ and its reasons into the 判定 / 理由 columns, losing nothing else (see :mod:
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sys
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -46,6 +49,7 @@ class ScreenSummary:
     rules_version: str = "-"
     as_of: date | None = None
     columns_created: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds: read, screen, write
 
     def render(self, lang: str = "ja") -> str:
         where = f"{self.source.name}" + (f" [{self.sheet}]" if self.sheet else "")
@@ -102,6 +106,66 @@ def _progress(total: int):
     )
 
 
+PARALLEL_MIN_LINES = 20_000
+_WORK: tuple | None = None  # (engine, as_of, lang) inherited by forked workers
+
+
+def _decide_one(values: tuple, screen, as_of: date, lang: str) -> tuple:
+    kwargs = dict(zip(orders.FIELDS, values))
+    d = screen(kwargs.pop("country"), kwargs.pop("item"), **kwargs, today=as_of)
+    label = d.code.label if lang != "en" else LABELS[d.code][1]
+    return label, d.reason_text(lang), d.code, d
+
+
+def _decide_chunk(chunk: list[tuple]) -> list[tuple]:
+    screen, as_of, lang = _WORK
+    return [_decide_one(v, screen, as_of, lang) for v in chunk]
+
+
+def _workers(n: int) -> int:
+    env = os.environ.get("EXPORTSCREEN_WORKERS")
+    if env and env.isdigit():
+        return max(1, int(env))
+    if n < PARALLEL_MIN_LINES or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(len(os.sched_getaffinity(0)), 8))
+
+
+def _screen_distinct(distinct: list[tuple], screen, as_of: date, lang: str, show_progress: bool) -> dict[tuple, tuple]:
+    """{values: (label, reason text, Code, Decision)} for each distinct line. With several CPUs and many lines
+    the engine runs in forked worker processes (the loaded rules are shared copy-on-write)."""
+    global _WORK
+    workers = _workers(len(distinct))
+    progress = _progress(len(distinct)) if show_progress else None
+    out: dict[tuple, tuple] = {}
+    try:
+        if progress is not None:
+            progress.start()
+            task = progress.add_task("screening", total=len(distinct))
+        step = 2000
+        chunks = [distinct[i : i + step] for i in range(0, len(distinct), step)]
+        if workers > 1 and len(chunks) > 1:
+            _WORK = (screen, as_of, lang)
+            try:
+                with multiprocessing.get_context("fork").Pool(workers) as pool:
+                    for chunk, res in zip(chunks, pool.imap(_decide_chunk, chunks)):
+                        out.update(zip(chunk, res))
+                        if progress is not None:
+                            progress.advance(task, len(chunk))
+            finally:
+                _WORK = None
+        else:
+            for chunk in chunks:
+                out.update(zip(chunk, [_decide_one(v, screen, as_of, lang) for v in chunk]))
+                if progress is not None:
+                    progress.advance(task, len(chunk))
+    finally:
+        if progress is not None:
+            progress.stop()
+    return out
+
+
+
 def screen_file(
     path: str | Path,
     *,
@@ -118,7 +182,7 @@ def screen_file(
     suffix = src.suffix.lower()
     if suffix not in WORKBOOK_SUFFIXES + CSV_SUFFIXES:
         # decide by content: a workbook is a zip (or an encrypted OLE file, refused by check_workbook)
-        if src.is_file() and src.open("rb").read(2) in (b"PK", b"\xd0\xcf"):
+        if src.is_file() and src.read_bytes()[:2] in (b"PK", b"\xd0\xcf"):
             suffix = ".xlsx"
         elif not src.exists():
             raise UserError(f"{src.name}: file not found")
@@ -136,54 +200,42 @@ def screen_file(
 
     # refuse early, before the (possibly long) screening, and again under the lock
     xlsxpatch.refuse_if_open(target)
+    t0 = time.perf_counter()
     table = orders.read_order_table(src, sheet, kind="csv" if is_csv else "xlsx")
     header = table.header
     dcol, rcol, missing = header.output_columns()
     summary = ScreenSummary(src, target, table.sheet, as_of=as_of, skipped=table.skipped, columns_created=[orders.HEADER_TEXT[f] for f in missing])
 
-    # screen: each distinct line once
-    results: dict[tuple, tuple[str, str, Code]] = {}
+    t1 = time.perf_counter()
+    summary.timings["read"] = t1 - t0
+    # screen: each distinct line once (in worker processes when there are many), then fill the cells in row order
+    distinct = list(dict.fromkeys(line.values for line in table.lines))
+    results = _screen_distinct(distinct, screen, as_of, lang, show_progress)
     cells: dict[tuple[int, int], str] = {}
-    progress = _progress(len(table.lines)) if show_progress else None
-    task = None
-    if progress is not None:
-        progress.start()
-        task = progress.add_task("screening", total=len(table.lines))
-    try:
-        for n, line in enumerate(table.lines):
-            res = results.get(line.values)
-            kwargs = line.kwargs()
-            if res is None:
-                d = screen(kwargs.pop("country"), kwargs.pop("item"), **kwargs, today=as_of)
-                label = d.code.label if lang != "en" else LABELS[d.code][1]
-                res = (label, d.reason_text(lang), d.code)
-                results[line.values] = res
-                if summary.rules_version == "-":
-                    summary.rules_version = d.rules_version
-                _record_audit(src, table.sheet, line.row + 1, line.kwargs(), d)
-            else:
-                _record_audit(src, table.sheet, line.row + 1, kwargs, None)
-            cells[(line.row, dcol)] = res[0]
-            cells[(line.row, rcol)] = res[1]
-            summary.counts[res[2]] += 1
-            if task is not None and n % 500 == 0:
-                progress.update(task, completed=n)
-    finally:
-        if progress is not None:
-            progress.stop()
+    for line in table.lines:
+        label, text, code, d = results[line.values]
+        cells[(line.row, dcol)] = label
+        cells[(line.row, rcol)] = text
+        summary.counts[code] += 1
+        _record_audit(src, table.sheet, line.row + 1, line.kwargs(), d)
+        if summary.rules_version == "-":
+            summary.rules_version = d.rules_version
     summary.lines = len(table.lines)
-    summary.unique_lines = len(results)
+    summary.unique_lines = len(distinct)
     if summary.rules_version == "-":
         summary.rules_version = _rules_version()
     for f in missing:
         cells[(header.row, dcol if f == "decision" else rcol)] = orders.HEADER_TEXT[f]
 
+    t2 = time.perf_counter()
+    summary.timings["screen"] = t2 - t1
     with xlsxpatch.workbook_lock(target):
         xlsxpatch.refuse_if_open(target)
         if is_csv:
             _write_csv(table, src, target, cells)
         else:
             xlsxpatch.patch_workbook(src, target, table.sheet, cells, style_from_left_rows={header.row})
+    summary.timings["write"] = time.perf_counter() - t2
     return summary
 
 
