@@ -189,3 +189,13 @@ def test_audit_hook_called_once_per_line(sample, monkeypatch):
     monkeypatch.setattr(screen_cmd, "_record_audit", lambda *a: seen.append(a[2]))
     screen_cmd.screen_file(sample, show_progress=False)
     assert seen == list(range(4, 16))
+
+
+def test_parallel_workers_give_the_same_result(sample, tmp_path, monkeypatch):
+    serial, parallel = tmp_path / "s.xlsx", tmp_path / "p.xlsx"
+    monkeypatch.setenv("EXPORTSCREEN_WORKERS", "1")
+    screen_cmd.screen_file(sample, out=serial, show_progress=False)
+    monkeypatch.setenv("EXPORTSCREEN_WORKERS", "2")
+    monkeypatch.setattr(screen_cmd, "CHUNK_LINES", 3)
+    s = screen_cmd.screen_file(sample, out=parallel, show_progress=False)
+    assert s.lines == 12 and members(serial) == members(parallel)

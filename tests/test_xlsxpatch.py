@@ -42,7 +42,10 @@ def members(path: Path) -> dict[str, bytes]:
 def load(path: Path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # any openpyxl warning fails the test
-        return openpyxl.load_workbook(path, keep_vba=path.suffix == ".xlsm")
+        wb = openpyxl.load_workbook(path, keep_vba=path.suffix == ".xlsm")
+    if getattr(wb, "vba_archive", None) is not None:
+        wb.vba_archive.close()  # openpyxl keeps the zip open for the macros
+    return wb
 
 
 def cell_snapshot(ws) -> dict[str, tuple]:

@@ -107,6 +107,7 @@ def _progress(total: int):
 
 
 PARALLEL_MIN_LINES = 20_000
+CHUNK_LINES = 2000
 _WORK: tuple | None = None  # (engine, as_of, lang) inherited by forked workers
 
 
@@ -142,7 +143,7 @@ def _screen_distinct(distinct: list[tuple], screen, as_of: date, lang: str, show
         if progress is not None:
             progress.start()
             task = progress.add_task("screening", total=len(distinct))
-        step = 2000
+        step = CHUNK_LINES
         chunks = [distinct[i : i + step] for i in range(0, len(distinct), step)]
         if workers > 1 and len(chunks) > 1:
             _WORK = (screen, as_of, lang)
