@@ -1,0 +1,1 @@
+"""Files that ``exportscreen calc install`` copies into a LibreOffice profile (not imported by the package)."""

@@ -1,0 +1,98 @@
+"""exportscreen: the Python side of the LibreOffice Calc functions =SCREEN(…), =SCREEN_REASON(…) …
+
+Installed by ``exportscreen calc install`` into <profile>/user/Scripts/python/; the Basic module
+Standard.ExportScreen calls these functions through the script provider. LibreOffice runs them in its own
+Python (the system python3 with uno), so the paths of the exportscreen package and of the Python environment
+it was installed in are written below at install time. Generated file: reinstall instead of editing it.
+"""
+
+import sys
+
+EXPORTSCREEN_PATHS = []  # filled in by exportscreen calc install
+EXPORTSCREEN_PYTHON = ""  # the interpreter that ran the install (for the messages)
+
+for _p in reversed(EXPORTSCREEN_PATHS):
+    if _p not in sys.path:
+        sys.path.insert(0, _p)
+
+_udfs = None
+_import_error = None
+
+def _load():
+    global _udfs, _import_error
+    if _udfs is None and _import_error is None:
+        try:
+            from addin import udfs
+
+            _udfs = udfs
+        except Exception as exc:  # the cell shows why, never a traceback
+            _import_error = "%s: %s" % (type(exc).__name__, exc)
+    return _udfs
+
+
+def _arg(name, value):
+    """One argument as Calc's Basic hands it over, in the form the Excel functions take (see addin.udfs).
+
+    Verified with LibreOffice 7.4: an empty cell arrives as None, a number as int when whole (a date as its
+    serial, e.g. 46024) else float, TRUE as 1, a range as a tuple of row tuples; a cell holding an error
+    value stops Calc before the call (the formula shows that error)."""
+    if value is None:
+        return None
+    if isinstance(value, str) and not value.strip():
+        return None
+    if isinstance(value, (tuple, list)):  # a range: tuple of row tuples
+        return tuple(tuple(_arg(name, v) for v in row) if isinstance(row, (tuple, list)) else _arg(name, row) for row in value)
+    if not isinstance(value, (int, float, str, bool)):
+        return None  # a uno.Any / uno.Enum / ByteSequence: not a cell value
+    return value
+
+
+def _call(func, names, args):
+    mod = _load()
+    if mod is None:
+        return "システムエラー: exportscreen を読み込めません（%s; python %s）" % (_import_error, EXPORTSCREEN_PYTHON)
+    try:
+        values = [_arg(n, v) for n, v in zip(names, args)]
+        return getattr(mod, func)(*values)
+    except Exception as exc:
+        return "システムエラー: %s: %s" % (type(exc).__name__, str(exc)[:120])
+
+
+_LINE = ("country", "item", "hs", "end_user", "end_use", "inform", "value_jpy", "ship_date")
+
+
+def screen(*args):
+    return _call("SCREEN", _LINE, args)
+
+
+def screen_reason(*args):
+    return _call("SCREEN_REASON", _LINE, args)
+
+
+def country_group(*args):
+    return _call("COUNTRY_GROUP", ("country", "date"), args)
+
+
+def item_class(*args):
+    return _call("ITEM_CLASS", ("item", "hs", "date"), args)
+
+
+def rules_version(*args):
+    return _call("RULES_VERSION", (), ())
+
+
+def eul_match(*args):
+    return _call("EUL_MATCH", ("name", "country"), args)
+
+
+def diagnose(*args):
+    """For support: which Python, which exportscreen, which rules."""
+    mod = _load()
+    if mod is None:
+        return "exportscreen not importable: %s (python %s, sys.path %s)" % (_import_error, sys.version.split()[0], sys.path[:4])
+    import addin
+
+    return "python %s; exportscreen %s; %s" % (sys.version.split()[0], addin.__file__, mod.RULES_VERSION())
+
+
+g_exportedScripts = (screen, screen_reason, country_group, item_class, rules_version, eul_match, diagnose)
