@@ -39,6 +39,7 @@ except ImportError:  # LibreOffice's Python or a minimal install: the decorators
 
 from addin import engine
 from addin.ids import InvalidInput
+from addin.ids.text import cell_text
 from addin.ids.values import parse_date
 
 CATEGORY = "輸出管理"
@@ -275,7 +276,7 @@ def EUL_MATCH(name=None, country=None):
     """外国ユーザーリストで最も近い掲載者（No.、名称、懸念区分、スコア）を返します。該当がなければ空欄。"""
     try:
         name = _scalar("name", name)
-        if name is None:
+        if cell_text(name) is None:
             return ""
         rules = engine.default_rules()
         country = _scalar("country", country)
@@ -283,7 +284,7 @@ def EUL_MATCH(name=None, country=None):
         eul = rules.eul_on(date.today())
         if eul is None:
             return "外国ユーザーリストが読み込まれていません（exportscreen rules import-eul）"
-        hits = eul.match(str(name).strip() if not isinstance(name, str) else name, iso2)
+        hits = eul.match(cell_text(name), iso2)
         if not hits:
             return ""
         h = max(hits, key=lambda h: h.score)
