@@ -158,6 +158,7 @@ def _is_total_row(row: list[Any], header: Header) -> bool:
 def _lines(rows: Iterator[list[Any]], header: Header, table: OrderTable, col_offset: int, first_row: int) -> None:
     idx = [header.columns.get(f) for f in FIELDS]
     idx = [None if c is None else c - col_offset for c in idx]
+    intern = {}.setdefault  # one object per distinct cell value: big sheets repeat countries, items, dates
     shifted = Header(header.row, {k: v - col_offset for k, v in header.columns.items()}, header.last_col)
     for r, row in enumerate(rows, start=first_row):
         if all(_empty(v) for v in row):
@@ -167,7 +168,7 @@ def _lines(rows: Iterator[list[Any]], header: Header, table: OrderTable, col_off
             table.total_rows.append(r)
             continue
         vals = tuple(
-            None if c is None or c < 0 or c >= len(row) or _empty(row[c]) else row[c] for c in idx
+            None if c is None or c < 0 or c >= len(row) or _empty(row[c]) else intern(row[c], row[c]) for c in idx
         )
         if all(v is None for v in vals):
             # only decision/reason or unrelated columns filled in: nothing to screen

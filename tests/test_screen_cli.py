@@ -186,9 +186,9 @@ def test_sheet_option_and_out_type_mismatch(sample, tmp_path, capsys):
 
 def test_audit_hook_called_once_per_line(sample, monkeypatch):
     seen = []
-    monkeypatch.setattr(screen_cmd, "_record_audit", lambda *a: seen.append(a[2]))
+    monkeypatch.setattr(screen_cmd, "_record_audit", lambda *a: seen.append((a[2], a[4].label)))
     screen_cmd.screen_file(sample, show_progress=False)
-    assert seen == list(range(4, 16))
+    assert [r for r, _ in seen] == list(range(4, 16)) and seen[0][1] == "輸出禁止"
 
 
 def test_parallel_workers_give_the_same_result(sample, tmp_path, monkeypatch):

@@ -68,11 +68,13 @@ class ScreenSummary:
         )
 
 
-def _record_audit(source: Path, sheet: str | None, row: int, line: dict[str, Any], decision) -> None:
-    """INTEGRATION POINT (audit log, issue for addin/audit.py): called once per screened line, in row order.
-
-    ``row`` is the 1-based worksheet row, ``line`` the raw order fields passed to the engine. No-op until the
-    integrator wires it to ``addin.audit``; it must never change the screening result."""
+def _record_audit(source: Path, sheet: str | None, row: int, line: dict[str, Any], code: Code, reason_text: str,
+                  rules_version: str) -> None:
+    """INTEGRATION POINT (audit log, addin/audit.py): called once per screened line, in row order, in the
+    main process. ``row`` is the 1-based worksheet row, ``line`` the raw order fields given to the engine.
+    The full Decision is not kept for every line (memory on 1M-line sheets); if the audit record needs it,
+    call ``addin.engine.screen(**line, today=as_of)`` again here: it is memoised. No-op until wired; it must
+    never change the screening result."""
     return None
 
 
@@ -115,7 +117,7 @@ def _decide_one(values: tuple, screen, as_of: date, lang: str) -> tuple:
     kwargs = dict(zip(orders.FIELDS, values))
     d = screen(kwargs.pop("country"), kwargs.pop("item"), **kwargs, today=as_of)
     label = d.code.label if lang != "en" else LABELS[d.code][1]
-    return label, d.reason_text(lang), d.code, d
+    return label, d.reason_text(lang), d.code, d.rules_version
 
 
 def _decide_chunk(chunk: list[tuple]) -> list[tuple]:
@@ -133,12 +135,17 @@ def _workers(n: int) -> int:
 
 
 def _screen_distinct(distinct: list[tuple], screen, as_of: date, lang: str, show_progress: bool) -> dict[tuple, tuple]:
-    """{values: (label, reason text, Code, Decision)} for each distinct line. With several CPUs and many lines
+    """{values: (label, reason text, Code, rules version)} for each distinct line. With several CPUs and many lines
     the engine runs in forked worker processes (the loaded rules are shared copy-on-write)."""
     global _WORK
     workers = _workers(len(distinct))
     progress = _progress(len(distinct)) if show_progress else None
     out: dict[tuple, tuple] = {}
+    texts: dict[str, str] = {}  # one string object per distinct reason text
+
+    def keep(res: tuple) -> tuple:
+        return res[0], texts.setdefault(res[1], res[1]), res[2], res[3]
+
     try:
         if progress is not None:
             progress.start()
@@ -150,14 +157,14 @@ def _screen_distinct(distinct: list[tuple], screen, as_of: date, lang: str, show
             try:
                 with multiprocessing.get_context("fork").Pool(workers) as pool:
                     for chunk, res in zip(chunks, pool.imap(_decide_chunk, chunks)):
-                        out.update(zip(chunk, res))
+                        out.update(zip(chunk, map(keep, res)))
                         if progress is not None:
                             progress.advance(task, len(chunk))
             finally:
                 _WORK = None
         else:
             for chunk in chunks:
-                out.update(zip(chunk, [_decide_one(v, screen, as_of, lang) for v in chunk]))
+                out.update(zip(chunk, [keep(_decide_one(v, screen, as_of, lang)) for v in chunk]))
                 if progress is not None:
                     progress.advance(task, len(chunk))
     finally:
@@ -214,13 +221,12 @@ def screen_file(
     results = _screen_distinct(distinct, screen, as_of, lang, show_progress)
     cells: dict[tuple[int, int], str] = {}
     for line in table.lines:
-        label, text, code, d = results[line.values]
+        label, text, code, version = results[line.values]
         cells[(line.row, dcol)] = label
         cells[(line.row, rcol)] = text
         summary.counts[code] += 1
-        _record_audit(src, table.sheet, line.row + 1, line.kwargs(), d)
-        if summary.rules_version == "-":
-            summary.rules_version = d.rules_version
+        _record_audit(src, table.sheet, line.row + 1, line.kwargs(), code, text, version)
+        summary.rules_version = version
     summary.lines = len(table.lines)
     summary.unique_lines = len(distinct)
     if summary.rules_version == "-":
