@@ -154,9 +154,13 @@ def _audit(function: str, args: tuple, decision) -> None:
 
     Called after a SCREEN / SCREEN_REASON / SCREEN_TABLE line was decided, only when the environment of the
     Excel/Calc Python process has EXPORTSCREEN_AUDIT_UDF=1 (read once at import). ``args`` are the eight order
-    fields as given to the engine, ``decision`` the engine's Decision. A no-op until the integrator wires it
-    to :mod:`addin.audit`; it must never raise and never change the result."""
-    return None
+    fields as given to the engine, ``decision`` the engine's Decision. Each call is one audit run of kind
+    ``udf`` (function name kept with the inputs); it must never raise and never change the result."""
+    from addin.audit import open_log
+    from addin.engine import ORDER_FIELDS
+
+    with open_log().run(kind="udf") as run:
+        run.record({"function": function, **dict(zip(ORDER_FIELDS, args))}, decision)
 
 
 def _decide(function: str, args: tuple):

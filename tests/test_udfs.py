@@ -315,6 +315,16 @@ def test_audit_hook_is_called_only_when_enabled(excel, monkeypatch):
     assert excel.call(udfs.SCREEN, "米国", "7の項(1)") == "許可要"
 
 
+def test_enabled_audit_records_each_call_in_the_audit_log(excel, monkeypatch):
+    from addin.audit import open_log
+
+    monkeypatch.setattr(udfs, "_AUDIT_ENABLED", True)
+    assert excel.call(udfs.SCREEN, "中国", "非該当", 8458.11, "Foo", "軍事") == "許可要"
+    (rec,) = open_log().records()
+    assert rec["inputs"]["function"] == "SCREEN" and rec["inputs"]["country"] == "中国" and rec["decision"] == "LICENSE_REQUIRED"
+    assert open_log().verify() == []
+
+
 FUNCTIONS = ["SCREEN", "SCREEN_REASON", "SCREEN_TABLE", "COUNTRY_GROUP", "ITEM_CLASS", "RULES_VERSION", "EUL_MATCH"]
 
 
