@@ -280,8 +280,27 @@ def _set_attr(tag: bytes, name: bytes, value: bytes) -> bytes:
     return tag[: m.end()] + b" " + name + b'="' + value + b'"' + tag[m.end() :]
 
 
+class _Targets:
+    """1-based view {row: {col: text}} over the caller's 0-based {row: {col: text}} (no copy of the data)."""
+
+    def __init__(self, rows: Mapping[int, Mapping[int, str]]):
+        self.rows = rows
+
+    def __getitem__(self, row: int) -> dict[int, str]:
+        return {c + 1: ("" if t is None else str(t)) for c, t in self.rows[row - 1].items()}
+
+    def __iter__(self):
+        return (r + 1 for r in self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def values(self):
+        return (self[r] for r in self)
+
+
 class _SheetPatcher:
-    def __init__(self, targets: dict[int, dict[int, str]], style_left_rows: set[int]):
+    def __init__(self, targets: _Targets, style_left_rows: set[int]):
         # 1-based internally
         self.targets = targets
         self.pending = sorted(targets)
@@ -610,23 +629,30 @@ def patch_workbook(
     src: str | os.PathLike,
     dst: str | os.PathLike,
     sheet: str,
-    cells: Mapping[tuple[int, int], str],
+    cells: Mapping[tuple[int, int], str] | None = None,
     *,
+    rows: Mapping[int, Mapping[int, str]] | None = None,
     style_from_left_rows: set[int] | frozenset[int] = frozenset(),
     atomic: bool = True,
 ) -> PatchResult:
     """Copy workbook ``src`` to ``dst`` (may be the same path) with ``cells`` set as inline strings in
-    worksheet ``sheet``. ``cells`` maps 0-based (row, col) to text. A new cell (one that did not exist) in a
+    worksheet ``sheet``. ``cells`` maps 0-based (row, col) to text; alternatively ``rows`` maps a 0-based row
+    to {0-based col: text} (less memory for a million lines). A new cell (one that did not exist) in a
     row listed in ``style_from_left_rows`` takes the style of the cell to its left (for header cells);
     other new cells take the row's or column's default style; overwritten cells keep their own style.
     The write is atomic (temporary file beside ``dst``, fsync, rename) unless ``atomic=False``."""
     src, dst = Path(src), Path(dst)
     check_workbook(src)
-    targets: dict[int, dict[int, str]] = {}
-    for (r, c), text in cells.items():
-        if r < 0 or c < 0 or r >= 1048576 or c >= 16384:
-            raise PatchError(f"cell ({r}, {c}) is outside the worksheet")
-        targets.setdefault(r + 1, {})[c + 1] = "" if text is None else str(text)
+    if rows is None:
+        rows = {}
+        for (r, c), text in (cells or {}).items():
+            rows.setdefault(r, {})[c] = text
+    for r, cols in rows.items():
+        if not cols:
+            continue
+        if r < 0 or r >= 1048576 or min(cols) < 0 or max(cols) >= 16384:
+            raise PatchError(f"cell ({r}, {max(cols)}) is outside the worksheet")
+    targets = _Targets({r: cols for r, cols in rows.items() if cols} if any(not v for v in rows.values()) else rows)
     patcher = _SheetPatcher(targets, {r + 1 for r in style_from_left_rows})
     try:
         with zipfile.ZipFile(src) as zin, tempfile.TemporaryFile(dir=dst.parent) as sheet_tmp:

@@ -219,11 +219,10 @@ def screen_file(
     # screen: each distinct line once (in worker processes when there are many), then fill the cells in row order
     distinct = list(dict.fromkeys(line.values for line in table.lines))
     results = _screen_distinct(distinct, screen, as_of, lang, show_progress)
-    cells: dict[tuple[int, int], str] = {}
+    cells: dict[int, dict[int, str]] = {}  # 0-based row -> {col: text}
     for line in table.lines:
         label, text, code, version = results[line.values]
-        cells[(line.row, dcol)] = label
-        cells[(line.row, rcol)] = text
+        cells[line.row] = {dcol: label, rcol: text}
         summary.counts[code] += 1
         _record_audit(src, table.sheet, line.row + 1, line.kwargs(), code, text, version)
         summary.rules_version = version
@@ -231,8 +230,10 @@ def screen_file(
     summary.unique_lines = len(distinct)
     if summary.rules_version == "-":
         summary.rules_version = _rules_version()
+    del results, distinct
+    table.lines = []  # no longer needed; frees memory before the write
     for f in missing:
-        cells[(header.row, dcol if f == "decision" else rcol)] = orders.HEADER_TEXT[f]
+        cells.setdefault(header.row, {})[dcol if f == "decision" else rcol] = orders.HEADER_TEXT[f]
 
     t2 = time.perf_counter()
     summary.timings["screen"] = t2 - t1
@@ -241,19 +242,20 @@ def screen_file(
         if is_csv:
             _write_csv(table, src, target, cells)
         else:
-            xlsxpatch.patch_workbook(src, target, table.sheet, cells, style_from_left_rows={header.row})
+            xlsxpatch.patch_workbook(src, target, table.sheet, rows=cells, style_from_left_rows={header.row})
     summary.timings["write"] = time.perf_counter() - t2
     return summary
 
 
-def _write_csv(table: orders.OrderTable, src: Path, target: Path, cells: dict[tuple[int, int], str]) -> None:
+def _write_csv(table: orders.OrderTable, src: Path, target: Path, cells: dict[int, dict[int, str]]) -> None:
     rows, _enc = orders.read_csv_rows(src)
-    width = max([len(r) for r in rows] + [c + 1 for _r, c in cells])
+    width = max([len(r) for r in rows] + [c + 1 for cols in cells.values() for c in cols])
     rows = [list(r) + [""] * (width - len(r)) for r in rows]
-    for (r, c), text in cells.items():
+    for r, cols in cells.items():
         while r >= len(rows):
             rows.append([""] * width)
-        rows[r][c] = text
+        for c, text in cols.items():
+            rows[r][c] = text
     xlsxpatch.atomic_write(target, lambda fh: orders.write_csv(rows, fh, table.encoding), mode_from=src)
 
 
