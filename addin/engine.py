@@ -18,7 +18,7 @@ from addin.ids import InvalidInput, hs_code, item_no
 from addin.ids.hs_code import format_hs
 from addin.ids.text import cell_text, fold
 from addin.ids.values import parse_date, parse_end_use, parse_inform, parse_value
-from addin.model import Code, Decision, Reason
+from addin.model import SEVERITY, Code, Decision, Reason
 from addin.rules import Rules, bundled
 
 ORDER_FIELDS = ("country", "item", "hs", "end_user", "end_use", "inform", "value_jpy", "ship_date")
@@ -49,7 +49,7 @@ def reset_default_rules() -> None:
     global _default
     _default = None
     _seen.clear()
-    for cached in (_decide, _evaluate, _country_day, _country_info, _overlays, _notices, _small_value_limit, _item_names):
+    for cached in (_decide, _evaluate, _country_day, _country_info, _overlays, _notices, _small_value_limit, _item_names, item_class, _item_info, suggest_country):
         cached.cache_clear()
 
 
@@ -141,6 +141,7 @@ def lookup_country(rules: Rules, value) -> str:
     return iso2
 
 
+@lru_cache(maxsize=1024)
 def suggest_country(rules: Rules, text: str) -> str | None:
     from rapidfuzz import process
 
@@ -213,9 +214,14 @@ def _closest_sub(sub: str, subs: list[str]) -> str | None:
 # ---------------------------------------------------------------- classification
 
 
-def item_class(rules: Rules, code: item_no.ItemCode, hs: str | None, day: date) -> set[str]:
+@lru_cache(maxsize=65536)
+def item_class(rules: Rules, code: item_no.ItemCode, hs: str | None, day: date) -> frozenset[str]:
     """The catch-all classes a non-listed good may fall in: {"16(1)", "16(2)"} after 2025-10-09, {"16"} before,
     "O" outside the catch-all chapters. More than one class means the HS code is missing or too short."""
+    return frozenset(_item_class(rules, code, hs, day))
+
+
+def _item_class(rules: Rules, code: item_no.ItemCode, hs: str | None, day: date) -> set[str]:
     post = day >= REVISION_2025
     if code.kou == "16":
         if not post:
@@ -282,8 +288,8 @@ def _evaluate(rules: Rules, f: Facts) -> Decision:
         reasons += _catch_all(rules, f, screening)
     reasons += _notices(rules, f.iso2, f.as_of)
 
-    code = max((r.severity for r in reasons), key=lambda c: c.severity, default=N)
-    reasons.sort(key=lambda r: -r.severity.severity)
+    code = max((r.severity for r in reasons), key=SEVERITY.__getitem__, default=N)
+    reasons.sort(key=lambda r: -SEVERITY[r.severity])
     version = rules.version + (f"+EUL{eul.list_date.isoformat()}" if eul is not None else "")
     return Decision(
         code,
@@ -291,7 +297,7 @@ def _evaluate(rules: Rules, f: Facts) -> Decision:
         f.as_of,
         version,
         country=_country_info(rules, f.iso2, f.as_of),
-        item=_item_info(rules, f),
+        item=_item_info(rules, f.item, f.hs, f.as_of),
         eul_version=eul.version if eul is not None else None,
     )
 
@@ -303,13 +309,14 @@ def _country_info(rules: Rules, iso2: str, day: date) -> dict:
     return {"iso2": c.iso2, "name_ja": c.name_ja, "name_en": c.name_en, "groups": groups, "group_label": country_group_label(rules, iso2, day)}
 
 
-def _item_info(rules: Rules, f: Facts) -> dict:
-    info = {"code": f.item.format(), "kou": f.item.kou or None, "sub": f.item.sub, "hs": format_hs(f.hs) if f.hs else None}
-    if f.item.listed:
+@lru_cache(maxsize=65536)
+def _item_info(rules: Rules, item: item_no.ItemCode, hs: str | None, day: date) -> dict:
+    info = {"code": item.format(), "kou": item.kou or None, "sub": item.sub, "hs": format_hs(hs) if hs else None}
+    if item.listed:
         info["class"] = "listed"
-        info["name_ja"], info["name_en"] = _item_names(rules, f.item)
+        info["name_ja"], info["name_en"] = _item_names(rules, item)
     else:
-        classes = item_class(rules, f.item, f.hs, f.as_of)
+        classes = item_class(rules, item, hs, day)
         info["class"] = next(iter(classes)) if len(classes) == 1 else "unknown"
     return info
 

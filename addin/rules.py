@@ -14,7 +14,7 @@ import hashlib
 import io
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pycountry
@@ -150,7 +150,7 @@ class Rules:
     files: tuple[str, ...]
     eul_lists: tuple = field(default=())  # End User List versions (addin.eul.EndUserList), oldest first
 
-    @property
+    @cached_property
     def version(self) -> str:
         return f"R{self.latest_effective.isoformat()}.{self.content_hash[:8]}"
 
