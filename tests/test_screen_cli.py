@@ -184,18 +184,18 @@ def test_sheet_option_and_out_type_mismatch(sample, tmp_path, capsys):
     assert cli.main(["screen", str(sample), "--sheet", "受注一覧", "--out", str(tmp_path / "x.xlsx")]) == 0
 
 
-def test_audit_hook_called_once_per_line(sample, monkeypatch):
-    seen = []
-    monkeypatch.setattr(screen_cmd, "_record_audit", lambda *a: seen.append((a[2], a[4].label)))
-    screen_cmd.screen_file(sample, show_progress=False)
-    assert [r for r, _ in seen] == list(range(4, 16)) and seen[0][1] == "輸出禁止"
+def test_every_line_is_recorded_in_the_audit_log(sample, tmp_path):
+    from addin.audit import open_log, sha256_of_file
 
-
-def test_parallel_workers_give_the_same_result(sample, tmp_path, monkeypatch):
-    serial, parallel = tmp_path / "s.xlsx", tmp_path / "p.xlsx"
-    monkeypatch.setenv("EXPORTSCREEN_WORKERS", "1")
-    screen_cmd.screen_file(sample, out=serial, show_progress=False)
-    monkeypatch.setenv("EXPORTSCREEN_WORKERS", "2")
-    monkeypatch.setattr(screen_cmd, "CHUNK_LINES", 3)
-    s = screen_cmd.screen_file(sample, out=parallel, show_progress=False)
-    assert s.lines == 12 and members(serial) == members(parallel)
+    out = tmp_path / "screened.xlsx"
+    screen_cmd.screen_file(sample, out=out, show_progress=False)
+    log = open_log()
+    (run,) = log.runs()
+    records = log.records(run_id=run["id"])
+    assert run["kind"] == "screen" and run["file"] == str(sample) and run["file_sha256"] == sha256_of_file(sample)
+    assert [r["row"] for r in records] == list(range(4, 16)) and records[0]["label"] == "輸出禁止"
+    got = openpyxl.load_workbook(out)["受注一覧"]
+    header = [c.value for c in got[3]]
+    col = header.index("判定") + 1
+    assert [r["label"] for r in records] == [got.cell(r["row"], col).value for r in records]
+    assert log.verify() == []

@@ -3,19 +3,17 @@ and its reasons into the 判定 / 理由 columns, losing nothing else (see :mod:
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from addin import orders, xlsxpatch
 from addin.errors import UserError
-from addin.model import LABELS, Code
+from addin.model import Code
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv", ".txt")
@@ -68,16 +66,6 @@ class ScreenSummary:
         )
 
 
-def _record_audit(source: Path, sheet: str | None, row: int, line: dict[str, Any], code: Code, reason_text: str,
-                  rules_version: str) -> None:
-    """INTEGRATION POINT (audit log, addin/audit.py): called once per screened line, in row order, in the
-    main process. ``row`` is the 1-based worksheet row, ``line`` the raw order fields given to the engine.
-    The full Decision is not kept for every line (memory on 1M-line sheets); if the audit record needs it,
-    call ``addin.engine.screen(**line, today=as_of)`` again here: it is memoised. No-op until wired; it must
-    never change the screening result."""
-    return None
-
-
 def _engine() -> Callable:
     try:
         from addin.engine import screen
@@ -108,70 +96,7 @@ def _progress(total: int):
     )
 
 
-PARALLEL_MIN_LINES = 20_000
-CHUNK_LINES = 2000
-_WORK: tuple | None = None  # (engine, as_of, lang) inherited by forked workers
-
-
-def _decide_one(values: tuple, screen, as_of: date, lang: str) -> tuple:
-    kwargs = dict(zip(orders.FIELDS, values))
-    d = screen(kwargs.pop("country"), kwargs.pop("item"), **kwargs, today=as_of)
-    label = d.code.label if lang != "en" else LABELS[d.code][1]
-    return label, d.reason_text(lang), d.code, d.rules_version
-
-
-def _decide_chunk(chunk: list[tuple]) -> list[tuple]:
-    screen, as_of, lang = _WORK
-    return [_decide_one(v, screen, as_of, lang) for v in chunk]
-
-
-def _workers(n: int) -> int:
-    env = os.environ.get("EXPORTSCREEN_WORKERS")
-    if env and env.isdigit():
-        return max(1, int(env))
-    if n < PARALLEL_MIN_LINES or "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    return max(1, min(len(os.sched_getaffinity(0)), 8))
-
-
-def _screen_distinct(distinct: list[tuple], screen, as_of: date, lang: str, show_progress: bool) -> dict[tuple, tuple]:
-    """{values: (label, reason text, Code, rules version)} for each distinct line. With several CPUs and many lines
-    the engine runs in forked worker processes (the loaded rules are shared copy-on-write)."""
-    global _WORK
-    workers = _workers(len(distinct))
-    progress = _progress(len(distinct)) if show_progress else None
-    out: dict[tuple, tuple] = {}
-    texts: dict[str, str] = {}  # one string object per distinct reason text
-
-    def keep(res: tuple) -> tuple:
-        return res[0], texts.setdefault(res[1], res[1]), res[2], res[3]
-
-    try:
-        if progress is not None:
-            progress.start()
-            task = progress.add_task("screening", total=len(distinct))
-        step = CHUNK_LINES
-        chunks = [distinct[i : i + step] for i in range(0, len(distinct), step)]
-        if workers > 1 and len(chunks) > 1:
-            _WORK = (screen, as_of, lang)
-            try:
-                with multiprocessing.get_context("fork").Pool(workers) as pool:
-                    for chunk, res in zip(chunks, pool.imap(_decide_chunk, chunks)):
-                        out.update(zip(chunk, map(keep, res)))
-                        if progress is not None:
-                            progress.advance(task, len(chunk))
-            finally:
-                _WORK = None
-        else:
-            for chunk in chunks:
-                out.update(zip(chunk, [keep(_decide_one(v, screen, as_of, lang)) for v in chunk]))
-                if progress is not None:
-                    progress.advance(task, len(chunk))
-    finally:
-        if progress is not None:
-            progress.stop()
-    return out
-
+MEMO_LINES = 100_000  # distinct lines remembered locally (the engine memoises too); bounded for 1M-line sheets
 
 
 def screen_file(
@@ -216,34 +141,56 @@ def screen_file(
 
     t1 = time.perf_counter()
     summary.timings["read"] = t1 - t0
-    # screen: each distinct line once (in worker processes when there are many), then fill the cells in row order
-    distinct = list(dict.fromkeys(line.values for line in table.lines))
-    results = _screen_distinct(distinct, screen, as_of, lang, show_progress)
-    cells: dict[int, dict[int, str]] = {}  # 0-based row -> {col: text}
-    for line in table.lines:
-        label, text, code, version = results[line.values]
-        cells[line.row] = {dcol: label, rcol: text}
-        summary.counts[code] += 1
-        _record_audit(src, table.sheet, line.row + 1, line.kwargs(), code, text, version)
-        summary.rules_version = version
-    summary.lines = len(table.lines)
-    summary.unique_lines = len(distinct)
-    if summary.rules_version == "-":
-        summary.rules_version = _rules_version()
-    del results, distinct
-    table.lines = []  # no longer needed; frees memory before the write
-    for f in missing:
-        cells.setdefault(header.row, {})[dcol if f == "decision" else rcol] = orders.HEADER_TEXT[f]
+    # Screen in row order: each distinct line is decided once, every line is recorded in the audit log.
+    from addin.audit import open_log
 
-    t2 = time.perf_counter()
-    summary.timings["screen"] = t2 - t1
-    with xlsxpatch.workbook_lock(target):
-        xlsxpatch.refuse_if_open(target)
-        if is_csv:
-            _write_csv(table, src, target, cells)
-        else:
-            xlsxpatch.patch_workbook(src, target, table.sheet, rows=cells, style_from_left_rows={header.row})
-    summary.timings["write"] = time.perf_counter() - t2
+    with open_log().run(kind="screen", file=src, sheet=table.sheet) as run:
+        cells: dict[int, dict[int, str]] = {}  # 0-based row -> {col: text}
+        memo: dict[tuple, tuple] = {}
+        texts: dict[str, str] = {}  # one string object per distinct reason text
+        distinct: set[tuple] = set()
+        progress = _progress(len(table.lines)) if show_progress else None
+        task = progress.add_task("screening", total=len(table.lines)) if progress is not None else None
+        try:
+            for n, line in enumerate(table.lines, start=1):
+                kwargs = line.kwargs()
+                hit = memo.get(line.values)
+                if hit is None:
+                    d = screen(**kwargs, today=as_of)
+                    text = d.reason_text(lang)
+                    hit = (d, d.code.label if lang != "en" else d.code.label_en, texts.setdefault(text, text))
+                    if len(memo) >= MEMO_LINES:
+                        memo.clear()
+                    memo[line.values] = hit
+                d, label, text = hit
+                distinct.add(line.values)
+                cells[line.row] = {dcol: label, rcol: text}
+                summary.counts[d.code] += 1
+                summary.rules_version = d.rules_version
+                run.record(kwargs, d, row=line.row + 1)
+                if task is not None and n % 1000 == 0:
+                    progress.update(task, completed=n)
+        finally:
+            if progress is not None:
+                progress.stop()
+        summary.lines = len(table.lines)
+        summary.unique_lines = len(distinct)
+        if summary.rules_version == "-":
+            summary.rules_version = _rules_version()
+        del memo, distinct
+        table.lines = []  # no longer needed; frees memory before the write
+        for f in missing:
+            cells.setdefault(header.row, {})[dcol if f == "decision" else rcol] = orders.HEADER_TEXT[f]
+
+        t2 = time.perf_counter()
+        summary.timings["screen"] = t2 - t1
+        with xlsxpatch.workbook_lock(target):  # a failed write marks the audit run as failed
+            xlsxpatch.refuse_if_open(target)
+            if is_csv:
+                _write_csv(table, src, target, cells)
+            else:
+                xlsxpatch.patch_workbook(src, target, table.sheet, rows=cells, style_from_left_rows={header.row})
+        summary.timings["write"] = time.perf_counter() - t2
     return summary
 
 
