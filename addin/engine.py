@@ -10,6 +10,7 @@ for a requirement is missing the step says 要確認 naming the fact — it neve
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -49,7 +50,8 @@ def reset_default_rules() -> None:
     global _default
     _default = None
     _seen.clear()
-    for cached in (_decide, _evaluate, _country_day, _country_info, _overlays, _notices, _small_value_limit, _item_names, item_class, _item_info, suggest_country):
+    for cached in (_decide, _evaluate, _country_day, _country_info, _overlays, _notices, _small_value_limit, _item_names, item_class, _item_info, suggest_country,
+                   _core_reasons, _epoch, _boundaries, _eul_on, _version, _end_user):
         cached.cache_clear()
 
 
@@ -58,16 +60,15 @@ def reset_default_rules() -> None:
 
 @dataclass(frozen=True)
 class Facts:
-    """What the engine knows about one line on its as-of date."""
+    """What list control and the catch-all need to know about a line: the destination's standing, not its name,
+    and ``as_of`` = the first day of the rules period (epoch) the line's as-of date falls in."""
 
-    iso2: str
     as_of: date
     group_a: bool
     un_embargo: bool
     concern: bool
     item: item_no.ItemCode
     hs: str | None
-    end_user: str | None
     end_use: str
     informs: frozenset[str]
     within_small_value: bool | None  # the value against the small-value limit for this item; None: no value given
@@ -107,7 +108,7 @@ _seen: dict[tuple, Decision] = {}  # first-level memo on the raw values, before 
 @lru_cache(maxsize=200_000)
 def _decide(rules, today, country, item, hs, end_user, end_use, inform, value_jpy, ship_date) -> Decision:
     try:
-        facts = _facts(rules, today, country, item, hs, end_user, end_use, inform, value_jpy, ship_date)
+        iso2, as_of, name, facts = _facts(rules, today, country, item, hs, end_user, end_use, inform, value_jpy, ship_date)
     except InvalidInput as exc:
         as_of = today
         try:
@@ -116,7 +117,7 @@ def _decide(rules, today, country, item, hs, end_user, end_use, inform, value_jp
             pass
         reason = Reason(f"INPUT-{exc.field.upper()}", Code.INVALID, f"入力エラー: {exc.ja}", f"input error: {exc.en}", "入力チェック")
         return Decision(Code.INVALID, (reason,), as_of, rules.version)
-    return _evaluate(rules, facts)
+    return _evaluate(rules, iso2, as_of, name, facts)
 
 
 @lru_cache(maxsize=65536)
@@ -152,7 +153,8 @@ def suggest_country(rules: Rules, text: str) -> str | None:
     return f"{c.name_ja} ({c.iso2})"
 
 
-def _facts(rules, today, country, item, hs, end_user, end_use, inform, value_jpy, ship_date) -> Facts:
+def _facts(rules, today, country, item, hs, end_user, end_use, inform, value_jpy, ship_date) -> tuple[str, date, str | None, Facts]:
+    """(country, as-of date, end-user name, Facts) of a line; raises InvalidInput."""
     as_of = parse_date(ship_date) or today
     if as_of < rules.coverage_from:
         raise InvalidInput(
@@ -165,15 +167,13 @@ def _facts(rules, today, country, item, hs, end_user, end_use, inform, value_jpy
     _check_item(rules, code)
     group_a, un_embargo, concern = _country_day(rules, iso2, as_of)
     value = parse_value(value_jpy)
-    return Facts(
-        iso2=iso2,
-        as_of=as_of,
+    return iso2, as_of, cell_text(end_user), Facts(
+        as_of=_epoch(rules, as_of),
         group_a=group_a,
         un_embargo=un_embargo,
         concern=concern,
         item=code,
         hs=hs_code.parse(hs),
-        end_user=cell_text(end_user),
         end_use=parse_end_use(end_use),
         informs=parse_inform(inform),
         # The value matters only against the small-value limit: keeping just that makes decisions share a cache.
@@ -276,30 +276,60 @@ CLASS_EN = {"16(1)": "item 16(1)", "16(2)": "item 16(2)", "16": "item 16", "O": 
 
 
 @lru_cache(maxsize=100_000)
-def _evaluate(rules: Rules, f: Facts) -> Decision:
-    reasons: list[Reason] = []
-    eul = rules.eul_on(f.as_of)
-    screening = _EndUser(rules, f, eul)
-
-    reasons += _overlays(rules, f.iso2, f.as_of, f.item.listed, f.item.kou)
-    if f.item.listed:
-        reasons += _list_control(rules, f, screening)
-    else:
-        reasons += _catch_all(rules, f, screening)
-    reasons += _notices(rules, f.iso2, f.as_of)
-
-    code = max((r.severity for r in reasons), key=SEVERITY.__getitem__, default=N)
-    reasons.sort(key=lambda r: -SEVERITY[r.severity])
-    version = rules.version + (f"+EUL{eul.list_date.isoformat()}" if eul is not None else "")
+def _evaluate(rules: Rules, iso2: str, as_of: date, name: str | None, f: Facts) -> Decision:
+    eul = _eul_on(rules, as_of)
+    # List control and catch-all depend on the day only through rules that change on known days (f.as_of is the
+    # first day of that period) and on the buyer only through its End User List result: evaluated once per such
+    # standing and shared by every line that has it.
+    core = _core_reasons(rules, f, _end_user(eul, name, iso2))
+    reasons = sorted([*_overlays(rules, iso2, as_of, f.item.listed, f.item.kou), *core, *_notices(rules, iso2, as_of)],
+                     key=_by_severity)
     return Decision(
-        code,
+        reasons[0].severity if reasons else N,
         tuple(reasons),
-        f.as_of,
-        version,
-        country=_country_info(rules, f.iso2, f.as_of),
-        item=_item_info(rules, f.item, f.hs, f.as_of),
+        as_of,
+        _version(rules, eul),
+        country=_country_info(rules, iso2, as_of),
+        item=_item_info(rules, f.item, f.hs, as_of),
         eul_version=eul.version if eul is not None else None,
     )
+
+
+def _by_severity(reason: Reason) -> int:
+    return -SEVERITY[reason.severity]
+
+
+@lru_cache(maxsize=65536)
+def _core_reasons(rules: Rules, f: Facts, eu: _EndUser) -> tuple[Reason, ...]:
+    return tuple(_list_control(rules, f, eu) if f.item.listed else _catch_all(rules, f, eu))
+
+
+@lru_cache(maxsize=4096)
+def _epoch(rules: Rules, day: date) -> date:
+    """The first day of the period around ``day`` in which no rule (list membership, catch-all scope, small
+    value, overlay, the 2025-10-09 revision, an End User List's effective date) changes."""
+    i = bisect_right(_boundaries(rules), day)
+    return _boundaries(rules)[i - 1] if i else date.min
+
+
+@lru_cache(maxsize=64)
+def _boundaries(rules: Rules) -> tuple[date, ...]:
+    periods = [p for lst in rules.lists.values() for ps in lst.members.values() for p in ps]
+    periods += [c.period for c in rules.chapter_rules] + [rules.hs_groups_period]
+    periods += [r.period for r in rules.small_value] + [o.period for o in rules.overlays]
+    days = {d for p in periods for d in (p.valid_from, p.valid_to) if d}
+    days |= {REVISION_2025, rules.coverage_from} | {e.effective for e in rules.eul_lists}
+    return tuple(sorted(days))
+
+
+@lru_cache(maxsize=4096)
+def _eul_on(rules: Rules, day: date):
+    return rules.eul_on(day)
+
+
+@lru_cache(maxsize=64)
+def _version(rules: Rules, eul) -> str:
+    return rules.version + (f"+EUL{eul.list_date.isoformat()}" if eul is not None else "")
 
 
 @lru_cache(maxsize=65536)
@@ -364,22 +394,13 @@ def _notices(rules: Rules, iso2: str, day: date) -> tuple[Reason, ...]:
     return tuple(Reason(n.id, N, n.ja, n.en, n.ref) for n in rules.notices if rules.lists[n.list].contains(iso2, day))
 
 
+@dataclass(frozen=True)
 class _EndUser:
-    """The end-user facts: End User List hits for the buyer, and what is missing to judge them."""
+    """The end-user facts: End User List hits for the buyer, or what is missing to judge them."""
 
-    def __init__(self, rules: Rules, f: Facts, eul):
-        self.eul = eul
-        self.hits = ()
-        self.missing_ja = self.missing_en = None
-        if not f.end_user:
-            self.missing_ja, self.missing_en = "需要者が未入力のため、需要者要件（外国ユーザーリスト）を確認できません", "no end user given: the end-user requirement (End User List) cannot be checked"
-        elif eul is None:
-            self.missing_ja, self.missing_en = (
-                "外国ユーザーリストが読み込まれていないため、需要者要件を確認できません（exportscreen rules import-eul）",
-                "no End User List is loaded: the end-user requirement cannot be checked (exportscreen rules import-eul)",
-            )
-        else:
-            self.hits = eul.match(f.end_user, f.iso2)
+    hits: tuple = ()
+    missing_ja: str | None = None
+    missing_en: str | None = None
 
     def listed(self, concern: str) -> list:
         """Hits (not possible hits) whose entry has the concern: "wmd" (B/C/M/N) or "cw"."""
@@ -388,6 +409,23 @@ class _EndUser:
     @property
     def possible(self) -> list:
         return [h for h in self.hits if h.kind == "possible"]
+
+
+NO_END_USER = _EndUser((), "需要者が未入力のため、需要者要件（外国ユーザーリスト）を確認できません", "no end user given: the end-user requirement (End User List) cannot be checked")
+NO_LIST = _EndUser(
+    (),
+    "外国ユーザーリストが読み込まれていないため、需要者要件を確認できません（exportscreen rules import-eul）",
+    "no End User List is loaded: the end-user requirement cannot be checked (exportscreen rules import-eul)",
+)
+
+
+@lru_cache(maxsize=65536)
+def _end_user(eul, name: str | None, iso2: str) -> _EndUser:
+    if not name:
+        return NO_END_USER
+    if eul is None:
+        return NO_LIST
+    return _EndUser(tuple(eul.match(name, iso2)))
 
 
 def _hit_text(h, lang: str) -> str:
