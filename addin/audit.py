@@ -159,9 +159,37 @@ def _json_default(obj: Any) -> Any:
     return str(obj)
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+
+
 def canonical(obj: Any) -> str:
     """The one JSON spelling used for stored JSON text and for hashing."""
-    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+    return _ENCODER.encode(obj)
+
+
+_reasons_json: dict[tuple, str] = {}  # decisions share Reason objects: their JSON is built once
+_detail_json: dict[tuple[int, int], tuple[Any, Any, str]] = {}
+
+
+def _reasons_text(reasons: tuple) -> str:
+    text = _reasons_json.get(reasons)
+    if text is None:
+        if len(_reasons_json) > 20_000:
+            _reasons_json.clear()
+        text = _reasons_json[reasons] = canonical(
+            [{"rule_id": r.rule_id, "severity": getattr(r.severity, "value", r.severity), "text": r.ja, "ref": r.ref} for r in reasons]
+        )
+    return text
+
+
+def _detail_text(country: Any, item: Any) -> str:
+    key = (id(country), id(item))
+    hit = _detail_json.get(key)
+    if hit is None or hit[0] is not country or hit[1] is not item:  # the objects are kept, so ids stay theirs
+        if len(_detail_json) > 20_000:
+            _detail_json.clear()
+        hit = _detail_json[key] = (country, item, canonical({"country": country, "item": item}))
+    return hit[2]
 
 
 def chain_hash(prev_hash: str, content: dict) -> str:
@@ -273,13 +301,8 @@ class Run:
             "inputs": canonical(dict(inputs or {})),
             "decision": code.value,
             "label": code.label,
-            "reasons": canonical(
-                [
-                    {"rule_id": r.rule_id, "severity": getattr(r.severity, "value", r.severity), "text": r.ja, "ref": r.ref}
-                    for r in d.reasons
-                ]
-            ),
-            "detail": canonical({"country": d.country, "item": d.item}),
+            "reasons": _reasons_text(tuple(d.reasons)),
+            "detail": _detail_text(d.country, d.item),
             "rules_version": d.rules_version,
             "eul_version": d.eul_version,
             "as_of": d.as_of.isoformat() if d.as_of is not None else None,
