@@ -168,7 +168,7 @@ def canonical(obj: Any) -> str:
 
 
 _reasons_json: dict[tuple, str] = {}  # decisions share Reason objects: their JSON is built once
-_detail_json: dict[tuple[int, int], tuple[Any, Any, str]] = {}
+_detail_json: dict[int, tuple[Any, str]] = {}
 
 
 def _reasons_text(reasons: tuple) -> str:
@@ -182,22 +182,29 @@ def _reasons_text(reasons: tuple) -> str:
     return text
 
 
-def _detail_text(country: Any, item: Any) -> str:
-    key = (id(country), id(item))
-    hit = _detail_json.get(key)
-    if hit is None or hit[0] is not country or hit[1] is not item:  # the objects are kept, so ids stay theirs
+def _part_json(obj: Any) -> str:
+    """JSON of a decision's country or item dict, built once per dict object (the engine shares them)."""
+    hit = _detail_json.get(id(obj))
+    if hit is None or hit[0] is not obj:  # the object is kept with its text, so the id stays its own
         if len(_detail_json) > 20_000:
             _detail_json.clear()
-        hit = _detail_json[key] = (country, item, canonical({"country": country, "item": item}))
-    return hit[2]
+        hit = _detail_json[id(obj)] = (obj, canonical(obj))
+    return hit[1]
 
 
-def chain_hash(prev_hash: str, content: dict) -> str:
-    return hashlib.sha256((prev_hash + canonical(content)).encode("utf-8")).hexdigest()
+def _detail_text(country: Any, item: Any) -> str:
+    # the same text canonical({"country": country, "item": item}) gives (keys sorted, compact separators)
+    return '{"country":' + _part_json(country) + ',"item":' + _part_json(item) + "}"
 
 
-def _content(row: Any) -> dict:
-    return {k: row[k] for k in CONTENT_FIELDS}  # a dict or a RowMapping
+_HASH_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_json_default)
+
+
+def chain_hash(prev_hash: str, content) -> str:
+    """sha256 of the previous hash and the record's content fields (a JSON array in CONTENT_FIELDS order)."""
+    values = [content[k] for k in CONTENT_FIELDS]
+    return hashlib.sha256((prev_hash + _HASH_ENCODER.encode(values)).encode("utf-8")).hexdigest()
+
 
 
 def utcnow() -> str:
@@ -388,7 +395,7 @@ class AuditLog:
             for e in entries:
                 seq += 1
                 e["seq"] = seq
-                h_ = chain_hash(prev, {k: e[k] for k in CONTENT_FIELDS})
+                h_ = chain_hash(prev, e)
                 e["prev_hash"] = prev
                 prev = e["hash"] = h_
             summary = {
@@ -404,10 +411,15 @@ class AuditLog:
                 "rules_version": None, "eul_version": None, "as_of": None,
             }
             run_entry["prev_hash"] = prev
-            prev = run_entry["hash"] = chain_hash(prev, {k: run_entry[k] for k in CONTENT_FIELDS})
+            prev = run_entry["hash"] = chain_hash(prev, run_entry)
             entries.append(run_entry)
+            # executemany straight to the driver: the statement is fixed, and SQLAlchemy's per-row parameter
+            # processing would cost more than the database does
+            cols = [c.name for c in records_t.columns if c.name in entries[0]]
+            mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+            sql = f"INSERT INTO {records_t.name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
             for i in range(0, len(entries), BATCH):
-                conn.execute(records_t.insert(), entries[i : i + BATCH])
+                conn.exec_driver_sql(sql, [tuple(e[c] for c in cols) for e in entries[i : i + BATCH]])
             conn.execute(head_t.update().where(head_t.c.id == 1).values(seq=seq, hash=prev))
             conn.execute(
                 runs_t.update().where(runs_t.c.id == r.id).values(
@@ -518,7 +530,7 @@ class AuditLog:
                         f"seq {seq}: prev_hash does not match the hash of the entry before it "
                         "(an entry was inserted, deleted or moved here)"
                     )
-                if chain_hash(row["prev_hash"], _content(row)) != row["hash"]:
+                if chain_hash(row["prev_hash"], row) != row["hash"]:
                     problems.append(f"seq {seq}: content does not match its hash (entry edited, forged or moved)")
                 if row["rtype"] == "line":
                     lines_per_run[row["run_id"]] += 1
