@@ -51,7 +51,8 @@ def reset_default_rules() -> None:
     _default = None
     _seen.clear()
     for cached in (_decide, _evaluate, _country_day, _country_info, _overlays, _notices, _small_value_limit, _item_names, item_class, _item_info, suggest_country,
-                   _core_reasons, _epoch, _boundaries, _eul_on, _version, _end_user):
+                   _core_reasons, _epoch, _boundaries, _eul_on, _version, _end_user, _country, _item,
+                   _ship_date, _value, _hs, _end_use, _inform):
         cached.cache_clear()
 
 
@@ -88,7 +89,10 @@ def _key(value):
 def screen(country=None, item=None, hs=None, end_user=None, end_use=None, inform=None, value_jpy=None, ship_date=None,
            *, rules: Rules | None = None, today: date | None = None) -> Decision:
     """Screen one order line given as raw cell values. Never raises for bad input: it returns INVALID."""
-    key = (rules or default_rules(), today or date.today(), country, item, hs, end_user, end_use, inform, value_jpy, ship_date)
+    cells = (country, item, hs, end_user, end_use, inform, value_jpy, ship_date)
+    if bool in map(type, cells):  # TRUE/FALSE are text to us (True == 1 would share 1's memo entries)
+        cells = tuple(("TRUE" if c else "FALSE") if type(c) is bool else c for c in cells)
+    key = (rules or default_rules(), today or date.today(), *cells)
     try:
         return _seen[key]
     except KeyError:
@@ -155,30 +159,49 @@ def suggest_country(rules: Rules, text: str) -> str | None:
 
 def _facts(rules, today, country, item, hs, end_user, end_use, inform, value_jpy, ship_date) -> tuple[str, date, str | None, Facts]:
     """(country, as-of date, end-user name, Facts) of a line; raises InvalidInput."""
-    as_of = parse_date(ship_date) or today
+    as_of = _ship_date(ship_date) or today
     if as_of < rules.coverage_from:
         raise InvalidInput(
             "ship_date",
             f"出荷日 {as_of} は規則データの対象期間（{rules.coverage_from} 以降）より前です",
             f"ship date {as_of} is before the period the rules cover (from {rules.coverage_from})",
         )
-    iso2 = lookup_country(rules, country)
-    code = item_no.parse(item)
-    _check_item(rules, code)
+    iso2 = _country(rules, country)
+    code = _item(rules, item)
     group_a, un_embargo, concern = _country_day(rules, iso2, as_of)
-    value = parse_value(value_jpy)
+    value = _value(value_jpy)
     return iso2, as_of, cell_text(end_user), Facts(
         as_of=_epoch(rules, as_of),
         group_a=group_a,
         un_embargo=un_embargo,
         concern=concern,
         item=code,
-        hs=hs_code.parse(hs),
-        end_use=parse_end_use(end_use),
-        informs=parse_inform(inform),
+        hs=_hs(hs),
+        end_use=_end_use(end_use),
+        informs=_inform(inform),
         # The value matters only against the small-value limit: keeping just that makes decisions share a cache.
         within_small_value=None if value is None or not code.listed else value <= _small_value_limit(rules, code, as_of)[0],
     )
+
+
+# Each field of a line is parsed once per distinct cell value (a failed parse raises again and is not cached).
+_ship_date = lru_cache(maxsize=8192, typed=True)(parse_date)
+_value = lru_cache(maxsize=65536, typed=True)(parse_value)
+_hs = lru_cache(maxsize=8192, typed=True)(hs_code.parse)
+_end_use = lru_cache(maxsize=1024, typed=True)(parse_end_use)
+_inform = lru_cache(maxsize=1024, typed=True)(parse_inform)
+
+
+@lru_cache(maxsize=8192, typed=True)
+def _country(rules: Rules, value) -> str:
+    return lookup_country(rules, value)
+
+
+@lru_cache(maxsize=8192, typed=True)
+def _item(rules: Rules, value) -> item_no.ItemCode:
+    code = item_no.parse(value)
+    _check_item(rules, code)
+    return code
 
 
 def _check_item(rules: Rules, code: item_no.ItemCode) -> None:

@@ -91,3 +91,13 @@ def test_day_boundaries_are_half_open(eul_rules):
     kw = dict(hs="8458.11", end_user="Clean Co", end_use="military", rules=eul_rules, today=TODAY)
     assert screen("中国", "非該当", ship_date=rev - timedelta(days=1), **kw).code == Code.NO_LICENSE
     assert screen("中国", "非該当", ship_date=rev, **kw).code == Code.LICENSE_REQUIRED
+
+
+def test_equal_but_differently_typed_cells_are_parsed_by_their_own_type(rules):
+    """1 and True are equal in Python; a memoised answer for 1 must not be given for TRUE (a checkbox), which is
+    not an amount."""
+    kw = dict(rules=rules, today=TODAY)
+    assert screen("ドイツ", "6の項(2)", value_jpy=True, **kw).code == Code.INVALID
+    assert screen("ドイツ", "6の項(2)", value_jpy=1, **kw).code == Code.NO_LICENSE
+    assert screen("ドイツ", "6の項(2)", value_jpy=True, **kw).code == Code.INVALID
+    assert screen("ドイツ", "6の項(2)", value_jpy=1.0, **kw).code == Code.NO_LICENSE
