@@ -47,7 +47,9 @@ import getpass
 import hashlib
 import json
 import os
+import pickle
 import socket
+import tempfile
 import threading
 from collections import Counter
 from contextlib import contextmanager
@@ -81,6 +83,7 @@ GENESIS = "0" * 64
 DEFAULT_RETENTION_YEARS = 7
 KINDS = ("check", "screen", "udf")
 BATCH = 5000  # rows per INSERT executemany
+SPOOL_BATCH = 20_000  # buffered records per pickled batch on disk (a run's memory stays flat)
 
 metadata = MetaData()
 
@@ -287,6 +290,8 @@ class Run:
     user: str
     host: str
     _buf: list = field(default_factory=list, repr=False)
+    _spool: Any = field(default=None, repr=False)  # a temporary file of pickled batches, for runs of many lines
+    _spooled: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     first_seq: int | None = None
     last_seq: int | None = None
@@ -316,9 +321,27 @@ class Run:
         }
         with self._lock:
             self._buf.append(entry)
+            if len(self._buf) >= SPOOL_BATCH:  # keep memory flat on 1M-line workbooks
+                if self._spool is None:
+                    self._spool = tempfile.TemporaryFile()
+                pickle.dump(self._buf, self._spool, protocol=pickle.HIGHEST_PROTOCOL)
+                self._spooled += len(self._buf)
+                self._buf = []
+
+    def _batches(self) -> Iterator[list]:
+        """Every buffered entry, in record order, in batches (the spooled ones first)."""
+        if self._spool is not None:
+            self._spool.seek(0)
+            for _ in range(self._spooled // SPOOL_BATCH):
+                yield pickle.load(self._spool)
+            self._spool.close()
+            self._spool, self._spooled = None, 0
+        buf, self._buf = self._buf, []
+        if buf:
+            yield buf
 
     def __len__(self) -> int:
-        return len(self._buf)
+        return self._spooled + len(self._buf)
 
 
 class AuditLog:
@@ -384,24 +407,36 @@ class AuditLog:
             self._commit(r, "ok")
 
     def _commit(self, r: Run, status: str) -> None:
-        entries = r._buf
-        r._buf = []
-        counts = Counter(e["decision"] for e in entries)
+        counts: Counter = Counter()
+        n = 0
         finished = utcnow()
+        cols = [c.name for c in records_t.columns]
+        # executemany straight to the driver: the statement is fixed, and SQLAlchemy's per-row parameter
+        # processing would cost more than the database does
+        mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+        sql = f"INSERT INTO {records_t.name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
         with self._write() as conn:
             h = conn.execute(select(head_t.c.seq, head_t.c.hash).where(head_t.c.id == 1).with_for_update()).one()
             seq, prev = int(h.seq), h.hash
             first = seq + 1
-            for e in entries:
-                seq += 1
-                e["seq"] = seq
-                h_ = chain_hash(prev, e)
-                e["prev_hash"] = prev
-                prev = e["hash"] = h_
+
+            def insert(entries: list) -> None:
+                for i in range(0, len(entries), BATCH):
+                    conn.exec_driver_sql(sql, [tuple(e[c] for c in cols) for e in entries[i : i + BATCH]])
+
+            for entries in r._batches():
+                for e in entries:
+                    seq += 1
+                    e["seq"] = seq
+                    e["prev_hash"] = prev
+                    prev = e["hash"] = chain_hash(prev, e)
+                    counts[e["decision"]] += 1
+                n += len(entries)
+                insert(entries)
             summary = {
                 "run_id": r.id, "kind": r.kind, "started": r.started, "finished": finished, "status": status,
-                "counts": dict(sorted(counts.items())), "n_records": len(entries),
-                "first_seq": first if entries else None, "last_seq": seq if entries else None,
+                "counts": dict(sorted(counts.items())), "n_records": n,
+                "first_seq": first if n else None, "last_seq": seq if n else None,
             }
             seq += 1
             run_entry = {
@@ -412,14 +447,7 @@ class AuditLog:
             }
             run_entry["prev_hash"] = prev
             prev = run_entry["hash"] = chain_hash(prev, run_entry)
-            entries.append(run_entry)
-            # executemany straight to the driver: the statement is fixed, and SQLAlchemy's per-row parameter
-            # processing would cost more than the database does
-            cols = [c.name for c in records_t.columns if c.name in entries[0]]
-            mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
-            sql = f"INSERT INTO {records_t.name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
-            for i in range(0, len(entries), BATCH):
-                conn.exec_driver_sql(sql, [tuple(e[c] for c in cols) for e in entries[i : i + BATCH]])
+            insert([run_entry])
             conn.execute(head_t.update().where(head_t.c.id == 1).values(seq=seq, hash=prev))
             conn.execute(
                 runs_t.update().where(runs_t.c.id == r.id).values(

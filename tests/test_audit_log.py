@@ -279,3 +279,20 @@ def test_default_url_is_sqlite_under_home(tmp_path, monkeypatch):
     with log.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     log.close()
+
+
+def test_a_run_larger_than_the_memory_batch_is_spooled_and_chained_in_order(tmp_path, monkeypatch):
+    from addin import audit
+    from conftest_pg import sample_lines
+
+    monkeypatch.setattr(audit, "SPOOL_BATCH", 7)
+    log = AuditLog(f"sqlite:///{tmp_path}/spool.db")
+    lines = sample_lines()
+    with log.run(kind="screen", file="big.xlsx", file_sha256="0" * 64) as run:
+        for i in range(30):
+            inputs, decision, _row = lines[i % len(lines)]
+            run.record({**inputs, "n": i}, decision, row=i + 2)
+        assert run._spooled == 28 and len(run) == 30
+    records = log.records()
+    assert [r["inputs"]["n"] for r in records] == list(range(30)) and [r["row"] for r in records] == list(range(2, 32))
+    assert log.verify() == [] and log.runs()[0]["n_records"] == 30
