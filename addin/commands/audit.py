@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime
+from datetime import date
 
 from addin.errors import UserError
 
@@ -61,12 +61,9 @@ def _log(args):
 
 
 def _local(ts: str | None) -> str:
-    if not ts:
-        return ""
-    try:
-        return datetime.fromisoformat(ts).astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    except ValueError:
-        return ts
+    from addin.audit_export import _local as local_time
+
+    return local_time(ts)
 
 
 def counts_text(counts: dict) -> str:
