@@ -84,7 +84,14 @@ class Decision:
         return self.code.label
 
     def reason_text(self, lang: str = "ja") -> str:
-        """All reasons in one cell: ``text（ref）`` joined by new lines, plus the version stamp."""
+        """All reasons in one cell: ``text（ref）`` joined by new lines, plus the version stamp (rendered once
+        per decision: the engine shares decisions between equal lines)."""
+        text = self.extra.get(lang)
+        if text is None:
+            text = self.extra[lang] = self._reason_text(lang)
+        return text
+
+    def _reason_text(self, lang: str) -> str:
         parts = [f"{r.text(lang)}（{r.ref}）" if lang != "en" else f"{r.text(lang)} ({r.ref})" for r in self.reasons]
         stamp = (
             f"[規則 {self.rules_version} / 基準日 {self.as_of.isoformat()}]"

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from addin.engine import ORDER_FIELDS
 from addin.errors import UserError
 
-FIELDS = ("country", "item", "hs", "end_user", "end_use", "inform", "value_jpy", "ship_date")
+FIELDS = ORDER_FIELDS  # the engine's argument order: lines are passed to it positionally
 OUTPUT_FIELDS = ("decision", "reason")
 HEADER_TEXT = {"decision": "判定", "reason": "理由"}
 HEADER_TEXT_EN = {"decision": "Decision", "reason": "Reasons"}

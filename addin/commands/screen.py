@@ -9,7 +9,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 from addin import orders, xlsxpatch
 from addin.errors import UserError
@@ -66,13 +65,6 @@ class ScreenSummary:
         )
 
 
-def _engine() -> Callable:
-    try:
-        from addin.engine import screen
-    except ImportError as exc:
-        raise UserError(f"the screening engine is not available ({exc})") from None
-    return screen
-
 
 def _parse_date(text: str | None) -> date:
     if not text:
@@ -96,9 +88,6 @@ def _progress(total: int):
     )
 
 
-MEMO_LINES = 100_000  # distinct lines remembered locally (the engine memoises too); bounded for 1M-line sheets
-
-
 def screen_file(
     path: str | Path,
     *,
@@ -106,7 +95,6 @@ def screen_file(
     sheet: str | None = None,
     as_of: date | None = None,
     lang: str = "ja",
-    engine: Callable | None = None,
     show_progress: bool = True,
 ) -> ScreenSummary:
     """Screen the order table in ``path`` and write 判定/理由 into ``out`` (default: ``path`` in place)."""
@@ -129,7 +117,7 @@ def screen_file(
     if not target.parent.is_dir():
         raise UserError(f"--out: folder {target.parent} does not exist")
     as_of = as_of or date.today()
-    screen = engine or _engine()
+    from addin.engine import screen
 
     # refuse early, before the (possibly long) screening, and again under the lock
     xlsxpatch.refuse_if_open(target)
@@ -146,38 +134,32 @@ def screen_file(
 
     with open_log().run(kind="screen", file=src, sheet=table.sheet) as run:
         cells: dict[int, dict[int, str]] = {}  # 0-based row -> {col: text}
-        memo: dict[tuple, tuple] = {}
         texts: dict[str, str] = {}  # one string object per distinct reason text
         distinct: set[tuple] = set()
+        counts: Counter = Counter()
+        en = lang == "en"
         progress = _progress(len(table.lines)) if show_progress else None
         task = progress.add_task("screening", total=len(table.lines)) if progress is not None else None
         try:
             for n, line in enumerate(table.lines, start=1):
-                kwargs = line.kwargs()
-                hit = memo.get(line.values)
-                if hit is None:
-                    d = screen(**kwargs, today=as_of)
-                    text = d.reason_text(lang)
-                    hit = (d, d.code.label if lang != "en" else d.code.label_en, texts.setdefault(text, text))
-                    if len(memo) >= MEMO_LINES:
-                        memo.clear()
-                    memo[line.values] = hit
-                d, label, text = hit
+                d = screen(*line.values, today=as_of)  # orders.FIELDS is the engine's argument order; memoised
+                text = d.reason_text(lang)
+                cells[line.row] = {dcol: d.code.label_en if en else d.code.label, rcol: texts.setdefault(text, text)}
+                counts[d.code] += 1
                 distinct.add(line.values)
-                cells[line.row] = {dcol: label, rcol: text}
-                summary.counts[d.code] += 1
-                summary.rules_version = d.rules_version
-                run.record(kwargs, d, row=line.row + 1)
+                run.record(line.kwargs(), d, row=line.row + 1)
                 if task is not None and n % 1000 == 0:
                     progress.update(task, completed=n)
         finally:
             if progress is not None:
                 progress.stop()
+        summary.counts.update(counts)
+        summary.rules_version = d.rules_version if table.lines else "-"
         summary.lines = len(table.lines)
         summary.unique_lines = len(distinct)
         if summary.rules_version == "-":
             summary.rules_version = _rules_version()
-        del memo, distinct
+        del distinct
         table.lines = []  # no longer needed; frees memory before the write
         for f in missing:
             cells.setdefault(header.row, {})[dcol if f == "decision" else rcol] = orders.HEADER_TEXT[f]
@@ -207,13 +189,9 @@ def _write_csv(table: orders.OrderTable, src: Path, target: Path, cells: dict[in
 
 
 def _rules_version() -> str:
-    try:
-        from addin.engine import default_rules
+    from addin.engine import default_rules
 
-        rules = default_rules()
-        return str(getattr(rules, "version", "-"))
-    except Exception:
-        return "-"
+    return default_rules().version
 
 
 def run(args) -> int:
