@@ -109,7 +109,7 @@ def find_header(rows: Iterable[list[Any]], max_rows: int = HEADER_SCAN_ROWS, col
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OrderLine:
     row: int  # 0-based worksheet row
     values: tuple  # aligned with FIELDS, raw cell values (None when empty / column absent)
@@ -169,7 +169,9 @@ def _lines(rows: Iterator[list[Any]], header: Header, table: OrderTable, col_off
             table.total_rows.append(r)
             continue
         vals = tuple(
-            None if c is None or c < 0 or c >= len(row) or _empty(row[c]) else intern(row[c], row[c]) for c in idx
+            None if c is None or c < 0 or c >= len(row) or _empty(row[c])
+            else intern(row[c], row[c]) if row[c].__class__ is str else row[c]  # TRUE must not become 1
+            for c in idx
         )
         if all(v is None for v in vals):
             # only decision/reason or unrelated columns filled in: nothing to screen

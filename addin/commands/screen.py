@@ -3,11 +3,13 @@ and its reasons into the 判定 / 理由 columns, losing nothing else (see :mod:
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from collections.abc import Mapping
 from pathlib import Path
 
 from addin import orders, xlsxpatch
@@ -117,23 +119,35 @@ def screen_file(
     if not target.parent.is_dir():
         raise UserError(f"--out: folder {target.parent} does not exist")
     as_of = as_of or date.today()
-    from addin.engine import screen
 
     # refuse early, before the (possibly long) screening, and again under the lock
     xlsxpatch.refuse_if_open(target)
-    t0 = time.perf_counter()
-    table = orders.read_order_table(src, sheet, kind="csv" if is_csv else "xlsx")
+    # Reading, screening and recording allocate a few objects per line and form no reference cycles: the cyclic
+    # collector would only rescan the whole table again and again (a third of the run time), so it pauses.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        t0 = time.perf_counter()
+        table = orders.read_order_table(src, sheet, kind="csv" if is_csv else "xlsx")
+        missing = table.header.output_columns()[2]
+        summary = ScreenSummary(src, target, table.sheet, as_of=as_of, skipped=table.skipped,
+                                columns_created=[orders.HEADER_TEXT[f] for f in missing])
+        summary.timings["read"] = time.perf_counter() - t0
+        return _screen_and_write(src, target, table, summary, as_of, lang, show_progress, is_csv, time.perf_counter())
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _screen_and_write(src, target, table, summary, as_of, lang, show_progress, is_csv, t1) -> ScreenSummary:
+    from addin.audit import open_log
+    from addin.engine import screen
+
     header = table.header
     dcol, rcol, missing = header.output_columns()
-    summary = ScreenSummary(src, target, table.sheet, as_of=as_of, skipped=table.skipped, columns_created=[orders.HEADER_TEXT[f] for f in missing])
-
-    t1 = time.perf_counter()
-    summary.timings["read"] = t1 - t0
-    # Screen in row order: each distinct line is decided once, every line is recorded in the audit log.
-    from addin.audit import open_log
-
+    # Screen in row order: each distinct line is decided once (the engine memoises), every line is recorded.
     with open_log().run(kind="screen", file=src, sheet=table.sheet) as run:
-        cells: dict[int, dict[int, str]] = {}  # 0-based row -> {col: text}
+        cells = _Cells(dcol, rcol)
         texts: dict[str, str] = {}  # one string object per distinct reason text
         distinct: set[tuple] = set()
         counts: Counter = Counter()
@@ -144,7 +158,7 @@ def screen_file(
             for n, line in enumerate(table.lines, start=1):
                 d = screen(*line.values, today=as_of)  # orders.FIELDS is the engine's argument order; memoised
                 text = d.reason_text(lang)
-                cells[line.row] = {dcol: d.code.label_en if en else d.code.label, rcol: texts.setdefault(text, text)}
+                cells.lines[line.row] = (d.code.label_en if en else d.code.label, texts.setdefault(text, text))
                 counts[d.code] += 1
                 distinct.add(line.values)
                 run.record(line.kwargs(), d, row=line.row + 1)
@@ -162,7 +176,7 @@ def screen_file(
         del distinct
         table.lines = []  # no longer needed; frees memory before the write
         for f in missing:
-            cells.setdefault(header.row, {})[dcol if f == "decision" else rcol] = orders.HEADER_TEXT[f]
+            cells.extra.setdefault(header.row, {})[dcol if f == "decision" else rcol] = orders.HEADER_TEXT[f]
 
         t2 = time.perf_counter()
         summary.timings["screen"] = t2 - t1
@@ -176,7 +190,32 @@ def screen_file(
     return summary
 
 
-def _write_csv(table: orders.OrderTable, src: Path, target: Path, cells: dict[int, dict[int, str]]) -> None:
+class _Cells(Mapping):
+    """{0-based row: {col: text}} for the writers, built on access from (decision, reasons) per line row, so
+    that a million lines cost a tuple each rather than a dict each. ``extra`` holds other cells (the header)."""
+
+    def __init__(self, dcol: int, rcol: int):
+        self.dcol, self.rcol = dcol, rcol
+        self.lines: dict[int, tuple[str, str]] = {}
+        self.extra: dict[int, dict[int, str]] = {}
+
+    def __getitem__(self, row: int) -> dict[int, str]:
+        line = self.lines.get(row)
+        cols = dict(self.extra.get(row, ()))
+        if line is not None:
+            cols[self.dcol], cols[self.rcol] = line
+        elif not cols:
+            raise KeyError(row)
+        return cols
+
+    def __iter__(self):
+        return iter(sorted(self.extra.keys() | self.lines.keys()))
+
+    def __len__(self) -> int:
+        return len(self.extra.keys() | self.lines.keys())
+
+
+def _write_csv(table: orders.OrderTable, src: Path, target: Path, cells: Mapping[int, dict[int, str]]) -> None:
     rows, _enc = orders.read_csv_rows(src)
     width = max([len(r) for r in rows] + [c + 1 for cols in cells.values() for c in cols])
     rows = [list(r) + [""] * (width - len(r)) for r in rows]
