@@ -20,10 +20,11 @@ from pathlib import Path
 import pycountry
 import yaml
 
+from addin.errors import UserError
 from addin.ids.text import fold
 
 
-class RulesError(Exception):
+class RulesError(UserError):
     """The law data is inconsistent; the message names the file and the record."""
 
 
