@@ -12,6 +12,15 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 
+def read_rules_csv(path: Path) -> tuple[list[str], list[dict]]:
+    """(column names, records) of a rules/ CSV, without its # provenance lines."""
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader([ln for ln in f if not ln.startswith("#")])
+        return reader.fieldnames, list(reader)
+
+
 @pytest.fixture(autouse=True)
 def _private_home(tmp_path_factory, monkeypatch):
     """No test reads or writes the real user data folder."""

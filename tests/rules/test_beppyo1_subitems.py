@@ -1,13 +1,15 @@
 """rules/beppyo1_subitems.csv: the （n） sub-items of 輸出貿易管理令 別表第一, items 1–15."""
 from __future__ import annotations
 
-import csv
+
 import json
 import re
 import unicodedata
 from pathlib import Path
 
 import pytest
+
+from conftest import read_rules_csv
 
 REPO = Path(__file__).resolve().parents[2]
 CSV_PATH = REPO / "rules" / "beppyo1_subitems.csv"
@@ -19,16 +21,9 @@ ARTICLE = {"2": "第1条", "3": "第2条", "3の2": "第2条の2", **{str(k): f"
 NUM = re.compile(r"^[1-9][0-9]*(の[1-9][0-9]*)?$")
 
 
-def _read():
-    with CSV_PATH.open(encoding="utf-8", newline="") as f:
-        lines = [ln for ln in f if not ln.startswith("#")]
-    reader = csv.DictReader(lines)
-    return reader.fieldnames, list(reader)
-
-
 @pytest.fixture(scope="module")
 def table():
-    return _read()
+    return read_rules_csv(CSV_PATH)
 
 
 @pytest.fixture(scope="module")

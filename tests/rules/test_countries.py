@@ -1,7 +1,7 @@
 """rules/countries.csv: every ISO 3166-1 code with the names clerks type."""
 from __future__ import annotations
 
-import csv
+
 import json
 import re
 import unicodedata
@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pycountry
 import pytest
+
+from conftest import read_rules_csv
 
 REPO = Path(__file__).resolve().parents[2]
 CSV_PATH = REPO / "rules" / "countries.csv"
@@ -23,16 +25,9 @@ def norm(s: str) -> str:
     return _STRIP.sub("", unicodedata.normalize("NFKC", s).casefold())
 
 
-def _read():
-    with CSV_PATH.open(encoding="utf-8", newline="") as f:
-        lines = [ln for ln in f if not ln.startswith("#")]
-    reader = csv.DictReader(lines)
-    return reader.fieldnames, list(reader)
-
-
 @pytest.fixture(scope="module")
 def table():
-    return _read()
+    return read_rules_csv(CSV_PATH)
 
 
 @pytest.fixture(scope="module")
