@@ -1,7 +1,6 @@
 """rules/beppyo1_subitems.csv: the （n） sub-items of 輸出貿易管理令 別表第一, items 1–15."""
 from __future__ import annotations
 
-
 import json
 import re
 import unicodedata

@@ -1,7 +1,6 @@
 """rules/countries.csv: every ISO 3166-1 code with the names clerks type."""
 from __future__ import annotations
 
-
 import json
 import re
 import unicodedata
