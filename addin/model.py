@@ -105,8 +105,8 @@ class Decision:
             "decision": self.code.value,
             "label": self.code.label if lang != "en" else self.code.label_en,
             "reasons": [r.to_dict(lang) for r in self.reasons],
-            "country": self.country,
-            "item": self.item,
+            "country": dict(self.country) if self.country else None,  # copies: the engine shares these dicts
+            "item": dict(self.item) if self.item else None,
             "as_of": self.as_of.isoformat(),
             "rules_version": self.rules_version,
             "eul_version": self.eul_version,
