@@ -552,7 +552,13 @@ def _catch_all(rules: Rules, f: Facts, eu: _EndUser) -> list[Reason]:
 def _catch_all_class(rules: Rules, f: Facts, eu: _EndUser, cls: str) -> list[Reason]:
     if cls == "O":
         where = f"HS {format_hs(f.hs)}（第{int(f.hs[:2])}類）" if f.hs else "この貨物"
-        return [Reason("CATCHALL-OUT-OF-SCOPE", N, f"{where}はキャッチオール規制（16の項）の対象外です", f"{'HS ' + format_hs(f.hs) if f.hs else 'the good'} is outside the catch-all chapters (item 16)", "輸出令別表第一 16の項")]
+        out = [Reason("CATCHALL-OUT-OF-SCOPE", N, f"{where}はキャッチオール規制（16の項）の対象外です", f"{'HS ' + format_hs(f.hs) if f.hs else 'the good'} is outside the catch-all chapters (item 16)", "輸出令別表第一 16の項")]
+        # No licence, but a line that says WMD use or an inform is not one to pass quietly.
+        if f.end_use == "wmd":
+            out.append(Reason("OUT-OF-SCOPE-WMD-USE", R, "用途が大量破壊兵器等です：許可の対象外でも、輸出管理責任者の確認と経済産業省への報告（KNOW通達）が必要です", "WMD end use: even outside the licence requirement, the export control officer must review it and METI must be informed (KNOW notice)", "KNOW通達（大量破壊兵器等の開発等に用いられることを知った場合の報告）"))
+        if f.informs:
+            out.append(Reason("OUT-OF-SCOPE-INFORM", R, "インフォームを受けていますが、貨物は16の項の対象外です：インフォームの対象貨物を確認してください", "an inform was received but the good is outside item 16: check which goods the inform covers", "外為法48条1項・2項; 輸出令4条1項3号・4号, 4条2項3号"))
+        return out
     post = f.as_of >= REVISION_2025
     cls_ja = CLASS_JA[cls]
     informs_ja = "・".join(INFORM_JA[k] for k in sorted(f.informs))

@@ -84,7 +84,9 @@ CASES = [
     ("C1-854231-is-16-1", "中国", "非該当", "8542.31", "Clean Co", "軍事", None, None, None, L, "CATCHALL-CONV-USE"),
     # --- outside the catch-all chapters (0901.11 coffee, ch. 9; 6109.10 T-shirts, ch. 61)
     ("O-general", "中国", "非該当", "0901.11", "", None, None, None, None, N, "CATCHALL-OUT-OF-SCOPE"),
-    ("O-un-embargo", "イラク", "非該当", "6109.10", "", "軍事", "通常兵器", None, None, N, "CATCHALL-OUT-OF-SCOPE"),
+    ("O-un-embargo", "イラク", "非該当", "6109.10", "", "軍事", None, None, None, N, "CATCHALL-OUT-OF-SCOPE"),
+    ("O-wmd-use-is-reviewed", "中国", "非該当", "0901.11", "", "大量破壊兵器", None, None, None, R, "OUT-OF-SCOPE-WMD-USE"),
+    ("O-inform-is-reviewed", "イラク", "非該当", "6109.10", "", None, "通常兵器", None, None, R, "OUT-OF-SCOPE-INFORM"),
     # --- HS code missing or too short: 要確認 when the class matters, not when it does not
     ("HS-missing-general", "中国", "非該当", None, "Clean Co", "民生", None, None, None, N, "CATCHALL-CLEAR"),
     ("HS-missing-military", "中国", "非該当", None, "Clean Co", "軍事", None, None, None, R, "CATCHALL-HS-MISSING"),
