@@ -202,3 +202,17 @@ def test_every_line_is_recorded_in_the_audit_log(sample, tmp_path):
     col = header.index("判定") + 1
     assert [r["label"] for r in records] == [got.cell(r["row"], col).value for r in records]
     assert log.verify() == []
+
+
+def test_screening_the_same_workbook_twice_records_the_same_content(sample, tmp_path):
+    from addin.audit import open_log
+
+    for n in (1, 2):
+        screen_cmd.screen_file(sample, out=tmp_path / f"s{n}.xlsx", show_progress=False)
+    log = open_log()
+    first, second = (log.records(run_id=r["id"]) for r in sorted(log.runs(), key=lambda r: r["id"]))
+    volatile = {"ts", "run_id", "seq", "hash", "prev_hash"}
+    assert len(first) == len(second) == 12
+    assert [{k: v for k, v in r.items() if k not in volatile} for r in first] == \
+           [{k: v for k, v in r.items() if k not in volatile} for r in second]
+    assert log.verify() == []
