@@ -150,7 +150,7 @@ _AUDIT_ENABLED = os.environ.get("EXPORTSCREEN_AUDIT_UDF") == "1"
 
 
 def _audit(function: str, args: tuple, decision) -> None:
-    """INTEGRATION POINT (audit log of spreadsheet calls, "when the officer enables it").
+    """The audit log of spreadsheet calls, "when the officer enables it".
 
     Called after a SCREEN / SCREEN_REASON / SCREEN_TABLE line was decided, only when the environment of the
     Excel/Calc Python process has EXPORTSCREEN_AUDIT_UDF=1 (read once at import). ``args`` are the eight order
