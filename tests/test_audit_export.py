@@ -174,3 +174,24 @@ def test_pdf_holds_the_whole_table_on_each_page(log, tmp_path, capsys):
         assert order_no in p
         for label in ("用途チェック", "需要者チェック", "輸出管理責任者"):
             assert label in p
+
+
+def test_exported_workbook_has_ordinary_file_permissions(tmp_path):
+    import os
+    import stat
+
+    from addin.audit import open_log
+    from addin.audit_export import export
+    from conftest_pg import sample_lines
+
+    log = open_log(f"sqlite:///{tmp_path}/perm.db")
+    with log.run(kind="screen", file="x.xlsx", file_sha256="0" * 64) as run:
+        for inputs, decision, row in sample_lines():
+            run.record(inputs, decision, row=row)
+    out = tmp_path / "audit.xlsx"
+    old = os.umask(0o022)
+    try:
+        export(log, out, run_id=run.id)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
