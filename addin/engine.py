@@ -414,7 +414,11 @@ def _overlays(rules: Rules, iso2: str, day: date, listed: bool, kou: str) -> tup
 
 @lru_cache(maxsize=65536)
 def _notices(rules: Rules, iso2: str, day: date) -> tuple[Reason, ...]:
-    return tuple(Reason(n.id, N, n.ja, n.en, n.ref) for n in rules.notices if rules.lists[n.list].contains(iso2, day))
+    return tuple(
+        Reason(n.id, N, n.ja, n.en, n.ref)
+        for n in rules.notices
+        if n.period.covers(day) and (iso2 in n.countries if n.list is None else rules.lists[n.list].contains(iso2, day))
+    )
 
 
 @dataclass(frozen=True)

@@ -125,11 +125,15 @@ class Overlay:
 
 @dataclass(frozen=True)
 class Notice:
+    """A note added to every decision for a destination (a country list, or named countries), in its period."""
+
     id: str
-    list: str
+    list: str | None
+    countries: frozenset[str]
     ja: str
     en: str
     ref: str
+    period: Period
 
 
 @dataclass(frozen=True, eq=False)
@@ -365,7 +369,19 @@ def load(folder: Path | None = None) -> Rules:
             Overlay(rec["id"], frozenset(rec["countries"]), goods if isinstance(goods, str) else frozenset(map(str, goods)),
                     rec["outcome"], rec["ja"], rec["en"], rec["ref"], track(_period(rec, where)))
         )
-    notices = tuple(Notice(r["id"], r["list"], r["ja"], r["en"], r["ref"]) for r in sanctions.get("notices", ()))
+    notices = []
+    for n, rec in enumerate(sanctions.get("notices", ()), start=1):
+        where = f"sanctions.yaml notice {n} ({rec.get('id')})"
+        if (rec.get("list") is None) == (rec.get("countries") is None):
+            raise RulesError(f"{where}: give either 'list' or 'countries'")
+        if rec.get("list") is not None and rec["list"] not in lists:
+            raise RulesError(f"{where}: unknown list {rec['list']!r}")
+        for iso2 in rec.get("countries") or ():
+            if iso2 not in countries:
+                raise RulesError(f"{where}: {iso2!r} is not a known country")
+        notices.append(Notice(rec["id"], rec.get("list"), frozenset(rec.get("countries") or ()), rec["ja"], rec["en"],
+                              rec["ref"], track(_period(rec, where))))
+    notices = tuple(notices)
 
     coverage = _load_yaml(folder / "coverage.yaml")
     coverage_from = _date(coverage["coverage"]["from"], "coverage.yaml")

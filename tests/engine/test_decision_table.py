@@ -121,6 +121,7 @@ CASES = [
     ("IR-wmd-goods", "イラン", "2の項(1)", None, "", None, None, None, "2025-09-29", P, "SANCTION-IR-WMD"),
     ("IR-wmd-goods-eve", "イラン", "2の項(1)", None, "", None, None, None, "2025-09-28", L, "LIST-LISTED"),
     ("third-country-notice", "タイ", "非該当", "0901.11", "", None, None, None, None, N, "NOTICE-RU-THIRD-COUNTRY"),
+    ("UA-designated-areas-notice", "ウクライナ", "非該当", "0901.11", "", None, None, None, None, N, "NOTICE-UA-DESIGNATED-AREAS"),
     # --- input that cannot be screened: 入力エラー naming the field
     ("X-country-empty", "", "7の項(1)", None, "", None, None, None, None, X, "INPUT-COUNTRY"),
     ("X-country-unknown", "Atlantis", "7の項(1)", None, "", None, None, None, None, X, "INPUT-COUNTRY"),
@@ -155,6 +156,11 @@ def test_no_end_user_list_loaded_is_review_naming_the_list(rules):
     d = screen("中国", "非該当", hs="8458.11", end_user="Clean Co", end_use="民生", rules=rules, today=TODAY)
     assert d.code == Code.REVIEW
     assert any("外国ユーザーリストが読み込まれていない" in r.ja for r in d.reasons)
+
+
+def test_ukraine_note_starts_with_the_2022_measures(rules):
+    before = screen("ウクライナ", "非該当", hs="0901.11", ship_date="2022-03-17", rules=rules, today=TODAY)
+    assert "NOTICE-UA-DESIGNATED-AREAS" not in {r.rule_id for r in before.reasons} and before.code == Code.NO_LICENSE
 
 
 def test_as_of_is_ship_date_else_today(rules):
