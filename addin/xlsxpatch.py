@@ -398,7 +398,6 @@ class _SheetPatcher:
             col = _parse_ref(a[b"r"])[1] if b"r" in a else col + 1
             existing.append((col, m.start(), end, a, inner, tag))
             pos = end
-        by_col = {e[0]: e for e in existing}
         new_cols = sorted(cells)
         # rebuild the body: original bytes between cells kept, targets replaced/inserted in column order
         out = []

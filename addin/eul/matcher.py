@@ -34,7 +34,7 @@ from rapidfuzz import fuzz
 from addin.eul.countries import to_iso2
 from addin.eul.features import COUNTRY_MISMATCH
 from addin.eul.model import EulEntry, Hit, Thresholds
-from addin.eul.normalise import STOP_WORDS, WEAK_WORDS, Norm, is_acronym, normalise, split_brackets
+from addin.eul.normalise import WEAK_WORDS, Norm, is_acronym, normalise, split_brackets
 
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 MIN_TYPO_LEN = 5  # tokens shorter than this must match exactly
