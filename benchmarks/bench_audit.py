@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from addin.audit import AuditLog  # noqa: E402
+from exportscreen.audit import AuditLog  # noqa: E402
 
 
 def bench(url: str, n: int, export: bool) -> dict:
@@ -41,7 +41,7 @@ def bench(url: str, n: int, export: bool) -> dict:
         "records_per_s": n / t_total, "verify_s": t_verify, "verify_per_s": log.count() / t_verify,
     }
     if export:
-        from addin.audit_export import export as do_export
+        from exportscreen.audit_export import export as do_export
 
         t2 = time.perf_counter()
         with tempfile.TemporaryDirectory() as d:

@@ -12,8 +12,8 @@ import sys
 import time
 from datetime import date, timedelta
 
-from addin import engine
-from addin.rules import bundled
+from exportscreen import engine
+from exportscreen.rules import bundled
 
 COUNTRIES = ["米国", "ドイツ", "韓国", "中国", "タイ", "イラン", "イラク", "アフガニスタン", "北朝鮮", "ロシア", "シンガポール", "インド", "台湾", "ベトナム"]
 ITEMS = ["非該当", "非該当", "非該当", "7の項(1)", "6の項(2)", "15の項(1)", "8の項", "3の2の項(1)"]

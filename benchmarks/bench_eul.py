@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from addin.eul import import_list, load_lists  # noqa: E402
-from addin.eul.normalise import normalise  # noqa: E402
+from exportscreen.eul import import_list, load_lists  # noqa: E402
+from exportscreen.eul.normalise import normalise  # noqa: E402
 
 
 def _queries(eul):
@@ -67,7 +67,7 @@ def main(argv: list[str]) -> int:
         t = time.perf_counter()
         eul = import_list(xlsx, effective="2025-10-09", home=home)
         t_import = time.perf_counter() - t
-        from addin.eul import store
+        from exportscreen.eul import store
 
         store._load_cached.cache_clear()
         t = time.perf_counter()

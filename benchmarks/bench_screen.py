@@ -94,15 +94,15 @@ class _NoAuditLog:
 def time_screen(path: Path, out: Path, audit: bool = True) -> tuple[float, dict]:
     from unittest import mock
 
-    from addin.commands.screen import screen_file
-    from addin.engine import reset_default_rules
+    from exportscreen.commands.screen import screen_file
+    from exportscreen.engine import reset_default_rules
 
     reset_default_rules()  # every measurement starts with cold caches
     t = time.perf_counter()
     if audit:
         s = screen_file(path, out=out, as_of=date(2026, 1, 5), show_progress=False)
     else:
-        with mock.patch("addin.audit.open_log", lambda *a, **k: _NoAuditLog()):
+        with mock.patch("exportscreen.audit.open_log", lambda *a, **k: _NoAuditLog()):
             s = screen_file(path, out=out, as_of=date(2026, 1, 5), show_progress=False)
     dt = time.perf_counter() - t
     return dt, {"lines": s.lines, "distinct": s.unique_lines, "counts": {c.label: n for c, n in s.counts.items()},

@@ -16,7 +16,7 @@ import sys
 import time
 from datetime import datetime
 
-from addin import engine, udfs
+from exportscreen import engine, functions
 
 LINE = ("米国", "7の項(1)", 8542.31, "Northfield Semiconductor Inc.", "民生", "なし", 2500000.0, datetime(2025, 11, 10))
 LINE_2 = ("中国", "非該当", "8458.11", None, "軍事", None, None, None)
@@ -38,25 +38,25 @@ def main(argv: list[str]) -> int:
     engine.default_rules()  # load once, as the first recalculation does
     print(f"rules {engine.default_rules().version}; {n} calls per figure, median of 5 runs")
     for name, fn, args in [
-        ("SCREEN warm (8 args)", udfs.SCREEN, LINE),
-        ("SCREEN warm (2 args)", udfs.SCREEN, LINE[:2]),
-        ("SCREEN warm (None cells)", udfs.SCREEN, LINE_2),
-        ("SCREEN_REASON warm", udfs.SCREEN_REASON, LINE),
-        ("COUNTRY_GROUP warm", udfs.COUNTRY_GROUP, ("米国",)),
-        ("ITEM_CLASS warm", udfs.ITEM_CLASS, ("非該当", 8458.11)),
+        ("SCREEN warm (8 args)", functions.SCREEN, LINE),
+        ("SCREEN warm (2 args)", functions.SCREEN, LINE[:2]),
+        ("SCREEN warm (None cells)", functions.SCREEN, LINE_2),
+        ("SCREEN_REASON warm", functions.SCREEN_REASON, LINE),
+        ("COUNTRY_GROUP warm", functions.COUNTRY_GROUP, ("米国",)),
+        ("ITEM_CLASS warm", functions.ITEM_CLASS, ("非該当", 8458.11)),
         ("engine.screen warm (reference)", engine.screen, LINE),
     ]:
         print(f"  {name:32s} {per_call(fn, args, n) * 1e6:7.2f} µs")
     cold_n = min(n, 20_000)
     t = time.perf_counter()
     for i in range(cold_n):
-        udfs.SCREEN("中国", "非該当", "8458.11", None, "民生", None, float(1000 + i), None)
+        functions.SCREEN("中国", "非該当", "8458.11", None, "民生", None, float(1000 + i), None)
     print(f"  {'SCREEN cold (distinct lines)':32s} {(time.perf_counter() - t) / cold_n * 1e6:7.2f} µs")
     header = ("仕向地", "品目", "HSコード", "需要者", "用途", "インフォーム", "金額", "出荷日")
     table = (header,) + tuple(LINE if i % 2 else LINE_2 for i in range(2000)) + ((None,) * 8,) * 10000
-    udfs.SCREEN_TABLE(table)
+    functions.SCREEN_TABLE(table)
     t = time.perf_counter()
-    udfs.SCREEN_TABLE(table)
+    functions.SCREEN_TABLE(table)
     print(f"  {'SCREEN_TABLE 2,000 + 10,000 blank':32s} {(time.perf_counter() - t) * 1e3:7.2f} ms")
     return 0
 

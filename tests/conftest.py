@@ -25,7 +25,7 @@ def read_rules_csv(path: Path) -> tuple[list[str], list[dict]]:
 def _private_home(tmp_path_factory, monkeypatch):
     """No test reads or writes the real user data folder."""
     monkeypatch.setenv("EXPORTSCREEN_HOME", str(tmp_path_factory.mktemp("home")))
-    from addin import engine
+    from exportscreen import engine
 
     engine.reset_default_rules()
     yield
@@ -34,7 +34,7 @@ def _private_home(tmp_path_factory, monkeypatch):
 
 @pytest.fixture(scope="session")
 def rules():
-    from addin.rules import bundled
+    from exportscreen.rules import bundled
 
     return bundled()
 

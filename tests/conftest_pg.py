@@ -142,7 +142,7 @@ def sample_lines():
     """(inputs, Decision, row) for a small order sheet with every decision code."""
     from datetime import date
 
-    from addin.model import Code, Decision, Reason
+    from exportscreen.model import Code, Decision, Reason
 
     as_of = date(2025, 4, 1)
     cn = {"iso2": "CN", "name_ja": "中国", "name_en": "China", "groups": ["A以外"]}

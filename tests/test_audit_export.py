@@ -12,9 +12,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-from addin import audit_export as L
-from addin.audit import AuditLog
-from addin.cli import main
+from exportscreen import audit_export as L
+from exportscreen.audit import AuditLog
+from exportscreen.cli import main
 from conftest_pg import sample_lines
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -180,8 +180,8 @@ def test_exported_workbook_has_ordinary_file_permissions(tmp_path):
     import os
     import stat
 
-    from addin.audit import open_log
-    from addin.audit_export import export
+    from exportscreen.audit import open_log
+    from exportscreen.audit_export import export
     from conftest_pg import sample_lines
 
     log = open_log(f"sqlite:///{tmp_path}/perm.db")

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from addin import calc, engine
-from addin.cli import main
+from exportscreen import calc, engine
+from exportscreen.cli import main
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def test_install_writes_module_script_and_library_entries(profile, capsys):
     assert (profile / "basic" / "script.xlc").is_file() and (profile / "basic" / "dialog.xlc").is_file()
     text = script.read_text()
     assert repr(calc.package_paths()) in text and "g_exportedScripts" in text
-    assert str(Path(calc.addin.__file__).resolve().parent.parent) in calc.package_paths()
+    assert str(Path(calc.exportscreen.__file__).resolve().parent.parent) in calc.package_paths()
 
 
 def test_module_declares_every_function_with_optional_arguments():
@@ -86,7 +86,7 @@ def test_empty_self_closing_library_gets_the_module(profile):
 
 def test_python_version_mismatch_is_refused(profile, monkeypatch):
     monkeypatch.setattr(calc, "check_office_python", lambda python=None: calc.PythonCheck("/usr/bin/python3", (3, 9), has_uno=True))
-    from addin.errors import UserError
+    from exportscreen.errors import UserError
 
     with pytest.raises(UserError, match="3.9"):
         calc.install(profile)
@@ -123,7 +123,7 @@ out = {{
     "item": m["item_class"]("非該当", "3926.90", None),
     "version": m["rules_version"](),
     "range": m["screen_reason"]((("米国",), ("中国",)), "非該当"),
-    "where": __import__("addin").__file__,
+    "where": __import__("exportscreen").__file__,
     "exported": [f.__name__ for f in m["g_exportedScripts"]],
 }}
 print(json.dumps(out, ensure_ascii=False))
@@ -141,7 +141,7 @@ print(json.dumps(out, ensure_ascii=False))
     assert out["item"] == "16の項(2)"
     assert out["version"].startswith(f"規則 {engine.default_rules().version}")
     assert out["range"].startswith("入力エラー: 仕向地に複数のセル")
-    assert Path(out["where"]).resolve() == Path(calc.addin.__file__).resolve()
+    assert Path(out["where"]).resolve() == Path(calc.exportscreen.__file__).resolve()
     assert {"screen", "screen_reason", "country_group", "item_class", "rules_version", "eul_match"} <= set(out["exported"])
 
 

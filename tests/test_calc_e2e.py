@@ -19,8 +19,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin import engine, udfs
-from addin.cli import main
+from exportscreen import engine, functions
+from exportscreen.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATE = REPO / "workbook_templates" / "order_template.xlsx"
@@ -44,13 +44,13 @@ EXTRA = [
     {"B": "北朝鮮", "C": "非該当", "E": "朝鮮綾羅貿易会社", "G": "大量破壊兵器"},
 ]
 CHECKS = [
-    ('=COUNTRY_GROUP("米国")', lambda: udfs.COUNTRY_GROUP("米国")),
-    ('=COUNTRY_GROUP("イラク")', lambda: udfs.COUNTRY_GROUP("イラク")),
-    ('=COUNTRY_GROUP("Atlantis")', lambda: udfs.COUNTRY_GROUP("Atlantis")),
-    ('=ITEM_CLASS("7の項(1)")', lambda: udfs.ITEM_CLASS("7の項(1)")),
-    ('=ITEM_CLASS("非該当","8458.11")', lambda: udfs.ITEM_CLASS("非該当", "8458.11")),
-    ('=ITEM_CLASS("非該当","0901.11")', lambda: udfs.ITEM_CLASS("非該当", "0901.11")),
-    ("=RULES_VERSION()", lambda: udfs.RULES_VERSION()),
+    ('=COUNTRY_GROUP("米国")', lambda: functions.COUNTRY_GROUP("米国")),
+    ('=COUNTRY_GROUP("イラク")', lambda: functions.COUNTRY_GROUP("イラク")),
+    ('=COUNTRY_GROUP("Atlantis")', lambda: functions.COUNTRY_GROUP("Atlantis")),
+    ('=ITEM_CLASS("7の項(1)")', lambda: functions.ITEM_CLASS("7の項(1)")),
+    ('=ITEM_CLASS("非該当","8458.11")', lambda: functions.ITEM_CLASS("非該当", "8458.11")),
+    ('=ITEM_CLASS("非該当","0901.11")', lambda: functions.ITEM_CLASS("非該当", "0901.11")),
+    ("=RULES_VERSION()", lambda: functions.RULES_VERSION()),
     ('=SCREEN("北朝鮮","非該当")', lambda: "輸出禁止"),
     ('=COUNTIF(受注一覧!J3:J202,"許可要")', None),
 ]

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from addin.cli import main
+from exportscreen.cli import main
 from conftest import SHARED
 
 EUL_XLSX = SHARED / "reference" / "eul-2025-09-29-layout.xlsx"
@@ -65,13 +65,13 @@ def test_bad_option_is_one_line_not_a_traceback(tmp_path):
     env = {**os.environ, "EXPORTSCREEN_HOME": str(tmp_path)}
     bad = tmp_path / "not-a-workbook.xlsx"
     bad.write_text("hello")
-    p = subprocess.run([sys.executable, "-m", "addin.cli", "rules", "import-eul", str(bad), "--date", "2025-09-29"],
+    p = subprocess.run([sys.executable, "-m", "exportscreen.cli", "rules", "import-eul", str(bad), "--date", "2025-09-29"],
                        capture_output=True, text=True, env=env)
     assert p.returncode == 2 and "Traceback" not in p.stderr and p.stderr.count("\n") == 1
 
 
 def test_every_check_is_recorded_in_the_audit_log(capsys):
-    from addin.audit import open_log
+    from exportscreen.audit import open_log
 
     run_json(capsys, "check", "--country", "米国", "--item", "7の項(1)", "--json")
     run_json(capsys, "check", "--country", "Atlantis", "--item", "7の項(1)", "--json")

@@ -41,7 +41,7 @@ PUNCT = re.compile("[" + re.escape(string.punctuation) + "、。・“”‘’�
 
 def _main_name(name: str) -> str:
     """The entry's name without bracketed parts and other-script lines (what a user types in Latin)."""
-    from addin.eul.normalise import split_brackets
+    from exportscreen.eul.normalise import split_brackets
 
     lines = [ln for ln in name.split("\n") if ln.strip() and not ln.strip().startswith("(")]
     return split_brackets(" ".join(lines))[0]
@@ -53,7 +53,7 @@ def _fullwidth(s: str) -> str:
 
 def _typo(s: str, kind: str) -> str | None:
     """A one-letter typo in the longest distinctive word of 7+ letters (substitution or deletion)."""
-    from addin.eul.normalise import GENERIC_WORDS, LEGAL_TOKENS, STOP_WORDS, WEAK_WORDS
+    from exportscreen.eul.normalise import GENERIC_WORDS, LEGAL_TOKENS, STOP_WORDS, WEAK_WORDS
 
     words = [(m.start(), m.group()) for m in re.finditer(r"[A-Za-z]{7,}", s)]
     words = [(i, w) for i, w in words if w.lower() not in GENERIC_WORDS | WEAK_WORDS | STOP_WORDS | LEGAL_TOKENS]
@@ -74,7 +74,7 @@ def _drop_word(s: str) -> str | None:
     """For names of 4+ words: drop one word that is not what identifies the name — a generic, stop or
     weak word if there is one (``of``, ``Trading``, ``Korea``), else the shortest distinctive word
     when at least three remain."""
-    from addin.eul.normalise import GENERIC_WORDS, LEGAL_TOKENS, STOP_WORDS, WEAK_WORDS, normalise
+    from exportscreen.eul.normalise import GENERIC_WORDS, LEGAL_TOKENS, STOP_WORDS, WEAK_WORDS, normalise
 
     words = s.split()
     if len(words) < 4 or normalise(s).generic_only:
@@ -148,7 +148,7 @@ HARD_NEGATIVES = [
 def eul(tmp_path_factory):
     if not XLSX.is_file():
         pytest.skip("reference workbook not present")
-    from addin.eul import import_list
+    from exportscreen.eul import import_list
 
     home = tmp_path_factory.mktemp("eulhome")
     src = home / "20250929_4.xlsx"

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from addin.eul import FEATURES, EndUserList, EulEntry, Hit, Thresholds, import_list, normalise
+from exportscreen.eul import FEATURES, EndUserList, EulEntry, Hit, Thresholds, import_list, normalise
 
 REF = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
 XLSX = REF / "eul-2025-09-29-layout.xlsx"
@@ -167,7 +167,7 @@ def test_any_input_is_safe(eul, text, country):
 
 # --- the CLI -----------------------------------------------------------------------------------------
 def test_cli_without_a_list(tmp_path, monkeypatch, capsys):
-    from addin.cli import main
+    from exportscreen.cli import main
 
     monkeypatch.setenv("EXPORTSCREEN_HOME", str(tmp_path))
     assert main(["eul", "search", "Zarvan"]) == 2
@@ -176,7 +176,7 @@ def test_cli_without_a_list(tmp_path, monkeypatch, capsys):
 
 @pytest.mark.skipif(not XLSX.is_file(), reason="reference workbook not present")
 def test_cli_search(tmp_path, monkeypatch, capsys):
-    from addin.cli import main
+    from exportscreen.cli import main
 
     monkeypatch.setenv("EXPORTSCREEN_HOME", str(tmp_path / "home"))
     src = tmp_path / "20250929_4.xlsx"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from addin import orders
-from addin.errors import UserError
+from exportscreen import orders
+from exportscreen.errors import UserError
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "workbook_templates" / "sample_orders.xlsx"

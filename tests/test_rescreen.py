@@ -8,7 +8,7 @@ from datetime import date
 import openpyxl
 import pytest
 
-from addin.cli import main
+from exportscreen.cli import main
 from conftest import SHARED
 
 EUL_XLSX = SHARED / "reference" / "eul-2025-09-29-layout.xlsx"
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.skipif(not EUL_XLSX.exists(), reason="shared reference 
 
 
 def test_rescreen_reports_only_the_lines_a_new_list_changes(tmp_path, capsys):
-    from addin.eul import import_list
+    from exportscreen.eul import import_list
 
     # The "old" list: the reference list without one Chinese WMD entry (made at test time, not stored in the repo).
     wb = openpyxl.load_workbook(EUL_XLSX)

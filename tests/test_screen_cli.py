@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 import python_calamine as pc
 
-from addin import cli, xlsxpatch
-from addin.commands import screen as screen_cmd
+from exportscreen import cli, xlsxpatch
+from exportscreen.commands import screen as screen_cmd
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "workbook_templates" / "sample_orders.xlsx"
@@ -99,7 +99,7 @@ def test_missing_output_columns_created_with_header_style(tmp_path, monkeypatch)
     ws.write_row(2, 0, ["Germany", "非該当", 100])  # repeated line
     ws.write_row(3, 0, [None, None, None, "note only in 備考"])
     wb.close()
-    from addin import engine
+    from exportscreen import engine
 
     calls = []
     real = engine._facts
@@ -188,7 +188,7 @@ def test_sheet_option_and_out_type_mismatch(sample, tmp_path, capsys):
 
 
 def test_every_line_is_recorded_in_the_audit_log(sample, tmp_path):
-    from addin.audit import open_log, sha256_of_file
+    from exportscreen.audit import open_log, sha256_of_file
 
     out = tmp_path / "screened.xlsx"
     screen_cmd.screen_file(sample, out=out, show_progress=False)
@@ -205,7 +205,7 @@ def test_every_line_is_recorded_in_the_audit_log(sample, tmp_path):
 
 
 def test_screening_the_same_workbook_twice_records_the_same_content(sample, tmp_path):
-    from addin.audit import open_log
+    from exportscreen.audit import open_log
 
     for n in (1, 2):
         screen_cmd.screen_file(sample, out=tmp_path / f"s{n}.xlsx", show_progress=False)

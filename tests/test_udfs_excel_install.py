@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from addin.cli import main
-from addin.commands import excel
+from exportscreen.cli import main
+from exportscreen.commands import excel
+from exportscreen.state import data_dir
+
+ADDIN = data_dir("addin")
 
 
 def test_install_writes_a_new_config(tmp_path, monkeypatch, capsys):
@@ -14,9 +18,10 @@ def test_install_writes_a_new_config(tmp_path, monkeypatch, capsys):
     assert main(["excel", "install"]) == 0
     conf = tmp_path / ".xlwings" / "xlwings.conf"
     raw = conf.read_bytes()
-    assert raw == f'"UDF MODULES","addin.udfs"\r\n"INTERPRETER_WIN","{sys.executable}"\r\n'.encode()
+    assert raw == (f'"UDF MODULES","exportscreen_udfs"\r\n"PYTHONPATH","{ADDIN}"\r\n'
+                   f'"INTERPRETER_WIN","{sys.executable}"\r\n').encode()
     out = capsys.readouterr().out
-    assert str(conf) in out and '"UDF MODULES","addin.udfs"' in out
+    assert str(conf) in out and '"UDF MODULES","exportscreen_udfs"' in out
     assert "xlwings addin install" in out and "Import Functions" in out
 
 
@@ -32,14 +37,16 @@ def test_install_keeps_other_keys_and_replaces_ours(tmp_path, monkeypatch):
         '"INTERPRETER_WIN","C:\\Old\\python.exe"\n'
         '"UDF MODULES","dup"\n'
         '"DEBUG UDFS","False"\n'
+        '"PYTHONPATH","C:\\mine"\n'
     )
     assert main(["excel", "install", "--interpreter", r"C:\Python312\pythonw.exe"]) == 0
     assert excel.read_config(conf) == [
         ("LICENSE_KEY", "abc-123"),
-        ("UDF MODULES", "addin.udfs"),
+        ("UDF MODULES", "exportscreen_udfs"),
         ("INTERPRETER_MAC", "/usr/local/bin/python3"),
         ("INTERPRETER_WIN", r"C:\Python312\pythonw.exe"),
         ("DEBUG UDFS", "False"),
+        ("PYTHONPATH", f"{ADDIN};C:\\mine"),  # the user's own entries kept after ours
     ]
     # idempotent
     before = conf.read_bytes()
@@ -56,7 +63,7 @@ def test_xlwings_reads_what_we_wrote(tmp_path, monkeypatch):
     assert main(["excel", "install"]) == 0
     monkeypatch.setattr(xlwings, "USER_CONFIG_FILE", str(tmp_path / ".xlwings" / "xlwings.conf"))
     cfg = utils.read_user_config()
-    assert cfg["udf modules"] == "addin.udfs" and cfg["interpreter_win"] == sys.executable
+    assert cfg["udf modules"] == "exportscreen_udfs" and cfg["pythonpath"] == str(ADDIN) and cfg["interpreter_win"] == sys.executable
 
 
 def test_windows_home_is_userprofile(tmp_path, monkeypatch):
@@ -66,9 +73,11 @@ def test_windows_home_is_userprofile(tmp_path, monkeypatch):
     assert excel.config_path(windows=False) == tmp_path / "home" / ".xlwings" / "xlwings.conf"
 
 
-def test_the_configured_module_is_importable_and_has_the_functions():
+def test_the_configured_module_is_importable_and_has_the_functions(monkeypatch):
     import importlib
 
+    monkeypatch.syspath_prepend(str(ADDIN))  # what xlwings does with the PYTHONPATH setting
     mod = importlib.import_module(excel.UDF_MODULE)
+    assert Path(mod.__file__).parent == ADDIN
     for name in ("SCREEN", "SCREEN_REASON", "SCREEN_TABLE", "COUNTRY_GROUP", "ITEM_CLASS", "RULES_VERSION", "EUL_MATCH"):
         assert callable(getattr(mod, name))

@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin import orders, udfs
+from exportscreen import functions, orders
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATE = REPO / "workbook_templates" / "order_template.xlsx"
@@ -43,7 +43,7 @@ def test_sheets_headers_and_formulas(wb):
     assert ws["J202"].value == '=IF(B202="","",SCREEN(B202,C202,D202,E202,F202,G202,H202,I202))'
     assert ws["J203"].value is None
     conf = wb["xlwings.conf"]
-    assert (conf["A1"].value, conf["B1"].value) == ("UDF Modules", "addin.udfs")
+    assert (conf["A1"].value, conf["B1"].value) == ("UDF Modules", "exportscreen_udfs")
     guide = " ".join(str(c.value) for c in wb["使い方"]["A"] if c.value)
     assert "=SCREEN" in guide and "Import Functions" in guide and "exportscreen calc install" in guide
 
@@ -73,7 +73,7 @@ def test_example_lines_span_the_decision_table(wb):
     labels = {}
     for r in range(3, 3 + len(gen.LINES)):
         line = [ws.cell(r, c).value for c in range(2, 10)]
-        labels[line[0], line[1], line[2]] = excel.call(udfs.SCREEN, *line)
+        labels[line[0], line[1], line[2]] = excel.call(functions.SCREEN, *line)
     assert set(labels.values()) == {"輸出禁止", "許可要", "要確認", "許可不要", "入力エラー"}
     assert labels["北朝鮮", "非該当", "8471.30"] == "輸出禁止"
     assert labels["米国", "7の項(1)", "8542.31"] == "許可要"

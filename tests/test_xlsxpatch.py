@@ -1,4 +1,4 @@
-"""Lossless cell writes (addin/xlsxpatch.py) on workbooks saved by Excel and on crafted edge cases."""
+"""Lossless cell writes (exportscreen/xlsxpatch.py) on workbooks saved by Excel and on crafted edge cases."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ import openpyxl
 import pytest
 import python_calamine as pc
 
-from addin import xlsxpatch
-from addin.errors import UserError
-from addin.xlsxpatch import PatchError, patch_workbook, sheet_names
+from exportscreen import xlsxpatch
+from exportscreen.errors import UserError
+from exportscreen.xlsxpatch import PatchError, patch_workbook, sheet_names
 
 REPO = Path(__file__).resolve().parents[1]
 EXCEL_MADE = REPO.parent / "shared" / "reference" / "excel-made"

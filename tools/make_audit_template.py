@@ -2,7 +2,7 @@
 
     python tools/make_audit_template.py [OUT.xlsx]
 
-The layout (rows, columns, labels) lives in addin/audit_export.py, which fills copies of this template.
+The layout (rows, columns, labels) lives in exportscreen/audit_export.py, which fills copies of this template.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from openpyxl import Workbook  # noqa: E402
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side  # noqa: E402
 from openpyxl.utils import get_column_letter  # noqa: E402
 
-from addin import audit_export as L  # noqa: E402
+from exportscreen import audit_export as L  # noqa: E402
 
 FONT = "Yu Gothic"
 thin = Side(style="thin", color="000000")

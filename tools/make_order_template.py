@@ -5,7 +5,7 @@
 Sheet 受注一覧: title in row 1, the standard headers in row 2, example lines from row 3 spanning the decision
 table, and in 判定/理由 the formulas ``=IF(B3="","",SCREEN(B3,…,I3))`` for FORMULA_ROWS rows; the same
 colours on 判定 and dropdowns for 用途/インフォーム as the sample workbook. Sheet ``xlwings.conf`` tells the
-xlwings add-in where the functions are (UDF Modules = addin.udfs); sheet 使い方 explains it in Japanese.
+xlwings add-in where the functions are (UDF Modules = exportscreen_udfs); sheet 使い方 explains it in Japanese.
 Works in Excel (xlwings, after Import Functions) and in LibreOffice Calc (after ``exportscreen calc install``).
 """
 
@@ -155,7 +155,7 @@ def build(path: Path) -> None:
             cell.font = Font(bold=True, color="9C0006")
 
     conf = wb.create_sheet("xlwings.conf")
-    conf["A1"], conf["B1"] = "UDF Modules", "addin.udfs"
+    conf["A1"], conf["B1"] = "UDF Modules", "exportscreen_udfs"
     conf.column_dimensions["A"].width = 16
     conf.column_dimensions["B"].width = 20
 

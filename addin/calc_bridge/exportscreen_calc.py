@@ -22,16 +22,16 @@ def _load():
     global _udfs, _import_error
     if _udfs is None and _import_error is None:
         try:
-            from addin import udfs
+            from exportscreen import functions
 
-            _udfs = udfs
+            _udfs = functions
         except Exception as exc:  # the cell shows why, never a traceback
             _import_error = "%s: %s" % (type(exc).__name__, exc)
     return _udfs
 
 
 def _arg(name, value):
-    """One argument as Calc's Basic hands it over, in the form the Excel functions take (see addin.udfs).
+    """One argument as Calc's Basic hands it over, in the form the Excel functions take (see exportscreen.functions).
 
     Verified with LibreOffice 7.4: an empty cell arrives as None, a number as int when whole (a date as its
     serial, e.g. 46024) else float, TRUE as 1, a range as a tuple of row tuples; a cell holding an error
@@ -90,9 +90,9 @@ def diagnose(*args):
     mod = _load()
     if mod is None:
         return "exportscreen not importable: %s (python %s, sys.path %s)" % (_import_error, sys.version.split()[0], sys.path[:4])
-    import addin
+    import exportscreen
 
-    return "python %s; exportscreen %s; %s" % (sys.version.split()[0], addin.__file__, mod.RULES_VERSION())
+    return "python %s; exportscreen %s; %s" % (sys.version.split()[0], exportscreen.__file__, mod.RULES_VERSION())
 
 
 g_exportedScripts = (screen, screen_reason, country_group, item_class, rules_version, eul_match, diagnose)

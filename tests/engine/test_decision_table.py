@@ -11,8 +11,8 @@ from datetime import date
 
 import pytest
 
-from addin.engine import screen
-from addin.model import Code
+from exportscreen.engine import screen
+from exportscreen.model import Code
 
 TODAY = date(2026, 11, 25)
 PRE = "2025-06-01"

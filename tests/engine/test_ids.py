@@ -6,9 +6,9 @@ from datetime import date, datetime
 
 import pytest
 
-from addin.engine import lookup_country
-from addin.ids import InvalidInput, hs_code, item_no
-from addin.ids.values import parse_date, parse_end_use, parse_inform, parse_value
+from exportscreen.engine import lookup_country
+from exportscreen.ids import InvalidInput, hs_code, item_no
+from exportscreen.ids.values import parse_date, parse_end_use, parse_inform, parse_value
 
 
 @pytest.mark.parametrize("name,iso2", [

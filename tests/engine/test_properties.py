@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from addin.engine import screen
-from addin.model import Code
+from exportscreen.engine import screen
+from exportscreen.model import Code
 
 TODAY = date(2026, 11, 25)
 COUNTRIES = ["米国", "ドイツ", "韓国", "中国", "タイ", "イラン", "イラク", "アフガニスタン", "北朝鮮", "ロシア", "ベラルーシ", "シンガポール", "インド"]
@@ -79,7 +79,7 @@ def test_missing_end_use_never_gives_no_licence_where_civil_use_would_not(l, eul
 @SETTINGS
 @given(l=line)
 def test_memoised_answer_equals_fresh_answer(l, eul_rules):
-    from addin.engine import reset_default_rules
+    from exportscreen.engine import reset_default_rules
 
     first = screen(**l, rules=eul_rules, today=TODAY)
     reset_default_rules()

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from addin.engine import screen
-from addin.model import Code
+from exportscreen.engine import screen
+from exportscreen.model import Code
 from conftest import SHARED
 
 EUL_XLSX = SHARED / "reference" / "eul-2025-09-29-layout.xlsx"
@@ -18,7 +18,7 @@ TODAY = date(2026, 11, 25)
 
 @pytest.fixture(scope="module")
 def real(rules, tmp_path_factory):
-    from addin.eul import import_list
+    from exportscreen.eul import import_list
 
     eul = import_list(EUL_XLSX, list_date=date(2025, 9, 29), effective=date(2025, 10, 9), home=tmp_path_factory.mktemp("eulhome"))
     return rules.with_eul([eul]), eul

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from addin.rules import RulesError, load
+from exportscreen.rules import RulesError, load
 from conftest import REPO
 
 
@@ -62,8 +62,8 @@ def test_a_name_that_maps_to_two_countries_is_refused(folder):
 
 
 def test_a_bad_rules_folder_is_one_line_from_the_command(folder, monkeypatch, capsys):
-    from addin import engine
-    from addin.cli import main
+    from exportscreen import engine
+    from exportscreen.cli import main
 
     edit(folder / "beppyo4_concern.yaml", "  - {iso2: IR, source: 輸出令別表第四}", "  - {iso2: XX, source: 輸出令別表第四}")
     monkeypatch.setattr(engine, "bundled", lambda: load(folder))

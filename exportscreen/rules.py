@@ -20,8 +20,8 @@ from pathlib import Path
 import pycountry
 import yaml
 
-from addin.errors import UserError
-from addin.ids.text import fold
+from exportscreen.errors import UserError
+from exportscreen.ids.text import fold
 
 
 class RulesError(UserError):
@@ -153,7 +153,7 @@ class Rules:
     content_hash: str
     latest_effective: date
     files: tuple[str, ...]
-    eul_lists: tuple = field(default=())  # End User List versions (addin.eul.EndUserList), oldest first
+    eul_lists: tuple = field(default=())  # End User List versions (exportscreen.eul.EndUserList), oldest first
 
     @cached_property
     def version(self) -> str:
@@ -166,7 +166,7 @@ class Rules:
 
     def eul_on(self, day: date):
         """The End User List version in force on ``day`` (latest effective date <= day), or None."""
-        from addin.eul import in_force
+        from exportscreen.eul import in_force
 
         return in_force(self.eul_lists, day)
 
@@ -277,7 +277,7 @@ def _countries(folder: Path) -> tuple[dict[str, Country], dict[str, str]]:
 
 
 def load(folder: Path | None = None) -> Rules:
-    from addin.state import data_dir
+    from exportscreen.state import data_dir
 
     folder = Path(folder) if folder else data_dir("rules")
     files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".csv"))

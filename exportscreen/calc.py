@@ -4,7 +4,7 @@
 Calc calls Basic functions by name from cell formulas, and Basic reaches Python through the script provider.
 :func:`install` puts both halves into a LibreOffice user profile:
 
-- ``<profile>/Scripts/python/exportscreen_calc.py`` (from :mod:`addin.calc_bridge`), with the absolute paths of
+- ``<profile>/Scripts/python/exportscreen_calc.py`` (from :mod:`exportscreen.calc_bridge`), with the absolute paths of
   this package and of the running environment's site-packages written in: LibreOffice runs it in *its* Python
   (the system python3 with uno), not in our virtual environment;
 - ``<profile>/basic/Standard/ExportScreen.xba``, a module of the Standard library of "My Macros" (functions in
@@ -13,7 +13,7 @@ Calc calls Basic functions by name from cell formulas, and Basic reaches Python 
   the profile has none yet.
 
 The functions use the same engine, rules and EXPORTSCREEN_HOME (from soffice's environment) as the CLI, and
-the Excel functions in :mod:`addin.udfs` (the bridge calls them).
+the Excel functions, :mod:`exportscreen.functions` (the bridge calls them).
 """
 
 from __future__ import annotations
@@ -26,12 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-import addin
-from addin.errors import UserError
+import exportscreen
+from exportscreen.errors import UserError
+from exportscreen.state import data_dir
 
 MODULE = "ExportScreen"
 SCRIPT = "exportscreen_calc.py"
-BRIDGE = Path(__file__).resolve().parent / "calc_bridge" / SCRIPT
+BRIDGE = data_dir("addin") / "calc_bridge" / SCRIPT
 PRESETS = [Path("/usr/lib/libreoffice/presets/basic"), Path("/opt/libreoffice/presets/basic"),
            Path("/usr/lib64/libreoffice/presets/basic")]
 
@@ -124,9 +125,9 @@ def bridge_script(paths: list[str], python: str) -> str:
 
 
 def package_paths() -> list[str]:
-    """Where LibreOffice's Python must look: the folder holding the ``addin`` package, then this environment's
+    """Where LibreOffice's Python must look: the folder holding the ``exportscreen`` package, then this environment's
     site-packages (pyyaml, rapidfuzz, pycountry …)."""
-    paths = [str(Path(addin.__file__).resolve().parent.parent), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
+    paths = [str(Path(exportscreen.__file__).resolve().parent.parent), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
     return list(dict.fromkeys(paths))
 
 

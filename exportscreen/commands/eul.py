@@ -7,7 +7,7 @@ import argparse
 import json
 from datetime import date
 
-from addin.errors import UserError
+from exportscreen.errors import UserError
 
 
 def register(subparsers) -> None:
@@ -37,7 +37,7 @@ def _date(text: str) -> date:
 
 
 def _active(as_of: date | None):
-    from addin.eul import in_force, load_lists
+    from exportscreen.eul import in_force, load_lists
 
     lists = load_lists()
     if not lists:
@@ -78,7 +78,7 @@ def cmd_search(args) -> int:
 
 
 def cmd_list(args) -> int:
-    from addin.eul import load_lists
+    from exportscreen.eul import load_lists
 
     lists = load_lists()
     rows = [{"version": e.version, "list_date": e.list_date.isoformat(), "effective": e.effective.isoformat(),

@@ -20,7 +20,7 @@ def home() -> Path:
 
 def data_dir(name: str) -> Path:
     """A bundled data folder (``rules`` or ``workbook_templates``): the repository's in a checkout,
-    the wheel's copy (``addin/_data``) in an installed package."""
+    the wheel's copy (``exportscreen/_data``) in an installed package."""
     here = Path(__file__).resolve().parent
     for candidate in (here.parent / name, here / "_data" / name):
         if candidate.is_dir():

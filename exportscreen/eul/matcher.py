@@ -3,7 +3,7 @@
 Strategy (fast, and exhaustive for the variants we promise to catch):
 
 1. Every listed name, alias, bracketed acronym and other-script name becomes a *candidate name*,
-   normalised once (:mod:`addin.eul.normalise`).
+   normalised once (:mod:`exportscreen.eul.normalise`).
 2. Exact path: a dict from the compact normalised form to candidates (``name_exact`` / ``alias_match``),
    and one for acronyms (``acronym_match``).
 3. Fuzzy path, by token blocking: an inverted index from distinctive tokens to candidates. A query
@@ -31,10 +31,10 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from addin.eul.countries import to_iso2
-from addin.eul.features import COUNTRY_MISMATCH
-from addin.eul.model import EulEntry, Hit, Thresholds
-from addin.eul.normalise import WEAK_WORDS, Norm, is_acronym, normalise, split_brackets
+from exportscreen.eul.countries import to_iso2
+from exportscreen.eul.features import COUNTRY_MISMATCH
+from exportscreen.eul.model import EulEntry, Hit, Thresholds
+from exportscreen.eul.normalise import WEAK_WORDS, Norm, is_acronym, normalise, split_brackets
 
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 MIN_TYPO_LEN = 5  # tokens shorter than this must match exactly

@@ -1,4 +1,4 @@
-"""The screening engine: (order line, rules, as-of date) → :class:`~addin.model.Decision`.
+"""The screening engine: (order line, rules, as-of date) → :class:`~exportscreen.model.Decision`.
 
 Pure: no I/O, no xlwings, no clock (the caller passes ``today``). Memoised on the normalised line.
 
@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
-from addin.ids import InvalidInput, hs_code, item_no
-from addin.ids.hs_code import format_hs
-from addin.ids.text import cell_text, fold
-from addin.ids.values import parse_date, parse_end_use, parse_inform, parse_value
-from addin.model import SEVERITY, Code, Decision, Reason
-from addin.rules import Rules, bundled
+from exportscreen.ids import InvalidInput, hs_code, item_no
+from exportscreen.ids.hs_code import format_hs
+from exportscreen.ids.text import cell_text, fold
+from exportscreen.ids.values import parse_date, parse_end_use, parse_inform, parse_value
+from exportscreen.model import SEVERITY, Code, Decision, Reason
+from exportscreen.rules import Rules, bundled
 
 ORDER_FIELDS = ("country", "item", "hs", "end_user", "end_use", "inform", "value_jpy", "ship_date")
 REVISION_2025 = date(2025, 10, 9)  # 16の項 split, Group A inform (輸出令改正, in force 2025-10-09)
@@ -39,7 +39,7 @@ def default_rules() -> Rules:
     """The bundled law data plus the End User Lists imported under EXPORTSCREEN_HOME (loaded once)."""
     global _default
     if _default is None:
-        from addin import eul
+        from exportscreen import eul
 
         _default = bundled().with_eul(eul.load_lists())
     return _default

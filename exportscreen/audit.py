@@ -2,7 +2,7 @@
 
 Usage (the ``check``/``screen`` commands and the Excel functions call it)::
 
-    from addin.audit import open_log
+    from exportscreen.audit import open_log
     log = open_log()                       # $EXPORTSCREEN_AUDIT_URL, else sqlite:///<home>/audit.sqlite3
     with log.run(kind="screen", file="orders.xlsx", sheet="受注") as run:
         run.record(inputs, decision, row=12)   # buffered; written at the end in one transaction
@@ -77,7 +77,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
-from addin.model import Code, Decision
+from exportscreen.model import Code, Decision
 
 GENESIS = "0" * 64
 DEFAULT_RETENTION_YEARS = 7
@@ -258,7 +258,7 @@ def default_url() -> str:
     env = os.environ.get("EXPORTSCREEN_AUDIT_URL")
     if env:
         return env
-    from addin.state import home
+    from exportscreen.state import home
 
     return f"sqlite:///{home() / 'audit.sqlite3'}"
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from addin.errors import UserError
-from addin.model import Code
+from exportscreen.errors import UserError
+from exportscreen.model import Code
 
 SUMMARY_SHEET = "サマリー"
 DETAIL_SHEET = "明細"
@@ -265,7 +265,7 @@ class ExportResult:
 
 
 def template_path() -> Path:
-    from addin.state import data_dir
+    from exportscreen.state import data_dir
 
     return data_dir("workbook_templates") / TEMPLATE_NAME
 

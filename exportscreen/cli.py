@@ -1,4 +1,4 @@
-"""The ``exportscreen`` command. Sub-commands live in :mod:`addin.commands`, one module each."""
+"""The ``exportscreen`` command. Sub-commands live in :mod:`exportscreen.commands`, one module each."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import importlib
 import pkgutil
 import sys
 
-from addin import commands
-from addin.errors import UserError
+from exportscreen import commands
+from exportscreen.errors import UserError
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
 
-from addin.eul.countries import name_en, name_ja
-from addin.eul.features import FEATURES
+from exportscreen.eul.countries import name_en, name_ja
+from exportscreen.eul.features import FEATURES
 
 WMD_CODES = frozenset({"B", "C", "M", "N"})
 CONCERN_CODES = WMD_CODES | {"CW"}
@@ -180,7 +180,7 @@ class EndUserList:
     @cached_property
     def index(self):
         """The match index, built on first use (≈ tens of ms for 835 entries)."""
-        from addin.eul.matcher import Index
+        from exportscreen.eul.matcher import Index
 
         return Index(self.entries)
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from datetime import date
 
-from addin.errors import UserError
+from exportscreen.errors import UserError
 
 
 def register(subparsers) -> None:
@@ -52,7 +52,7 @@ def _date(s: str) -> date:
 
 
 def _log(args):
-    from addin.audit import open_log
+    from exportscreen.audit import open_log
 
     try:
         return open_log(args.url)
@@ -61,13 +61,13 @@ def _log(args):
 
 
 def _local(ts: str | None) -> str:
-    from addin.audit_export import _local as local_time
+    from exportscreen.audit_export import _local as local_time
 
     return local_time(ts)
 
 
 def counts_text(counts: dict) -> str:
-    from addin.model import Code
+    from exportscreen.model import Code
 
     return "  ".join(f"{c.label} {counts[c.value]}" for c in Code if counts.get(c.value))
 
@@ -109,7 +109,7 @@ def cmd_verify(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from addin.audit_export import export
+    from exportscreen.audit_export import export
 
     if args.run is not None and args.date_to is not None:
         raise UserError("--to goes with --from, not with --run")

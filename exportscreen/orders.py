@@ -1,6 +1,6 @@
 """Order tables in workbooks and CSV files: find the header row, map its columns, list the order lines.
 
-Reading only — writing goes through :mod:`addin.xlsxpatch` (xlsx/xlsm) or :func:`write_csv`.
+Reading only — writing goes through :mod:`exportscreen.xlsxpatch` (xlsx/xlsm) or :func:`write_csv`.
 Coordinates are 0-based (row, col), like python-calamine's.
 
 Public API: :data:`FIELDS`, :func:`normalize_header`, :func:`match_column`, :func:`find_header`,
@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from addin.engine import ORDER_FIELDS
-from addin.errors import UserError
+from exportscreen.engine import ORDER_FIELDS
+from exportscreen.errors import UserError
 
 FIELDS = ORDER_FIELDS  # the engine's argument order: lines are passed to it positionally
 OUTPUT_FIELDS = ("decision", "reason")
@@ -200,7 +200,7 @@ def read_order_table(path: str | Path, sheet: str | None = None, kind: str | Non
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> OrderTable:
-    from addin.xlsxpatch import check_workbook
+    from exportscreen.xlsxpatch import check_workbook
 
     check_workbook(path)
     import python_calamine as pc

@@ -23,7 +23,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from addin.engine import screen
+    from exportscreen.engine import screen
 
     inputs = {
         "country": args.country, "item": args.item, "hs": args.hs, "end_user": args.end_user, "end_use": args.end_use,
@@ -58,7 +58,7 @@ def render(decision, lang: str = "ja") -> str:
 
 def _record_audit(inputs: dict, decision) -> None:
     """Every check is recorded in the audit log (EXPORTSCREEN_HOME or $EXPORTSCREEN_AUDIT_URL)."""
-    from addin.audit import open_log
+    from exportscreen.audit import open_log
 
     with open_log().run(kind="check") as run:
         run.record(inputs, decision)

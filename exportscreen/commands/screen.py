@@ -1,5 +1,5 @@
 """``exportscreen screen PATH``: screen every order line of a workbook (xlsx/xlsm/csv) and write the decision
-and its reasons into the 判定 / 理由 columns, losing nothing else (see :mod:`addin.xlsxpatch`)."""
+and its reasons into the 判定 / 理由 columns, losing nothing else (see :mod:`exportscreen.xlsxpatch`)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from datetime import date
 from collections.abc import Mapping
 from pathlib import Path
 
-from addin import orders, xlsxpatch
-from addin.errors import UserError
-from addin.model import Code
+from exportscreen import orders, xlsxpatch
+from exportscreen.errors import UserError
+from exportscreen.model import Code
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv", ".txt")
@@ -140,8 +140,8 @@ def screen_file(
 
 
 def _screen_and_write(src, target, table, summary, as_of, lang, show_progress, is_csv, t1) -> ScreenSummary:
-    from addin.audit import open_log
-    from addin.engine import screen
+    from exportscreen.audit import open_log
+    from exportscreen.engine import screen
 
     header = table.header
     dcol, rcol, missing = header.output_columns()
@@ -228,7 +228,7 @@ def _write_csv(table: orders.OrderTable, src: Path, target: Path, cells: Mapping
 
 
 def _rules_version() -> str:
-    from addin.engine import default_rules
+    from exportscreen.engine import default_rules
 
     return default_rules().version
 

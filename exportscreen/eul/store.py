@@ -11,9 +11,9 @@ import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 
-from addin.errors import UserError
-from addin.eul.countries import to_iso2
-from addin.eul.model import CONCERN_CODES, EndUserList, EulEntry
+from exportscreen.errors import UserError
+from exportscreen.eul.countries import to_iso2
+from exportscreen.eul.model import CONCERN_CODES, EndUserList, EulEntry
 
 SHEET_NAME = "ユーザーリスト"
 HEADER_SCAN_ROWS = 30
@@ -189,7 +189,7 @@ def _as_date(value, what: str) -> date | None:
 # --- store -------------------------------------------------------------------------------------------
 def eul_dir(home: Path | str | None = None) -> Path:
     if home is None:
-        from addin.state import home as state_home
+        from exportscreen.state import home as state_home
 
         home = state_home()
     return Path(home) / "eul"

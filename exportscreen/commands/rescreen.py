@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from addin.errors import UserError
+from exportscreen.errors import UserError
 
 
 def register(sub) -> None:
@@ -21,10 +21,10 @@ def register(sub) -> None:
 
 def changes(path, sheet=None, as_of: date | None = None) -> tuple[dict, list[dict]]:
     """(about, changed lines): each changed line has row, inputs, old and new decisions."""
-    from addin import eul as eul_mod
-    from addin.engine import screen
-    from addin.orders import read_order_table
-    from addin.rules import bundled
+    from exportscreen import eul as eul_mod
+    from exportscreen.engine import screen
+    from exportscreen.orders import read_order_table
+    from exportscreen.rules import bundled
 
     lists = eul_mod.load_lists()
     if not lists:

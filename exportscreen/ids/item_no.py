@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from addin.ids import InvalidInput
-from addin.ids.text import cell_text, nfkc
+from exportscreen.ids import InvalidInput
+from exportscreen.ids.text import cell_text, nfkc
 
 _CODE = re.compile(
     r"^(?:輸出令)?(?:別表第一)?\s*(?P<kou>\d{1,2}(?:の\d)?)\s*(?:の項|項)?\s*"

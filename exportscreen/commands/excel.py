@@ -1,7 +1,8 @@
 """``exportscreen excel install``: make the spreadsheet functions (=SCREEN …) available to Excel on this PC.
 
 Writes the xlwings user configuration ``~/.xlwings/xlwings.conf`` (``%USERPROFILE%\\.xlwings`` on Windows):
-``"UDF MODULES","addin.udfs"`` and ``"INTERPRETER_WIN","<this Python>"``, keeping every other key of the file.
+``"UDF MODULES","exportscreen_udfs"``, ``"PYTHONPATH","<the add-in folder holding exportscreen_udfs.py>"`` and
+``"INTERPRETER_WIN","<this Python>"``, keeping every other key of the file.
 The xlwings add-in (``xlwings addin install``) reads it; *Import Functions* on the xlwings ribbon then creates
 the functions in the workbook.
 """
@@ -13,9 +14,10 @@ import re
 import sys
 from pathlib import Path
 
-from addin.errors import UserError
+from exportscreen.errors import UserError
+from exportscreen.state import data_dir
 
-UDF_MODULE = "addin.udfs"
+UDF_MODULE = "exportscreen_udfs"
 _LINE = re.compile(r'^\s*"([^"]*)"\s*,\s*"([^"]*)"\s*$')
 
 
@@ -28,7 +30,7 @@ def register(subparsers) -> None:
     sub = p.add_subparsers(dest="excel_command", required=True)
     inst = sub.add_parser(
         "install",
-        help="write the xlwings user configuration (UDF MODULES, INTERPRETER_WIN)",
+        help="write the xlwings user configuration (UDF MODULES, PYTHONPATH, INTERPRETER_WIN)",
         description="Write ~/.xlwings/xlwings.conf so that Excel's xlwings add-in finds the functions "
         "SCREEN, SCREEN_REASON, SCREEN_TABLE, COUNTRY_GROUP, ITEM_CLASS, RULES_VERSION and EUL_MATCH in "
         "this Python. Other settings in the file are kept.",
@@ -101,10 +103,19 @@ def write_config(path: Path, settings: dict[str, str]) -> list[tuple[str, str]]:
     return out
 
 
+def python_path(pairs: list[tuple[str, str]]) -> str:
+    """The PYTHONPATH setting with the add-in folder (``exportscreen_udfs.py``) first; entries already there kept."""
+    folder = str(data_dir("addin"))
+    current = next((v for k, v in pairs if k.upper() == "PYTHONPATH"), "")
+    return ";".join([folder] + [p for p in current.split(";") if p and p != folder])
+
+
 def run_install(args) -> int:
     path = Path(args.config) if args.config else config_path()
     interpreter = args.interpreter or sys.executable  # the xlwings DLL hides the console window itself
-    written = write_config(path, {"UDF MODULES": UDF_MODULE, "INTERPRETER_WIN": interpreter})
+    written = write_config(
+        path, {"UDF MODULES": UDF_MODULE, "PYTHONPATH": python_path(read_config(path)), "INTERPRETER_WIN": interpreter}
+    )
     print(f"wrote {path}:")
     for k, v in written:
         print(f'  "{k}","{v}"')

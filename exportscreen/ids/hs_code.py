@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from addin.ids import InvalidInput
-from addin.ids.text import cell_text, nfkc
+from exportscreen.ids import InvalidInput
+from exportscreen.ids.text import cell_text, nfkc
 
 
 @lru_cache(maxsize=65536)

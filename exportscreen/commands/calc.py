@@ -23,7 +23,7 @@ def register(subparsers) -> None:
 
 
 def run_install(args) -> int:
-    from addin import calc
+    from exportscreen import calc
 
     res = calc.install(args.profile, python_check=not args.no_python_check)
     print(f"installed into the LibreOffice profile {res.profile}:")

@@ -6,8 +6,8 @@ import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from addin.ids import InvalidInput
-from addin.ids.text import cell_text, fold, nfkc
+from exportscreen.ids import InvalidInput
+from exportscreen.ids.text import cell_text, fold, nfkc
 
 _EXCEL_EPOCH = date(1899, 12, 30)
 

@@ -37,7 +37,7 @@ from typing import Callable, Iterator, Mapping
 
 from lxml import etree
 
-from addin.errors import UserError
+from exportscreen.errors import UserError
 
 MAX_TOTAL_UNCOMPRESSED = 2 * 1024**3  # 2 GiB for all members together
 MAX_RATIO = 200  # compression ratio above which a large member is treated as a zip bomb ...

@@ -1,3 +1,3 @@
 """Sub-commands of ``exportscreen``. Each module here defines ``register(subparsers)`` and is found
-by :func:`addin.cli.build_parser`; the handler it sets with ``set_defaults(func=...)`` returns the
+by :func:`exportscreen.cli.build_parser`; the handler it sets with ``set_defaults(func=...)`` returns the
 exit status."""

@@ -1,7 +1,7 @@
 """Spreadsheet functions: =SCREEN(country, item, …) and friends, for Excel (xlwings classic UDFs) and, through
-:mod:`addin.calc`, LibreOffice Calc.
+:mod:`exportscreen.calc`, LibreOffice Calc.
 
-Thin over :mod:`addin.engine`: every function converts what the spreadsheet delivers, calls the engine and
+Thin over :mod:`exportscreen.engine`: every function converts what the spreadsheet delivers, calls the engine and
 renders. They never raise: a bad argument gives a short Japanese message (``入力エラー: 仕向地が空です``), an
 unexpected fault ``システムエラー: …`` — never a traceback in a cell.
 
@@ -20,27 +20,10 @@ from __future__ import annotations
 import os
 from datetime import date
 
-try:
-    import xlwings as xw
-except ImportError:  # LibreOffice's Python or a minimal install: the decorators only annotate for Excel
-
-    class _NoXlwings:
-        @staticmethod
-        def func(*args, **kwargs):
-            return (lambda f: f) if not (len(args) == 1 and callable(args[0])) else args[0]
-
-        @staticmethod
-        def arg(*args, **kwargs):
-            return lambda f: f
-
-        ret = arg
-
-    xw = _NoXlwings()
-
-from addin import engine
-from addin.ids import InvalidInput
-from addin.ids.text import cell_text
-from addin.ids.values import parse_date
+from exportscreen import engine
+from exportscreen.ids import InvalidInput
+from exportscreen.ids.text import cell_text
+from exportscreen.ids.values import parse_date
 
 CATEGORY = "輸出管理"
 SYSTEM_ERROR = "システムエラー"
@@ -156,8 +139,8 @@ def _audit(function: str, args: tuple, decision) -> None:
     Excel/Calc Python process has EXPORTSCREEN_AUDIT_UDF=1 (read once at import). ``args`` are the eight order
     fields as given to the engine, ``decision`` the engine's Decision. Each call is one audit run of kind
     ``udf`` (function name kept with the inputs); it must never raise and never change the result."""
-    from addin.audit import open_log
-    from addin.engine import ORDER_FIELDS
+    from exportscreen.audit import open_log
+    from exportscreen.engine import ORDER_FIELDS
 
     with open_log().run(kind="udf") as run:
         run.record({"function": function, **dict(zip(ORDER_FIELDS, args))}, decision)
@@ -186,15 +169,22 @@ _LINE_DOCS = (
     ("ship_date", "出荷日（任意。空欄なら今日の法令で判定）"),
 )
 
+# The Function Wizard's argument descriptions (Excel: addin/exportscreen_udfs.py), per function, in order.
+ARG_DOCS: dict[str, tuple[tuple[str, str], ...]] = {
+    "SCREEN": _LINE_DOCS,
+    "SCREEN_REASON": _LINE_DOCS,
+    "SCREEN_TABLE": (("table", "見出し行（仕向地・品目 など）を含む受注の範囲。列全体（A:I）も可"),),
+    "COUNTRY_GROUP": (("country", "仕向地（国名またはISOコード）"), ("date", "基準日（任意。空欄なら今日）")),
+    "ITEM_CLASS": (
+        ("item", "品目の該非（例：7の項(1)、非該当）"),
+        ("hs", "HSコード（任意。非該当品のキャッチオール区分に使用）"),
+        ("date", "基準日（任意。空欄なら今日）"),
+    ),
+    "RULES_VERSION": (),
+    "EUL_MATCH": (("name", "需要者名（英語または日本語）"), ("country", "仕向地（任意。国名またはISOコード）")),
+}
 
-def _line_args(f):
-    for name, doc in reversed(_LINE_DOCS):
-        f = xw.arg(name, doc=doc)(f)
-    return f
 
-
-@xw.func(category=CATEGORY, call_in_wizard=False)
-@_line_args
 def SCREEN(country=None, item=None, hs=None, end_user=None, end_use=None, inform=None, value_jpy=None, ship_date=None):
     """安全保障貿易管理の判定（輸出禁止／許可要／要確認／許可不要／入力エラー）を返します。"""
     try:
@@ -205,8 +195,6 @@ def SCREEN(country=None, item=None, hs=None, end_user=None, end_use=None, inform
         return SYSTEM_ERROR
 
 
-@xw.func(category=CATEGORY, call_in_wizard=False)
-@_line_args
 def SCREEN_REASON(country=None, item=None, hs=None, end_user=None, end_use=None, inform=None, value_jpy=None, ship_date=None):
     """判定の理由（根拠条文つき）と規則のバージョン・基準日を1つのセルに返します。"""
     try:
@@ -218,8 +206,6 @@ def SCREEN_REASON(country=None, item=None, hs=None, end_user=None, end_use=None,
         return _system_error(exc)
 
 
-@xw.func(category=CATEGORY, call_in_wizard=False)
-@xw.arg("table", ndim=2, doc="見出し行（仕向地・品目 など）を含む受注の範囲。列全体（A:I）も可")
 def SCREEN_TABLE(table):
     """見出し行つきの受注範囲を判定し、行ごとに［判定, 理由］の2列を返します（Excel 365 ではスピル）。
     先頭行は見出し［判定, 理由］、空行は空欄、末尾の空行は省きます。"""
@@ -229,9 +215,6 @@ def SCREEN_TABLE(table):
         return [[SYSTEM_ERROR, _system_error(exc)]]
 
 
-@xw.func(category=CATEGORY, call_in_wizard=False)
-@xw.arg("country", doc="仕向地（国名またはISOコード）")
-@xw.arg("date", doc="基準日（任意。空欄なら今日）")
 def COUNTRY_GROUP(country=None, date=None):
     """仕向地の区分（グループA（別表第三）／国連武器禁輸国（別表第三の二）／一般／全面禁輸）を返します。"""
     try:
@@ -244,10 +227,6 @@ def COUNTRY_GROUP(country=None, date=None):
         return _system_error(exc)
 
 
-@xw.func(category=CATEGORY, call_in_wizard=False)
-@xw.arg("item", doc="品目の該非（例：7の項(1)、非該当）")
-@xw.arg("hs", doc="HSコード（任意。非該当品のキャッチオール区分に使用）")
-@xw.arg("date", doc="基準日（任意。空欄なら今日）")
 def ITEM_CLASS(item=None, hs=None, date=None):
     """品目の区分（例：7の項(1) 集積回路、16の項(1)、16の項(2)、キャッチオール対象外）を返します。"""
     try:
@@ -259,7 +238,6 @@ def ITEM_CLASS(item=None, hs=None, date=None):
         return _system_error(exc)
 
 
-@xw.func(category=CATEGORY, call_in_wizard=False)
 def RULES_VERSION():
     """判定に使う規則データのバージョンと最終施行日（監査用）を返します。"""
     try:
@@ -273,9 +251,6 @@ def RULES_VERSION():
         return _system_error(exc)
 
 
-@xw.func(category=CATEGORY, call_in_wizard=False)
-@xw.arg("name", doc="需要者名（英語または日本語）")
-@xw.arg("country", doc="仕向地（任意。国名またはISOコード）")
 def EUL_MATCH(name=None, country=None):
     """外国ユーザーリストで最も近い掲載者（No.、名称、懸念区分、スコア）を返します。該当がなければ空欄。"""
     try:
@@ -322,14 +297,14 @@ def _blank(v) -> bool:
 
 
 def _header_field(text) -> str | None:
-    """Which order field a header cell names: the workbook screener's matcher (addin.orders.match_column)."""
-    from addin.orders import match_column
+    """Which order field a header cell names: the workbook screener's matcher (exportscreen.orders.match_column)."""
+    from exportscreen.orders import match_column
 
     return match_column(text) if isinstance(text, str) else None
 
 
 def _is_total_row(row: list, cols: dict[str, int]) -> bool:
-    from addin.orders import TOTAL_WORDS, normalize_header
+    from exportscreen.orders import TOTAL_WORDS, normalize_header
 
     def total(v):
         return isinstance(v, str) and normalize_header(v).strip(":：") in TOTAL_WORDS

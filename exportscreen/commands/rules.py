@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from addin.errors import UserError
+from exportscreen.errors import UserError
 
 
 def register(sub) -> None:
@@ -32,8 +32,8 @@ def _day(text: str | None) -> date | None:
 
 
 def info_dict(day: date) -> dict:
-    from addin import state
-    from addin.engine import default_rules
+    from exportscreen import state
+    from exportscreen.engine import default_rules
 
     r = default_rules()
     eul = r.eul_on(day)
@@ -77,8 +77,8 @@ def run_info(args) -> int:
 
 
 def run_import(args) -> int:
-    from addin import eul
-    from addin.engine import reset_default_rules
+    from exportscreen import eul
+    from exportscreen.engine import reset_default_rules
 
     lst = eul.import_list(args.path, list_date=_day(args.date), effective=_day(args.effective))
     reset_default_rules()
