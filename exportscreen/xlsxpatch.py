@@ -15,15 +15,14 @@ a temporary file, and only the XML before ``<sheetData>`` (sheet properties, vie
 in memory. Coordinates in this API are 0-based ``(row, col)`` like python-calamine's.
 
 Public API: :func:`check_workbook`, :func:`sheet_names`, :func:`sheet_part`, :func:`patch_workbook`,
-:func:`atomic_write`, :func:`workbook_lock`, :func:`refuse_if_open`, :func:`cell_ref`, :func:`col_letter`,
-:func:`escape_cell_text`, :class:`PatchResult`.
+:func:`cell_ref`, :func:`col_letter`, :func:`escape_cell_text`, :class:`PatchResult`. Atomic writes, the write
+lock and the "open in Excel" check are in :mod:`exportscreen.files`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import fcntl
 import os
 import posixpath
 import re
@@ -33,10 +32,11 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Mapping
+from typing import Mapping
 
 from lxml import etree
 
+from exportscreen import files
 from exportscreen.errors import UserError
 
 MAX_TOTAL_UNCOMPRESSED = 2 * 1024**3  # 2 GiB for all members together
@@ -667,7 +667,7 @@ def patch_workbook(
                 _write_package(zin, fh, part, sheet_tmp, sheet_size, overrides)
 
             if atomic:
-                atomic_write(dst, write, mode_from=src)
+                files.atomic_write(dst, write, mode_from=src)
             else:
                 with open(dst, "wb") as fh:
                     write(fh)
@@ -724,73 +724,3 @@ def _write_package(zin: zipfile.ZipFile, fh, part: str, sheet_tmp, sheet_size: i
                     shutil.copyfileobj(src, out, CHUNK)
             else:
                 zout.writestr(zi, zin.read(info))
-
-
-# ------------------------------------------------------------------------------------- safe file writing
-def atomic_write(target: str | os.PathLike, write: Callable, *, mode_from: str | os.PathLike | None = None) -> None:
-    """Call ``write(fileobj)`` on a temporary file beside ``target``, fsync it and rename it over
-    ``target``. On any exception the temporary file is removed and ``target`` is left as it was."""
-    target = Path(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".~{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        ref = target if target.exists() else (Path(mode_from) if mode_from else None)
-        if ref is not None and ref.exists():
-            os.chmod(tmp, ref.stat().st_mode & 0o7777)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):
-        dfd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-
-
-def owner_files(path: str | os.PathLike) -> list[Path]:
-    """Files that show a workbook is open in Excel (``~$name``) or LibreOffice (``.~lock.name#``)."""
-    path = Path(path)
-    names = [f"~${path.name}", f".~lock.{path.name}#"]
-    if len(path.stem) > 2:
-        names.append(f"~${path.name[2:]}")  # Office shortens long names this way for some files
-    return [path.parent / n for n in names]
-
-
-def refuse_if_open(path: str | os.PathLike) -> None:
-    for owner in owner_files(path):
-        if owner.exists():
-            raise UserError(f"{Path(path).name} is open in Excel or LibreOffice ({owner.name} exists); close it and try again")
-
-
-@contextlib.contextmanager
-def workbook_lock(path: str | os.PathLike) -> Iterator[Path]:
-    """Exclusive lock for writing ``path``: ``.~exportscreen-<name>.lock`` beside it, created with O_EXCL
-    and held with flock. A lock file left by a dead process (not flock-ed any more) is taken over."""
-    path = Path(path)
-    lock = path.parent / f".~exportscreen-{path.name}.lock"
-    try:
-        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o644)
-    except FileExistsError:
-        try:
-            fd = os.open(lock, os.O_RDWR)
-        except FileNotFoundError:  # released meanwhile
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        raise UserError(f"{path.name} is being written by another exportscreen run ({lock.name}); try again later") from None
-    try:
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        yield lock
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(lock)
-        os.close(fd)

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 import python_calamine as pc
 
-from exportscreen import cli, xlsxpatch
+from exportscreen import cli, files, xlsxpatch
 from exportscreen.commands import screen as screen_cmd
 
 REPO = Path(__file__).resolve().parents[1]
@@ -148,7 +148,7 @@ def test_refused_while_open_in_excel_or_locked(sample, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "open in Excel" in err
     owner.unlink()
-    with xlsxpatch.workbook_lock(sample):
+    with files.workbook_lock(sample):
         assert cli.main(["screen", str(sample)]) == 2
         assert "another exportscreen run" in capsys.readouterr().err
     assert sample.read_bytes() == before

@@ -417,30 +417,6 @@ def test_zip_bomb_ratio_message(rich_workbook, tmp_path):
         xlsxpatch.check_workbook(_bad_inputs(tmp_path, rich_workbook)["password"])
 
 
-def test_lock_is_exclusive_and_stale_lock_is_taken_over(tmp_path):
-    wb = tmp_path / "book.xlsx"
-    wb.write_bytes(b"")
-    with xlsxpatch.workbook_lock(wb) as lock:
-        assert lock.exists()
-        with pytest.raises(UserError, match="another exportscreen run"):
-            with xlsxpatch.workbook_lock(wb):
-                pass
-    assert not lock.exists()
-    lock.write_text("99999\n")  # left behind by a dead process: nobody holds the flock
-    with xlsxpatch.workbook_lock(wb):
-        pass
-    assert not lock.exists()
-
-
-def test_owner_file_means_open_in_excel(tmp_path):
-    wb = tmp_path / "orders.xlsx"
-    wb.write_bytes(b"")
-    xlsxpatch.refuse_if_open(wb)
-    (tmp_path / "~$orders.xlsx").write_bytes(b"owner")
-    with pytest.raises(UserError, match="open in Excel"):
-        xlsxpatch.refuse_if_open(wb)
-
-
 def test_cell_ref_helpers():
     assert xlsxpatch.col_letter(0) == "A" and xlsxpatch.col_letter(25) == "Z" and xlsxpatch.col_letter(26) == "AA"
     assert xlsxpatch.cell_ref(0, 16383) == "XFD1"

@@ -12,7 +12,7 @@ from datetime import date
 from collections.abc import Mapping
 from pathlib import Path
 
-from exportscreen import orders, xlsxpatch
+from exportscreen import files, orders, xlsxpatch
 from exportscreen.errors import UserError
 from exportscreen.model import Code
 
@@ -121,7 +121,7 @@ def screen_file(
     as_of = as_of or date.today()
 
     # refuse early, before the (possibly long) screening, and again under the lock
-    xlsxpatch.refuse_if_open(target)
+    files.refuse_if_open(target)
     # Reading, screening and recording allocate a few objects per line and form no reference cycles: the cyclic
     # collector would only rescan the whole table again and again (a third of the run time), so it pauses.
     gc_was_enabled = gc.isenabled()
@@ -180,8 +180,8 @@ def _screen_and_write(src, target, table, summary, as_of, lang, show_progress, i
 
         t2 = time.perf_counter()
         summary.timings["screen"] = t2 - t1
-        with xlsxpatch.workbook_lock(target):  # a failed write marks the audit run as failed
-            xlsxpatch.refuse_if_open(target)
+        with files.workbook_lock(target):  # a failed write marks the audit run as failed
+            files.refuse_if_open(target)
             if is_csv:
                 _write_csv(table, src, target, cells)
             else:
@@ -224,7 +224,7 @@ def _write_csv(table: orders.OrderTable, src: Path, target: Path, cells: Mapping
             rows.append([""] * width)
         for c, text in cols.items():
             rows[r][c] = text
-    xlsxpatch.atomic_write(target, lambda fh: orders.write_csv(rows, fh, table.encoding), mode_from=src)
+    files.atomic_write(target, lambda fh: orders.write_csv(rows, fh, table.encoding), mode_from=src)
 
 
 def _rules_version() -> str:

@@ -1,0 +1,219 @@
+"""Safe file writing (exportscreen/files.py): atomic replacement, permissions, the "open in Excel" check and
+the write lock."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from exportscreen import files
+from exportscreen.errors import UserError
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _temporaries(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".~"))
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+# -------------------------------------------------------------------------------------------- atomic_write
+def test_atomic_write_replaces_content(tmp_path):
+    target = tmp_path / "out.csv"
+    target.write_bytes(b"old content that is longer than the new one\n")
+    files.atomic_write(target, lambda fh: fh.write(b"new\r\n"))
+    assert target.read_bytes() == b"new\r\n"
+    files.write_bytes(target, b"\x00\x01")
+    assert target.read_bytes() == b"\x00\x01"
+    files.write_text(target, "判定,理由\r\n", encoding="utf-8-sig")
+    assert target.read_bytes() == "\ufeff判定,理由\r\n".encode()
+    assert _temporaries(tmp_path) == []
+
+
+def test_the_callback_gets_a_private_binary_file_beside_the_target(tmp_path):
+    seen = {}
+
+    def write(fh):
+        seen["names"] = _temporaries(tmp_path)
+        seen["mode"] = stat.S_IMODE(os.fstat(fh.fileno()).st_mode)
+        fh.write(b"x")
+
+    files.atomic_write(tmp_path / "book.xlsx", write)
+    assert len(seen["names"]) == 1 and seen["names"][0].startswith(".~book.xlsx.")
+    assert seen["mode"] == 0o600  # nobody else reads a half-written file
+    assert (tmp_path / "book.xlsx").read_bytes() == b"x"
+
+
+@pytest.mark.parametrize("exc", [RuntimeError("disk full"), KeyboardInterrupt()])
+def test_failure_in_the_callback_leaves_the_target_and_no_temporary(tmp_path, exc):
+    target = tmp_path / "orders.xlsx"
+    target.write_bytes(b"PK original bytes")
+    os.chmod(target, 0o640)
+    before = target.read_bytes()
+
+    def write(fh):
+        fh.write(b"half of the new workbook")
+        fh.flush()
+        raise exc
+
+    with pytest.raises(type(exc)):
+        files.atomic_write(target, write)
+    assert target.read_bytes() == before and _mode(target) == 0o640
+    assert _temporaries(tmp_path) == []
+
+
+def test_failure_for_a_new_file_creates_nothing(tmp_path):
+    with pytest.raises(ValueError):
+        files.atomic_write(tmp_path / "new.xlsx", lambda fh: (_ for _ in ()).throw(ValueError("no")))
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(UnicodeEncodeError):
+        files.write_text(tmp_path / "xlwings.conf", "C:\\ユーザー", encoding="ascii")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_folder_is_an_error_and_nothing_is_written(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        files.write_bytes(tmp_path / "no" / "such" / "folder.csv", b"x")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("umask, expected", [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_a_new_file_gets_the_ordinary_permissions_of_the_umask(tmp_path, umask, expected):
+    old = os.umask(umask)
+    try:
+        files.write_bytes(tmp_path / "new.csv", b"x")
+    finally:
+        os.umask(old)
+    assert _mode(tmp_path / "new.csv") == expected
+
+
+def test_an_existing_file_keeps_its_permissions(tmp_path, umask_022):
+    target = tmp_path / "orders.csv"
+    for mode in (0o600, 0o640, 0o664):
+        target.write_bytes(b"old")
+        os.chmod(target, mode)
+        files.write_bytes(target, b"new", mode=0o644, mode_from=__file__)
+        assert _mode(target) == mode and target.read_bytes() == b"new"
+
+
+def test_a_new_file_gets_mode_or_the_mode_of_mode_from(tmp_path, umask_022):
+    src = tmp_path / "src.xlsx"
+    src.write_bytes(b"src")
+    os.chmod(src, 0o640)
+    files.write_bytes(tmp_path / "copy.xlsx", b"x", mode_from=src)
+    assert _mode(tmp_path / "copy.xlsx") == 0o640
+    files.write_bytes(tmp_path / "explicit.xlsx", b"x", mode=0o600, mode_from=src)
+    assert _mode(tmp_path / "explicit.xlsx") == 0o600
+    files.write_bytes(tmp_path / "gone.xlsx", b"x", mode_from=tmp_path / "missing.xlsx")
+    assert _mode(tmp_path / "gone.xlsx") == 0o644
+
+
+# ------------------------------------------------------------------------------------------ refuse_if_open
+@pytest.mark.parametrize("owner", ["~$orders.xlsx", ".~lock.orders.xlsx#", "~$ders.xlsx"])
+def test_owner_file_means_open_in_excel_or_libreoffice(tmp_path, owner):
+    wb = tmp_path / "orders.xlsx"
+    wb.write_bytes(b"")
+    files.refuse_if_open(wb)
+    (tmp_path / owner).write_bytes(b"owner")
+    with pytest.raises(UserError, match="open in Excel") as exc:
+        files.refuse_if_open(wb)
+    assert "\n" not in str(exc.value) and owner in str(exc.value) and str(exc.value).startswith("orders.xlsx ")
+
+
+def test_owner_files_of_another_workbook_do_not_count(tmp_path):
+    wb = tmp_path / "orders.xlsx"
+    (tmp_path / "~$other.xlsx").write_bytes(b"owner")
+    (tmp_path / ".~lock.orders.xlsm#").write_bytes(b"owner")
+    files.refuse_if_open(wb)
+    assert [p.name for p in files.owner_files(wb)] == ["~$orders.xlsx", ".~lock.orders.xlsx#", "~$ders.xlsx"]
+
+
+# ------------------------------------------------------------------------------------------- workbook_lock
+def _lock_in_subprocess(path: Path, then: str = "") -> subprocess.CompletedProcess:
+    code = (
+        "import os, sys\n"
+        "from exportscreen import files\n"
+        "from exportscreen.errors import UserError\n"
+        "try:\n"
+        f"    with files.workbook_lock({str(path)!r}):\n"
+        f"        {then or 'pass'}\n"
+        "except UserError as exc:\n"
+        "    print(exc); sys.exit(3)\n"
+    )
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60,
+                          check=False)
+
+
+def test_lock_is_exclusive_and_stale_lock_is_taken_over(tmp_path):
+    wb = tmp_path / "book.xlsx"
+    wb.write_bytes(b"")
+    with files.workbook_lock(wb) as lock:
+        assert lock.exists() and lock.read_text() == f"{os.getpid()}\n"
+        with pytest.raises(UserError, match="another exportscreen run"), files.workbook_lock(wb):
+            pass
+    assert not lock.exists()
+    lock.write_text("99999\n")  # left behind by a dead process: nobody holds the flock
+    with files.workbook_lock(wb):
+        assert lock.read_text() == f"{os.getpid()}\n"
+    assert not lock.exists()
+
+
+def test_lock_refuses_another_process(tmp_path):
+    wb = tmp_path / "book.xlsx"
+    with files.workbook_lock(wb) as lock:
+        p = _lock_in_subprocess(wb)
+        assert p.returncode == 3, p.stderr
+        assert "book.xlsx is being written by another exportscreen run" in p.stdout
+        assert lock.exists()
+    p = _lock_in_subprocess(wb)
+    assert p.returncode == 0, p.stderr
+
+
+def test_lock_of_a_killed_process_is_taken_over(tmp_path):
+    wb = tmp_path / "book.xlsx"
+    p = _lock_in_subprocess(wb, then="os._exit(9)")  # dies holding the lock: no clean-up
+    assert p.returncode == 9, p.stderr
+    lock = tmp_path / ".~exportscreen-book.xlsx.lock"
+    assert lock.exists()
+    with files.workbook_lock(wb) as held:
+        assert held == lock and lock.read_text() == f"{os.getpid()}\n"
+        assert _lock_in_subprocess(wb).returncode == 3
+    assert not lock.exists()
+
+
+def test_lock_file_removed_by_its_holder_after_we_opened_it_is_not_the_lock(tmp_path, monkeypatch):
+    """A holder that releases (removes the file) between our open and our flock: flock on the removed file
+    would succeed while a third process creates and locks a new file. The lock is only held on the file
+    that is at the lock path."""
+    wb = tmp_path / "book.xlsx"
+    lock = tmp_path / ".~exportscreen-book.xlsx.lock"
+    lock.write_text("1\n")  # the other holder's file, which we open
+    real = files._try_lock
+    calls = []
+
+    def try_lock(fd):
+        if not calls:
+            lock.unlink()  # the holder releases
+        calls.append(fd)
+        return real(fd)
+
+    monkeypatch.setattr(files, "_try_lock", try_lock)
+    with files.workbook_lock(wb):
+        assert len(calls) == 2  # the first file was given up, the lock is on a new one
+        assert _lock_in_subprocess(wb).returncode == 3
+    assert not lock.exists()
