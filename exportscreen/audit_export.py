@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from exportscreen import files
 from exportscreen.errors import UserError
 from exportscreen.model import Code
 
@@ -369,17 +370,7 @@ def export(
     wb.active = 0
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".xlsx.tmp", dir=out.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # an ordinary file for the auditors, not mkstemp's private 0600
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    files.atomic_write(out, wb.save)  # a new file gets ordinary (umask) permissions for the auditors
 
     pdf_path, msg = (None, "")
     if pdf:
@@ -489,8 +480,8 @@ def to_pdf(xlsx: str | os.PathLike, timeout: int = 300) -> tuple[Path | None, st
             detail = (proc.stderr or proc.stdout or "").strip().splitlines()
             return None, f"LibreOffice did not produce a PDF (exit {proc.returncode}): {detail[-1] if detail else ''}"
         target = xlsx.with_suffix(".pdf")
-        shutil.move(str(produced), str(target.with_suffix(".pdf.tmp")))
-        os.replace(target.with_suffix(".pdf.tmp"), target)
+        with produced.open("rb") as pdf:
+            files.atomic_write(target, lambda fh: shutil.copyfileobj(pdf, fh))
         return target, ""
     finally:
         shutil.rmtree(profile, ignore_errors=True)

@@ -14,6 +14,7 @@ import re
 import sys
 from pathlib import Path
 
+from exportscreen import files
 from exportscreen.errors import UserError
 from exportscreen.state import data_dir
 
@@ -93,13 +94,11 @@ def write_config(path: Path, settings: dict[str, str]) -> list[tuple[str, str]]:
             out.append((k, v))
     out += [kv for key, kv in wanted.items() if key not in done]
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
     text = "".join(f'"{k}","{v}"\r\n' for k, v in out)  # CRLF: VBA's Input # expects it
     try:
-        tmp.write_bytes(text.encode(_encoding(), errors="strict"))
+        files.write_text(path, text, encoding=_encoding())
     except UnicodeEncodeError:
         raise UserError(f"{path}: a path contains characters the Windows code page cannot write") from None
-    os.replace(tmp, path)
     return out
 
 

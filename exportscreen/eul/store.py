@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 
+from exportscreen import files
 from exportscreen.errors import UserError
 from exportscreen.eul.countries import to_iso2
 from exportscreen.eul.model import CONCERN_CODES, EndUserList, EulEntry
@@ -219,19 +218,7 @@ def _store(eul: EndUserList, home) -> Path:
     folder = eul_dir(home)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{STORE_PREFIX}{eul.list_date.isoformat()}.json"
-    fd, tmp = tempfile.mkstemp(prefix=".eul-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(eul.to_dict(), fh, ensure_ascii=False, indent=0)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    files.write_text(target, json.dumps(eul.to_dict(), ensure_ascii=False, indent=0))
     return target
 
 
