@@ -6,6 +6,7 @@ import argparse
 import sys
 from datetime import date
 
+from exportscreen.commands import parse_date
 from exportscreen.errors import UserError
 
 
@@ -28,8 +29,8 @@ def register(subparsers) -> None:
     ex = sub.add_parser("export", parents=[common], help="write an audit workbook (サマリー, 明細, 取引審査票)")
     which = ex.add_mutually_exclusive_group(required=True)
     which.add_argument("--run", type=int, metavar="ID", help="one run (see `audit list`)")
-    which.add_argument("--from", dest="date_from", type=_date, metavar="DATE", help="first day (YYYY-MM-DD, local)")
-    ex.add_argument("--to", dest="date_to", type=_date, metavar="DATE", help="last day, inclusive (default today)")
+    which.add_argument("--from", dest="date_from", metavar="DATE", help="first day (YYYY-MM-DD, local)")
+    ex.add_argument("--to", dest="date_to", metavar="DATE", help="last day, inclusive (default today)")
     ex.add_argument("--out", required=True, metavar="FILE.xlsx", help="workbook to write")
     ex.add_argument("--pdf", action="store_true", help="also write FILE.pdf through headless LibreOffice")
     ex.add_argument("--company", default="", help="会社名 for the header")
@@ -42,13 +43,6 @@ def register(subparsers) -> None:
     )
     pu.add_argument("--dry-run", action="store_true", help="only show what would be deleted")
     pu.set_defaults(func=cmd_purge)
-
-
-def _date(s: str) -> date:
-    try:
-        return date.fromisoformat(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {s!r}")
 
 
 def _log(args):
@@ -111,6 +105,8 @@ def cmd_verify(args) -> int:
 def cmd_export(args) -> int:
     from exportscreen.audit_export import export
 
+    args.date_from = parse_date(args.date_from, "--from")
+    args.date_to = parse_date(args.date_to, "--to")
     if args.run is not None and args.date_to is not None:
         raise UserError("--to goes with --from, not with --run")
     if args.run is None and args.date_to is None:

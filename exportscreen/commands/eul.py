@@ -3,10 +3,10 @@ and ``exportscreen eul list`` — the stored versions. Importing is ``exportscre
 
 from __future__ import annotations
 
-import argparse
 import json
 from datetime import date
 
+from exportscreen.commands import parse_date
 from exportscreen.errors import UserError
 
 
@@ -17,7 +17,7 @@ def register(subparsers) -> None:
     s = sub.add_parser("search", help="show the entries whose name or alias matches NAME, with explanations")
     s.add_argument("name", metavar="NAME", help="company or organisation name, any script or width")
     s.add_argument("--country", "-c", default=None, help="destination country: ISO2, Japanese or English name")
-    s.add_argument("--as-of", dest="as_of", type=_date, default=None, metavar="DATE",
+    s.add_argument("--as-of", dest="as_of", default=None, metavar="DATE",
                    help="use the list in force on DATE (YYYY-MM-DD); default today")
     s.add_argument("--lang", choices=("ja", "en"), default="ja", help="language of the explanations")
     s.add_argument("--limit", type=int, default=10, help="at most N entries (default 10)")
@@ -27,13 +27,6 @@ def register(subparsers) -> None:
     ls = sub.add_parser("list", help="stored End User List versions, oldest first")
     ls.add_argument("--json", action="store_true", help="print JSON")
     ls.set_defaults(func=cmd_list)
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)")
 
 
 def _active(as_of: date | None):
@@ -52,7 +45,7 @@ def _active(as_of: date | None):
 
 
 def cmd_search(args) -> int:
-    active, day = _active(args.as_of)
+    active, day = _active(parse_date(args.as_of, "--as-of"))
     hits = active.match(args.name, args.country, limit=args.limit)
     if args.json:
         print(json.dumps({

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from exportscreen.commands import parse_date
 from exportscreen.errors import UserError
 
 
@@ -49,12 +50,7 @@ def changes(path, sheet=None, as_of: date | None = None) -> tuple[dict, list[dic
 
 
 def run(args) -> int:
-    as_of = None
-    if args.date:
-        try:
-            as_of = date.fromisoformat(args.date)
-        except ValueError:
-            raise UserError(f"{args.date!r} is not a date (YYYY-MM-DD)") from None
+    as_of = parse_date(args.date, "--date")
     about, changed = changes(args.path, args.sheet, as_of)
     lang = args.lang
     if args.json:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from exportscreen.errors import UserError
+from exportscreen.commands import parse_date
 
 
 def register(sub) -> None:
@@ -20,15 +20,6 @@ def register(sub) -> None:
     imp.add_argument("--date", help="the list's date (default: from the file name, e.g. 20250929_4.xlsx)")
     imp.add_argument("--effective", help="the day it applies from (default: the list's date)")
     imp.set_defaults(func=run_import)
-
-
-def _day(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def info_dict(day: date) -> dict:
@@ -56,7 +47,7 @@ def info_dict(day: date) -> dict:
 
 
 def run_info(args) -> int:
-    info = info_dict(_day(args.date) or date.today())
+    info = info_dict(parse_date(args.date, "--date") or date.today())
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=2))
         return 0
@@ -80,7 +71,8 @@ def run_import(args) -> int:
     from exportscreen import eul
     from exportscreen.engine import reset_default_rules
 
-    lst = eul.import_list(args.path, list_date=_day(args.date), effective=_day(args.effective))
+    list_date, effective = parse_date(args.date, "--date"), parse_date(args.effective, "--effective")
+    lst = eul.import_list(args.path, list_date=list_date, effective=effective)
     reset_default_rules()
     counts = {}
     for e in lst.entries:

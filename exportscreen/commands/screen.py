@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from exportscreen import files, orders, xlsxpatch
+from exportscreen.commands import parse_date
 from exportscreen.errors import UserError
 from exportscreen.model import Code
 
@@ -69,12 +70,7 @@ class ScreenSummary:
 
 
 def _parse_date(text: str | None) -> date:
-    if not text:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"--date {text!r}: expected YYYY-MM-DD") from None
+    return parse_date(text, "--date") or date.today()
 
 
 def _progress(total: int):
