@@ -12,7 +12,7 @@ import sys
 import time
 from datetime import date, timedelta
 
-from exportscreen import engine
+from exportscreen import engine, state
 from exportscreen.rules import bundled
 
 COUNTRIES = ["米国", "ドイツ", "韓国", "中国", "タイ", "イラン", "イラク", "アフガニスタン", "北朝鮮", "ロシア", "シンガポール", "インド", "台湾", "ベトナム"]
@@ -36,7 +36,7 @@ def lines(n: int, distinct: bool, seed: int = 1):
 
 def run(n: int, distinct: bool) -> float:
     rules = bundled()
-    engine.reset_default_rules()
+    state.reset_rules()
     today = date(2026, 11, 25)
     data = list(lines(n, distinct))
     screen = engine.screen

@@ -94,10 +94,10 @@ class _NoAuditLog:
 def time_screen(path: Path, out: Path, audit: bool = True) -> tuple[float, dict]:
     from unittest import mock
 
-    from exportscreen.commands.screen import screen_file
-    from exportscreen.engine import reset_default_rules
+    from exportscreen.screening import screen_file
+    from exportscreen.state import reset_rules
 
-    reset_default_rules()  # every measurement starts with cold caches
+    reset_rules()  # every measurement starts with cold caches
     t = time.perf_counter()
     if audit:
         s = screen_file(path, out=out, as_of=date(2026, 1, 5), show_progress=False)

@@ -16,7 +16,7 @@ import sys
 import time
 from datetime import datetime
 
-from exportscreen import engine, functions
+from exportscreen import engine, functions, screening, state
 
 LINE = ("米国", "7の項(1)", 8542.31, "Northfield Semiconductor Inc.", "民生", "なし", 2500000.0, datetime(2025, 11, 10))
 LINE_2 = ("中国", "非該当", "8458.11", None, "軍事", None, None, None)
@@ -35,8 +35,8 @@ def per_call(fn, args, n: int, repeat: int = 5) -> float:
 
 def main(argv: list[str]) -> int:
     n = int(argv[0]) if argv else 100_000
-    engine.default_rules()  # load once, as the first recalculation does
-    print(f"rules {engine.default_rules().version}; {n} calls per figure, median of 5 runs")
+    state.rules()  # load once, as the first recalculation does
+    print(f"rules {state.rules().version}; {n} calls per figure, median of 5 runs")
     for name, fn, args in [
         ("SCREEN warm (8 args)", functions.SCREEN, LINE),
         ("SCREEN warm (2 args)", functions.SCREEN, LINE[:2]),

@@ -78,6 +78,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 
 from exportscreen.model import Code, Decision
+from exportscreen.render import audit_reasons
 
 GENESIS = "0" * 64
 DEFAULT_RETENTION_YEARS = 7
@@ -179,9 +180,7 @@ def _reasons_text(reasons: tuple) -> str:
     if text is None:
         if len(_reasons_json) > 20_000:
             _reasons_json.clear()
-        text = _reasons_json[reasons] = canonical(
-            [{"rule_id": r.rule_id, "severity": getattr(r.severity, "value", r.severity), "text": r.ja, "ref": r.ref} for r in reasons]
-        )
+        text = _reasons_json[reasons] = canonical(audit_reasons(reasons))
     return text
 
 

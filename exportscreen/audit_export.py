@@ -20,6 +20,7 @@ from pathlib import Path
 from exportscreen import files
 from exportscreen.errors import UserError
 from exportscreen.model import Code
+from exportscreen.render import recorded_reason_text
 
 SUMMARY_SHEET = "サマリー"
 DETAIL_SHEET = "明細"
@@ -164,7 +165,6 @@ def apply_page_setup(ws, title_rows: str | None = None) -> None:
 # values for one recorded line
 
 ORDER_NO_KEYS = ("order_no", "order", "order_id", "受注番号", "po", "po_no")
-EUL_MARKERS = ("EUL", "USER")
 
 
 def line_values(rec: dict) -> dict:
@@ -182,15 +182,13 @@ def line_values(rec: dict) -> dict:
     else:
         iname = _s(inp.get("item"))
     reasons = rec.get("reasons") or []
-    eul = [r for r in reasons if any(m in str(r.get("rule_id", "")).upper() for m in EUL_MARKERS)]
+    eul = [r for r in reasons if r.get("topic") == "user"]
     if eul:
         list_result = "\n".join(r.get("text", "") for r in eul)
     elif rec.get("eul_version"):
         list_result = f"指摘なし（リスト {rec['eul_version']} 版）"
     else:
         list_result = "—"
-    reason_lines = [f"{r.get('text', '')}（{r.get('ref', '')}）" for r in reasons]
-    reason_lines.append(f"[規則 {rec.get('rules_version')} / 基準日 {rec.get('as_of')}]")
     value = inp.get("value_jpy")
     if isinstance(value, str):
         try:
@@ -210,7 +208,7 @@ def line_values(rec: dict) -> dict:
         "inform": _s(inp.get("inform")),
         "value": value,
         "decision": rec.get("label") or "",
-        "reasons": "\n".join(reason_lines),
+        "reasons": recorded_reason_text(rec),
         "run_id": rec.get("run_id"),
         "row": rec.get("row"),
         "seq": rec.get("seq"),
@@ -242,9 +240,8 @@ def _local(ts: str | None) -> str:
 def _checks(rec: dict, v: dict) -> dict[str, str]:
     """Automated findings next to each checklist box (the boxes stay for the human reviewer)."""
     reasons = rec.get("reasons") or []
-    ids = [str(r.get("rule_id", "")).upper() for r in reasons]
-    use = [r["text"] for r, i in zip(reasons, ids) if "USE" in i and "USER" not in i]
-    user = [r["text"] for r, i in zip(reasons, ids) if any(m in i for m in EUL_MARKERS)]
+    use = [r["text"] for r in reasons if r.get("topic") in ("use", "inform")]
+    user = [r["text"] for r in reasons if r.get("topic") == "user"]
     use_note = "；".join(use) if use else (f"用途：{v['end_use'] or '未入力'}、インフォーム：{v['inform'] or '未入力'}")
     user_note = "；".join(user) if user else f"需要者：{v['end_user'] or '未入力'}／{v['list_result']}"
     clear_note = f"機械判定：{v['decision']}。懸念がないことが明らかか、担当者が確認してください。"

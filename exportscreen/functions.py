@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from datetime import date
 
-from exportscreen import engine
+from exportscreen import engine, render, screening, state
 from exportscreen.ids import InvalidInput
 from exportscreen.ids.text import cell_text
 from exportscreen.ids.values import parse_date
@@ -37,7 +37,7 @@ ARG_JA = {
     "inform": "インフォーム",
     "value_jpy": "金額",
     "ship_date": "出荷日",
-    "date": "基準日",
+    "as_of_date": "基準日",
     "name": "需要者名",
     "table": "範囲",
 }
@@ -147,7 +147,7 @@ def _audit(function: str, args: tuple, decision) -> None:
 
 
 def _decide(function: str, args: tuple):
-    d = engine.screen(*args)
+    d = screening.decide(*args)
     if _AUDIT_ENABLED:
         try:
             _audit(function, args, d)
@@ -174,11 +174,11 @@ ARG_DOCS: dict[str, tuple[tuple[str, str], ...]] = {
     "SCREEN": _LINE_DOCS,
     "SCREEN_REASON": _LINE_DOCS,
     "SCREEN_TABLE": (("table", "見出し行（仕向地・品目 など）を含む受注の範囲。列全体（A:I）も可"),),
-    "COUNTRY_GROUP": (("country", "仕向地（国名またはISOコード）"), ("date", "基準日（任意。空欄なら今日）")),
+    "COUNTRY_GROUP": (("country", "仕向地（国名またはISOコード）"), ("as_of_date", "基準日（任意。空欄なら今日）")),
     "ITEM_CLASS": (
         ("item", "品目の該非（例：7の項(1)、非該当）"),
         ("hs", "HSコード（任意。非該当品のキャッチオール区分に使用）"),
-        ("date", "基準日（任意。空欄なら今日）"),
+        ("as_of_date", "基準日（任意。空欄なら今日）"),
     ),
     "RULES_VERSION": (),
     "EUL_MATCH": (("name", "需要者名（英語または日本語）"), ("country", "仕向地（任意。国名またはISOコード）")),
@@ -199,7 +199,7 @@ def SCREEN_REASON(country=None, item=None, hs=None, end_user=None, end_use=None,
     """判定の理由（根拠条文つき）と規則のバージョン・基準日を1つのセルに返します。"""
     try:
         args = _line(country, item, hs, end_user, end_use, inform, value_jpy, ship_date)
-        return _decide("SCREEN_REASON", args).reason_text("ja")
+        return render.reason_text(_decide("SCREEN_REASON", args), "ja")
     except _BadArg as exc:
         return _invalid(exc.ja)
     except Exception as exc:
@@ -207,19 +207,18 @@ def SCREEN_REASON(country=None, item=None, hs=None, end_user=None, end_use=None,
 
 
 def SCREEN_TABLE(table):
-    """見出し行つきの受注範囲を判定し、行ごとに［判定, 理由］の2列を返します（Excel 365 ではスピル）。
-    先頭行は見出し［判定, 理由］、空行は空欄、末尾の空行は省きます。"""
+    """見出し行つきの受注範囲を判定し、行ごとに［判定, 理由］の2列を返します（Excel 365 ではスピル）。先頭行は見出し［判定, 理由］、空行は空欄、末尾の空行は省きます。"""
     try:
         return _screen_table(table)
     except Exception as exc:
         return [[SYSTEM_ERROR, _system_error(exc)]]
 
 
-def COUNTRY_GROUP(country=None, date=None):
+def COUNTRY_GROUP(country=None, as_of_date=None):
     """仕向地の区分（グループA（別表第三）／国連武器禁輸国（別表第三の二）／一般／全面禁輸）を返します。"""
     try:
-        rules = engine.default_rules()
-        day = _day("date", date)
+        rules = state.rules()
+        day = _day("as_of_date", as_of_date)
         return engine.country_group_label(rules, engine.lookup_country(rules, _scalar("country", country)), day)
     except (_BadArg, InvalidInput) as exc:
         return _invalid(exc.ja)
@@ -227,11 +226,11 @@ def COUNTRY_GROUP(country=None, date=None):
         return _system_error(exc)
 
 
-def ITEM_CLASS(item=None, hs=None, date=None):
+def ITEM_CLASS(item=None, hs=None, as_of_date=None):
     """品目の区分（例：7の項(1) 集積回路、16の項(1)、16の項(2)、キャッチオール対象外）を返します。"""
     try:
-        day = _day("date", date)
-        return engine.describe_item(_scalar("item", item), _scalar("hs", hs), day)
+        day = _day("as_of_date", as_of_date)
+        return engine.describe_item(state.rules(), _scalar("item", item), _scalar("hs", hs), day)
     except (_BadArg, InvalidInput) as exc:
         return _invalid(exc.ja)
     except Exception as exc:
@@ -241,7 +240,7 @@ def ITEM_CLASS(item=None, hs=None, date=None):
 def RULES_VERSION():
     """判定に使う規則データのバージョンと最終施行日（監査用）を返します。"""
     try:
-        rules = engine.default_rules()
+        rules = state.rules()
         text = f"規則 {rules.version}（最終施行日 {rules.latest_effective.isoformat()}）"
         eul = rules.eul_on(date.today())
         if eul is not None:
@@ -257,7 +256,7 @@ def EUL_MATCH(name=None, country=None):
         name = _scalar("name", name)
         if cell_text(name) is None:
             return ""
-        rules = engine.default_rules()
+        rules = state.rules()
         country = _scalar("country", country)
         iso2 = engine.lookup_country(rules, country) if country is not None else None
         eul = rules.eul_on(date.today())
@@ -266,11 +265,7 @@ def EUL_MATCH(name=None, country=None):
         hits = eul.match(cell_text(name), iso2)
         if not hits:
             return ""
-        h = max(hits, key=lambda h: h.score)
-        e = h.entry
-        kind = "該当" if h.kind == "hit" else "類似（要確認）"
-        concerns = ",".join(c for c in ("B", "C", "M", "N", "CW") if c in e.concerns)
-        return f"No.{e.no} {' '.join(str(e.name).split())}（{concerns}） スコア{h.score:.2f} {kind}"
+        return render.hit_summary(max(hits, key=lambda h: h.score))
     except (_BadArg, InvalidInput) as exc:
         return _invalid(exc.ja)
     except Exception as exc:
@@ -338,7 +333,7 @@ def _screen_table(table) -> list[list]:
             continue
         try:
             d = _decide("SCREEN_TABLE", _line(*vals))
-            out.append([d.code.label, d.reason_text("ja")])
+            out.append([d.code.label, render.reason_text(d, "ja")])
         except _BadArg as exc:
             out.append(["入力エラー", _invalid(exc.ja)])
     return out

@@ -48,24 +48,30 @@ SEVERITY = {
     Code.PROHIBITED: 3,
     Code.INVALID: 4,
 }
-CODE_BY_LABEL = {label: code for code, (label, _en) in LABELS.items()}
+
+
+TOPICS_JA = {
+    "destination": "仕向地", "goods": "貨物", "use": "用途", "user": "需要者", "inform": "インフォーム",
+    "exemption": "特例", "sanctions": "制裁措置", "input": "入力",
+}
 
 
 @dataclass(frozen=True)
 class Reason:
-    """One step of the decision: what fired, how severe it is, in Japanese and English, and the law."""
+    """One step of the decision: what fired, how severe it is, in Japanese and English, the law, what it is about
+    (``topic``: destination, goods, use, user, inform, exemption, sanctions, input) and, for reasons about the
+    buyer, the End User List hits behind it. Built from ``rules/reasons.yaml`` by :mod:`exportscreen.reasons`."""
 
     rule_id: str
     severity: Code
     ja: str
     en: str
     ref: str  # legal reference, e.g. "輸出令別表第一 7の項(1); 外為法48条1項"
+    topic: str
+    hits: tuple = ()  # End User List hits (exportscreen.eul.Hit) this reason is about
 
     def text(self, lang: str = "ja") -> str:
         return self.en if lang == "en" else self.ja
-
-    def to_dict(self, lang: str = "ja") -> dict:
-        return {"rule_id": self.rule_id, "severity": self.severity.value, "text": self.text(lang), "ref": self.ref}
 
 
 @dataclass(frozen=True)
@@ -77,37 +83,19 @@ class Decision:
     country: dict | None = None  # {"iso2", "name_ja", "name_en", "groups": [...]} when the country was understood
     item: dict | None = None  # {"code", "kou", "sub", "class", "name_ja", "name_en", "hs"} when understood
     eul_version: str | None = None  # date of the End User List used, when one was consulted
-    extra: dict = field(default_factory=dict, compare=False)
+    extra: dict = field(default_factory=dict, compare=False)  # the renderer's cache (decisions are shared)
 
     @property
     def label(self) -> str:
         return self.code.label
 
     def reason_text(self, lang: str = "ja") -> str:
-        """All reasons in one cell: ``text（ref）`` joined by new lines, plus the version stamp (rendered once
-        per decision: the engine shares decisions between equal lines)."""
-        text = self.extra.get(lang)
-        if text is None:
-            text = self.extra[lang] = self._reason_text(lang)
-        return text
+        """The 理由 cell: see :func:`exportscreen.render.reason_text`."""
+        from exportscreen.render import reason_text
 
-    def _reason_text(self, lang: str) -> str:
-        parts = [f"{r.text(lang)}（{r.ref}）" if lang != "en" else f"{r.text(lang)} ({r.ref})" for r in self.reasons]
-        stamp = (
-            f"[規則 {self.rules_version} / 基準日 {self.as_of.isoformat()}]"
-            if lang != "en"
-            else f"[rules {self.rules_version} / as of {self.as_of.isoformat()}]"
-        )
-        return "\n".join(parts + [stamp])
+        return reason_text(self, lang)
 
     def to_dict(self, lang: str = "ja") -> dict:
-        return {
-            "decision": self.code.value,
-            "label": self.code.label if lang != "en" else self.code.label_en,
-            "reasons": [r.to_dict(lang) for r in self.reasons],
-            "country": dict(self.country) if self.country else None,  # copies: the engine shares these dicts
-            "item": dict(self.item) if self.item else None,
-            "as_of": self.as_of.isoformat(),
-            "rules_version": self.rules_version,
-            "eul_version": self.eul_version,
-        }
+        from exportscreen.render import decision_dict
+
+        return decision_dict(self, lang)

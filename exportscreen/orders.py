@@ -24,7 +24,6 @@ from exportscreen.errors import UserError
 FIELDS = ORDER_FIELDS  # the engine's argument order: lines are passed to it positionally
 OUTPUT_FIELDS = ("decision", "reason")
 HEADER_TEXT = {"decision": "判定", "reason": "理由"}
-HEADER_TEXT_EN = {"decision": "Decision", "reason": "Reasons"}
 
 # Header names after normalize_header (NFKC, casefold, no spaces, no bracketed suffix such as （円）).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -128,6 +127,7 @@ class OrderTable:
     blank_rows: int = 0
     total_rows: list[int] = field(default_factory=list)  # 0-based rows skipped as totals rows
     encoding: str = "utf-8"
+    rows: list[list[Any]] = field(default_factory=list)  # csv: every row as read (kept for writing back)
 
     @property
     def skipped(self) -> dict[str, int]:
@@ -193,7 +193,7 @@ def read_order_table(path: str | Path, sheet: str | None = None, kind: str | Non
         header = find_header(rows)
         if header is None:
             raise UserError(f"{path.name}: no header row with a country and an item column (e.g. 仕向地, 品目)")
-        table = OrderTable(path, "csv", None, header, encoding=enc)
+        table = OrderTable(path, "csv", None, header, encoding=enc, rows=rows)
         _lines(iter(rows[header.row + 1 :]), header, table, 0, header.row + 1)
         return table
     return _read_xlsx(path, sheet)

@@ -22,6 +22,7 @@ import yaml
 
 from exportscreen.errors import UserError
 from exportscreen.ids.text import fold
+from exportscreen.reasons import Catalogue
 
 
 class RulesError(UserError):
@@ -99,7 +100,6 @@ class SmallValueRule:
     threshold: float
     schedule_3_3_threshold: float
     schedule_3_3: dict[str, frozenset[str] | str]  # kou -> sub-items, or "all"
-    not_to: str
     period: Period
 
     def in_schedule_3_3(self, kou: str, sub: str | None) -> bool:
@@ -150,6 +150,7 @@ class Rules:
     overlays: tuple[Overlay, ...]
     notices: tuple[Notice, ...]
     coverage_from: date
+    reasons: Catalogue  # the wording of every reason (reasons.yaml)
     content_hash: str
     latest_effective: date
     files: tuple[str, ...]
@@ -351,7 +352,6 @@ def load(folder: Path | None = None) -> Rules:
             float(r["threshold_jpy"]),
             float(r["schedule_3_3_threshold_jpy"]),
             {k: (v if v == "all" else frozenset(v)) for k, v in r["schedule_3_3"].items()},
-            r["not_to"],
             track(_period(r, f"small_value.yaml rule {n}")),
         )
         for n, r in enumerate(sv["rules"], start=1)
@@ -383,6 +383,11 @@ def load(folder: Path | None = None) -> Rules:
                               rec["ref"], track(_period(rec, where))))
     notices = tuple(notices)
 
+    try:
+        reasons = Catalogue.from_data(_load_yaml(folder / "reasons.yaml"))
+    except ValueError as exc:
+        raise RulesError(str(exc)) from None
+
     coverage = _load_yaml(folder / "coverage.yaml")
     coverage_from = _date(coverage["coverage"]["from"], "coverage.yaml")
 
@@ -399,6 +404,7 @@ def load(folder: Path | None = None) -> Rules:
         overlays=tuple(overlays),
         notices=notices,
         coverage_from=coverage_from,
+        reasons=reasons,
         content_hash=digest.hexdigest(),
         latest_effective=max(effective),
         files=tuple(p.name for p in files),

@@ -1,6 +1,8 @@
-"""Where exportscreen keeps its state: imported End User Lists, the audit log, settings.
+"""Where exportscreen keeps its state: imported End User Lists, the audit log, settings — and the rules in use.
 
-The folder is ``$EXPORTSCREEN_HOME`` if set, else the user data folder (platformdirs).
+The folder is ``$EXPORTSCREEN_HOME`` if set, else the user data folder (platformdirs). :func:`rules` is the thin
+default the adapters use: the bundled law data plus the End User Lists stored there (the engine itself takes
+rules and the as-of date as arguments and reads nothing).
 """
 
 from __future__ import annotations
@@ -9,6 +11,10 @@ import os
 from pathlib import Path
 
 import platformdirs
+
+from exportscreen.rules import Rules
+
+_rules: Rules | None = None
 
 
 def home() -> Path:
@@ -19,10 +25,30 @@ def home() -> Path:
 
 
 def data_dir(name: str) -> Path:
-    """A bundled data folder (``rules`` or ``workbook_templates``): the repository's in a checkout,
+    """A bundled data folder (``rules``, ``workbook_templates``, ``addin``): the repository's in a checkout,
     the wheel's copy (``exportscreen/_data``) in an installed package."""
     here = Path(__file__).resolve().parent
     for candidate in (here.parent / name, here / "_data" / name):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"bundled folder {name!r} not found")
+
+
+def rules() -> Rules:
+    """The bundled law data plus the End User Lists imported under :func:`home` (loaded once)."""
+    global _rules
+    if _rules is None:
+        from exportscreen import eul
+        from exportscreen.rules import bundled
+
+        _rules = bundled().with_eul(eul.load_lists())
+    return _rules
+
+
+def reset_rules() -> None:
+    """Forget the loaded rules (after an End User List import, or in tests) and the engine's memo."""
+    global _rules
+    _rules = None
+    from exportscreen.engine import clear_caches
+
+    clear_caches()

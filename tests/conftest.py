@@ -25,11 +25,11 @@ def read_rules_csv(path: Path) -> tuple[list[str], list[dict]]:
 def _private_home(tmp_path_factory, monkeypatch):
     """No test reads or writes the real user data folder."""
     monkeypatch.setenv("EXPORTSCREEN_HOME", str(tmp_path_factory.mktemp("home")))
-    from exportscreen import engine
+    from exportscreen import state
 
-    engine.reset_default_rules()
+    state.reset_rules()
     yield
-    engine.reset_default_rules()
+    state.reset_rules()
 
 
 @pytest.fixture(scope="session")

@@ -157,14 +157,14 @@ def sample_lines():
         return Decision(code, tuple(reasons), as_of, "2025.04", country=country, item=item, eul_version=eul)
 
     r_list = Reason("list.2", Code.LICENSE_REQUIRED, "別表第一2の項(12)に該当", "listed item 2(12)",
-                    "輸出令別表第一 2の項(12); 外為法48条1項")
+                    "輸出令別表第一 2の項(12); 外為法48条1項", "goods")
     r_eul = Reason("eul.hit", Code.REVIEW, "需要者が外国ユーザーリストに掲載（大量破壊兵器）", "end user on EUL",
-                   "外国ユーザーリスト 2025-02-28 No.123")
+                   "外国ユーザーリスト 2025-02-28 No.123", "user")
     r_emb = Reason("sanctions.kp", Code.PROHIBITED, "北朝鮮向け輸出は全面禁止", "exports to North Korea banned",
-                   "外為法48条3項; 輸出貿易管理令別表第二")
+                   "外為法48条3項; 輸出貿易管理令別表第二", "sanctions")
     r_free = Reason("catchall.none", Code.NO_LICENSE, "キャッチオール規制の要件に該当せず", "catch-all not met",
-                    "輸出令別表第一 16の項")
-    r_inv = Reason("input.country", Code.INVALID, "仕向地が不明です", "unknown destination", "—")
+                    "輸出令別表第一 16の項", "goods")
+    r_inv = Reason("input.country", Code.INVALID, "仕向地が不明です", "unknown destination", "—", "input")
     base = {"hs": "8457.10", "end_use": "自動車部品の加工", "inform": "なし", "ship_date": "2025-04-10"}
     return [
         ({**base, "order_no": "A-1001", "country": "US", "item": "2(12)", "end_user": "Acme Corp", "value_jpy": 1200000},

@@ -42,8 +42,8 @@ def test_identical_runs_record_identical_content(url):
     assert first["inputs"]["order_no"] == "A-1002" and first["inputs"]["value_jpy"] == 35000000
     assert first["decision"] == "LICENSE_REQUIRED" and first["label"] == "許可要"
     assert first["reasons"] == [
-        {"rule_id": "list.2", "severity": "LICENSE_REQUIRED", "text": "別表第一2の項(12)に該当",
-         "ref": "輸出令別表第一 2の項(12); 外為法48条1項"}
+        {"rule_id": "list.2", "severity": "LICENSE_REQUIRED", "topic": "goods", "text": "別表第一2の項(12)に該当",
+         "en": "listed item 2(12)", "ref": "輸出令別表第一 2の項(12); 外為法48条1項"}
     ]
     assert first["rules_version"] == "2025.04" and first["eul_version"] == "2025-02-28" and first["as_of"] == "2025-04-01"
     assert first["file"] == "orders.xlsx" and first["sheet"] == "受注" and first["row"] == 3

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from exportscreen import calc, engine
+from exportscreen import calc, engine, screening, state
 from exportscreen.cli import main
 
 
@@ -135,11 +135,11 @@ print(json.dumps(out, ensure_ascii=False))
     from datetime import date
 
     assert out["screen"] == "許可要"
-    assert out["reason"] == engine.screen("中国", "非該当", "8458.11", None, "軍事", None, 6800000, date(2025, 12, 9)).reason_text()
+    assert out["reason"] == screening.decide("中国", "非該当", "8458.11", None, "軍事", None, 6800000, date(2025, 12, 9)).reason_text()
     assert out["empty"].startswith("入力エラー: 仕向地が空です")
     assert out["group"] == "国連武器禁輸国（別表第三の二）"
     assert out["item"] == "16の項(2)"
-    assert out["version"].startswith(f"規則 {engine.default_rules().version}")
+    assert out["version"].startswith(f"規則 {state.rules().version}")
     assert out["range"].startswith("入力エラー: 仕向地に複数のセル")
     assert Path(out["where"]).resolve() == Path(calc.exportscreen.__file__).resolve()
     assert {"screen", "screen_reason", "country_group", "item_class", "rules_version", "eul_match"} <= set(out["exported"])

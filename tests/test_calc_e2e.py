@@ -19,7 +19,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from exportscreen import engine, functions
+from exportscreen import engine, functions, screening, state
 from exportscreen.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -114,7 +114,7 @@ def test_template_computes_in_calc_like_the_engine(lo_profile, tmp_path):
         if line[0] is None:
             assert got_label in (None, ""), f"row {r}: empty line shows {got_label!r}"
             continue
-        d = engine.screen(*line)
+        d = screening.decide(*line)
         assert got_label == d.code.label, f"row {r} {line}: Calc {got_label!r} != engine {d.code.label!r}"
         assert got_reason == d.reason_text("ja"), f"row {r} {line}"
         labels.append(got_label)
@@ -138,4 +138,4 @@ def test_template_computes_in_calc_like_the_engine(lo_profile, tmp_path):
 
 def test_today_is_the_as_of_date_for_lines_without_ship_date():
     """The comparison above relies on Calc and the engine sharing the as-of date (today) for undated lines."""
-    assert engine.screen("中国", "非該当").as_of == date.today()
+    assert screening.decide("中国", "非該当").as_of == date.today()

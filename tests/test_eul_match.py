@@ -8,6 +8,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
+from exportscreen import render
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -134,14 +136,16 @@ def test_thresholds_are_configurable(eul):
 
 def test_explanations(eul):
     h = _best(eul, "Kestrel Aerospce Industries Organisation", "IR")
-    ja, en = h.explain("ja"), h.explain("en")
+    ja, en = render.hit_explanation(h, "ja"), render.hit_explanation(h, "en")
     assert "\n" not in ja and "\n" not in en
     assert "外国ユーザーリスト No.2" in ja and "ミサイル・通常兵器" in ja and "スコア" in ja
     assert "End User List No.2" in en and "missile, conventional weapons" in en
     for fid in h.feature_ids:
         assert FEATURES[fid].en.rstrip(".") in en
-    d = h.to_dict("en")
-    assert d["no"] == 2 and d["kind"] == h.kind and d["features"] == list(h.features)
+    d = render.hit_dict(h, "en")
+    assert d["no"] == 2 and d["kind"] == h.kind and d["concerns"] == ["M", "CW"] and d["explanation"] == en
+    assert [f"{f['feature']}: {f['detail']}".rstrip(": ") for f in d["features"]] == list(h.features)
+    assert render.hit_summary(h).startswith("No.2 ") and "（M,CW）" in render.hit_summary(h)
 
 
 def test_feature_table():

@@ -11,7 +11,7 @@ import pytest
 import python_calamine as pc
 
 from exportscreen import cli, files, xlsxpatch
-from exportscreen.commands import screen as screen_cmd
+from exportscreen import screening
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "workbook_templates" / "sample_orders.xlsx"
@@ -109,7 +109,7 @@ def test_missing_output_columns_created_with_header_style(tmp_path, monkeypatch)
         return real(*a, **k)
 
     monkeypatch.setattr(engine, "_facts", counting)
-    summary = screen_cmd.screen_file(path, show_progress=False)
+    summary = screening.screen_file(path, show_progress=False)
     assert len(calls) == 1 and summary.lines == 2 and summary.unique_lines == 1
     assert summary.columns_created == ["判定", "理由"]
     got = openpyxl.load_workbook(path)["Orders"]
@@ -191,7 +191,7 @@ def test_every_line_is_recorded_in_the_audit_log(sample, tmp_path):
     from exportscreen.audit import open_log, sha256_of_file
 
     out = tmp_path / "screened.xlsx"
-    screen_cmd.screen_file(sample, out=out, show_progress=False)
+    screening.screen_file(sample, out=out, show_progress=False)
     log = open_log()
     (run,) = log.runs()
     records = log.records(run_id=run["id"])
@@ -208,7 +208,7 @@ def test_screening_the_same_workbook_twice_records_the_same_content(sample, tmp_
     from exportscreen.audit import open_log
 
     for n in (1, 2):
-        screen_cmd.screen_file(sample, out=tmp_path / f"s{n}.xlsx", show_progress=False)
+        screening.screen_file(sample, out=tmp_path / f"s{n}.xlsx", show_progress=False)
     log = open_log()
     first, second = (log.records(run_id=r["id"]) for r in sorted(log.runs(), key=lambda r: r["id"]))
     volatile = {"ts", "run_id", "seq", "hash", "prev_hash"}

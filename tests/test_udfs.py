@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exportscreen import engine, functions
+from exportscreen import engine, functions, screening, state
 from exportscreen.model import LABELS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -52,7 +52,7 @@ def excel():
 
 @pytest.mark.parametrize("line", LINES, ids=[f"{i}:{line[0]}/{line[1]}" for i, line in enumerate(LINES)])
 def test_screen_and_reason_equal_the_engine(excel, line):
-    d = engine.screen(*line)
+    d = screening.decide(*line)
     assert excel.call(functions.SCREEN, *line) == d.code.label
     assert excel.call(functions.SCREEN_REASON, *line) == d.reason_text("ja")
 
@@ -72,7 +72,7 @@ def test_identical_to_the_screen_command(tmp_path, excel):
     """``exportscreen screen`` on a workbook and the UDFs on the same lines give the same 判定 and 理由."""
     import openpyxl
 
-    from exportscreen.commands.screen import screen_file
+    from exportscreen.screening import screen_file
 
     path = tmp_path / "orders.xlsx"
     wb = openpyxl.Workbook()
@@ -89,7 +89,7 @@ def test_identical_to_the_screen_command(tmp_path, excel):
 
 
 def test_numbers_and_dates_as_excel_delivers_them(excel):
-    base = engine.screen("ドイツ", "非該当", "8471.30", None, "民生", None, 500000, date(2026, 2, 3))
+    base = screening.decide("ドイツ", "非該当", "8471.30", None, "民生", None, 500000, date(2026, 2, 3))
     # HS typed as a number (8471.3), value as a float, ship date as a datetime or as a serial number
     serial = (date(2026, 2, 3) - date(1899, 12, 30)).days
     for hs, when in [(8471.3, datetime(2026, 2, 3)), ("8471.30", float(serial)), (8471.30, "2026/02/03")]:
@@ -103,7 +103,7 @@ def test_empty_cells_are_missing_facts(excel):
     assert excel.call(functions.SCREEN_REASON, None, "7の項(1)").startswith("入力エラー: 仕向地が空です")
     assert excel.call(functions.SCREEN_REASON, "  ", "7の項(1)").startswith("入力エラー: 仕向地が空です")
     # an empty optional cell ("" from a formula) is the same as an omitted argument
-    assert excel.call(functions.SCREEN_REASON, "中国", "非該当", "", "", "", "", "", "") == engine.screen("中国", "非該当").reason_text()
+    assert excel.call(functions.SCREEN_REASON, "中国", "非該当", "", "", "", "", "", "") == screening.decide("中国", "非該当").reason_text()
 
 
 @pytest.mark.parametrize("err", list(ERRORS))
@@ -144,7 +144,7 @@ def test_screen_table_spills_decision_and_reason_per_line(excel):
     assert out[0] == ["判定", "理由"]
     assert len(out) == len(rows)
     for line, (label, reason) in zip(LINES, out[1:]):
-        d = engine.screen(*line)
+        d = screening.decide(*line)
         assert (label, reason) == (d.code.label, d.reason_text())
 
 
@@ -159,7 +159,7 @@ def test_screen_table_whole_column_english_headers_blank_and_total_rows(excel):
     out = excel.call(functions.SCREEN_TABLE, range_(rows, trailing_blank_rows=5000))
     assert len(out) == 5  # trailing blanks of the whole column dropped
     assert out[2] == ["", ""] and out[4] == ["", ""]
-    assert out[1][0] == engine.screen("Germany", "NLR", "8458.11", None, "civil", None, 7200000, date(2026, 2, 3)).code.label == "許可不要"
+    assert out[1][0] == screening.decide("Germany", "NLR", "8458.11", None, "civil", None, 7200000, date(2026, 2, 3)).code.label == "許可不要"
     assert out[3][0] == "許可要"
 
 
@@ -209,7 +209,8 @@ def test_country_group_bad_input_and_date(excel):
      (("非該当", "0901.11"), "キャッチオール対象外"), (("非該当", "8458.11", date(2025, 1, 1)), "16の項")],
 )
 def test_item_class(excel, args, text):
-    assert excel.call(functions.ITEM_CLASS, *args) == text == engine.describe_item(*args[:2], args[2] if len(args) > 2 else None)
+    item, hs, day = (*args, None, None)[:3]
+    assert excel.call(functions.ITEM_CLASS, *args) == text == engine.describe_item(state.rules(), item, hs, day or date.today())
 
 
 def test_item_class_bad_input(excel):
@@ -218,7 +219,7 @@ def test_item_class_bad_input(excel):
 
 
 def test_rules_version(excel):
-    rules = engine.default_rules()
+    rules = state.rules()
     text = excel.call(functions.RULES_VERSION)
     assert text == f"規則 {rules.version}（最終施行日 {rules.latest_effective.isoformat()}）"
 
@@ -229,7 +230,7 @@ def test_eul_match_without_a_list(excel):
 
 
 def test_eul_match_with_the_contract_stub(excel, eul_rules, monkeypatch):
-    monkeypatch.setattr(engine, "_default", eul_rules)
+    monkeypatch.setattr(state, "_rules", eul_rules)
     assert excel.call(functions.EUL_MATCH, "WMD Lab", "中国") == "No.1 WMD Lab（N） スコア0.97 該当"
     assert excel.call(functions.EUL_MATCH, "Maybe Corp") == "No.3 Maybe Corp（B） スコア0.85 類似（要確認）"
     assert excel.call(functions.EUL_MATCH, "Nobody Ltd") == ""
@@ -246,7 +247,7 @@ def test_eul_match_with_the_real_matcher(excel, rules, monkeypatch):
         eul.EulEntry(102, "CN", "中国", "Harbin Engineering University", (), frozenset({"M"})),
     )
     lst = eul.EndUserList(date(2025, 9, 29), date(2019, 1, 1), entries, "test", "")
-    monkeypatch.setattr(engine, "_default", rules.with_eul([lst]))
+    monkeypatch.setattr(state, "_rules", rules.with_eul([lst]))
     text = excel.call(functions.EUL_MATCH, "Kimia Part Sivan Co.", "イラン")
     assert text.startswith("No.101 Kimia Part Sivan Company（M,N） スコア") and text.endswith("該当")
     assert excel.call(functions.EUL_MATCH, "Completely Unrelated Bakery") == ""
@@ -292,7 +293,7 @@ def test_an_internal_fault_is_a_short_message_not_a_traceback(excel, monkeypatch
     def boom(*a, **k):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(engine, "screen", boom)
+    monkeypatch.setattr(screening, "screen", boom)
     assert excel.call(functions.SCREEN, "米国", "7の項(1)") == "システムエラー"
     assert excel.call(functions.SCREEN_REASON, "米国", "7の項(1)").startswith("システムエラー: RuntimeError: disk on fire")
     assert excel.call(functions.SCREEN_TABLE, range_([["仕向地", "品目"], ["米国", "7の項(1)"]]))[0][0] == "システムエラー"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
+from exportscreen import render, screening
 
 
 def register(sub) -> None:
@@ -23,37 +23,17 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from exportscreen.engine import screen
-
     inputs = {
         "country": args.country, "item": args.item, "hs": args.hs, "end_user": args.end_user, "end_use": args.end_use,
         "inform": args.inform, "value_jpy": args.value_jpy, "ship_date": args.date,
     }
-    decision = screen(**inputs, today=date.today())
+    decision = screening.decide(**inputs)
     _record_audit(inputs, decision)
     if args.json:
-        print(json.dumps(decision.to_dict(args.lang), ensure_ascii=False, indent=2))
+        print(json.dumps(render.decision_dict(decision, args.lang), ensure_ascii=False, indent=2))
     else:
-        print(render(decision, args.lang))
+        print(render.cli_text(decision, args.lang))
     return 0
-
-
-def render(decision, lang: str = "ja") -> str:
-    ja = lang != "en"
-    c, i = decision.country or {}, decision.item or {}
-    lines = [f"{'判定' if ja else 'Decision'}: {decision.code.label if ja else decision.code.label_en} ({decision.code.value})"]
-    if c:
-        lines.append(f"{'仕向地' if ja else 'Destination'}: {c['name_ja'] if ja else c['name_en']} ({c['iso2']}) — {c['group_label']}")
-    if i:
-        name = i.get("name_ja" if ja else "name_en")
-        lines.append(f"{'品目' if ja else 'Item'}: {i['code']}" + (f" {name}" if name else "") + (f"  HS {i['hs']}" if i.get("hs") else ""))
-    for r in decision.reasons:
-        # Reasons less severe than the decision support it or inform the clerk: shown as notes.
-        tag = (r.severity.label if ja else r.severity.label_en) if r.severity == decision.code else ("参考" if ja else "Note")
-        lines.append(f"  - [{tag}] {r.text(lang)}")
-        lines.append(f"      {'根拠' if ja else 'Ref'}: {r.ref}")
-    lines.append(f"規則 {decision.rules_version} / 基準日 {decision.as_of}" if ja else f"rules {decision.rules_version} / as of {decision.as_of}")
-    return "\n".join(lines)
 
 
 def _record_audit(inputs: dict, decision) -> None:

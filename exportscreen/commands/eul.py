@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from exportscreen import render
 from exportscreen.commands import parse_date
 from exportscreen.errors import UserError
 
@@ -51,7 +52,7 @@ def cmd_search(args) -> int:
         print(json.dumps({
             "query": args.name, "country": args.country, "as_of": day.isoformat(), "eul_version": active.version,
             "thresholds": {"hit": active.thresholds.hit, "possible": active.thresholds.possible},
-            "hits": [h.to_dict(args.lang) for h in hits],
+            "hits": [render.hit_dict(h, args.lang) for h in hits],
         }, ensure_ascii=False, indent=2))
         return 0
     en = args.lang == "en"
@@ -63,10 +64,8 @@ def cmd_search(args) -> int:
         return 0
     for h in hits:
         kind = h.kind if en else ("該当" if h.kind == "hit" else "要確認")
-        print(f"{h.score:.2f}  {kind}  No.{h.entry.no}  {h.entry.display_name}  [{h.entry.country}]  "
-              f"{'concerns' if en else '懸念区分'} {h.entry.concern_text}")
-        print(f"      {'matched' if en else '照合名'}: {' '.join(h.matched_name.split())}")
-        print(f"      {h.explain(args.lang)}")
+        print(f"{h.score:.2f}  {kind}  {render.hit_summary(h, args.lang)}  [{h.entry.country}]")
+        print(f"      {render.hit_explanation(h, args.lang)}")
     return 0
 
 

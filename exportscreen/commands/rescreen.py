@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from exportscreen import screening
 from exportscreen.commands import parse_date
 from exportscreen.errors import UserError
 
@@ -20,38 +21,9 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def changes(path, sheet=None, as_of: date | None = None) -> tuple[dict, list[dict]]:
-    """(about, changed lines): each changed line has row, inputs, old and new decisions."""
-    from exportscreen import eul as eul_mod
-    from exportscreen.engine import screen
-    from exportscreen.orders import read_order_table
-    from exportscreen.rules import bundled
-
-    lists = eul_mod.load_lists()
-    if not lists:
-        raise UserError("no End User List is imported (exportscreen rules import-eul PATH)")
-    newest = max(lists, key=lambda e: (e.effective, e.list_date))
-    previous = tuple(e for e in lists if e is not newest)
-    base = bundled()
-    old_rules, new_rules = base.with_eul(previous), base.with_eul(lists)
-    today = as_of or max(date.today(), newest.effective)
-    table = read_order_table(path, sheet)
-    changed = []
-    for line in table.lines:
-        kw = line.kwargs()
-        old = screen(**kw, rules=old_rules, today=today)
-        new = screen(**kw, rules=new_rules, today=today)
-        if old.code != new.code:
-            changed.append({"row": line.row + 1, "inputs": kw, "old": old, "new": new})
-    previous_in_force = eul_mod.in_force(previous, today) if previous else None
-    about = {"file": str(path), "sheet": table.sheet, "lines": len(table.lines), "as_of": today.isoformat(),
-             "new_list": newest.version, "old_list": previous_in_force.version if previous_in_force else None}
-    return about, changed
-
-
 def run(args) -> int:
     as_of = parse_date(args.date, "--date")
-    about, changed = changes(args.path, args.sheet, as_of)
+    about, changed = screening.rescreen(args.path, args.sheet, as_of)
     lang = args.lang
     if args.json:
         print(json.dumps({**about, "changed": [

@@ -24,7 +24,7 @@ def register(sub) -> None:
 
 def info_dict(day: date) -> dict:
     from exportscreen import state
-    from exportscreen.engine import default_rules
+    from exportscreen.state import rules as default_rules
 
     r = default_rules()
     eul = r.eul_on(day)
@@ -69,11 +69,11 @@ def run_info(args) -> int:
 
 def run_import(args) -> int:
     from exportscreen import eul
-    from exportscreen.engine import reset_default_rules
+    from exportscreen.state import reset_rules
 
     list_date, effective = parse_date(args.date, "--date"), parse_date(args.effective, "--effective")
     lst = eul.import_list(args.path, list_date=list_date, effective=effective)
-    reset_default_rules()
+    reset_rules()
     counts = {}
     for e in lst.entries:
         counts[e.country] = counts.get(e.country, 0) + 1

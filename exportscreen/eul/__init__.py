@@ -4,7 +4,7 @@
     eul = import_list("20250929_4.xlsx")            # parse, validate, store under home()/eul/
     active = in_force(load_lists(), date.today())  # the version in force
     for hit in active.match("Kimia Part Sivan Co., Ltd.", country="IR"):
-        print(hit.kind, hit.score, hit.explain("ja"))
+        print(hit.kind, hit.score, render.hit_explanation(hit, "ja"))  # exportscreen.render
 """
 
 from exportscreen.eul.features import FEATURES, Feature

@@ -46,5 +46,4 @@ FEATURES: dict[str, Feature] = {
                 "一般的な語（貿易・総合・国際・地名など）だけの名称のため、「該当」にはしません。"),
     )
 }
-NAME_FEATURES = ("name_exact", "alias_match", "acronym_match", "name_fuzzy")
 COUNTRY_MISMATCH = FEATURES["country_mismatch"].weight

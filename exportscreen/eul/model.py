@@ -6,13 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
 
-from exportscreen.eul.countries import name_en, name_ja
-from exportscreen.eul.features import FEATURES
 
 WMD_CODES = frozenset({"B", "C", "M", "N"})
 CONCERN_CODES = WMD_CODES | {"CW"}
-CONCERN_JA = {"B": "生物", "C": "化学", "M": "ミサイル", "N": "核", "CW": "通常兵器"}
-CONCERN_EN = {"B": "biological", "C": "chemical", "M": "missile", "N": "nuclear", "CW": "conventional weapons"}
 
 
 @dataclass(frozen=True)
@@ -31,14 +27,6 @@ class EulEntry:
     @property
     def cw(self) -> bool:
         return "CW" in self.concerns
-
-    @property
-    def concern_text(self) -> str:
-        return ",".join(c for c in ("B", "C", "M", "N", "CW") if c in self.concerns)
-
-    @property
-    def display_name(self) -> str:
-        return " ".join(self.name.split())
 
     def to_dict(self) -> dict:
         return {
@@ -85,42 +73,6 @@ class Hit:
     @property
     def feature_ids(self) -> tuple[str, ...]:
         return tuple(f.split(":", 1)[0] for f in self.features)
-
-    def explain(self, lang: str = "ja") -> str:
-        """One line for a compliance officer: which entry, how strong, and why."""
-        e = self.entry
-        why = []
-        for f in self.features:
-            fid, _, detail = f.partition(": ")
-            feat = FEATURES[fid]
-            if lang == "en":
-                why.append(feat.en.rstrip(".") + (f" ({detail})" if detail else ""))
-            else:
-                why.append(feat.ja.rstrip("。") + (f"（{detail}）" if detail else "") + "。")
-        if lang == "en":
-            kind = "Listed" if self.kind == "hit" else "Possible match"
-            concerns = ", ".join(CONCERN_EN[c] for c in ("B", "C", "M", "N", "CW") if c in e.concerns)
-            return (f"{kind}: End User List No.{e.no} \"{e.display_name}\" ({name_en(e.country)}), "
-                    f"score {self.score:.2f}, matched \"{' '.join(self.matched_name.split())}\"; "
-                    f"concerns: {concerns}. " + "; ".join(why) + ".")
-        kind = "該当" if self.kind == "hit" else "該当の可能性"
-        concerns = "・".join(CONCERN_JA[c] for c in ("B", "C", "M", "N", "CW") if c in e.concerns)
-        return (f"{kind}：外国ユーザーリスト No.{e.no}「{e.display_name}」（{name_ja(e.country)}）"
-                f" スコア{self.score:.2f}、照合名「{' '.join(self.matched_name.split())}」、懸念区分 {concerns}。"
-                + " ".join(why))
-
-    def to_dict(self, lang: str = "ja") -> dict:
-        return {
-            "no": self.entry.no,
-            "name": self.entry.display_name,
-            "country": self.entry.country,
-            "concerns": self.entry.concern_text,
-            "score": round(self.score, 3),
-            "kind": self.kind,
-            "matched_name": self.matched_name,
-            "features": list(self.features),
-            "explanation": self.explain(lang),
-        }
 
 
 @dataclass(frozen=True, eq=False)

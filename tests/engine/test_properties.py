@@ -79,10 +79,10 @@ def test_missing_end_use_never_gives_no_licence_where_civil_use_would_not(l, eul
 @SETTINGS
 @given(l=line)
 def test_memoised_answer_equals_fresh_answer(l, eul_rules):
-    from exportscreen.engine import reset_default_rules
+    from exportscreen.state import reset_rules
 
     first = screen(**l, rules=eul_rules, today=TODAY)
-    reset_default_rules()
+    reset_rules()
     assert screen(**l, rules=eul_rules, today=TODAY) == first
 
 

@@ -62,11 +62,11 @@ def test_a_name_that_maps_to_two_countries_is_refused(folder):
 
 
 def test_a_bad_rules_folder_is_one_line_from_the_command(folder, monkeypatch, capsys):
-    from exportscreen import engine
+    from exportscreen import rules
     from exportscreen.cli import main
 
     edit(folder / "beppyo4_concern.yaml", "  - {iso2: IR, source: 輸出令別表第四}", "  - {iso2: XX, source: 輸出令別表第四}")
-    monkeypatch.setattr(engine, "bundled", lambda: load(folder))
+    monkeypatch.setattr(rules, "bundled", lambda: load(folder))
     assert main(["check", "--country", "US", "--item", "7(1)"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("exportscreen: ") and err.count("\n") == 1 and "XX" in err

@@ -1,0 +1,243 @@
+"""One screening pipeline: read an order table, decide each distinct line once, write 判定/理由 back, record
+every line in the audit log. The CLI (``screen``, ``rescreen``, ``check``), the spreadsheet functions, tests and
+benchmarks call this module; none of them decides or renders anything itself.
+
+    cell values ──orders──▶ OrderLine ──engine.screen(rules, as-of)──▶ Decision ──render──▶ 判定 / 理由 text
+                                                                         └──audit.Run.record──▶ hash-chained log
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import time
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from exportscreen import files, orders, render, state, xlsxpatch
+from exportscreen.engine import screen
+from exportscreen.errors import UserError
+from exportscreen.model import Code, Decision
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+CSV_SUFFIXES = (".csv", ".txt")
+PROGRESS_MIN_LINES = 2000
+
+
+def decide(*cells: Any, as_of: date | None = None, **fields: Any) -> Decision:
+    """One order line (the eight fields of :data:`exportscreen.orders.FIELDS`, positionally or by name) under the
+    rules in use (:func:`exportscreen.state.rules`), as of ``as_of`` (default today) for a line without a ship date."""
+    return screen(*cells, **fields, rules=state.rules(), today=as_of or date.today())
+
+
+@dataclass
+class ScreenSummary:
+    source: Path
+    output: Path
+    sheet: str | None
+    lines: int = 0
+    unique_lines: int = 0
+    counts: Counter = field(default_factory=Counter)  # Code -> lines
+    skipped: dict[str, int] = field(default_factory=dict)
+    rules_version: str = "-"
+    as_of: date | None = None
+    columns_created: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds: read, screen, write
+
+    def render(self, lang: str = "ja") -> str:
+        where = f"{self.source.name}" + (f" [{self.sheet}]" if self.sheet else "")
+        counts = " / ".join(
+            f"{(c.label if lang != 'en' else c.label_en)} {self.counts.get(c, 0)}" for c in Code
+        )
+        skipped = ", ".join(f"{n} {why}" for why, n in self.skipped.items()) or "none"
+        return "\n".join(
+            [
+                f"screened {self.lines} lines ({self.unique_lines} distinct) in {where}",
+                f"  {counts}",
+                f"  skipped: {skipped}",
+                f"  written: {self.output}",
+                f"  rules {self.rules_version}; as-of date {self.as_of.isoformat() if self.as_of else '-'}",
+            ]
+        )
+
+
+
+def _progress(total: int):
+    """A rich progress bar on stderr when it is a terminal and the run is long; else None."""
+    if total < PROGRESS_MIN_LINES or not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    return Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=Console(stderr=True), transient=True,
+    )
+
+
+def screen_file(
+    path: str | Path,
+    *,
+    out: str | Path | None = None,
+    sheet: str | None = None,
+    as_of: date | None = None,
+    lang: str = "ja",
+    show_progress: bool = True,
+) -> ScreenSummary:
+    """Screen the order table in ``path`` and write 判定/理由 into ``out`` (default: ``path`` in place)."""
+    src = Path(path)
+    target = Path(out) if out else src
+    suffix = src.suffix.lower()
+    if suffix not in WORKBOOK_SUFFIXES + CSV_SUFFIXES:
+        # decide by content: a workbook is a zip (or an encrypted OLE file, refused by check_workbook)
+        if src.is_file() and src.read_bytes()[:2] in (b"PK", b"\xd0\xcf"):
+            suffix = ".xlsx"
+        elif not src.exists():
+            raise UserError(f"{src.name}: file not found")
+        else:
+            suffix = ".csv"
+    is_csv = suffix in CSV_SUFFIXES
+    if out and target.suffix.lower() != src.suffix.lower() and not (is_csv and target.suffix.lower() in CSV_SUFFIXES):
+        raise UserError(f"--out {target.name}: must have the same type as the input ({src.suffix})")
+    if not src.exists():
+        raise UserError(f"{src.name}: file not found")
+    if not target.parent.is_dir():
+        raise UserError(f"--out: folder {target.parent} does not exist")
+    as_of = as_of or date.today()
+
+    # refuse early, before the (possibly long) screening, and again under the lock
+    files.refuse_if_open(target)
+    # Reading, screening and recording allocate a few objects per line and form no reference cycles: the cyclic
+    # collector would only rescan the whole table again and again (a third of the run time), so it pauses.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        t0 = time.perf_counter()
+        table = orders.read_order_table(src, sheet, kind="csv" if is_csv else "xlsx")
+        missing = table.header.output_columns()[2]
+        summary = ScreenSummary(src, target, table.sheet, as_of=as_of, skipped=table.skipped,
+                                columns_created=[orders.HEADER_TEXT[f] for f in missing])
+        summary.timings["read"] = time.perf_counter() - t0
+        return _screen_and_write(src, target, table, summary, as_of, lang, show_progress, is_csv, time.perf_counter())
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _screen_and_write(src, target, table, summary, as_of, lang, show_progress, is_csv, t1) -> ScreenSummary:
+    from exportscreen.audit import open_log
+
+    header = table.header
+    dcol, rcol, missing = header.output_columns()
+    rules = state.rules()
+    # Screen in row order: each distinct line is decided once (the engine memoises), every line is recorded.
+    with open_log().run(kind="screen", file=src, sheet=table.sheet) as run:
+        cells = _Cells(dcol, rcol)
+        texts: dict[str, str] = {}  # one string object per distinct reason text
+        distinct: set[tuple] = set()
+        counts: Counter = Counter()
+        progress = _progress(len(table.lines)) if show_progress else None
+        task = progress.add_task("screening", total=len(table.lines)) if progress is not None else None
+        try:
+            for n, line in enumerate(table.lines, start=1):
+                d = screen(*line.values, rules=rules, today=as_of)  # orders.FIELDS is the engine's argument order
+                text = render.reason_text(d, lang)
+                cells.lines[line.row] = (render.label(d.code, lang), texts.setdefault(text, text))
+                counts[d.code] += 1
+                distinct.add(line.values)
+                run.record(line.kwargs(), d, row=line.row + 1)
+                if task is not None and n % 1000 == 0:
+                    progress.update(task, completed=n)
+        finally:
+            if progress is not None:
+                progress.stop()
+        summary.counts.update(counts)
+        summary.rules_version = d.rules_version if table.lines else "-"
+        summary.lines = len(table.lines)
+        summary.unique_lines = len(distinct)
+        if summary.rules_version == "-":
+            summary.rules_version = rules.version
+        del distinct
+        table.lines = []  # no longer needed; frees memory before the write
+        for f in missing:
+            cells.extra.setdefault(header.row, {})[dcol if f == "decision" else rcol] = orders.HEADER_TEXT[f]
+
+        t2 = time.perf_counter()
+        summary.timings["screen"] = t2 - t1
+        with files.workbook_lock(target):  # a failed write marks the audit run as failed
+            files.refuse_if_open(target)
+            if is_csv:
+                _write_csv(table, src, target, cells)
+            else:
+                xlsxpatch.patch_workbook(src, target, table.sheet, rows=cells, style_from_left_rows={header.row})
+        summary.timings["write"] = time.perf_counter() - t2
+    return summary
+
+
+class _Cells(Mapping):
+    """{0-based row: {col: text}} for the writers, built on access from (decision, reasons) per line row, so
+    that a million lines cost a tuple each rather than a dict each. ``extra`` holds other cells (the header)."""
+
+    def __init__(self, dcol: int, rcol: int):
+        self.dcol, self.rcol = dcol, rcol
+        self.lines: dict[int, tuple[str, str]] = {}
+        self.extra: dict[int, dict[int, str]] = {}
+
+    def __getitem__(self, row: int) -> dict[int, str]:
+        line = self.lines.get(row)
+        cols = dict(self.extra.get(row, ()))
+        if line is not None:
+            cols[self.dcol], cols[self.rcol] = line
+        elif not cols:
+            raise KeyError(row)
+        return cols
+
+    def __iter__(self):
+        return iter(sorted(self.extra.keys() | self.lines.keys()))
+
+    def __len__(self) -> int:
+        return len(self.extra.keys() | self.lines.keys())
+
+
+def _write_csv(table: orders.OrderTable, src: Path, target: Path, cells: Mapping[int, dict[int, str]]) -> None:
+    rows = table.rows  # the rows read at the start: the file is not read twice
+    width = max([len(r) for r in rows] + [c + 1 for cols in cells.values() for c in cols])
+    rows = [list(r) + [""] * (width - len(r)) for r in rows]
+    for r, cols in cells.items():
+        while r >= len(rows):
+            rows.append([""] * width)
+        for c, text in cols.items():
+            rows[r][c] = text
+    files.atomic_write(target, lambda fh: orders.write_csv(rows, fh, table.encoding), mode_from=src)
+
+
+def rescreen(path: str | Path, sheet: str | None = None, as_of: date | None = None) -> tuple[dict, list[dict]]:
+    """Which lines of an order table change decision under the newest End User List: (about, changed lines),
+    each changed line with its row, inputs, and old and new decisions."""
+    from exportscreen import eul as eul_mod
+    from exportscreen.rules import bundled
+
+    lists = eul_mod.load_lists()
+    if not lists:
+        raise UserError("no End User List is imported (exportscreen rules import-eul PATH)")
+    newest = max(lists, key=lambda e: (e.effective, e.list_date))
+    previous = tuple(e for e in lists if e is not newest)
+    base = bundled()
+    old_rules, new_rules = base.with_eul(previous), base.with_eul(lists)
+    today = as_of or max(date.today(), newest.effective)
+    table = orders.read_order_table(path, sheet)
+    changed = []
+    for line in table.lines:
+        kw = line.kwargs()
+        old = screen(**kw, rules=old_rules, today=today)
+        new = screen(**kw, rules=new_rules, today=today)
+        if old.code != new.code:
+            changed.append({"row": line.row + 1, "inputs": kw, "old": old, "new": new})
+    previous_in_force = eul_mod.in_force(previous, today) if previous else None
+    about = {"file": str(path), "sheet": table.sheet, "lines": len(table.lines), "as_of": today.isoformat(),
+             "new_list": newest.version, "old_list": previous_in_force.version if previous_in_force else None}
+    return about, changed
