@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from exportscreen import engine
+from exportscreen import engine, reasons
 from exportscreen.model import Code
 from exportscreen.reasons import TOPICS, Catalogue, CatalogueError, Phrase
 
-ENGINE = Path(engine.__file__)
+SOURCES = [Path(engine.__file__), Path(reasons.__file__)]  # the engine, and the catalogue's own hit phrase
 
 
 ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9()]+)+$")  # CATCHALL-WMD-USE, LOST-INFORM, CLASS-16(1) …
@@ -23,7 +23,8 @@ def _engine_ids() -> tuple[set[str], set[str]]:
     """(ids, id prefixes): every string literal of the engine shaped like a reason or phrase id, and the literal
     heads of ids built at run time (f"INPUT-{field}")."""
     ids, prefixes = set(), set()
-    for node in ast.walk(ast.parse(ENGINE.read_text(encoding="utf-8"))):
+    nodes = [n for src in SOURCES for n in ast.walk(ast.parse(src.read_text(encoding="utf-8")))]
+    for node in nodes:
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and ID.match(node.value):
             ids.add(node.value)
         elif isinstance(node, ast.JoinedStr) and isinstance(node.values[0], ast.Constant):
