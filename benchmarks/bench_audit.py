@@ -37,8 +37,13 @@ def bench(url: str, n: int, export: bool) -> dict:
     t_verify = time.perf_counter() - t1
     assert not problems, problems[:3]
     res = {
-        "url": url.split("?")[0], "records": n, "record_s": t_buffer, "commit_s": t_total - t_buffer,
-        "records_per_s": n / t_total, "verify_s": t_verify, "verify_per_s": log.count() / t_verify,
+        "url": url.split("?")[0],
+        "records": n,
+        "record_s": t_buffer,
+        "commit_s": t_total - t_buffer,
+        "records_per_s": n / t_total,
+        "verify_s": t_verify,
+        "verify_per_s": log.count() / t_verify,
     }
     if export:
         from exportscreen.audit_export import export as do_export
@@ -76,9 +81,11 @@ def main() -> int:
             finally:
                 server.stop()
     for r in results:
-        line = (f"{r['url']}: {r['records']:,} records in {r['record_s'] + r['commit_s']:.2f} s "
-                f"(buffer {r['record_s']:.2f} s + commit {r['commit_s']:.2f} s) = {r['records_per_s']:,.0f} records/s; "
-                f"verify {r['verify_s']:.2f} s = {r['verify_per_s']:,.0f} entries/s")
+        line = (
+            f"{r['url']}: {r['records']:,} records in {r['record_s'] + r['commit_s']:.2f} s "
+            f"(buffer {r['record_s']:.2f} s + commit {r['commit_s']:.2f} s) = {r['records_per_s']:,.0f} records/s; "
+            f"verify {r['verify_s']:.2f} s = {r['verify_per_s']:,.0f} entries/s"
+        )
         if "export_s" in r:
             line += f"; export {r['export_s']:.1f} s ({r['export_forms']} forms)"
         print(line)

@@ -74,8 +74,10 @@ def main(argv: list[str]) -> int:
         eul = load_lists(home)[-1]
         eul.index
         t_load = time.perf_counter() - t
-    print(f"{eul.version}: import {t_import * 1000:.0f} ms (parse+validate+store); "
-          f"load+index {t_load * 1000:.0f} ms; {len(eul.index.cands)} candidate names")
+    print(
+        f"{eul.version}: import {t_import * 1000:.0f} ms (parse+validate+store); "
+        f"load+index {t_load * 1000:.0f} ms; {len(eul.index.cands)} candidate names"
+    )
 
     qs = _queries(eul)
     n = len(qs)
@@ -122,7 +124,9 @@ def main(argv: list[str]) -> int:
 
     print(f"queries: {n} distinct (perturbations of every entry, hard negatives, made-up unlisted parties)")
     print(f"  cold / distinct, all caches empty:      {cold:>10,.0f} queries/s  ({1e6 / cold:.0f} µs each)")
-    print(f"  cold, listed-name variants only ({len(listed)}): {cold_listed:>8,.0f} queries/s  ({1e6 / cold_listed:.0f} µs each)")
+    print(
+        f"  cold, listed-name variants only ({len(listed)}): {cold_listed:>8,.0f} queries/s  ({1e6 / cold_listed:.0f} µs each)"
+    )
     print(f"  distinct pairs, normalisation warm:    {warm_norm:>10,.0f} queries/s")
     print(f"  10k-line sheet, 20 % new parties:       {mix:>10,.0f} queries/s  ({len(set(lines))} distinct)")
     print(f"  warm (memoised repeat of that sheet):   {warm:>10,.0f} queries/s")

@@ -26,9 +26,37 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-HEADERS = ["受注番号", "仕向地", "品目（該非）", "HSコード", "需要者", "用途", "インフォーム", "金額（円）", "出荷日", "判定", "理由"]
-COUNTRIES = ["米国", "中国", "ドイツ", "フランス", "シンガポール", "ロシア", "イラン", "韓国", "台湾", "タイ", "ベトナム",
-             "インド", "英国", "北朝鮮", "イラク", "ブラジル"] * 12 + ["Atlantis"]  # ~0.5 % unknown countries
+HEADERS = [
+    "受注番号",
+    "仕向地",
+    "品目（該非）",
+    "HSコード",
+    "需要者",
+    "用途",
+    "インフォーム",
+    "金額（円）",
+    "出荷日",
+    "判定",
+    "理由",
+]
+COUNTRIES = [
+    "米国",
+    "中国",
+    "ドイツ",
+    "フランス",
+    "シンガポール",
+    "ロシア",
+    "イラン",
+    "韓国",
+    "台湾",
+    "タイ",
+    "ベトナム",
+    "インド",
+    "英国",
+    "北朝鮮",
+    "イラク",
+    "ブラジル",
+] * 12 + ["Atlantis"]  # ~0.5 % unknown countries
 ITEMS = ["非該当"] * 8 + ["7の項(1)", "15の項(1)", "6の項(2)", "8の項(1)", "3の項(1)"]
 HS = ["8471.30", "8458.11", "3926.90", "0901.11", "8542.31", "8803.90", "8459.61", "8486.20"]
 USERS = [f"取引先{i:03d}株式会社" for i in range(300)]
@@ -105,8 +133,12 @@ def time_screen(path: Path, out: Path, audit: bool = True) -> tuple[float, dict]
         with mock.patch("exportscreen.audit.open_log", lambda *a, **k: _NoAuditLog()):
             s = screen_file(path, out=out, as_of=date(2026, 1, 5), show_progress=False)
     dt = time.perf_counter() - t
-    return dt, {"lines": s.lines, "distinct": s.unique_lines, "counts": {c.label: n for c, n in s.counts.items()},
-                "split": {k: round(v, 2) for k, v in s.timings.items()}}
+    return dt, {
+        "lines": s.lines,
+        "distinct": s.unique_lines,
+        "counts": {c.label: n for c, n in s.counts.items()},
+        "split": {k: round(v, 2) for k, v in s.timings.items()},
+    }
 
 
 def child(path: str, out: str) -> None:
@@ -139,7 +171,9 @@ def main() -> int:
         print(f"exportscreen screen (all):     {t_sc:7.2f} s   lines {info['lines']:,}, distinct {info['distinct']:,}")
         print(f"  decisions: {info['counts']}")
         print(f"  split (s): {info['split']}")
-        print(f"ratio screen / openpyxl:       {t_sc / t_op:7.2f}  (target <= 0.50; every line recorded in the audit log)")
+        print(
+            f"ratio screen / openpyxl:       {t_sc / t_op:7.2f}  (target <= 0.50; every line recorded in the audit log)"
+        )
         t_na, info = time_screen(src, tmp / "screened-na.xlsx", audit=False)
         print(f"without the audit log:         {t_na:7.2f} s   ratio {t_na / t_op:.2f}   split {info['split']}")
         if not args.skip_big:
@@ -147,11 +181,17 @@ def main() -> int:
             t = time.perf_counter()
             make_workbook(big, args.big)
             print(f"generated {args.big:,} lines in {time.perf_counter() - t:.1f}s ({big.stat().st_size / 1e6:.1f} MB)")
-            res = subprocess.run([sys.executable, __file__, "--child", str(big), str(tmp / "big-out.xlsx")],
-                                 capture_output=True, text=True, check=True)
+            res = subprocess.run(
+                [sys.executable, __file__, "--child", str(big), str(tmp / "big-out.xlsx")],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             info = json.loads(res.stdout.strip().splitlines()[-1])
-            print(f"exportscreen screen {args.big:,} lines: {info['seconds']:.1f} s, peak RSS {info['peak_rss_mb']:.0f} MB "
-                  f"(target < 1024 MB), distinct lines {info['distinct']:,}, split {info['split']}")
+            print(
+                f"exportscreen screen {args.big:,} lines: {info['seconds']:.1f} s, peak RSS {info['peak_rss_mb']:.0f} MB "
+                f"(target < 1024 MB), distinct lines {info['distinct']:,}, split {info['split']}"
+            )
     return 0
 
 

@@ -16,7 +16,7 @@ import sys
 import time
 from datetime import datetime
 
-from exportscreen import engine, functions, screening, state
+from exportscreen import engine, functions, state
 
 LINE = ("米国", "7の項(1)", 8542.31, "Northfield Semiconductor Inc.", "民生", "なし", 2500000.0, datetime(2025, 11, 10))
 LINE_2 = ("中国", "非該当", "8458.11", None, "軍事", None, None, None)

@@ -52,13 +52,14 @@ import socket
 import tempfile
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -208,16 +209,19 @@ def chain_hash(prev_hash: str, content) -> str:
     return hashlib.sha256((prev_hash + _HASH_ENCODER.encode(values)).encode("utf-8")).hexdigest()
 
 
-
 def utcnow() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def _user() -> str:
     try:
         return getpass.getuser()
     except Exception:  # no login name (containers without passwd entry)
-        return os.environ.get("USER") or os.environ.get("USERNAME") or f"uid{os.getuid() if hasattr(os, 'getuid') else '?'}"
+        return (
+            os.environ.get("USER")
+            or os.environ.get("USERNAME")
+            or f"uid{os.getuid() if hasattr(os, 'getuid') else '?'}"
+        )
 
 
 def sha256_of_file(path: str | os.PathLike) -> str:
@@ -250,7 +254,7 @@ def _years_before(moment: datetime, years: int) -> datetime:
 
 def _local_day_start_utc(d: date) -> str:
     """Local midnight of ``d`` as a UTC ISO string (dates typed by the user are local dates)."""
-    return datetime.combine(d, time()).astimezone().astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.combine(d, time()).astimezone().astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def default_url() -> str:
@@ -279,7 +283,7 @@ def _redact(url: str) -> str:
 class Run:
     """One check/screen/udf run. :meth:`record` buffers; the log writes everything when the run ends."""
 
-    log: "AuditLog"
+    log: AuditLog
     id: int
     kind: str
     file: str | None
@@ -380,7 +384,10 @@ class AuditLog:
     # -- writing --------------------------------------------------------------------------------------------
     @contextmanager
     def run(
-        self, kind: str = "check", file: str | os.PathLike | None = None, file_sha256: str | None = None,
+        self,
+        kind: str = "check",
+        file: str | os.PathLike | None = None,
+        file_sha256: str | None = None,
         sheet: str | None = None,
     ) -> Iterator[Run]:
         if kind not in KINDS:
@@ -391,10 +398,18 @@ class AuditLog:
         started = utcnow()
         with self._write() as conn:
             run_id = conn.execute(
-                runs_t.insert().values(
-                    started=started, username=self.user, host=self.host, kind=kind, file=fname,
-                    file_sha256=file_sha256, sheet=sheet, status="running",
-                ).returning(runs_t.c.id)
+                runs_t.insert()
+                .values(
+                    started=started,
+                    username=self.user,
+                    host=self.host,
+                    kind=kind,
+                    file=fname,
+                    file_sha256=file_sha256,
+                    sheet=sheet,
+                    status="running",
+                )
+                .returning(runs_t.c.id)
             ).scalar_one()
         r = Run(self, run_id, kind, fname, file_sha256, sheet, started, self.user, self.host)
         try:
@@ -433,25 +448,52 @@ class AuditLog:
                 n += len(entries)
                 insert(entries)
             summary = {
-                "run_id": r.id, "kind": r.kind, "started": r.started, "finished": finished, "status": status,
-                "counts": dict(sorted(counts.items())), "n_records": n,
-                "first_seq": first if n else None, "last_seq": seq if n else None,
+                "run_id": r.id,
+                "kind": r.kind,
+                "started": r.started,
+                "finished": finished,
+                "status": status,
+                "counts": dict(sorted(counts.items())),
+                "n_records": n,
+                "first_seq": first if n else None,
+                "last_seq": seq if n else None,
             }
             seq += 1
             run_entry = {
-                "seq": seq, "rtype": "run", "run_id": r.id, "ts": finished, "username": r.user, "host": r.host,
-                "file": r.file, "file_sha256": r.file_sha256, "sheet": r.sheet, "row_no": None, "inputs": None,
-                "decision": None, "label": None, "reasons": None, "detail": canonical(summary),
-                "rules_version": None, "eul_version": None, "as_of": None,
+                "seq": seq,
+                "rtype": "run",
+                "run_id": r.id,
+                "ts": finished,
+                "username": r.user,
+                "host": r.host,
+                "file": r.file,
+                "file_sha256": r.file_sha256,
+                "sheet": r.sheet,
+                "row_no": None,
+                "inputs": None,
+                "decision": None,
+                "label": None,
+                "reasons": None,
+                "detail": canonical(summary),
+                "rules_version": None,
+                "eul_version": None,
+                "as_of": None,
             }
             run_entry["prev_hash"] = prev
             prev = run_entry["hash"] = chain_hash(prev, run_entry)
             insert([run_entry])
             conn.execute(head_t.update().where(head_t.c.id == 1).values(seq=seq, hash=prev))
             conn.execute(
-                runs_t.update().where(runs_t.c.id == r.id).values(
-                    finished=finished, status=status, n_records=summary["n_records"], counts=canonical(summary["counts"]),
-                    first_seq=summary["first_seq"], last_seq=summary["last_seq"], seq=seq,
+                runs_t.update()
+                .where(runs_t.c.id == r.id)
+                .values(
+                    finished=finished,
+                    status=status,
+                    n_records=summary["n_records"],
+                    counts=canonical(summary["counts"]),
+                    first_seq=summary["first_seq"],
+                    last_seq=summary["last_seq"],
+                    seq=seq,
                 )
             )
         r.first_seq, r.last_seq, r.counts = summary["first_seq"], summary["last_seq"], summary["counts"]
@@ -475,10 +517,19 @@ class AuditLog:
     def _runs_from(self, rows):
         for m in rows:
             yield {
-                "id": m["id"], "started": m["started"], "finished": m["finished"], "user": m["username"],
-                "host": m["host"], "kind": m["kind"], "file": m["file"], "file_sha256": m["file_sha256"],
-                "sheet": m["sheet"], "status": m["status"], "n_records": m["n_records"] or 0,
-                "counts": json.loads(m["counts"]) if m["counts"] else {}, "seq": m["seq"],
+                "id": m["id"],
+                "started": m["started"],
+                "finished": m["finished"],
+                "user": m["username"],
+                "host": m["host"],
+                "kind": m["kind"],
+                "file": m["file"],
+                "file_sha256": m["file_sha256"],
+                "sheet": m["sheet"],
+                "status": m["status"],
+                "n_records": m["n_records"] or 0,
+                "counts": json.loads(m["counts"]) if m["counts"] else {},
+                "seq": m["seq"],
             }
 
     def records(
@@ -499,13 +550,26 @@ class AuditLog:
             detail = json.loads(m["detail"]) if m["detail"] else {}
             out.append(
                 {
-                    "seq": m["seq"], "run_id": m["run_id"], "ts": m["ts"], "user": m["username"], "host": m["host"],
-                    "file": m["file"], "file_sha256": m["file_sha256"], "sheet": m["sheet"], "row": m["row_no"],
-                    "inputs": json.loads(m["inputs"]) if m["inputs"] else {}, "decision": m["decision"],
-                    "label": m["label"], "reasons": json.loads(m["reasons"]) if m["reasons"] else [],
-                    "country": detail.get("country"), "item": detail.get("item"),
-                    "rules_version": m["rules_version"], "eul_version": m["eul_version"], "as_of": m["as_of"],
-                    "prev_hash": m["prev_hash"], "hash": m["hash"],
+                    "seq": m["seq"],
+                    "run_id": m["run_id"],
+                    "ts": m["ts"],
+                    "user": m["username"],
+                    "host": m["host"],
+                    "file": m["file"],
+                    "file_sha256": m["file_sha256"],
+                    "sheet": m["sheet"],
+                    "row": m["row_no"],
+                    "inputs": json.loads(m["inputs"]) if m["inputs"] else {},
+                    "decision": m["decision"],
+                    "label": m["label"],
+                    "reasons": json.loads(m["reasons"]) if m["reasons"] else [],
+                    "country": detail.get("country"),
+                    "item": detail.get("item"),
+                    "rules_version": m["rules_version"],
+                    "eul_version": m["eul_version"],
+                    "as_of": m["as_of"],
+                    "prev_hash": m["prev_hash"],
+                    "hash": m["hash"],
                 }
             )
         return out
@@ -577,7 +641,11 @@ class AuditLog:
                 if int(head.seq) != last_seq:
                     problems.append(
                         f"chain head is at seq {head.seq} but the last entry is seq {last_seq} "
-                        + ("(entries deleted at the end)" if int(head.seq) > last_seq else "(entries appended outside the log)")
+                        + (
+                            "(entries deleted at the end)"
+                            if int(head.seq) > last_seq
+                            else "(entries appended outside the log)"
+                        )
                     )
                 elif head.hash != prev:
                     problems.append(f"seq {last_seq}: hash differs from the chain head's (last entry replaced)")
@@ -588,24 +656,44 @@ class AuditLog:
                 ent = run_entries.pop(rid, None)
                 if ent is None:
                     if m["finished"] is not None:
-                        problems.append(f"run {rid}: finished run has no summary entry in the chain (run row inserted or its entry deleted)")
+                        problems.append(
+                            f"run {rid}: finished run has no summary entry in the chain (run row inserted or its entry deleted)"
+                        )
                     continue
                 row = ent["row"]
                 table = {
-                    "finished": m["finished"], "status": m["status"], "n_records": m["n_records"],
-                    "counts": json.loads(m["counts"]) if m["counts"] else {}, "started": m["started"], "kind": m["kind"],
-                    "file": m["file"], "file_sha256": m["file_sha256"], "sheet": m["sheet"], "username": m["username"],
-                    "host": m["host"], "seq": m["seq"],
+                    "finished": m["finished"],
+                    "status": m["status"],
+                    "n_records": m["n_records"],
+                    "counts": json.loads(m["counts"]) if m["counts"] else {},
+                    "started": m["started"],
+                    "kind": m["kind"],
+                    "file": m["file"],
+                    "file_sha256": m["file_sha256"],
+                    "sheet": m["sheet"],
+                    "username": m["username"],
+                    "host": m["host"],
+                    "seq": m["seq"],
                 }
                 chained = {
-                    "finished": ent.get("finished"), "status": ent.get("status"), "n_records": ent.get("n_records"),
-                    "counts": ent.get("counts"), "started": ent.get("started"), "kind": ent.get("kind"),
-                    "file": row["file"], "file_sha256": row["file_sha256"], "sheet": row["sheet"],
-                    "username": row["username"], "host": row["host"], "seq": ent["seq"],
+                    "finished": ent.get("finished"),
+                    "status": ent.get("status"),
+                    "n_records": ent.get("n_records"),
+                    "counts": ent.get("counts"),
+                    "started": ent.get("started"),
+                    "kind": ent.get("kind"),
+                    "file": row["file"],
+                    "file_sha256": row["file_sha256"],
+                    "sheet": row["sheet"],
+                    "username": row["username"],
+                    "host": row["host"],
+                    "seq": ent["seq"],
                 }
                 diff = sorted(k for k in table if table[k] != chained[k])
                 if diff:
-                    problems.append(f"run {rid} (seq {ent['seq']}): runs table differs from the chain in {', '.join(diff)}")
+                    problems.append(
+                        f"run {rid} (seq {ent['seq']}): runs table differs from the chain in {', '.join(diff)}"
+                    )
                 first = ent.get("first_seq")
                 if ent.get("n_records") != lines_per_run.get(rid, 0) and not (first and first <= purged_through):
                     problems.append(
@@ -622,8 +710,8 @@ class AuditLog:
 
         Leaves a ``purge`` checkpoint entry (through_seq, through_hash) so the remaining chain verifies.
         Returns ``{"cutoff", "through_seq", "deleted_records", "deleted_runs"}``."""
-        now = now or datetime.now(timezone.utc)
-        cutoff = _years_before(now.astimezone(timezone.utc), self.retention_years).isoformat(timespec="microseconds")
+        now = now or datetime.now(UTC)
+        cutoff = _years_before(now.astimezone(UTC), self.retention_years).isoformat(timespec="microseconds")
         with self._write() as conn:
             h = conn.execute(select(head_t.c.seq, head_t.c.hash).where(head_t.c.id == 1).with_for_update()).one()
             young = conn.execute(select(func.min(records_t.c.seq)).where(records_t.c.ts >= cutoff)).scalar()
@@ -639,7 +727,9 @@ class AuditLog:
             if through is None or first_present is None or int(through) < int(first_present):
                 return result
             through = int(through)
-            n_rec = conn.execute(select(func.count()).select_from(records_t).where(records_t.c.seq <= through)).scalar_one()
+            n_rec = conn.execute(
+                select(func.count()).select_from(records_t).where(records_t.c.seq <= through)
+            ).scalar_one()
             n_runs = conn.execute(select(func.count()).select_from(runs_t).where(runs_t.c.seq <= through)).scalar_one()
             result.update(through_seq=through, deleted_records=int(n_rec), deleted_runs=int(n_runs))
             if dry_run:
@@ -650,13 +740,30 @@ class AuditLog:
             seq = int(h.seq) + 1
             ts = utcnow()
             entry = {
-                "seq": seq, "rtype": "purge", "run_id": None, "ts": ts, "username": self.user, "host": self.host,
-                "file": None, "file_sha256": None, "sheet": None, "row_no": None, "inputs": None, "decision": None,
-                "label": None, "reasons": None, "rules_version": None, "eul_version": None, "as_of": None,
+                "seq": seq,
+                "rtype": "purge",
+                "run_id": None,
+                "ts": ts,
+                "username": self.user,
+                "host": self.host,
+                "file": None,
+                "file_sha256": None,
+                "sheet": None,
+                "row_no": None,
+                "inputs": None,
+                "decision": None,
+                "label": None,
+                "reasons": None,
+                "rules_version": None,
+                "eul_version": None,
+                "as_of": None,
                 "detail": canonical(
                     {
-                        "through_seq": through, "through_hash": through_hash, "cutoff": cutoff,
-                        "retention_years": self.retention_years, "deleted_records": int(n_rec),
+                        "through_seq": through,
+                        "through_hash": through_hash,
+                        "cutoff": cutoff,
+                        "retention_years": self.retention_years,
+                        "deleted_records": int(n_rec),
                         "deleted_runs": int(n_runs),
                     }
                 ),

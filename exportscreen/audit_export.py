@@ -48,19 +48,49 @@ FORM_TITLE_ROW = 1
 FORM_HEADER_FIRST_ROW = 3
 # three label/value blocks side by side: (label column, value columns merged)
 FORM_HEADER_BLOCKS = [
-    ("A", ("B", "D"), [("company", "会社名"), ("reviewer", "審査者"), ("review_date", "審査日"),
-                       ("rules_version", "規則バージョン"), ("eul_version", "外国ユーザーリスト版")]),
-    ("F", ("G", "H"), [("run_id", "実行ID"), ("seq", "記録番号 (seq)"), ("recorded", "記録日時"),
-                       ("as_of", "基準日"), ("recorded_by", "記録者")]),
-    ("J", ("K", "M"), [("file", "ファイル"), ("sheet_row", "シート / 行"), ("file_sha256", "ファイル SHA-256"),
-                       ("hash", "記録ハッシュ"), ("verify", "監査ログ検証")]),
+    (
+        "A",
+        ("B", "D"),
+        [
+            ("company", "会社名"),
+            ("reviewer", "審査者"),
+            ("review_date", "審査日"),
+            ("rules_version", "規則バージョン"),
+            ("eul_version", "外国ユーザーリスト版"),
+        ],
+    ),
+    (
+        "F",
+        ("G", "H"),
+        [
+            ("run_id", "実行ID"),
+            ("seq", "記録番号 (seq)"),
+            ("recorded", "記録日時"),
+            ("as_of", "基準日"),
+            ("recorded_by", "記録者"),
+        ],
+    ),
+    (
+        "J",
+        ("K", "M"),
+        [
+            ("file", "ファイル"),
+            ("sheet_row", "シート / 行"),
+            ("file_sha256", "ファイル SHA-256"),
+            ("hash", "記録ハッシュ"),
+            ("verify", "監査ログ検証"),
+        ],
+    ),
 ]
 FORM_TABLE_HEADER_ROW = 9
 FORM_TABLE_ROW = 10
 FORM_CHECK_TITLE_ROW = 12
 FORM_CHECK_HEAD_ROW = 13
 FORM_CHECKS = [  # (key, text)
-    ("use", "用途チェック：大量破壊兵器等・通常兵器の開発等に用いられるおそれがないか（用途の確認、インフォームの有無）"),
+    (
+        "use",
+        "用途チェック：大量破壊兵器等・通常兵器の開発等に用いられるおそれがないか（用途の確認、インフォームの有無）",
+    ),
     ("user", "需要者チェック：外国ユーザーリスト掲載の有無、需要者・取引に関する懸念情報の有無"),
     ("clear", "明らかガイドライン確認：「明らかガイドライン」により用途・需要者に懸念がないことが明らかか"),
 ]
@@ -174,7 +204,11 @@ def line_values(rec: dict) -> dict:
     if order_no is None:
         order_no = f"R{rec['row']}" if rec.get("row") is not None else f"#{rec['seq']}"
     if country:
-        cname = f"{country.get('name_ja') or ''}（{country.get('iso2')}）" if country.get("name_ja") else country.get("iso2")
+        cname = (
+            f"{country.get('name_ja') or ''}（{country.get('iso2')}）"
+            if country.get("name_ja")
+            else country.get("iso2")
+        )
     else:
         cname = _s(inp.get("country"))
     if item:
@@ -269,8 +303,15 @@ def template_path() -> Path:
 
 
 def export(
-    log, out: str | os.PathLike, *, run_id: int | None = None, date_from: date | None = None,
-    date_to: date | None = None, pdf: bool = False, company: str = "", reviewer: str | None = None,
+    log,
+    out: str | os.PathLike,
+    *,
+    run_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    pdf: bool = False,
+    company: str = "",
+    reviewer: str | None = None,
     template: str | os.PathLike | None = None,
 ) -> ExportResult:
     from openpyxl import load_workbook
@@ -448,9 +489,12 @@ def find_soffice() -> str | None:
         p = shutil.which(name)
         if p:
             return p
-    for p in ("/usr/lib/libreoffice/program/soffice", "/opt/libreoffice/program/soffice",
-              "/Applications/LibreOffice.app/Contents/MacOS/soffice",
-              r"C:\Program Files\LibreOffice\program\soffice.exe"):
+    for p in (
+        "/usr/lib/libreoffice/program/soffice",
+        "/opt/libreoffice/program/soffice",
+        "/Applications/LibreOffice.app/Contents/MacOS/soffice",
+        r"C:\Program Files\LibreOffice\program\soffice.exe",
+    ):
         if os.path.exists(p):
             return p
     return None
@@ -461,13 +505,25 @@ def to_pdf(xlsx: str | os.PathLike, timeout: int = 300) -> tuple[Path | None, st
     xlsx = Path(xlsx)
     soffice = find_soffice()
     if soffice is None:
-        return None, ("LibreOffice (soffice) is not installed, so no PDF was written; install it "
-                      "(e.g. apt-get install libreoffice-calc) or print the workbook from Excel")
+        return None, (
+            "LibreOffice (soffice) is not installed, so no PDF was written; install it "
+            "(e.g. apt-get install libreoffice-calc) or print the workbook from Excel"
+        )
     profile = Path(tempfile.mkdtemp(prefix="exs-lo-profile-"))
     outdir = Path(tempfile.mkdtemp(prefix="exs-lo-out-"))
     try:
-        cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nologo",
-               "--convert-to", "pdf", "--outdir", str(outdir), str(xlsx.resolve())]
+        cmd = [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(outdir),
+            str(xlsx.resolve()),
+        ]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:

@@ -14,10 +14,11 @@ for a requirement is missing the step says 要確認 naming the fact — it neve
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from exportscreen.ids import InvalidInput, hs_code, item_no
 from exportscreen.ids.hs_code import format_hs
@@ -87,8 +88,19 @@ def _key(value):
     return value
 
 
-def screen(country: Any = None, item: Any = None, hs: Any = None, end_user: Any = None, end_use: Any = None,
-           inform: Any = None, value_jpy: Any = None, ship_date: Any = None, *, rules: Rules, today: date) -> Decision:
+def screen(
+    country: Any = None,
+    item: Any = None,
+    hs: Any = None,
+    end_user: Any = None,
+    end_use: Any = None,
+    inform: Any = None,
+    value_jpy: Any = None,
+    ship_date: Any = None,
+    *,
+    rules: Rules,
+    today: date,
+) -> Decision:
     """Screen one order line given as raw cell values, under ``rules``, with ``today`` as the as-of date of a line
     without a ship date. Never raises for bad input: it returns INVALID."""
     cells = (country, item, hs, end_user, end_use, inform, value_jpy, ship_date)
@@ -112,10 +124,22 @@ _seen: dict[tuple, Decision] = {}  # first-level memo on the raw values, before 
 
 
 @_memo(maxsize=200_000)
-def _decide(rules: Rules, today: date, country: Any, item: Any, hs: Any, end_user: Any, end_use: Any, inform: Any,
-            value_jpy: Any, ship_date: Any) -> Decision:
+def _decide(
+    rules: Rules,
+    today: date,
+    country: Any,
+    item: Any,
+    hs: Any,
+    end_user: Any,
+    end_use: Any,
+    inform: Any,
+    value_jpy: Any,
+    ship_date: Any,
+) -> Decision:
     try:
-        iso2, as_of, name, facts = _facts(rules, today, country, item, hs, end_user, end_use, inform, value_jpy, ship_date)
+        iso2, as_of, name, facts = _facts(
+            rules, today, country, item, hs, end_user, end_use, inform, value_jpy, ship_date
+        )
     except InvalidInput as exc:
         as_of = today
         try:
@@ -131,7 +155,11 @@ def _decide(rules: Rules, today: date, country: Any, item: Any, hs: Any, end_use
 def _country_day(rules: Rules, iso2: str, day: date) -> tuple[bool, bool, bool]:
     """(Group A, 別表第三の二, 別表第四) membership of a country on a day."""
     lists = rules.lists
-    return lists["group_a"].contains(iso2, day), lists["un_arms_embargo"].contains(iso2, day), lists["concern"].contains(iso2, day)
+    return (
+        lists["group_a"].contains(iso2, day),
+        lists["un_arms_embargo"].contains(iso2, day),
+        lists["concern"].contains(iso2, day),
+    )
 
 
 def _invalid(rules: Rules, field: str, pid: str, **params: Any) -> InvalidInput:
@@ -163,8 +191,18 @@ def suggest_country(rules: Rules, text: str) -> str | None:
     return f"{c.name_ja} ({c.iso2})"
 
 
-def _facts(rules: Rules, today: date, country: Any, item: Any, hs: Any, end_user: Any, end_use: Any, inform: Any,
-           value_jpy: Any, ship_date: Any) -> tuple[str, date, str | None, Facts]:
+def _facts(
+    rules: Rules,
+    today: date,
+    country: Any,
+    item: Any,
+    hs: Any,
+    end_user: Any,
+    end_use: Any,
+    inform: Any,
+    value_jpy: Any,
+    ship_date: Any,
+) -> tuple[str, date, str | None, Facts]:
     """(country, as-of date, end-user name, Facts) of a line; raises InvalidInput."""
     as_of = _ship_date(ship_date) or today
     if as_of < rules.coverage_from:
@@ -173,17 +211,24 @@ def _facts(rules: Rules, today: date, country: Any, item: Any, hs: Any, end_user
     code = _item(rules, item)
     group_a, un_embargo, concern = _country_day(rules, iso2, as_of)
     value = _value(value_jpy)
-    return iso2, as_of, cell_text(end_user), Facts(
-        as_of=_epoch(rules, as_of),
-        group_a=group_a,
-        un_embargo=un_embargo,
-        concern=concern,
-        item=code,
-        hs=_hs(hs),
-        end_use=_end_use(end_use),
-        informs=_inform(inform),
-        # The value matters only against the small-value limit: keeping just that makes decisions share a cache.
-        within_small_value=None if value is None or not code.listed else value <= _small_value_limit(rules, code, as_of)[0],
+    return (
+        iso2,
+        as_of,
+        cell_text(end_user),
+        Facts(
+            as_of=_epoch(rules, as_of),
+            group_a=group_a,
+            un_embargo=un_embargo,
+            concern=concern,
+            item=code,
+            hs=_hs(hs),
+            end_use=_end_use(end_use),
+            informs=_inform(inform),
+            # The value matters only against the small-value limit: keeping just that makes decisions share a cache.
+            within_small_value=None
+            if value is None or not code.listed
+            else value <= _small_value_limit(rules, code, as_of)[0],
+        ),
     )
 
 
@@ -296,8 +341,10 @@ def _evaluate(rules: Rules, iso2: str, as_of: date, name: str | None, f: Facts) 
     # first day of that period) and on the buyer only through its End User List result: evaluated once per such
     # standing and shared by every line that has it.
     core = _core_reasons(rules, f, _end_user(eul, name, iso2))
-    reasons = sorted([*_overlays(rules, iso2, as_of, f.item.listed, f.item.kou), *core, *_notices(rules, iso2, as_of)],
-                     key=_by_severity)
+    reasons = sorted(
+        [*_overlays(rules, iso2, as_of, f.item.listed, f.item.kou), *core, *_notices(rules, iso2, as_of)],
+        key=_by_severity,
+    )
     return Decision(
         reasons[0].severity if reasons else N,
         tuple(reasons),
@@ -350,7 +397,13 @@ def _version(rules: Rules, eul) -> str:
 def _country_info(rules: Rules, iso2: str, day: date) -> dict:
     c = rules.countries[iso2]
     groups = [lid for lid, lst in rules.lists.items() if lst.contains(iso2, day)]
-    return {"iso2": c.iso2, "name_ja": c.name_ja, "name_en": c.name_en, "groups": groups, "group_label": country_group_label(rules, iso2, day)}
+    return {
+        "iso2": c.iso2,
+        "name_ja": c.name_ja,
+        "name_en": c.name_en,
+        "groups": groups,
+        "group_label": country_group_label(rules, iso2, day),
+    }
 
 
 @_memo(maxsize=65536)
@@ -498,8 +551,14 @@ def _small_value(rules: Rules, f: Facts, eu: _EndUser) -> Reason | None:
         return T.reason("SMALL-VALUE-LOST", N, why=tuple(T.phrase(p) for p in lost))
     if unknown:
         return T.reason("SMALL-VALUE-UNCONFIRMED", N, why=tuple(T.phrase(p) for p in unknown))
-    return T.reason("SMALL-VALUE-APPLIES", N, code=f.item.format(), limit=limit,
-                    note=T.phrase("SCHEDULE-3-3-NOTE") if s33 else "", schedule_3_3=s33_ref)
+    return T.reason(
+        "SMALL-VALUE-APPLIES",
+        N,
+        code=f.item.format(),
+        limit=limit,
+        note=T.phrase("SCHEDULE-3-3-NOTE") if s33 else "",
+        schedule_3_3=s33_ref,
+    )
 
 
 _STRICTNESS = {"16(1)": 0, "16": 0, "16(2)": 1, "O": 2}
@@ -516,8 +575,9 @@ def _catch_all(rules: Rules, f: Facts, eu: _EndUser) -> list[Reason]:
         # Whatever the class, the answer is the same (e.g. Group A without inform): take the strictest class's reasons.
         return outcomes[min(outcomes, key=_STRICTNESS.__getitem__)]
     what = T.phrase("NO-HS") if f.hs is None else T.phrase("HS-TOO-SHORT", hs=format_hs(f.hs))
-    each = tuple(T.phrase("CLASS-OUTCOME", cls=_cls(rules, c), outcome=T.phrase(f"CODE-{codes[c].value}"))
-                 for c in outcomes)
+    each = tuple(
+        T.phrase("CLASS-OUTCOME", cls=_cls(rules, c), outcome=T.phrase(f"CODE-{codes[c].value}")) for c in outcomes
+    )
     return [T.reason("CATCHALL-HS-MISSING", R, what=what, outcomes=each)]
 
 
@@ -571,7 +631,9 @@ def _catch_all_class(rules: Rules, f: Facts, eu: _EndUser, cls: str) -> list[Rea
     missing: list[Reason] = []
     if f.end_use == "unknown":
         scope = T.phrase("SCOPE-WMD-CONV" if conv_use else "SCOPE-WMD")
-        missing.append(T.reason("CATCHALL-USE-UNKNOWN", R, scope=scope, article=article, limbs="イ・ハ" if conv_use else "イ"))
+        missing.append(
+            T.reason("CATCHALL-USE-UNKNOWN", R, scope=scope, article=article, limbs="イ・ハ" if conv_use else "イ")
+        )
     if eu.missing:
         missing.append(T.reason(eu.missing, R, article=article))
     for h in eu.possible:
@@ -600,5 +662,7 @@ def describe_item(rules: Rules, item: Any, hs: Any, day: date, lang: str = "ja")
         return f"{code.format()} {names[lang == 'en']}"
     classes = item_class(rules, code, hs_code.parse(hs), day)
     if len(classes) > 1:
-        return rules.reasons.text("HS-NEEDED", lang, classes="/".join(_cls(rules, c).text(lang) for c in sorted(classes)))
+        return rules.reasons.text(
+            "HS-NEEDED", lang, classes="/".join(_cls(rules, c).text(lang) for c in sorted(classes))
+        )
     return _cls(rules, next(iter(classes))).text(lang)

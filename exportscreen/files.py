@@ -125,7 +125,9 @@ def owner_files(path: str | os.PathLike) -> list[Path]:
 def refuse_if_open(path: str | os.PathLike) -> None:
     for owner in owner_files(path):
         if owner.exists():
-            raise UserError(f"{Path(path).name} is open in Excel or LibreOffice ({owner.name} exists); close it and try again")
+            raise UserError(
+                f"{Path(path).name} is open in Excel or LibreOffice ({owner.name} exists); close it and try again"
+            )
 
 
 # ------------------------------------------------------------------------------------------------ the lock

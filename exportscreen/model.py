@@ -51,8 +51,14 @@ SEVERITY = {
 
 
 TOPICS_JA = {
-    "destination": "仕向地", "goods": "貨物", "use": "用途", "user": "需要者", "inform": "インフォーム",
-    "exemption": "特例", "sanctions": "制裁措置", "input": "入力",
+    "destination": "仕向地",
+    "goods": "貨物",
+    "use": "用途",
+    "user": "需要者",
+    "inform": "インフォーム",
+    "exemption": "特例",
+    "sanctions": "制裁措置",
+    "input": "入力",
 }
 
 

@@ -14,9 +14,10 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from exportscreen.engine import ORDER_FIELDS
 from exportscreen.errors import UserError
@@ -27,10 +28,32 @@ HEADER_TEXT = {"decision": "判定", "reason": "理由"}
 
 # Header names after normalize_header (NFKC, casefold, no spaces, no bracketed suffix such as （円）).
 ALIASES: dict[str, tuple[str, ...]] = {
-    "country": ("仕向地", "仕向国", "仕向け地", "仕向け国", "仕向先国", "仕向地国", "country", "destination",
-                "destinationcountry", "countryofdestination", "shiptocountry"),
-    "item": ("品目", "該非", "該非判定", "該非区分", "該非判定結果", "品目該非", "item", "classification",
-             "itemclassification", "controlclassification", "項番"),
+    "country": (
+        "仕向地",
+        "仕向国",
+        "仕向け地",
+        "仕向け国",
+        "仕向先国",
+        "仕向地国",
+        "country",
+        "destination",
+        "destinationcountry",
+        "countryofdestination",
+        "shiptocountry",
+    ),
+    "item": (
+        "品目",
+        "該非",
+        "該非判定",
+        "該非区分",
+        "該非判定結果",
+        "品目該非",
+        "item",
+        "classification",
+        "itemclassification",
+        "controlclassification",
+        "項番",
+    ),
     "hs": ("hsコード", "hs", "hscode", "hs番号", "統計品目番号", "hsno", "hsno."),
     "end_user": ("需要者", "最終需要者", "エンドユーザー", "enduser", "consignee", "ultimateconsignee"),
     "end_use": ("用途", "最終用途", "enduse", "use"),
@@ -60,8 +83,14 @@ def match_column(text: Any) -> str | None:
     if not h:
         return None
     base = _BRACKETS.sub("", h).strip("・:：-_")  # 金額(円) -> 金額, 品目(該非) -> 品目
-    for cand in (h, base, base.replace("予定", ""), base.removesuffix("名"), base.removesuffix("name"),
-                 base.replace("_", "").replace("-", "").replace(".", "")):
+    for cand in (
+        h,
+        base,
+        base.replace("予定", ""),
+        base.removesuffix("名"),
+        base.removesuffix("name"),
+        base.replace("_", "").replace("-", "").replace(".", ""),
+    ):
         if cand in _LOOKUP:
             return _LOOKUP[cand]
     return None
@@ -169,8 +198,11 @@ def _lines(rows: Iterator[list[Any]], header: Header, table: OrderTable, col_off
             table.total_rows.append(r)
             continue
         vals = tuple(
-            None if c is None or c < 0 or c >= len(row) or _empty(row[c])
-            else intern(row[c], row[c]) if row[c].__class__ is str else row[c]  # TRUE must not become 1
+            None
+            if c is None or c < 0 or c >= len(row) or _empty(row[c])
+            else intern(row[c], row[c])
+            if row[c].__class__ is str
+            else row[c]  # TRUE must not become 1
             for c in idx
         )
         if all(v is None for v in vals):
@@ -241,7 +273,9 @@ def _read_xlsx(path: Path, sheet: str | None) -> OrderTable:
     finally:
         wb.close()
     where = f"sheet {sheet!r}" if sheet else "any sheet"
-    raise UserError(f"{path.name}: no order table found in {where} (need a header row with 仕向地/Country and 品目/Item)")
+    raise UserError(
+        f"{path.name}: no order table found in {where} (need a header row with 仕向地/Country and 品目/Item)"
+    )
 
 
 def _chain(first: list, rest: Iterator) -> Iterator:

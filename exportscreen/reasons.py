@@ -79,8 +79,14 @@ class Catalogue:
                     raise ValueError(f"{at}: unknown key {', '.join(extra)}")
                 if legal and rec["topic"] not in TOPICS:
                     raise ValueError(f"{at}: topic {rec['topic']!r} is not one of {', '.join(sorted(TOPICS))}")
-                t = Template(str(rid), tuple(rec.get("params") or ()), str(rec["ja"]), str(rec["en"]),
-                             str(rec.get("ref", "")), str(rec.get("topic", "")))
+                t = Template(
+                    str(rid),
+                    tuple(rec.get("params") or ()),
+                    str(rec["ja"]),
+                    str(rec["en"]),
+                    str(rec.get("ref", "")),
+                    str(rec.get("topic", "")),
+                )
                 unknown = t.fields() - set(t.params)
                 if unknown:
                     raise ValueError(f"{at}: the text uses {', '.join(sorted(unknown))}, not among its params")
@@ -113,8 +119,14 @@ class Catalogue:
     def hit(self, hit) -> Phrase:
         """How an End User List hit reads inside a reason (phrase EUL-HIT)."""
         e = hit.entry
-        return self.phrase("EUL-HIT", entry_no=e.no, name=" ".join(e.name.split()), concerns=concern_text(e.concerns),
-                           matched=" ".join(hit.matched_name.split()), score=hit.score)
+        return self.phrase(
+            "EUL-HIT",
+            entry_no=e.no,
+            name=" ".join(e.name.split()),
+            concerns=concern_text(e.concerns),
+            matched=" ".join(hit.matched_name.split()),
+            score=hit.score,
+        )
 
     @staticmethod
     def _template(table: dict[str, Template], tid: str, params: dict) -> Template:

@@ -35,7 +35,9 @@ def reason_text(decision: Decision, lang: str = "ja") -> str:
     engine shares decisions between equal lines)."""
     text = decision.extra.get(lang)
     if text is None:
-        text = decision.extra[lang] = "\n".join([reason_line(r, lang) for r in decision.reasons] + [stamp(decision, lang)])
+        text = decision.extra[lang] = "\n".join(
+            [reason_line(r, lang) for r in decision.reasons] + [stamp(decision, lang)]
+        )
     return text
 
 
@@ -98,20 +100,29 @@ def hit_explanation(hit, lang: str = "ja") -> str:
     if lang == "en":
         kind = "Listed" if hit.kind == "hit" else "Possible match"
         concerns = ", ".join(CONCERN_EN[c] for c in CONCERN_ORDER if c in e.concerns)
-        return (f'{kind}: End User List No.{e.no} "{name}" ({name_en(e.country)}), score {hit.score:.2f}, '
-                f'matched "{matched}"; concerns: {concerns}. ' + "; ".join(why) + ".")
+        return (
+            f'{kind}: End User List No.{e.no} "{name}" ({name_en(e.country)}), score {hit.score:.2f}, '
+            f'matched "{matched}"; concerns: {concerns}. ' + "; ".join(why) + "."
+        )
     kind = "該当" if hit.kind == "hit" else "該当の可能性"
     concerns = "・".join(CONCERN_JA[c] for c in CONCERN_ORDER if c in e.concerns)
-    return (f"{kind}：外国ユーザーリスト No.{e.no}「{name}」（{name_ja(e.country)}） スコア{hit.score:.2f}、"
-            f"照合名「{matched}」、懸念区分 {concerns}。" + " ".join(why))
+    return (
+        f"{kind}：外国ユーザーリスト No.{e.no}「{name}」（{name_ja(e.country)}） スコア{hit.score:.2f}、"
+        f"照合名「{matched}」、懸念区分 {concerns}。" + " ".join(why)
+    )
 
 
 # ------------------------------------------------------------------------------------------ data forms
 
 
 def reason_dict(reason: Reason, lang: str = "ja") -> dict:
-    out = {"rule_id": reason.rule_id, "severity": reason.severity.value, "topic": reason.topic,
-           "text": reason.text(lang), "ref": reason.ref}
+    out = {
+        "rule_id": reason.rule_id,
+        "severity": reason.severity.value,
+        "topic": reason.topic,
+        "text": reason.text(lang),
+        "ref": reason.ref,
+    }
     if reason.hits:
         out["hits"] = [hit_dict(h, lang) for h in reason.hits]
     return out
@@ -135,8 +146,14 @@ def audit_reasons(reasons: tuple[Reason, ...]) -> list[dict]:
     with the features that fired, so an inspector can see why a name matched)."""
     out = []
     for r in reasons:
-        rec = {"rule_id": r.rule_id, "severity": r.severity.value, "topic": r.topic, "text": r.ja, "en": r.en,
-               "ref": r.ref}
+        rec = {
+            "rule_id": r.rule_id,
+            "severity": r.severity.value,
+            "topic": r.topic,
+            "text": r.ja,
+            "en": r.en,
+            "ref": r.ref,
+        }
         if r.hits:
             rec["hits"] = [hit_dict(h, explain=False) for h in r.hits]
         out.append(rec)
@@ -147,10 +164,17 @@ def recorded_reason_text(record: dict, lang: str = "ja") -> str:
     """The 理由 text of an audit record (as the workbook showed it when it was screened)."""
     reasons = record.get("reasons") or []
     key = "en" if lang == "en" else "text"
-    lines = [f"{r.get(key) or r.get('text', '')} ({r.get('ref', '')})" if lang == "en"
-             else f"{r.get('text', '')}（{r.get('ref', '')}）" for r in reasons]
-    lines.append(f"[rules {record.get('rules_version')} / as of {record.get('as_of')}]" if lang == "en"
-                 else f"[規則 {record.get('rules_version')} / 基準日 {record.get('as_of')}]")
+    lines = [
+        f"{r.get(key) or r.get('text', '')} ({r.get('ref', '')})"
+        if lang == "en"
+        else f"{r.get('text', '')}（{r.get('ref', '')}）"
+        for r in reasons
+    ]
+    lines.append(
+        f"[rules {record.get('rules_version')} / as of {record.get('as_of')}]"
+        if lang == "en"
+        else f"[規則 {record.get('rules_version')} / 基準日 {record.get('as_of')}]"
+    )
     return "\n".join(lines)
 
 
@@ -163,10 +187,16 @@ def cli_text(decision: Decision, lang: str = "ja") -> str:
     c, i = decision.country or {}, decision.item or {}
     lines = [f"{'判定' if ja else 'Decision'}: {label(decision.code, lang)} ({decision.code.value})"]
     if c:
-        lines.append(f"{'仕向地' if ja else 'Destination'}: {c['name_ja'] if ja else c['name_en']} ({c['iso2']}) — {c['group_label']}")
+        lines.append(
+            f"{'仕向地' if ja else 'Destination'}: {c['name_ja'] if ja else c['name_en']} ({c['iso2']}) — {c['group_label']}"
+        )
     if i:
         name = i.get("name_ja" if ja else "name_en")
-        lines.append(f"{'品目' if ja else 'Item'}: {i['code']}" + (f" {name}" if name else "") + (f"  HS {i['hs']}" if i.get("hs") else ""))
+        lines.append(
+            f"{'品目' if ja else 'Item'}: {i['code']}"
+            + (f" {name}" if name else "")
+            + (f"  HS {i['hs']}" if i.get("hs") else "")
+        )
     for r in decision.reasons:
         # Reasons less severe than the decision support it or inform the clerk: shown as notes.
         tag = label(r.severity, lang) if r.severity == decision.code else ("参考" if ja else "Note")
@@ -174,5 +204,9 @@ def cli_text(decision: Decision, lang: str = "ja") -> str:
         lines.append(f"      {'根拠' if ja else 'Ref'}: {r.ref}")
         for h in r.hits:
             lines.append(f"      {hit_explanation(h, lang)}")
-    lines.append(f"規則 {decision.rules_version} / 基準日 {decision.as_of}" if ja else f"rules {decision.rules_version} / as of {decision.as_of}")
+    lines.append(
+        f"規則 {decision.rules_version} / 基準日 {decision.as_of}"
+        if ja
+        else f"rules {decision.rules_version} / as of {decision.as_of}"
+    )
     return "\n".join(lines)

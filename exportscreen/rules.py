@@ -307,7 +307,9 @@ def load(folder: Path | None = None) -> Rules:
             if iso2 not in countries:
                 raise RulesError(f"{where}: {iso2!r} is not a known country")
             members.setdefault(iso2, []).append(track(_period(rec, where)))
-        lists[data["list"]] = CountryList(data["list"], data["name_ja"], data["name_en"], {k: tuple(v) for k, v in members.items()})
+        lists[data["list"]] = CountryList(
+            data["list"], data["name_ja"], data["name_en"], {k: tuple(v) for k, v in members.items()}
+        )
     for needed in ("group_a", "un_arms_embargo", "concern", "russia_third_countries"):
         if needed not in lists:
             raise RulesError(f"rules: the list {needed!r} is missing")
@@ -320,7 +322,9 @@ def load(folder: Path | None = None) -> Rules:
             raise RulesError(f"beppyo1_items.yaml item {n}: record has no source")
         items[str(rec["kou"])] = Item(str(rec["kou"]), rec["name_ja"], rec["name_en"], rec["source"])
     subitems = {}
-    for n, row in enumerate(_load_csv(folder / "beppyo1_subitems.csv", ["kou", "sub", "name_ja", "name_en", "source"]), start=2):
+    for n, row in enumerate(
+        _load_csv(folder / "beppyo1_subitems.csv", ["kou", "sub", "name_ja", "name_en", "source"]), start=2
+    ):
         key = (row["kou"].strip(), row["sub"].strip())
         where = f"beppyo1_subitems.csv record {n} ({key[0]}の項({key[1]}))"
         if key[0] not in items or key[0] == "16":
@@ -333,19 +337,26 @@ def load(folder: Path | None = None) -> Rules:
 
     scope = _load_yaml(folder / "catchall_scope.yaml")
     chapter_rules = tuple(
-        ChapterRule(rec["class"], _chapters(rec["chapters"], f"catchall_scope.yaml chapters {n}"), track(_period(rec, f"catchall_scope.yaml chapters {n}")))
+        ChapterRule(
+            rec["class"],
+            _chapters(rec["chapters"], f"catchall_scope.yaml chapters {n}"),
+            track(_period(rec, f"catchall_scope.yaml chapters {n}")),
+        )
         for n, rec in enumerate(scope["chapters"], start=1)
     )
     h = scope["headings_16_1"]
     hs_period = track(_period({**h, "source": "貨物等省令第14条の2"}, "catchall_scope.yaml headings_16_1"))
     hs_groups = tuple(
-        HsGroup(g["clause"], tuple(g["hs"]), tuple(g.get("except", ())), g["name_ja"], g["name_en"], g["source"]) for g in h["groups"]
+        HsGroup(g["clause"], tuple(g["hs"]), tuple(g.get("except", ())), g["name_ja"], g["name_en"], g["source"])
+        for g in h["groups"]
     )
 
     sv = _load_yaml(folder / "small_value.yaml")
     for n, r in enumerate(sv["rules"], start=1):
         if r.get("not_to") != "concern":
-            raise RulesError(f"small_value.yaml rule {n}: not_to must be 'concern' (別表第四), the only exclusion the engine knows")
+            raise RulesError(
+                f"small_value.yaml rule {n}: not_to must be 'concern' (別表第四), the only exclusion the engine knows"
+            )
     small_value = tuple(
         SmallValueRule(
             frozenset(r["items"]),
@@ -366,8 +377,16 @@ def load(folder: Path | None = None) -> Rules:
                 raise RulesError(f"{where}: {iso2!r} is not a known country")
         goods = rec["goods"]
         overlays.append(
-            Overlay(rec["id"], frozenset(rec["countries"]), goods if isinstance(goods, str) else frozenset(map(str, goods)),
-                    rec["outcome"], rec["ja"], rec["en"], rec["ref"], track(_period(rec, where)))
+            Overlay(
+                rec["id"],
+                frozenset(rec["countries"]),
+                goods if isinstance(goods, str) else frozenset(map(str, goods)),
+                rec["outcome"],
+                rec["ja"],
+                rec["en"],
+                rec["ref"],
+                track(_period(rec, where)),
+            )
         )
     notices = []
     for n, rec in enumerate(sanctions.get("notices", ()), start=1):
@@ -379,8 +398,17 @@ def load(folder: Path | None = None) -> Rules:
         for iso2 in rec.get("countries") or ():
             if iso2 not in countries:
                 raise RulesError(f"{where}: {iso2!r} is not a known country")
-        notices.append(Notice(rec["id"], rec.get("list"), frozenset(rec.get("countries") or ()), rec["ja"], rec["en"],
-                              rec["ref"], track(_period(rec, where))))
+        notices.append(
+            Notice(
+                rec["id"],
+                rec.get("list"),
+                frozenset(rec.get("countries") or ()),
+                rec["ja"],
+                rec["en"],
+                rec["ref"],
+                track(_period(rec, where)),
+            )
+        )
     notices = tuple(notices)
 
     try:

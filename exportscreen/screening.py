@@ -50,9 +50,7 @@ class ScreenSummary:
 
     def render(self, lang: str = "ja") -> str:
         where = f"{self.source.name}" + (f" [{self.sheet}]" if self.sheet else "")
-        counts = " / ".join(
-            f"{(c.label if lang != 'en' else c.label_en)} {self.counts.get(c, 0)}" for c in Code
-        )
+        counts = " / ".join(f"{(c.label if lang != 'en' else c.label_en)} {self.counts.get(c, 0)}" for c in Code)
         skipped = ", ".join(f"{n} {why}" for why, n in self.skipped.items()) or "none"
         return "\n".join(
             [
@@ -65,7 +63,6 @@ class ScreenSummary:
         )
 
 
-
 def _progress(total: int):
     """A rich progress bar on stderr when it is a terminal and the run is long; else None."""
     if total < PROGRESS_MIN_LINES or not sys.stderr.isatty():
@@ -74,8 +71,12 @@ def _progress(total: int):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     return Progress(
-        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=Console(stderr=True), transient=True,
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
     )
 
 
@@ -119,8 +120,14 @@ def screen_file(
         t0 = time.perf_counter()
         table = orders.read_order_table(src, sheet, kind="csv" if is_csv else "xlsx")
         missing = table.header.output_columns()[2]
-        summary = ScreenSummary(src, target, table.sheet, as_of=as_of, skipped=table.skipped,
-                                columns_created=[orders.HEADER_TEXT[f] for f in missing])
+        summary = ScreenSummary(
+            src,
+            target,
+            table.sheet,
+            as_of=as_of,
+            skipped=table.skipped,
+            columns_created=[orders.HEADER_TEXT[f] for f in missing],
+        )
         summary.timings["read"] = time.perf_counter() - t0
         return _screen_and_write(src, target, table, summary, as_of, lang, show_progress, is_csv, time.perf_counter())
     finally:
@@ -238,6 +245,12 @@ def rescreen(path: str | Path, sheet: str | None = None, as_of: date | None = No
         if old.code != new.code:
             changed.append({"row": line.row + 1, "inputs": kw, "old": old, "new": new})
     previous_in_force = eul_mod.in_force(previous, today) if previous else None
-    about = {"file": str(path), "sheet": table.sheet, "lines": len(table.lines), "as_of": today.isoformat(),
-             "new_list": newest.version, "old_list": previous_in_force.version if previous_in_force else None}
+    about = {
+        "file": str(path),
+        "sheet": table.sheet,
+        "lines": len(table.lines),
+        "as_of": today.isoformat(),
+        "new_list": newest.version,
+        "old_list": previous_in_force.version if previous_in_force else None,
+    }
     return about, changed

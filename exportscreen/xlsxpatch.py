@@ -30,9 +30,9 @@ import shutil
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 from lxml import etree
 
@@ -146,7 +146,9 @@ def _check_members(zf: zipfile.ZipFile, name: str) -> None:
         names.add(info.filename)
         total += info.file_size
         if info.file_size > RATIO_MIN_SIZE and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise UserError(f"{name}: refused, member {info.filename} inflates {info.file_size // info.compress_size}x (zip bomb?)")
+            raise UserError(
+                f"{name}: refused, member {info.filename} inflates {info.file_size // info.compress_size}x (zip bomb?)"
+            )
         if info.flag_bits & 0x1:
             raise UserError(f"{name}: the workbook is encrypted; remove the password in Excel and try again")
     if total > MAX_TOTAL_UNCOMPRESSED:
@@ -337,8 +339,25 @@ class _SheetPatcher:
         s = b' s="' + style + b'"' if style and style != b"0" else b""
         ref = cell_ref(row - 1, col - 1).encode()
         return (
-            b"<" + p + b'c r="' + ref + b'"' + s + b' t="inlineStr"><' + p + b"is><" + p
-            + b't xml:space="preserve">' + _xml_text(text) + b"</" + p + b"t></" + p + b"is></" + p + b"c>"
+            b"<"
+            + p
+            + b'c r="'
+            + ref
+            + b'"'
+            + s
+            + b' t="inlineStr"><'
+            + p
+            + b"is><"
+            + p
+            + b't xml:space="preserve">'
+            + _xml_text(text)
+            + b"</"
+            + p
+            + b"t></"
+            + p
+            + b"is></"
+            + p
+            + b"c>"
         )
 
     def _default_style(self, col: int, row_attrs: dict[bytes, bytes]) -> bytes | None:

@@ -9,13 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest_pg import sample_lines
 from openpyxl import load_workbook
 from sqlalchemy import text
 
 from exportscreen import audit_export as L
 from exportscreen.audit import AuditLog
 from exportscreen.cli import main
-from conftest_pg import sample_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 CI = os.environ.get("CI", "").lower() == "true"
@@ -38,8 +38,9 @@ def _screen(log, file="orders.xlsx"):
 def test_template_is_generated_by_the_tool(tmp_path):
     """The committed template is what tools/make_audit_template.py produces now."""
     out = tmp_path / "t.xlsx"
-    subprocess.run([sys.executable, str(ROOT / "tools" / "make_audit_template.py"), str(out)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "make_audit_template.py"), str(out)], check=True, capture_output=True
+    )
     fresh, committed = load_workbook(out), load_workbook(L.template_path())
     assert committed.sheetnames == fresh.sheetnames == [L.SUMMARY_SHEET, L.DETAIL_SHEET, L.FORM_SHEET]
     for name in committed.sheetnames:
@@ -49,7 +50,16 @@ def test_template_is_generated_by_the_tool(tmp_path):
     form = committed[L.FORM_SHEET]
     headers = [form.cell(L.FORM_TABLE_HEADER_ROW, i + 1).value for i in range(len(L.FORM_COLUMNS))]
     assert headers[0] == "受注番号" and headers[-1] == "理由・法令根拠"
-    for label in ("会社名", "審査者", "審査日", "規則バージョン", "外国ユーザーリスト版", "担当者", "輸出管理責任者", "日付"):
+    for label in (
+        "会社名",
+        "審査者",
+        "審査日",
+        "規則バージョン",
+        "外国ユーザーリスト版",
+        "担当者",
+        "輸出管理責任者",
+        "日付",
+    ):
         assert any(c.value == label for row in form.iter_rows() for c in row), label
     texts = [c.value or "" for row in form.iter_rows() for c in row]
     for check in ("用途チェック", "需要者チェック", "明らかガイドライン"):
@@ -79,11 +89,16 @@ def test_export_run(log, tmp_path, capsys):
     assert wb.sheetnames == ["サマリー", "明細", "審査票_R3", "審査票_R4", "審査票_R5", "審査票_R6"]
 
     s = wb["サマリー"]
-    counts = {s.cell(r, 1).value: s.cell(r, 2).value for r in range(L.SUMMARY_COUNTS_HEAD_ROW + 1, L.SUMMARY_COUNTS_HEAD_ROW + 7)}
+    counts = {
+        s.cell(r, 1).value: s.cell(r, 2).value
+        for r in range(L.SUMMARY_COUNTS_HEAD_ROW + 1, L.SUMMARY_COUNTS_HEAD_ROW + 7)
+    }
     assert counts == {"輸出禁止": 1, "許可要": 1, "要確認": 1, "許可不要": 2, "入力エラー": 1, "合計": 6}
     assert len(s._charts) == 1
-    info = {s.cell(L.SUMMARY_INFO_FIRST_ROW + i, 1).value: s.cell(L.SUMMARY_INFO_FIRST_ROW + i, 2).value
-            for i in range(len(L.SUMMARY_INFO))}
+    info = {
+        s.cell(L.SUMMARY_INFO_FIRST_ROW + i, 1).value: s.cell(L.SUMMARY_INFO_FIRST_ROW + i, 2).value
+        for i in range(len(L.SUMMARY_INFO))
+    }
     assert info["会社名"] == "株式会社テスト" and info["対象"] == f"実行ID {rid}" and info["審査件数"] == 6
     assert info["監査ログ検証"].startswith("OK") and info["規則バージョン"] == "2025.04"
     run_row = [s.cell(L.SUMMARY_RUNS_HEAD_ROW + 1, c).value for c in range(1, len(L.SUMMARY_RUN_COLUMNS) + 1)]
@@ -124,8 +139,10 @@ def test_export_date_range_unique_sheet_names(log, tmp_path, capsys):
     assert wb["サマリー"].cell(L.SUMMARY_COUNTS_HEAD_ROW + 6, 2).value == 12
     # an empty period still gives a valid workbook
     out2 = tmp_path / "empty.xlsx"
-    assert main(["audit", "export", "--url", log.url, "--from", "2000-01-01", "--to", "2000-01-02",
-                 "--out", str(out2)]) == 0
+    assert (
+        main(["audit", "export", "--url", log.url, "--from", "2000-01-01", "--to", "2000-01-02", "--out", str(out2)])
+        == 0
+    )
     assert load_workbook(out2).sheetnames == ["サマリー", "明細"]
 
 
@@ -180,9 +197,10 @@ def test_exported_workbook_has_ordinary_file_permissions(tmp_path):
     import os
     import stat
 
+    from conftest_pg import sample_lines
+
     from exportscreen.audit import open_log
     from exportscreen.audit_export import export
-    from conftest_pg import sample_lines
 
     log = open_log(f"sqlite:///{tmp_path}/perm.db")
     with log.run(kind="screen", file="x.xlsx", file_sha256="0" * 64) as run:

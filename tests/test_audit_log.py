@@ -7,10 +7,10 @@ import time
 from datetime import datetime, timedelta
 
 import pytest
+from conftest_pg import pg_server, pg_url, sample_lines  # noqa: F401  (fixtures)
 from sqlalchemy import text
 
 from exportscreen.audit import AuditLog, chain_hash, open_log
-from conftest_pg import pg_server, pg_url, sample_lines  # noqa: F401  (fixtures)
 
 VOLATILE = {"seq", "run_id", "ts", "prev_hash", "hash"}
 
@@ -42,10 +42,18 @@ def test_identical_runs_record_identical_content(url):
     assert first["inputs"]["order_no"] == "A-1002" and first["inputs"]["value_jpy"] == 35000000
     assert first["decision"] == "LICENSE_REQUIRED" and first["label"] == "許可要"
     assert first["reasons"] == [
-        {"rule_id": "list.2", "severity": "LICENSE_REQUIRED", "topic": "goods", "text": "別表第一2の項(12)に該当",
-         "en": "listed item 2(12)", "ref": "輸出令別表第一 2の項(12); 外為法48条1項"}
+        {
+            "rule_id": "list.2",
+            "severity": "LICENSE_REQUIRED",
+            "topic": "goods",
+            "text": "別表第一2の項(12)に該当",
+            "en": "listed item 2(12)",
+            "ref": "輸出令別表第一 2の項(12); 外為法48条1項",
+        }
     ]
-    assert first["rules_version"] == "2025.04" and first["eul_version"] == "2025-02-28" and first["as_of"] == "2025-04-01"
+    assert (
+        first["rules_version"] == "2025.04" and first["eul_version"] == "2025-02-28" and first["as_of"] == "2025-04-01"
+    )
     assert first["file"] == "orders.xlsx" and first["sheet"] == "受注" and first["row"] == 3
     assert first["user"] and first["host"] and first["ts"].endswith("+00:00")
     assert first["country"]["groups"] == ["A以外"] and first["item"]["class"] == "リスト規制"
@@ -120,8 +128,10 @@ def test_tamper_swap_content(url):
         a = conn.execute(text("SELECT inputs, decision, label FROM audit_records WHERE seq = 2")).one()
         b = conn.execute(text("SELECT inputs, decision, label FROM audit_records WHERE seq = 4")).one()
         for seq, row in ((2, b), (4, a)):
-            conn.execute(text("UPDATE audit_records SET inputs = :i, decision = :d, label = :l WHERE seq = :s"),
-                         {"i": row.inputs, "d": row.decision, "l": row.label, "s": seq})
+            conn.execute(
+                text("UPDATE audit_records SET inputs = :i, decision = :d, label = :l WHERE seq = :s"),
+                {"i": row.inputs, "d": row.decision, "l": row.label, "s": seq},
+            )
     p = _problems(log)
     assert "seq 2: content does not match" in p and "seq 4: content does not match" in p
 
@@ -130,8 +140,10 @@ def test_tamper_reorder(url):
     """Swap two whole entries' positions (every column but seq): both are reported."""
     log = AuditLog(url)
     _screen(log)
-    cols = "rtype, run_id, ts, username, host, file, file_sha256, sheet, row_no, inputs, decision, label, reasons, " \
-           "detail, rules_version, eul_version, as_of, prev_hash, hash"
+    cols = (
+        "rtype, run_id, ts, username, host, file, file_sha256, sheet, row_no, inputs, decision, label, reasons, "
+        "detail, rules_version, eul_version, as_of, prev_hash, hash"
+    )
     with log.engine.begin() as conn:
         a = conn.execute(text(f"SELECT {cols} FROM audit_records WHERE seq = 2")).mappings().one()
         b = conn.execute(text(f"SELECT {cols} FROM audit_records WHERE seq = 3")).mappings().one()
@@ -149,13 +161,18 @@ def test_tamper_insert_forged(url):
     with log.engine.begin() as conn:
         row = conn.execute(text("SELECT * FROM audit_records WHERE seq = 7")).mappings().one()
         content = {k: row[k] for k in row.keys() if k not in ("prev_hash", "hash")}
-        content.update(seq=8, rtype="line", decision="NO_LICENSE", label="許可不要", inputs='{"order_no":"X-9"}',
-                       detail=None)
+        content.update(
+            seq=8, rtype="line", decision="NO_LICENSE", label="許可不要", inputs='{"order_no":"X-9"}', detail=None
+        )
         h = chain_hash(row["hash"], content)  # a forger who knows the algorithm chains it correctly …
         cols = ", ".join(content)
-        conn.execute(text(f"INSERT INTO audit_records ({cols}, prev_hash, hash) "
-                          f"VALUES ({', '.join(':' + c for c in content)}, :prev_hash, :hash)"),
-                     {**content, "prev_hash": row["hash"], "hash": h})
+        conn.execute(
+            text(
+                f"INSERT INTO audit_records ({cols}, prev_hash, hash) "
+                f"VALUES ({', '.join(':' + c for c in content)}, :prev_hash, :hash)"
+            ),
+            {**content, "prev_hash": row["hash"], "hash": h},
+        )
     assert "entries appended outside the log" in _problems(log)  # … but the chain head gives it away
     # and a forged entry with a made-up hash is caught on its own, even if the head is moved too
     _exec(log, "UPDATE audit_records SET hash = :h WHERE seq = 8", h="f" * 64)
@@ -240,8 +257,10 @@ def _rechain(log):
         prev = GENESIS
         for r in rows:
             h = chain_hash(prev, {k: r[k] for k in CONTENT_FIELDS})
-            conn.execute(text("UPDATE audit_records SET prev_hash = :p, hash = :h WHERE seq = :s"),
-                         {"p": prev, "h": h, "s": r["seq"]})
+            conn.execute(
+                text("UPDATE audit_records SET prev_hash = :p, hash = :h WHERE seq = :s"),
+                {"p": prev, "h": h, "s": r["seq"]},
+            )
             prev = h
         conn.execute(text("UPDATE audit_head SET hash = :h"), {"h": prev})
 
@@ -279,8 +298,9 @@ def test_default_url_is_sqlite_under_home(tmp_path, monkeypatch):
 
 
 def test_a_run_larger_than_the_memory_batch_is_spooled_and_chained_in_order(tmp_path, monkeypatch):
-    from exportscreen import audit
     from conftest_pg import sample_lines
+
+    from exportscreen import audit
 
     monkeypatch.setattr(audit, "SPOOL_BATCH", 7)
     log = AuditLog(f"sqlite:///{tmp_path}/spool.db")

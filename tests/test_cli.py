@@ -8,9 +8,9 @@ import subprocess
 import sys
 
 import pytest
+from conftest import SHARED
 
 from exportscreen.cli import main
-from conftest import SHARED
 
 EUL_XLSX = SHARED / "reference" / "eul-2025-09-29-layout.xlsx"
 
@@ -21,8 +21,23 @@ def run_json(capsys, *argv) -> dict:
 
 
 def test_check_json_shape_and_decision(capsys):
-    out = run_json(capsys, "check", "--country", "中国", "--item", "非該当", "--hs", "8458.11", "--end-use", "military",
-                   "--end-user", "Foo Co", "--date", "2026-01-15", "--json")
+    out = run_json(
+        capsys,
+        "check",
+        "--country",
+        "中国",
+        "--item",
+        "非該当",
+        "--hs",
+        "8458.11",
+        "--end-use",
+        "military",
+        "--end-user",
+        "Foo Co",
+        "--date",
+        "2026-01-15",
+        "--json",
+    )
     assert out["decision"] == "LICENSE_REQUIRED" and out["label"] == "許可要"
     assert out["as_of"] == "2026-01-15" and out["rules_version"].startswith("R")
     assert out["country"]["iso2"] == "CN" and out["item"]["class"] == "16(1)"
@@ -53,11 +68,41 @@ def test_import_eul_then_decisions_use_it(capsys):
     info = run_json(capsys, "rules", "info", "--date", "2026-01-01", "--json")
     assert info["end_user_list"]["entries"] == 835
     # Before the list took effect no list is in force: 要確認 naming the missing list, never 許可不要.
-    out = run_json(capsys, "check", "--country", "タイ", "--item", "非該当", "--hs", "8458.11", "--end-use", "civil",
-                   "--end-user", "Siam Lathe Co", "--date", "2025-10-01", "--json")
+    out = run_json(
+        capsys,
+        "check",
+        "--country",
+        "タイ",
+        "--item",
+        "非該当",
+        "--hs",
+        "8458.11",
+        "--end-use",
+        "civil",
+        "--end-user",
+        "Siam Lathe Co",
+        "--date",
+        "2025-10-01",
+        "--json",
+    )
     assert out["decision"] == "REVIEW" and any("外国ユーザーリスト" in r["text"] for r in out["reasons"])
-    out = run_json(capsys, "check", "--country", "タイ", "--item", "非該当", "--hs", "8458.11", "--end-use", "civil",
-                   "--end-user", "Siam Lathe Co", "--date", "2026-01-01", "--json")
+    out = run_json(
+        capsys,
+        "check",
+        "--country",
+        "タイ",
+        "--item",
+        "非該当",
+        "--hs",
+        "8458.11",
+        "--end-use",
+        "civil",
+        "--end-user",
+        "Siam Lathe Co",
+        "--date",
+        "2026-01-01",
+        "--json",
+    )
     assert out["decision"] == "NO_LICENSE" and out["eul_version"]
 
 
@@ -65,8 +110,12 @@ def test_bad_option_is_one_line_not_a_traceback(tmp_path):
     env = {**os.environ, "EXPORTSCREEN_HOME": str(tmp_path)}
     bad = tmp_path / "not-a-workbook.xlsx"
     bad.write_text("hello")
-    p = subprocess.run([sys.executable, "-m", "exportscreen.cli", "rules", "import-eul", str(bad), "--date", "2025-09-29"],
-                       capture_output=True, text=True, env=env)
+    p = subprocess.run(
+        [sys.executable, "-m", "exportscreen.cli", "rules", "import-eul", str(bad), "--date", "2025-09-29"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert p.returncode == 2 and "Traceback" not in p.stderr and p.stderr.count("\n") == 1
 
 

@@ -116,30 +116,55 @@ def perturbations(entries):
 
 # Real-looking companies that are NOT on the list but share generic words (and often places) with it.
 HARD_NEGATIVES = [
-    ("Global General Trading LLC", "AE"), ("International Industries Co., Ltd.", "CN"),
-    ("Tokyo Engineering Corporation", "JP"), ("Al Noor Trading FZE", "AE"),
-    ("Gulf Star General Trading LLC", "AE"), ("Emirates Technology Services FZCO", "AE"),
-    ("Shanghai Electronics Import & Export Co., Ltd.", "CN"), ("Beijing General Trading Co., Ltd.", "CN"),
-    ("Shenzhen Technology Development Co., Ltd.", "CN"), ("Hong Kong International Trading Limited", "HK"),
-    ("Pacific Engineering Services Pvt. Ltd.", "PK"), ("Karachi Industrial Supplies", "PK"),
-    ("Tehran Commercial Services Co.", "IR"), ("Iran Industrial Development Group", "IR"),
-    ("Moscow Engineering Center LLC", "RU"), ("Russian Technologies Import Export LLC", "RU"),
-    ("Pyongyang General Trading Company", "KP"), ("Dubai Logistics Services LLC", "AE"),
-    ("Star Electronics Trading FZE", "AE"), ("United Engineering Group", "SY"),
-    ("Damascus International Services", "SY"), ("Beirut Technology Holding SAL", "LB"),
-    ("Taipei Precision Machinery Co., Ltd.", "TW"), ("Cairo Chemical Industries", "EG"),
-    ("Delhi Electronics Pvt Ltd", "IN"), ("Haifa Systems Ltd", "IL"),
-    ("New Century Technology Co., Ltd.", "CN"), ("Asia Pacific Trading Co., Ltd.", "HK"),
-    ("Global Supply Chain Solutions FZE", "AE"), ("Osaka Machinery Trading Co., Ltd.", "JP"),
-    ("Sunrise Industrial Group", "CN"), ("Golden Bridge International Trade Co., Ltd.", "HK"),
-    ("Dalian Ocean Shipping Company", "CN"), ("Korea Trading Corporation", "KP"),
-    ("China National Electronics Import & Export Corporation", "CN"), ("Islamabad Engineering Services", "PK"),
-    ("Rawalpindi Scientific Instruments", "PK"), ("Moscow Aviation Services JSC", "RU"),
-    ("Shahid Trading Company", "IR"), ("Pars Electronics Co.", "IR"), ("Sharif Trading LLC", "AE"),
-    ("General Electronics Industries", "IR"), ("Advanced Technology Solutions Ltd", "HK"),
-    ("National Engineering Services Pakistan (Pvt) Ltd", "PK"), ("Siberian Machinery Plant JSC", "RU"),
-    ("Yokohama Industrial Supply Co., Ltd.", "JP"), ("Nagoya Electronics Trading Co., Ltd.", "JP"),
-    ("Seoul International Trading Co., Ltd.", "KR"), ("Singapore Marine Engineering Pte Ltd", "SG"),
+    ("Global General Trading LLC", "AE"),
+    ("International Industries Co., Ltd.", "CN"),
+    ("Tokyo Engineering Corporation", "JP"),
+    ("Al Noor Trading FZE", "AE"),
+    ("Gulf Star General Trading LLC", "AE"),
+    ("Emirates Technology Services FZCO", "AE"),
+    ("Shanghai Electronics Import & Export Co., Ltd.", "CN"),
+    ("Beijing General Trading Co., Ltd.", "CN"),
+    ("Shenzhen Technology Development Co., Ltd.", "CN"),
+    ("Hong Kong International Trading Limited", "HK"),
+    ("Pacific Engineering Services Pvt. Ltd.", "PK"),
+    ("Karachi Industrial Supplies", "PK"),
+    ("Tehran Commercial Services Co.", "IR"),
+    ("Iran Industrial Development Group", "IR"),
+    ("Moscow Engineering Center LLC", "RU"),
+    ("Russian Technologies Import Export LLC", "RU"),
+    ("Pyongyang General Trading Company", "KP"),
+    ("Dubai Logistics Services LLC", "AE"),
+    ("Star Electronics Trading FZE", "AE"),
+    ("United Engineering Group", "SY"),
+    ("Damascus International Services", "SY"),
+    ("Beirut Technology Holding SAL", "LB"),
+    ("Taipei Precision Machinery Co., Ltd.", "TW"),
+    ("Cairo Chemical Industries", "EG"),
+    ("Delhi Electronics Pvt Ltd", "IN"),
+    ("Haifa Systems Ltd", "IL"),
+    ("New Century Technology Co., Ltd.", "CN"),
+    ("Asia Pacific Trading Co., Ltd.", "HK"),
+    ("Global Supply Chain Solutions FZE", "AE"),
+    ("Osaka Machinery Trading Co., Ltd.", "JP"),
+    ("Sunrise Industrial Group", "CN"),
+    ("Golden Bridge International Trade Co., Ltd.", "HK"),
+    ("Dalian Ocean Shipping Company", "CN"),
+    ("Korea Trading Corporation", "KP"),
+    ("China National Electronics Import & Export Corporation", "CN"),
+    ("Islamabad Engineering Services", "PK"),
+    ("Rawalpindi Scientific Instruments", "PK"),
+    ("Moscow Aviation Services JSC", "RU"),
+    ("Shahid Trading Company", "IR"),
+    ("Pars Electronics Co.", "IR"),
+    ("Sharif Trading LLC", "AE"),
+    ("General Electronics Industries", "IR"),
+    ("Advanced Technology Solutions Ltd", "HK"),
+    ("National Engineering Services Pakistan (Pvt) Ltd", "PK"),
+    ("Siberian Machinery Plant JSC", "RU"),
+    ("Yokohama Industrial Supply Co., Ltd.", "JP"),
+    ("Nagoya Electronics Trading Co., Ltd.", "JP"),
+    ("Seoul International Trading Co., Ltd.", "KR"),
+    ("Singapore Marine Engineering Pte Ltd", "SG"),
     ("Kuala Lumpur Technology Sdn Bhd", "MY"),
 ]
 
@@ -182,13 +207,17 @@ def test_perturbation_recall_and_hard_negatives(eul):
     print(f"\nperturbation set: {n} queries over {len(eul.entries)} entries")
     for kind, (tot, ok) in sorted(by_kind.items()):
         print(f"  {kind:10s} {ok}/{tot}")
-    print(f"recall (hit or possible): {(n - len(misses)) / n:.2%}; as hit {kinds['hit']}, as possible {kinds['possible']}")
+    print(
+        f"recall (hit or possible): {(n - len(misses)) / n:.2%}; as hit {kinds['hit']}, as possible {kinds['possible']}"
+    )
     for m in misses[:30]:
         print("  MISS", m)
     neg_hits = [(q, c, h) for q, c, hs in neg for h in hs if h.kind == "hit"]
     neg_possible = [(q, c) for q, c, hs in neg if hs and all(h.kind == "possible" for h in hs)]
-    print(f"hard negatives: {len(neg)}; with a hit {len({q for q, _, _ in neg_hits})}; "
-          f"with only possible hits {len(neg_possible)} ({len(neg_possible) / len(neg):.1%})")
+    print(
+        f"hard negatives: {len(neg)}; with a hit {len({q for q, _, _ in neg_hits})}; "
+        f"with only possible hits {len(neg_possible)} ({len(neg_possible) / len(neg):.1%})"
+    )
     for q, c, hs in neg:
         for h in hs:
             print(f"  NEG {q!r} [{c}] -> {h.kind} {h.score:.2f} No.{h.entry.no} {h.matched_name!r}")

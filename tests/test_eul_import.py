@@ -38,7 +38,14 @@ def _book(path: Path, rows, *, header=HEADER, title=True, sheet="ユーザーリ
 
 ROWS = [
     [1, "イラン\nIslamic Republic of Iran", "Zarvan Optics Manufacturing Co.", "・Zarvan Optic\n・ZOM", "M", None],
-    [2, "中華人民共和国\nPeople's Republic of China", "Hexalon Precision Co., Ltd.\n(六邦精密有限公司)", None, "B,C", "CW"],
+    [
+        2,
+        "中華人民共和国\nPeople's Republic of China",
+        "Hexalon Precision Co., Ltd.\n(六邦精密有限公司)",
+        None,
+        "B,C",
+        "CW",
+    ],
     [3, "ロシア\nRussian Federation", "JSC Veltrum", None, None, "CW"],
 ]
 
@@ -68,8 +75,23 @@ def test_reference_workbook(home, ref_copy):
     assert len(eul.entries) == 835 and [e.no for e in eul.entries] == list(range(1, 836))
     counts = eul.country_counts()
     assert len(counts) == 15
-    assert counts == {"IR": 257, "KP": 154, "CN": 127, "PK": 103, "RU": 100, "AE": 29, "HK": 22, "SY": 19,
-                      "LB": 9, "TW": 5, "EG": 3, "AF": 2, "IN": 2, "YE": 2, "IL": 1}
+    assert counts == {
+        "IR": 257,
+        "KP": 154,
+        "CN": 127,
+        "PK": 103,
+        "RU": 100,
+        "AE": 29,
+        "HK": 22,
+        "SY": 19,
+        "LB": 9,
+        "TW": 5,
+        "EG": 3,
+        "AF": 2,
+        "IN": 2,
+        "YE": 2,
+        "IL": 1,
+    }
     first = eul.entries[0]
     assert first.country == "AF" and first.name == "Al Qa'ida/Islamic Army"
     assert first.aliases[0] == "Al Qaeda" and len(first.aliases) == 8
@@ -110,8 +132,14 @@ def test_load_round_trips(home, ref_copy):
 
 
 def test_synthetic_workbook_and_header_variants(home, tmp_path):
-    hdr = ["No.", "企業名・組織名\nCompany or Organization", "国名・地域名\nCountry or Region", "懸念区分\nType of WMD",
-           "別名\nAlso Known As", "通常兵器"]
+    hdr = [
+        "No.",
+        "企業名・組織名\nCompany or Organization",
+        "国名・地域名\nCountry or Region",
+        "懸念区分\nType of WMD",
+        "別名\nAlso Known As",
+        "通常兵器",
+    ]
     rows = [[r[0], r[2], r[1], r[4], r[3], r[5]] for r in ROWS]  # columns in another order
     eul = import_list(_book(tmp_path / "eul.xlsx", rows, header=hdr), list_date="2026-03-01")
     assert [e.country for e in eul.entries] == ["IR", "CN", "RU"]
@@ -128,9 +156,11 @@ def test_date_is_required(home, tmp_path):
 
 
 def test_english_country_line_only_and_fuzzy(home, tmp_path):
-    rows = [[1, "Islamic Republic of Iran", "Zarvan Optics", None, "M", None],
-            [2, "北朝鮮", "Ryongbuk Machine Plant", None, "N", None],
-            [3, "Syrian Arab Republic", "Qalamoun Labs", None, "C", None]]
+    rows = [
+        [1, "Islamic Republic of Iran", "Zarvan Optics", None, "M", None],
+        [2, "北朝鮮", "Ryongbuk Machine Plant", None, "N", None],
+        [3, "Syrian Arab Republic", "Qalamoun Labs", None, "C", None],
+    ]
     eul = import_list(_book(tmp_path / "20260101.xlsx", rows))
     assert [e.country for e in eul.entries] == ["IR", "KP", "SY"]
 

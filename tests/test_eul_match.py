@@ -8,11 +8,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
-from exportscreen import render
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from exportscreen import render
 from exportscreen.eul import FEATURES, EndUserList, EulEntry, Hit, Thresholds, import_list, normalise
 
 REF = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
@@ -42,18 +41,21 @@ def _best(eul, name, country=None):
     return hits[0] if hits else None
 
 
-@pytest.mark.parametrize("a,b", [
-    ("Zarvan General Trading L.L.C.", "ZARVAN GENERAL TRADING LLC"),
-    ("Zarvan Co., Ltd.", "Zarvan Company Limited"),
-    ("Zarvan Corp.", "zarvan corporation"),
-    ("Ｚａｒｖａｎ　Ｔｒａｄｉｎｇ", "Zarvan Trading"),
-    ("Zarvan-Trading, Inc.", "Zarvan Trading Incorporated"),
-    ("Oil & Gas Zarvan FZE", "Oil and Gas Zarvan FZCO"),
-    ("朝鮮連茂貿易株式会社", "朝鮮連茂貿易有限公司"),
-    ("JSC Zarvan", "Zarvan OJSC"),
-    ("Zarvan Pvt. Ltd.", "Zarvan Private Limited"),
-    ("Zarvan GmbH", "Zarvan"),
-])
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        ("Zarvan General Trading L.L.C.", "ZARVAN GENERAL TRADING LLC"),
+        ("Zarvan Co., Ltd.", "Zarvan Company Limited"),
+        ("Zarvan Corp.", "zarvan corporation"),
+        ("Ｚａｒｖａｎ　Ｔｒａｄｉｎｇ", "Zarvan Trading"),
+        ("Zarvan-Trading, Inc.", "Zarvan Trading Incorporated"),
+        ("Oil & Gas Zarvan FZE", "Oil and Gas Zarvan FZCO"),
+        ("朝鮮連茂貿易株式会社", "朝鮮連茂貿易有限公司"),
+        ("JSC Zarvan", "Zarvan OJSC"),
+        ("Zarvan Pvt. Ltd.", "Zarvan Private Limited"),
+        ("Zarvan GmbH", "Zarvan"),
+    ],
+)
 def test_normalisation_equivalences(a, b):
     assert normalise(a).compact == normalise(b).compact
 
@@ -95,11 +97,19 @@ def test_country_weighing(eul):
     assert _best(eul, "Zarvan Trading", "アラブ首長国連邦").score == 1.0  # Japanese country names work too
 
 
-@pytest.mark.parametrize("name", [
-    "General Trading LLC", "International Industries Co., Ltd.", "Global Technology Limited",
-    "Technology Co., Ltd.", "General Engineering Services", "Korea Trading Corporation",
-    "Beijing General Trading Co., Ltd.", "Beijing Institute of Technology"
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "General Trading LLC",
+        "International Industries Co., Ltd.",
+        "Global Technology Limited",
+        "Technology Co., Ltd.",
+        "General Engineering Services",
+        "Korea Trading Corporation",
+        "Beijing General Trading Co., Ltd.",
+        "Beijing Institute of Technology",
+    ],
+)
 def test_generic_names_never_hit(eul, name):
     assert all(h.kind != "hit" for h in eul.match(name))
 
@@ -149,8 +159,15 @@ def test_explanations(eul):
 
 
 def test_feature_table():
-    for fid in ("name_exact", "name_fuzzy", "alias_match", "acronym_match", "country_match", "country_mismatch",
-                "generic_only"):
+    for fid in (
+        "name_exact",
+        "name_fuzzy",
+        "alias_match",
+        "acronym_match",
+        "country_match",
+        "country_mismatch",
+        "generic_only",
+    ):
         f = FEATURES[fid]
         assert f.id == fid and f.en.endswith(".") and f.ja and isinstance(f.weight, float)
 

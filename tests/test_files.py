@@ -155,8 +155,9 @@ def _lock_in_subprocess(path: Path, then: str = "") -> subprocess.CompletedProce
         "except UserError as exc:\n"
         "    print(exc); sys.exit(3)\n"
     )
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60,
-                          check=False)
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60, check=False
+    )
 
 
 def test_lock_is_exclusive_and_stale_lock_is_taken_over(tmp_path):

@@ -23,15 +23,39 @@ def _home(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     "text,field",
     [
-        ("仕向地", "country"), ("仕向国", "country"), (" Country ", "country"), ("DESTINATION", "country"),
-        ("品目（該非）", "item"), ("該非", "item"), ("Item", "item"), ("Classification", "item"),
-        ("HSコード", "hs"), ("ＨＳコード", "hs"), ("HS", "hs"), ("HS code", "hs"),
-        ("需要者", "end_user"), ("需要者名", "end_user"), ("End user", "end_user"), ("Consignee", "end_user"),
-        ("用途", "end_use"), ("End use", "end_use"), ("インフォーム", "inform"), ("Inform", "inform"),
-        ("金額", "value_jpy"), ("金額(円)", "value_jpy"), ("金額（円）", "value_jpy"), ("Value", "value_jpy"),
-        ("出荷日", "ship_date"), ("出荷予定日", "ship_date"), ("Ship date", "ship_date"),
-        ("判定", "decision"), ("理由", "reason"),
-        ("受注番号", None), ("備考", None), ("", None), (None, None),
+        ("仕向地", "country"),
+        ("仕向国", "country"),
+        (" Country ", "country"),
+        ("DESTINATION", "country"),
+        ("品目（該非）", "item"),
+        ("該非", "item"),
+        ("Item", "item"),
+        ("Classification", "item"),
+        ("HSコード", "hs"),
+        ("ＨＳコード", "hs"),
+        ("HS", "hs"),
+        ("HS code", "hs"),
+        ("需要者", "end_user"),
+        ("需要者名", "end_user"),
+        ("End user", "end_user"),
+        ("Consignee", "end_user"),
+        ("用途", "end_use"),
+        ("End use", "end_use"),
+        ("インフォーム", "inform"),
+        ("Inform", "inform"),
+        ("金額", "value_jpy"),
+        ("金額(円)", "value_jpy"),
+        ("金額（円）", "value_jpy"),
+        ("Value", "value_jpy"),
+        ("出荷日", "ship_date"),
+        ("出荷予定日", "ship_date"),
+        ("Ship date", "ship_date"),
+        ("判定", "decision"),
+        ("理由", "reason"),
+        ("受注番号", None),
+        ("備考", None),
+        ("", None),
+        (None, None),
     ],
 )
 def test_match_column(text, field):
@@ -94,9 +118,19 @@ def test_csv_table_and_encodings(tmp_path):
 
 @pytest.mark.parametrize(
     "value,expected",
-    [("=1+1", "'=1+1"), ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"), ("@SUM(A1)", "'@SUM(A1)"),
-     ("\tx", "'\tx"), ("\rx", "'\rx"), ("-2+3", "'-2+3"), ("-5", "-5"), ("-1,000.5", "-1,000.5"),
-     ("米国", "米国"), (None, ""), (12, "12")],
+    [
+        ("=1+1", "'=1+1"),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("-2+3", "'-2+3"),
+        ("-5", "-5"),
+        ("-1,000.5", "-1,000.5"),
+        ("米国", "米国"),
+        (None, ""),
+        (12, "12"),
+    ],
 )
 def test_csv_safe(value, expected):
     assert orders.csv_safe(value) == expected
@@ -104,5 +138,5 @@ def test_csv_safe(value, expected):
 
 def test_write_csv_escapes_every_cell():
     buf = io.BytesIO()
-    orders.write_csv([["a", "=HYPERLINK(\"x\")"], ["-3", "@x"]], buf, "utf-8")
-    assert buf.getvalue().decode() == "a,\"'=HYPERLINK(\"\"x\"\")\"\r\n-3,'@x\r\n"
+    orders.write_csv([["a", '=HYPERLINK("x")'], ["-3", "@x"]], buf, "utf-8")
+    assert buf.getvalue().decode() == 'a,"\'=HYPERLINK(""x"")"\r\n-3,\'@x\r\n'

@@ -7,9 +7,9 @@ from datetime import date
 
 import openpyxl
 import pytest
+from conftest import SHARED
 
 from exportscreen.cli import main
-from conftest import SHARED
 
 EUL_XLSX = SHARED / "reference" / "eul-2025-09-29-layout.xlsx"
 pytestmark = pytest.mark.skipif(not EUL_XLSX.exists(), reason="shared reference End User List not available")
@@ -21,8 +21,13 @@ def test_rescreen_reports_only_the_lines_a_new_list_changes(tmp_path, capsys):
     # The "old" list: the reference list without one Chinese WMD entry (made at test time, not stored in the repo).
     wb = openpyxl.load_workbook(EUL_XLSX)
     ws = wb["ユーザーリスト"]
-    row = next(r for r in range(4, ws.max_row + 1)
-               if str(ws.cell(r, 2).value).startswith("中華人民共和国") and ws.cell(r, 5).value and "\n" not in str(ws.cell(r, 3).value))
+    row = next(
+        r
+        for r in range(4, ws.max_row + 1)
+        if str(ws.cell(r, 2).value).startswith("中華人民共和国")
+        and ws.cell(r, 5).value
+        and "\n" not in str(ws.cell(r, 3).value)
+    )
     removed = ws.cell(row, 3).value
     ws.delete_rows(row)
     old = tmp_path / "old.xlsx"
@@ -41,7 +46,11 @@ def test_rescreen_reports_only_the_lines_a_new_list_changes(tmp_path, capsys):
     )
     assert main(["rescreen", str(orders), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["lines"] == 4 and out["new_list"].startswith("EUL 2025-09-29") and out["old_list"].startswith("EUL 2024-09-01")
+    assert (
+        out["lines"] == 4
+        and out["new_list"].startswith("EUL 2025-09-29")
+        and out["old_list"].startswith("EUL 2024-09-01")
+    )
     assert [c["row"] for c in out["changed"]] == [2]
     change = out["changed"][0]
     assert (change["old"]["decision"], change["new"]["decision"]) == ("NO_LICENSE", "LICENSE_REQUIRED")

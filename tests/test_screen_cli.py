@@ -10,8 +10,7 @@ import openpyxl
 import pytest
 import python_calamine as pc
 
-from exportscreen import cli, files, xlsxpatch
-from exportscreen import screening
+from exportscreen import cli, files, screening, xlsxpatch
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "workbook_templates" / "sample_orders.xlsx"
@@ -130,8 +129,11 @@ def test_date_option_is_the_as_of_date_for_lines_without_ship_date(tmp_path):
 
 def test_csv_in_and_out_escapes_formula_text(tmp_path):
     src = tmp_path / "orders.csv"
-    src.write_text('title\n仕向地,品目,需要者\n米国,7の項(1),"=HYPERLINK(""http://x"",""y"")"\nAtlantis,非該当,@evil\n'
-                   ",,\n合計,,\n", encoding="utf-8")
+    src.write_text(
+        'title\n仕向地,品目,需要者\n米国,7の項(1),"=HYPERLINK(""http://x"",""y"")"\nAtlantis,非該当,@evil\n'
+        ",,\n合計,,\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "out.csv"
     assert cli.main(["screen", str(src), "--out", str(out)]) == 0
     lines = out.read_text(encoding="utf-8").splitlines()
@@ -213,6 +215,7 @@ def test_screening_the_same_workbook_twice_records_the_same_content(sample, tmp_
     first, second = (log.records(run_id=r["id"]) for r in sorted(log.runs(), key=lambda r: r["id"]))
     volatile = {"ts", "run_id", "seq", "hash", "prev_hash"}
     assert len(first) == len(second) == 12
-    assert [{k: v for k, v in r.items() if k not in volatile} for r in first] == \
-           [{k: v for k, v in r.items() if k not in volatile} for r in second]
+    assert [{k: v for k, v in r.items() if k not in volatile} for r in first] == [
+        {k: v for k, v in r.items() if k not in volatile} for r in second
+    ]
     assert log.verify() == []

@@ -18,8 +18,12 @@ def test_install_writes_a_new_config(tmp_path, monkeypatch, capsys):
     assert main(["excel", "install"]) == 0
     conf = tmp_path / ".xlwings" / "xlwings.conf"
     raw = conf.read_bytes()
-    assert raw == (f'"UDF MODULES","exportscreen_udfs"\r\n"PYTHONPATH","{ADDIN}"\r\n'
-                   f'"INTERPRETER_WIN","{sys.executable}"\r\n').encode()
+    assert (
+        raw
+        == (
+            f'"UDF MODULES","exportscreen_udfs"\r\n"PYTHONPATH","{ADDIN}"\r\n"INTERPRETER_WIN","{sys.executable}"\r\n'
+        ).encode()
+    )
     out = capsys.readouterr().out
     assert str(conf) in out and '"UDF MODULES","exportscreen_udfs"' in out
     assert "xlwings addin install" in out and "Import Functions" in out
@@ -63,7 +67,11 @@ def test_xlwings_reads_what_we_wrote(tmp_path, monkeypatch):
     assert main(["excel", "install"]) == 0
     monkeypatch.setattr(xlwings, "USER_CONFIG_FILE", str(tmp_path / ".xlwings" / "xlwings.conf"))
     cfg = utils.read_user_config()
-    assert cfg["udf modules"] == "exportscreen_udfs" and cfg["pythonpath"] == str(ADDIN) and cfg["interpreter_win"] == sys.executable
+    assert (
+        cfg["udf modules"] == "exportscreen_udfs"
+        and cfg["pythonpath"] == str(ADDIN)
+        and cfg["interpreter_win"] == sys.executable
+    )
 
 
 def test_windows_home_is_userprofile(tmp_path, monkeypatch):
@@ -79,5 +87,13 @@ def test_the_configured_module_is_importable_and_has_the_functions(monkeypatch):
     monkeypatch.syspath_prepend(str(ADDIN))  # what xlwings does with the PYTHONPATH setting
     mod = importlib.import_module(excel.UDF_MODULE)
     assert Path(mod.__file__).parent == ADDIN
-    for name in ("SCREEN", "SCREEN_REASON", "SCREEN_TABLE", "COUNTRY_GROUP", "ITEM_CLASS", "RULES_VERSION", "EUL_MATCH"):
+    for name in (
+        "SCREEN",
+        "SCREEN_REASON",
+        "SCREEN_TABLE",
+        "COUNTRY_GROUP",
+        "ITEM_CLASS",
+        "RULES_VERSION",
+        "EUL_MATCH",
+    ):
         assert callable(getattr(mod, name))

@@ -62,7 +62,13 @@ def test_colours_and_dropdowns_as_in_the_sample_workbook(wb):
         assert str(rng.sqref) == "J3:J202"
         for rule in rng.rules:
             rules[rule.formula[0].strip('"')] = rule.dxf.fill.bgColor.rgb[-6:]
-    assert rules == {"輸出禁止": "FFC7CE", "許可要": "F8CBAD", "要確認": "FFEB9C", "許可不要": "C6EFCE", "入力エラー": "D9D9D9"}
+    assert rules == {
+        "輸出禁止": "FFC7CE",
+        "許可要": "F8CBAD",
+        "要確認": "FFEB9C",
+        "許可不要": "C6EFCE",
+        "入力エラー": "D9D9D9",
+    }
     lists = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
     assert lists == {"F3:F202": '"民生,軍事,大量破壊兵器,不明"', "G3:G202": '"なし,大量破壊兵器,通常兵器"'}
 

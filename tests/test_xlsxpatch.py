@@ -71,7 +71,9 @@ def first_worksheet(path: Path) -> str:
     return wb.worksheets[0].title
 
 
-def assert_lossless(src: Path, out: Path, sheet: str, cells: dict[tuple[int, int], str], allowed: set[str] = frozenset()):
+def assert_lossless(
+    src: Path, out: Path, sheet: str, cells: dict[tuple[int, int], str], allowed: set[str] = frozenset()
+):
     before, after = members(src), members(out)
     with zipfile.ZipFile(src) as zf:
         part = xlsxpatch.sheet_part(zf, sheet)[0]
@@ -97,7 +99,8 @@ def assert_lossless(src: Path, out: Path, sheet: str, cells: dict[tuple[int, int
             assert len(ws0.data_validations.dataValidation) == len(ws1.data_validations.dataValidation)
             assert len(ws0.conditional_formatting) == len(ws1.conditional_formatting)
             assert {k: v.width for k, v in ws0.column_dimensions.items()} == {
-                k: v.width for k, v in ws1.column_dimensions.items()}
+                k: v.width for k, v in ws1.column_dimensions.items()
+            }
         assert s0 == s1, ws0.title
     rows = calamine_rows(out, sheet)
     for (r, c), text in cells.items():
@@ -162,8 +165,9 @@ def test_overwriting_formula_updates_calc_chain(tmp_path):
         assert "calcChain" not in after["xl/_rels/workbook.xml.rels"].decode()
     else:
         assert res.calc_chain == "updated" and f'r="{ref}"' not in after["xl/calcChain.xml"].decode()
-    assert_lossless(src, out, sheet, cells, allowed={"xl/calcChain.xml", "[Content_Types].xml",
-                                                     "xl/_rels/workbook.xml.rels"})
+    assert_lossless(
+        src, out, sheet, cells, allowed={"xl/calcChain.xml", "[Content_Types].xml", "xl/_rels/workbook.xml.rels"}
+    )
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None or not EXCEL_FILES, reason="LibreOffice not installed")
@@ -172,8 +176,21 @@ def test_libreoffice_opens_the_result(tmp_path):
     out = tmp_path / "lo.xlsx"
     patch_workbook(src, out, first_worksheet(src), {(0, 9): "判定", (1, 9): "=許可要 <&>", (20, 0): "最終行"})
     env = dict(os.environ, HOME=str(tmp_path))
-    subprocess.run(["soffice", "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76",
-                    "--outdir", str(tmp_path / "csv"), str(out)], check=True, capture_output=True, env=env, timeout=120)
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",
+            "--outdir",
+            str(tmp_path / "csv"),
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
     text = (tmp_path / "csv" / "lo.csv").read_text(encoding="utf-8")
     assert "判定" in text and "=許可要 <&>" in text and "最終行" in text
 
@@ -201,8 +218,9 @@ def rich_workbook(tmp_path) -> Path:
     ws.write_formula("C7", "=SUM(C4:C6)", money, 2630)
     ws.write_comment("A4", "確認済み")
     ws.data_validation("B4:B100", {"validate": "list", "source": ["非該当", "7の項(1)"]})
-    ws.conditional_format("C4:C6", {"type": "cell", "criteria": ">", "value": 1000,
-                                    "format": wb.add_format({"bg_color": "#FFC7CE"})})
+    ws.conditional_format(
+        "C4:C6", {"type": "cell", "criteria": ">", "value": 1000, "format": wb.add_format({"bg_color": "#FFC7CE"})}
+    )
     ws.insert_image("G2", str(img))
     ws.set_column("A:A", 18)
     ws.freeze_panes(3, 0)
@@ -211,16 +229,25 @@ def rich_workbook(tmp_path) -> Path:
     chart.add_series({"values": "=受注一覧!$C$4:$C$6"})
     ws.insert_chart("G10", chart)
     t = wb.add_worksheet("表")
-    t.add_table("A1:C4", {"data": [[1, 2, 3], [4, 5, 6], [7, 8, 9]],
-                          "columns": [{"header": "a"}, {"header": "b"}, {"header": "c"}]})
+    t.add_table(
+        "A1:C4",
+        {"data": [[1, 2, 3], [4, 5, 6], [7, 8, 9]], "columns": [{"header": "a"}, {"header": "b"}, {"header": "c"}]},
+    )
     wb.close()
     return path
 
 
 def test_xlsxwriter_workbook_with_charts_images_comments_validation_table(rich_workbook, tmp_path):
     out = tmp_path / "out.xlsx"
-    cells = {(2, 3): "判定", (2, 4): "理由", (3, 3): "許可要", (3, 4): "7の項(1)\n外為法48条1項",
-             (4, 3): "要確認", (5, 3): "許可不要", (30, 0): "追加行"}
+    cells = {
+        (2, 3): "判定",
+        (2, 4): "理由",
+        (3, 3): "許可要",
+        (3, 4): "7の項(1)\n外為法48条1項",
+        (4, 3): "要確認",
+        (5, 3): "許可不要",
+        (30, 0): "追加行",
+    }
     res = patch_workbook(rich_workbook, out, "受注一覧", cells, style_from_left_rows={2})
     assert res.rows_created == 1
     assert_lossless(rich_workbook, out, "受注一覧", cells)
@@ -260,8 +287,10 @@ def craft(tmp_path: Path, sheet_xml: str, name: str = "c.xlsx") -> Path:
 def sheet_xml(body: str, prefix: str = "", dim: str = "A1") -> str:
     p = f"{prefix}:" if prefix else ""
     ns = f'xmlns{":" + prefix if prefix else ""}="{MAIN_NS}"'
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<{p}worksheet {ns}>'
-            f'<{p}dimension ref="{dim}"/><{p}sheetData>{body}</{p}sheetData></{p}worksheet>')
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<{p}worksheet {ns}>'
+        f'<{p}dimension ref="{dim}"/><{p}sheetData>{body}</{p}sheetData></{p}worksheet>'
+    )
 
 
 def out_sheet(path: Path) -> str:
@@ -269,10 +298,18 @@ def out_sheet(path: Path) -> str:
 
 
 def test_rows_and_cells_inserted_in_order(tmp_path):
-    src = craft(tmp_path, sheet_xml('<row r="2"><c r="B2" s="1"><v>1</v></c><c r="D2"><v>2</v></c></row>'
-                                    '<row r="5"><c r="A5"><v>3</v></c></row>', dim="B2:D5"))
+    src = craft(
+        tmp_path,
+        sheet_xml(
+            '<row r="2"><c r="B2" s="1"><v>1</v></c><c r="D2"><v>2</v></c></row>'
+            '<row r="5"><c r="A5"><v>3</v></c></row>',
+            dim="B2:D5",
+        ),
+    )
     out = tmp_path / "o.xlsx"
-    patch_workbook(src, out, "S", {(0, 0): "top", (1, 2): "mid", (1, 0): "first", (1, 1): "over", (3, 4): "r4", (9, 0): "end"})
+    patch_workbook(
+        src, out, "S", {(0, 0): "top", (1, 2): "mid", (1, 0): "first", (1, 1): "over", (3, 4): "r4", (9, 0): "end"}
+    )
     xml = out_sheet(out)
     assert re.findall(r'<row r="(\d+)"', xml) == ["1", "2", "4", "5", "10"]
     assert re.findall(r'<c r="([A-Z]+)2"', xml) == ["A", "B", "C", "D"]
@@ -302,8 +339,13 @@ def test_prefixed_namespace_and_empty_sheet(tmp_path):
 
 
 def test_shared_formula_master_is_refused_and_file_untouched(tmp_path):
-    src = craft(tmp_path, sheet_xml('<row r="1"><c r="A1"><f t="shared" ref="A1:A2" si="0">B1*2</f><v>0</v></c></row>'
-                                    '<row r="2"><c r="A2"><f t="shared" si="0"/><v>0</v></c></row>'))
+    src = craft(
+        tmp_path,
+        sheet_xml(
+            '<row r="1"><c r="A1"><f t="shared" ref="A1:A2" si="0">B1*2</f><v>0</v></c></row>'
+            '<row r="2"><c r="A2"><f t="shared" si="0"/><v>0</v></c></row>'
+        ),
+    )
     before = src.read_bytes()
     with pytest.raises(PatchError, match="shared formula"):
         patch_workbook(src, src, "S", {(0, 0): "x"})
@@ -423,8 +465,13 @@ def test_cell_ref_helpers():
 
 
 def test_array_formula_master_is_refused(tmp_path):
-    src = craft(tmp_path, sheet_xml('<row r="1"><c r="A1"><f t="array" ref="A1:A2">B1:B2*2</f><v>0</v></c>'
-                                    '</row><row r="2"><c r="A2"><v>0</v></c></row>'))
+    src = craft(
+        tmp_path,
+        sheet_xml(
+            '<row r="1"><c r="A1"><f t="array" ref="A1:A2">B1:B2*2</f><v>0</v></c>'
+            '</row><row r="2"><c r="A2"><v>0</v></c></row>'
+        ),
+    )
     with pytest.raises(PatchError, match="array formula"):
         patch_workbook(src, tmp_path / "o.xlsx", "S", {(0, 0): "x"})
     with pytest.raises(PatchError, match="outside"):

@@ -103,8 +103,14 @@ def make_form(wb):
         ws.row_dimensions[row].height = 36
 
     for label, a, b in L.FORM_SIGN_BLOCKS:
-        merge(ws, f"{a}{L.FORM_SIGN_HEAD_ROW}:{b}{L.FORM_SIGN_HEAD_ROW}", label, fill=HEAD_FILL, bold=True,
-              align=WRAP_CENTER)
+        merge(
+            ws,
+            f"{a}{L.FORM_SIGN_HEAD_ROW}:{b}{L.FORM_SIGN_HEAD_ROW}",
+            label,
+            fill=HEAD_FILL,
+            bold=True,
+            align=WRAP_CENTER,
+        )
         merge(ws, f"{a}{L.FORM_SIGN_ROW}:{b}{L.FORM_SIGN_ROW}", None)
     ws.row_dimensions[L.FORM_SIGN_ROW].height = 48
     r = L.FORM_NOTE_ROW
@@ -192,4 +198,3 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-

@@ -20,7 +20,19 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
-HEADERS = ["受注番号", "仕向地", "品目（該非）", "HSコード", "需要者", "用途", "インフォーム", "金額（円）", "出荷日", "判定", "理由"]
+HEADERS = [
+    "受注番号",
+    "仕向地",
+    "品目（該非）",
+    "HSコード",
+    "需要者",
+    "用途",
+    "インフォーム",
+    "金額（円）",
+    "出荷日",
+    "判定",
+    "理由",
+]
 WIDTHS = [14, 12, 14, 11, 30, 12, 14, 14, 12, 12, 80]
 USES = ["民生", "軍事", "大量破壊兵器", "不明"]
 INFORMS = ["なし", "大量破壊兵器", "通常兵器"]
@@ -28,23 +40,138 @@ HEADER_ROW = 2
 FIRST_ROW = 3
 FORMULA_ROWS = 200
 LAST_ROW = FIRST_ROW + FORMULA_ROWS - 1
-COLOURS = [("輸出禁止", "FFC7CE", "9C0006"), ("許可要", "F8CBAD", "833C0B"), ("要確認", "FFEB9C", "9C5700"),
-           ("許可不要", "C6EFCE", "006100"), ("入力エラー", "D9D9D9", "404040")]
+COLOURS = [
+    ("輸出禁止", "FFC7CE", "9C0006"),
+    ("許可要", "F8CBAD", "833C0B"),
+    ("要確認", "FFEB9C", "9C5700"),
+    ("許可不要", "C6EFCE", "006100"),
+    ("入力エラー", "D9D9D9", "404040"),
+]
 
 # (受注番号, 仕向地, 品目, HS, 需要者, 用途, インフォーム, 金額, 出荷日) — the decision expected on the ship date
 LINES = [
-    ("SO-0001", "北朝鮮", "非該当", "8471.30", "朝鮮綾羅貿易会社", "民生", "なし", 120000, date(2025, 11, 4)),  # 輸出禁止
-    ("SO-0002", "米国", "7の項(1)", "8542.31", "Northfield Semiconductor Inc.", "民生", "なし", 2500000, date(2025, 11, 10)),  # 許可要
-    ("SO-0003", "中国", "非該当", "8458.11", "華東精密机械有限公司", "軍事", "なし", 6800000, date(2025, 12, 2)),  # 許可要 16(1)
-    ("SO-0004", "中国", "非該当", "3926.90", "深圳宏達塑料有限公司", "軍事", "なし", 54000, date(2025, 12, 9)),  # 要確認 16(2)
-    ("SO-0005", "イラク", "非該当", "3926.90", "Baghdad Industrial Supplies", "軍事", "なし", 75000, date(2025, 12, 16)),  # 許可要
-    ("SO-0006", "フランス", "15の項(1)", "8803.90", "Société Aéro Lyon", "民生", "なし", 40000, date(2026, 1, 13)),  # 許可不要 少額
-    ("SO-0007", "イラン", "6の項(2)", "8459.61", "Tehran Machine Works", "民生", "なし", 900000, date(2026, 1, 20)),  # 許可要
-    ("SO-0008", "ドイツ", "非該当", "8458.11", "Rhein Maschinenbau GmbH", "民生", "なし", 7200000, date(2026, 2, 3)),  # 許可不要
-    ("SO-0009", "米国", "非該当", "8458.11", "Lakeside Tooling LLC", "民生", "通常兵器", 5100000, date(2026, 2, 17)),  # 許可要
-    ("SO-0010", "シンガポール", "非該当", "0901.11", "Marina Coffee Trading Pte. Ltd.", "民生", "なし", 260000, date(2026, 3, 3)),  # 許可不要
+    (
+        "SO-0001",
+        "北朝鮮",
+        "非該当",
+        "8471.30",
+        "朝鮮綾羅貿易会社",
+        "民生",
+        "なし",
+        120000,
+        date(2025, 11, 4),
+    ),  # 輸出禁止
+    (
+        "SO-0002",
+        "米国",
+        "7の項(1)",
+        "8542.31",
+        "Northfield Semiconductor Inc.",
+        "民生",
+        "なし",
+        2500000,
+        date(2025, 11, 10),
+    ),  # 許可要
+    (
+        "SO-0003",
+        "中国",
+        "非該当",
+        "8458.11",
+        "華東精密机械有限公司",
+        "軍事",
+        "なし",
+        6800000,
+        date(2025, 12, 2),
+    ),  # 許可要 16(1)
+    (
+        "SO-0004",
+        "中国",
+        "非該当",
+        "3926.90",
+        "深圳宏達塑料有限公司",
+        "軍事",
+        "なし",
+        54000,
+        date(2025, 12, 9),
+    ),  # 要確認 16(2)
+    (
+        "SO-0005",
+        "イラク",
+        "非該当",
+        "3926.90",
+        "Baghdad Industrial Supplies",
+        "軍事",
+        "なし",
+        75000,
+        date(2025, 12, 16),
+    ),  # 許可要
+    (
+        "SO-0006",
+        "フランス",
+        "15の項(1)",
+        "8803.90",
+        "Société Aéro Lyon",
+        "民生",
+        "なし",
+        40000,
+        date(2026, 1, 13),
+    ),  # 許可不要 少額
+    (
+        "SO-0007",
+        "イラン",
+        "6の項(2)",
+        "8459.61",
+        "Tehran Machine Works",
+        "民生",
+        "なし",
+        900000,
+        date(2026, 1, 20),
+    ),  # 許可要
+    (
+        "SO-0008",
+        "ドイツ",
+        "非該当",
+        "8458.11",
+        "Rhein Maschinenbau GmbH",
+        "民生",
+        "なし",
+        7200000,
+        date(2026, 2, 3),
+    ),  # 許可不要
+    (
+        "SO-0009",
+        "米国",
+        "非該当",
+        "8458.11",
+        "Lakeside Tooling LLC",
+        "民生",
+        "通常兵器",
+        5100000,
+        date(2026, 2, 17),
+    ),  # 許可要
+    (
+        "SO-0010",
+        "シンガポール",
+        "非該当",
+        "0901.11",
+        "Marina Coffee Trading Pte. Ltd.",
+        "民生",
+        "なし",
+        260000,
+        date(2026, 3, 3),
+    ),  # 許可不要
     ("SO-0011", "ロシア", "非該当", "8471.30", "OOO Volga Trade", "民生", "なし", 380000, date(2025, 11, 18)),  # 要確認
-    ("SO-0012", "Atlantis", "非該当", "8471.30", "Poseidon Holdings", "民生", "なし", 150000, date(2026, 3, 10)),  # 入力エラー
+    (
+        "SO-0012",
+        "Atlantis",
+        "非該当",
+        "8471.30",
+        "Poseidon Holdings",
+        "民生",
+        "なし",
+        150000,
+        date(2026, 3, 10),
+    ),  # 入力エラー
 ]
 
 INSTRUCTIONS = [
@@ -61,7 +188,10 @@ INSTRUCTIONS = [
     ("出荷日：この日に有効な法令で判定します（空欄なら今日）。", None),
     ("", None),
     ("■ 判定", "head"),
-    ("輸出禁止（赤）／許可要（橙）／要確認（黄）／許可不要（緑）／入力エラー（灰）。理由の列に根拠条文と規則のバージョンが入ります。", None),
+    (
+        "輸出禁止（赤）／許可要（橙）／要確認（黄）／許可不要（緑）／入力エラー（灰）。理由の列に根拠条文と規則のバージョンが入ります。",
+        None,
+    ),
     ("「システムエラー」と表示されたときは管理者に連絡してください。", None),
     ("", None),
     ("■ 関数", "head"),
@@ -78,7 +208,10 @@ INSTRUCTIONS = [
     ("LibreOffice Calc：exportscreen calc install を実行してから LibreOffice を起動し、このブックを開きます。", None),
     ("「xlwings.conf」シートは Excel の xlwings アドインの設定です。変更しないでください。", None),
     ("", None),
-    ("注意：この判定は社内審査の補助です。最終判断は輸出管理責任者が行い、必要に応じて経済産業省に確認してください。", "note"),
+    (
+        "注意：この判定は社内審査の補助です。最終判断は輸出管理責任者が行い、必要に応じて経済産業省に確認してください。",
+        "note",
+    ),
 ]
 
 
@@ -130,15 +263,25 @@ def build(path: Path) -> None:
         ws.cell(r, 11, formula("SCREEN_REASON", r))
 
     for col, values, title in (("F", USES, "用途"), ("G", INFORMS, "インフォーム")):
-        dv = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True,
-                            showErrorMessage=True, errorTitle=title, error="一覧から選択してください")
+        dv = DataValidation(
+            type="list",
+            formula1='"' + ",".join(values) + '"',
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=title,
+            error="一覧から選択してください",
+        )
         dv.add(f"{col}{FIRST_ROW}:{col}{LAST_ROW}")
         ws.add_data_validation(dv)
     for label, bg, fg in COLOURS:
         ws.conditional_formatting.add(
             f"J{FIRST_ROW}:J{LAST_ROW}",
-            CellIsRule(operator="equal", formula=[f'"{label}"'], fill=PatternFill("solid", fgColor=bg, bgColor=bg),
-                       font=Font(bold=True, color=fg)),
+            CellIsRule(
+                operator="equal",
+                formula=[f'"{label}"'],
+                fill=PatternFill("solid", fgColor=bg, bgColor=bg),
+                font=Font(bold=True, color=fg),
+            ),
         )
     ws.freeze_panes = f"C{FIRST_ROW}"
     ws.auto_filter.ref = f"A{HEADER_ROW}:K{LAST_ROW}"
@@ -170,7 +313,9 @@ def build(path: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    out = Path(argv[0]) if argv else Path(__file__).resolve().parent.parent / "workbook_templates" / "order_template.xlsx"
+    out = (
+        Path(argv[0]) if argv else Path(__file__).resolve().parent.parent / "workbook_templates" / "order_template.xlsx"
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     build(out)
     print(out)

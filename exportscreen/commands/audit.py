@@ -13,7 +13,8 @@ from exportscreen.errors import UserError
 def register(subparsers) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--url", help="audit log database (SQLAlchemy URL); default $EXPORTSCREEN_AUDIT_URL, else the SQLite "
+        "--url",
+        help="audit log database (SQLAlchemy URL); default $EXPORTSCREEN_AUDIT_URL, else the SQLite "
         "file audit.sqlite3 under EXPORTSCREEN_HOME",
     )
     p = subparsers.add_parser("audit", help="audit trail: list runs, verify the hash chain, export 取引審査票")
@@ -38,7 +39,8 @@ def register(subparsers) -> None:
     ex.set_defaults(func=cmd_export)
 
     pu = sub.add_parser(
-        "purge", parents=[common],
+        "purge",
+        parents=[common],
         help="delete runs older than the retention period (EXPORTSCREEN_AUDIT_RETENTION_YEARS, default 7)",
     )
     pu.add_argument("--dry-run", action="store_true", help="only show what would be deleted")
@@ -81,8 +83,14 @@ def cmd_list(args) -> int:
     for r in runs:
         where = " / ".join(x for x in (r["file"], r["sheet"]) if x)
         table.add_row(
-            str(r["id"]), _local(r["started"]), r["kind"], f"{r['user']}@{r['host']}", where,
-            str(r["n_records"]), counts_text(r["counts"]), r["status"] or "",
+            str(r["id"]),
+            _local(r["started"]),
+            r["kind"],
+            f"{r['user']}@{r['host']}",
+            where,
+            str(r["n_records"]),
+            counts_text(r["counts"]),
+            r["status"] or "",
         )
     console.print(table)
     return 0
@@ -114,13 +122,22 @@ def cmd_export(args) -> int:
     if args.date_to and args.date_from and args.date_to < args.date_from:
         raise UserError("--to is before --from")
     result = export(
-        _log(args), args.out, run_id=args.run, date_from=args.date_from, date_to=args.date_to, pdf=args.pdf,
-        company=args.company, reviewer=args.reviewer,
+        _log(args),
+        args.out,
+        run_id=args.run,
+        date_from=args.date_from,
+        date_to=args.date_to,
+        pdf=args.pdf,
+        company=args.company,
+        reviewer=args.reviewer,
     )
     print(f"wrote {result.xlsx} ({result.lines} lines, {result.forms} 取引審査票 sheets)")
     if result.problems:
-        print(f"exportscreen: warning: the audit chain has {len(result.problems)} problem(s); "
-              "see `exportscreen audit verify` (noted on the サマリー sheet)", file=sys.stderr)
+        print(
+            f"exportscreen: warning: the audit chain has {len(result.problems)} problem(s); "
+            "see `exportscreen audit verify` (noted on the サマリー sheet)",
+            file=sys.stderr,
+        )
     if args.pdf:
         if result.pdf:
             print(f"wrote {result.pdf}")

@@ -17,8 +17,11 @@ def register(subparsers) -> None:
         "LibreOffice user profile. Close LibreOffice first: it rewrites its profile when it exits.",
     )
     inst.add_argument("--profile", help="LibreOffice user profile folder (default: ~/.config/libreoffice/4/user)")
-    inst.add_argument("--no-python-check", action="store_true",
-                      help="install even if LibreOffice's Python is not the version of this environment")
+    inst.add_argument(
+        "--no-python-check",
+        action="store_true",
+        help="install even if LibreOffice's Python is not the version of this environment",
+    )
     inst.set_defaults(func=run_install)
 
 

@@ -8,7 +8,11 @@ from exportscreen import render, screening
 
 
 def register(sub) -> None:
-    p = sub.add_parser("check", help="screen one order line", description="Screen one order line (輸出令別表第一, キャッチオール, 制裁).")
+    p = sub.add_parser(
+        "check",
+        help="screen one order line",
+        description="Screen one order line (輸出令別表第一, キャッチオール, 制裁).",
+    )
     p.add_argument("--country", required=True, help="destination: 米国, USA, 韓国, KR …")
     p.add_argument("--item", required=True, help="別表第一 code (7の項(1), 7(1)) or 非該当 / NLR")
     p.add_argument("--hs", help="HS code (8471.30)")
@@ -24,8 +28,14 @@ def register(sub) -> None:
 
 def run(args) -> int:
     inputs = {
-        "country": args.country, "item": args.item, "hs": args.hs, "end_user": args.end_user, "end_use": args.end_use,
-        "inform": args.inform, "value_jpy": args.value_jpy, "ship_date": args.date,
+        "country": args.country,
+        "item": args.item,
+        "hs": args.hs,
+        "end_user": args.end_user,
+        "end_use": args.end_use,
+        "inform": args.inform,
+        "value_jpy": args.value_jpy,
+        "ship_date": args.date,
     }
     decision = screening.decide(**inputs)
     _record_audit(inputs, decision)
@@ -42,4 +52,3 @@ def _record_audit(inputs: dict, decision) -> None:
 
     with open_log().run(kind="check") as run:
         run.record(inputs, decision)
-

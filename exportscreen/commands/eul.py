@@ -18,8 +18,13 @@ def register(subparsers) -> None:
     s = sub.add_parser("search", help="show the entries whose name or alias matches NAME, with explanations")
     s.add_argument("name", metavar="NAME", help="company or organisation name, any script or width")
     s.add_argument("--country", "-c", default=None, help="destination country: ISO2, Japanese or English name")
-    s.add_argument("--as-of", dest="as_of", default=None, metavar="DATE",
-                   help="use the list in force on DATE (YYYY-MM-DD); default today")
+    s.add_argument(
+        "--as-of",
+        dest="as_of",
+        default=None,
+        metavar="DATE",
+        help="use the list in force on DATE (YYYY-MM-DD); default today",
+    )
     s.add_argument("--lang", choices=("ja", "en"), default="ja", help="language of the explanations")
     s.add_argument("--limit", type=int, default=10, help="at most N entries (default 10)")
     s.add_argument("--json", action="store_true", help="print JSON")
@@ -40,8 +45,10 @@ def _active(as_of: date | None):
     active = in_force(lists, day)
     if active is None:
         first = lists[0]
-        raise UserError(f"no End User List in force on {day.isoformat()} (the earliest stored, {first.version}, "
-                        f"applies from {first.effective.isoformat()})")
+        raise UserError(
+            f"no End User List in force on {day.isoformat()} (the earliest stored, {first.version}, "
+            f"applies from {first.effective.isoformat()})"
+        )
     return active, day
 
 
@@ -49,15 +56,27 @@ def cmd_search(args) -> int:
     active, day = _active(parse_date(args.as_of, "--as-of"))
     hits = active.match(args.name, args.country, limit=args.limit)
     if args.json:
-        print(json.dumps({
-            "query": args.name, "country": args.country, "as_of": day.isoformat(), "eul_version": active.version,
-            "thresholds": {"hit": active.thresholds.hit, "possible": active.thresholds.possible},
-            "hits": [render.hit_dict(h, args.lang) for h in hits],
-        }, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    "query": args.name,
+                    "country": args.country,
+                    "as_of": day.isoformat(),
+                    "eul_version": active.version,
+                    "thresholds": {"hit": active.thresholds.hit, "possible": active.thresholds.possible},
+                    "hits": [render.hit_dict(h, args.lang) for h in hits],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return 0
     en = args.lang == "en"
-    head = (f"{active.version}, in force on {day.isoformat()}" if en
-            else f"{active.version}（{day.isoformat()} 時点で適用）")
+    head = (
+        f"{active.version}, in force on {day.isoformat()}"
+        if en
+        else f"{active.version}（{day.isoformat()} 時点で適用）"
+    )
     print(head)
     if not hits:
         print("No entry matches." if en else "該当する掲載はありません。")
@@ -73,8 +92,17 @@ def cmd_list(args) -> int:
     from exportscreen.eul import load_lists
 
     lists = load_lists()
-    rows = [{"version": e.version, "list_date": e.list_date.isoformat(), "effective": e.effective.isoformat(),
-             "entries": len(e.entries), "source": e.source_name, "sha256": e.sha256} for e in lists]
+    rows = [
+        {
+            "version": e.version,
+            "list_date": e.list_date.isoformat(),
+            "effective": e.effective.isoformat(),
+            "entries": len(e.entries),
+            "source": e.source_name,
+            "sha256": e.sha256,
+        }
+        for e in lists
+    ]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     elif not rows:

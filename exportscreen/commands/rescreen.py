@@ -4,18 +4,19 @@ End User List — old and new side by side, so an officer sees at once which ope
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from exportscreen import screening
 from exportscreen.commands import parse_date
-from exportscreen.errors import UserError
 
 
 def register(sub) -> None:
     p = sub.add_parser("rescreen", help="lines whose decision changes under the newest End User List")
     p.add_argument("path", help="order workbook (xlsx/xlsm/csv)")
     p.add_argument("--sheet")
-    p.add_argument("--date", help="as-of date for lines without a ship date (default: the later of today and the new list's effective date)")
+    p.add_argument(
+        "--date",
+        help="as-of date for lines without a ship date (default: the later of today and the new list's effective date)",
+    )
     p.add_argument("--json", action="store_true")
     p.add_argument("--lang", choices=("ja", "en"), default="ja")
     p.set_defaults(func=run)
@@ -26,13 +27,33 @@ def run(args) -> int:
     about, changed = screening.rescreen(args.path, args.sheet, as_of)
     lang = args.lang
     if args.json:
-        print(json.dumps({**about, "changed": [
-            {"row": c["row"], "inputs": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in c["inputs"].items()},
-             "old": c["old"].to_dict(lang), "new": c["new"].to_dict(lang)} for c in changed]}, ensure_ascii=False, indent=2, default=str))
+        print(
+            json.dumps(
+                {
+                    **about,
+                    "changed": [
+                        {
+                            "row": c["row"],
+                            "inputs": {
+                                k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in c["inputs"].items()
+                            },
+                            "old": c["old"].to_dict(lang),
+                            "new": c["new"].to_dict(lang),
+                        }
+                        for c in changed
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+                default=str,
+            )
+        )
         return 0
     ja = lang == "ja"
     old_name = about["old_list"] or ("リストなし" if ja else "no list")
-    print(f"{about['file']} [{about['sheet'] or '-'}]: {about['lines']} lines; {old_name} → {about['new_list']} (as of {about['as_of']})")
+    print(
+        f"{about['file']} [{about['sheet'] or '-'}]: {about['lines']} lines; {old_name} → {about['new_list']} (as of {about['as_of']})"
+    )
     if not changed:
         print("判定が変わる行はありません" if ja else "no line changes decision")
         return 0
@@ -40,7 +61,9 @@ def run(args) -> int:
     for c in changed:
         kw, old, new = c["inputs"], c["old"], c["new"]
         label = (lambda d: d.code.label) if ja else (lambda d: d.code.label_en)
-        print(f"  row {c['row']}: {kw.get('country')} / {kw.get('item')} / {kw.get('end_user') or '-'}: {label(old)} → {label(new)}")
+        print(
+            f"  row {c['row']}: {kw.get('country')} / {kw.get('item')} / {kw.get('end_user') or '-'}: {label(old)} → {label(new)}"
+        )
         for r in new.reasons:
             if r not in old.reasons:
                 print(f"      + {r.text(lang)} ({r.ref})")

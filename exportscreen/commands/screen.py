@@ -7,7 +7,6 @@ from datetime import date
 
 from exportscreen import screening
 from exportscreen.commands import parse_date
-from exportscreen.errors import UserError
 
 
 def register(subparsers) -> None:

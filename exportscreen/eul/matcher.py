@@ -236,11 +236,15 @@ class Index:
                 words = fuzz.token_sort_ratio(q.dist_text, c.norm.dist_text) / 100.0
                 s = min(whole, words)
                 if s >= 0.8:
-                    yield cid, min(s, cap), [
-                        f"name_fuzzy: {s:.2f} '{q.full}' ~ '{c.norm.full}' (whole names {whole:.0%},"
-                        f" weak words {words:.0%})" + (" (alias)" if c.kind == "alias" else ""),
-                        "generic_only: both names are generic words only",
-                    ]
+                    yield (
+                        cid,
+                        min(s, cap),
+                        [
+                            f"name_fuzzy: {s:.2f} '{q.full}' ~ '{c.norm.full}' (whole names {whole:.0%},"
+                            f" weak words {words:.0%})" + (" (alias)" if c.kind == "alias" else ""),
+                            "generic_only: both names are generic words only",
+                        ],
+                    )
 
     def _score_fuzzy(self, q: Norm, th: Thresholds):
         q_tokens = q.distinctive
@@ -292,7 +296,9 @@ class Index:
             s *= GENERIC_FLOOR + (1.0 - GENERIC_FLOOR) * agree
             if s < floor:
                 continue
-            detail = (f"{s:.2f} '{q.dist_text}' ~ '{c.norm.dist_text}' ({how}; listed words found {c_cov:.0%},"
-                      f" query words explained {q_cov:.0%}, whole names agree {agree:.0%})"
-                      + (" (alias)" if c.kind == "alias" else ""))
+            detail = (
+                f"{s:.2f} '{q.dist_text}' ~ '{c.norm.dist_text}' ({how}; listed words found {c_cov:.0%},"
+                f" query words explained {q_cov:.0%}, whole names agree {agree:.0%})"
+                + (" (alias)" if c.kind == "alias" else "")
+            )
             yield cid, s, [f"name_fuzzy: {detail}"]

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
 
-
 WMD_CODES = frozenset({"B", "C", "M", "N"})
 CONCERN_CODES = WMD_CODES | {"CW"}
 
@@ -39,7 +38,7 @@ class EulEntry:
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> "EulEntry":
+    def from_dict(cls, d: dict) -> EulEntry:
         return cls(
             no=int(d["no"]),
             country=d["country"],
@@ -99,14 +98,18 @@ class EndUserList:
         countries = ", ".join(f"{c} {n}" for c, n in self.country_counts().items())
         cw_only = sum(1 for e in self.entries if not e.wmd)
         if lang == "en":
-            return (f"{self.version}: {len(self.entries)} entries from {self.source_name}; list date "
-                    f"{self.list_date.isoformat()}, in force from {self.effective.isoformat()}\n"
-                    f"{len(self.country_counts())} countries/regions: {countries}\n"
-                    f"conventional-weapons-only entries: {cw_only}; sha256 {self.sha256[:12]}…")
-        return (f"{self.version}: {self.source_name} から {len(self.entries)} 件を読み込みました。公表日 "
-                f"{self.list_date.isoformat()}、適用日 {self.effective.isoformat()}\n"
-                f"{len(self.country_counts())} か国・地域: {countries}\n"
-                f"通常兵器のみの掲載: {cw_only} 件; sha256 {self.sha256[:12]}…")
+            return (
+                f"{self.version}: {len(self.entries)} entries from {self.source_name}; list date "
+                f"{self.list_date.isoformat()}, in force from {self.effective.isoformat()}\n"
+                f"{len(self.country_counts())} countries/regions: {countries}\n"
+                f"conventional-weapons-only entries: {cw_only}; sha256 {self.sha256[:12]}…"
+            )
+        return (
+            f"{self.version}: {self.source_name} から {len(self.entries)} 件を読み込みました。公表日 "
+            f"{self.list_date.isoformat()}、適用日 {self.effective.isoformat()}\n"
+            f"{len(self.country_counts())} か国・地域: {countries}\n"
+            f"通常兵器のみの掲載: {cw_only} 件; sha256 {self.sha256[:12]}…"
+        )
 
     def to_dict(self) -> dict:
         return {
@@ -119,7 +122,7 @@ class EndUserList:
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> "EndUserList":
+    def from_dict(cls, d: dict) -> EndUserList:
         return cls(
             list_date=date.fromisoformat(d["list_date"]),
             effective=date.fromisoformat(d["effective"]),

@@ -28,17 +28,42 @@ LEGAL_PHRASES: tuple[tuple[str, ...], ...] = tuple(
         (
             tuple(p.split())
             for p in (
-                "company limited", "co ltd", "co limited", "company ltd", "corp ltd", "pvt ltd",
-                "private limited", "private ltd", "pte ltd", "pty ltd", "sdn bhd",
-                "limited liability company", "limited liability partnership", "limited company",
-                "joint stock company", "open joint stock company", "closed joint stock company",
-                "public joint stock company", "joint stock co", "stock company",
-                "public company", "public limited company", "holding company",
-                "aktsionernoe obshchestvo", "otkrytoe aktsionernoe obshchestvo",
-                "zakrytoe aktsionernoe obshchestvo", "publichnoe aktsionernoe obshchestvo",
+                "company limited",
+                "co ltd",
+                "co limited",
+                "company ltd",
+                "corp ltd",
+                "pvt ltd",
+                "private limited",
+                "private ltd",
+                "pte ltd",
+                "pty ltd",
+                "sdn bhd",
+                "limited liability company",
+                "limited liability partnership",
+                "limited company",
+                "joint stock company",
+                "open joint stock company",
+                "closed joint stock company",
+                "public joint stock company",
+                "joint stock co",
+                "stock company",
+                "public company",
+                "public limited company",
+                "holding company",
+                "aktsionernoe obshchestvo",
+                "otkrytoe aktsionernoe obshchestvo",
+                "zakrytoe aktsionernoe obshchestvo",
+                "publichnoe aktsionernoe obshchestvo",
                 "obshchestvo s ogranichennoi otvetstvennostyu",
                 "obshchestvo s ogranichennoy otvetstvennostyu",
-                "s a", "s a l", "s a r l", "s p a", "b v", "n v", "a g",
+                "s a",
+                "s a l",
+                "s a r l",
+                "s p a",
+                "b v",
+                "n v",
+                "a g",
             )
         ),
         key=len,
@@ -57,9 +82,24 @@ LEGAL_TOKENS = frozenset(
 CJK_LEGAL = tuple(
     sorted(
         (
-            "株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "有限責任公司", "有限责任公司",
-            "股份有限公司", "有限公司", "集団公司", "集团公司", "総公司", "总公司", "公司", "会社", "(株)",
-            "(有)", "株",
+            "株式会社",
+            "有限会社",
+            "合同会社",
+            "合資会社",
+            "合名会社",
+            "有限責任公司",
+            "有限责任公司",
+            "股份有限公司",
+            "有限公司",
+            "集団公司",
+            "集团公司",
+            "総公司",
+            "总公司",
+            "公司",
+            "会社",
+            "(株)",
+            "(有)",
+            "株",
         ),
         key=len,
         reverse=True,
@@ -98,7 +138,33 @@ WEAK_WORDS = frozenset(
     shahid university academy bureau office department branch""".split()
 )
 CJK_GENERIC = tuple(
-    sorted(("貿易", "贸易", "国際", "國際", "国际", "工業", "工业", "技術", "技术", "科技", "集団", "集团", "総", "总", "商事", "商社", "産業", "产业", "有限", "輸出入", "进出口"), key=len, reverse=True)
+    sorted(
+        (
+            "貿易",
+            "贸易",
+            "国際",
+            "國際",
+            "国际",
+            "工業",
+            "工业",
+            "技術",
+            "技术",
+            "科技",
+            "集団",
+            "集团",
+            "総",
+            "总",
+            "商事",
+            "商社",
+            "産業",
+            "产业",
+            "有限",
+            "輸出入",
+            "进出口",
+        ),
+        key=len,
+        reverse=True,
+    )
 )
 
 _CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
@@ -177,7 +243,13 @@ def normalise(text: str) -> Norm:
     strong = any(t not in WEAK_WORDS for t in distinctive)
     body = " ".join(t for t in kept if t not in STOP_WORDS)
     # "and" is left out of the compact form so that "Oil & Vehicle" = "Oil and Vehicle" = "Oil Vehicle"
-    return Norm(full=full, compact="".join(t for t in kept if t != "and"), body=body, distinctive=tuple(distinctive), strong=strong)
+    return Norm(
+        full=full,
+        compact="".join(t for t in kept if t != "and"),
+        body=body,
+        distinctive=tuple(distinctive),
+        strong=strong,
+    )
 
 
 def split_brackets(text: str) -> tuple[str, list[str]]:

@@ -253,6 +253,8 @@ def in_force(lists, as_of) -> EndUserList | None:
         as_of = as_of.date()
     best = None
     for eul in lists:
-        if eul.effective <= as_of and (best is None or (eul.effective, eul.list_date) >= (best.effective, best.list_date)):
+        if eul.effective <= as_of and (
+            best is None or (eul.effective, eul.list_date) >= (best.effective, best.list_date)
+        ):
             best = eul
     return best

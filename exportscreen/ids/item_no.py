@@ -27,8 +27,19 @@ _CODE = re.compile(
     r"\s*(?P<detail>[\dイロハニホヘトチリヌルヲワカヨタレソツネナラム()\s-]{0,8})$"
 )
 NOT_LISTED_WORDS = {
-    "非該当", "該当なし", "該当無し", "非該当品", "リスト非該当", "リスト規制非該当", "対象外", "nlr", "notlisted",
-    "nonlisted", "nonlisteditem", "none", "no",
+    "非該当",
+    "該当なし",
+    "該当無し",
+    "非該当品",
+    "リスト非該当",
+    "リスト規制非該当",
+    "対象外",
+    "nlr",
+    "notlisted",
+    "nonlisted",
+    "nonlisteditem",
+    "none",
+    "no",
 }
 
 

@@ -47,16 +47,18 @@ def parse_date(value, field: str = "ship_date") -> date | None:
 @lru_cache(maxsize=4096)
 def _parse_date_text(text: str, field: str) -> date:
     norm = nfkc(text)
-    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?", norm) or re.fullmatch(
-        r"(\d{4})(\d{2})(\d{2})", norm
-    )
+    m = re.fullmatch(
+        r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?", norm
+    ) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", norm)
     try:
         if not m:
             raise ValueError
         return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         raise InvalidInput(
-            field, f"出荷日「{text}」を日付として読めません（例: 2026-04-01）", f"ship date {text!r} is not a date (e.g. 2026-04-01)"
+            field,
+            f"出荷日「{text}」を日付として読めません（例: 2026-04-01）",
+            f"ship date {text!r} is not a date (e.g. 2026-04-01)",
         ) from None
 
 
@@ -75,7 +77,9 @@ def parse_value(value) -> float | None:
         try:
             amount = float(norm)
         except ValueError:
-            raise InvalidInput("value_jpy", f"金額「{text}」を数値として読めません", f"value {text!r} is not a number") from None
+            raise InvalidInput(
+                "value_jpy", f"金額「{text}」を数値として読めません", f"value {text!r} is not a number"
+            ) from None
     if amount < 0:
         raise InvalidInput("value_jpy", f"金額が負です（{amount:,.0f}）", f"value is negative ({amount:,.0f})")
     return amount
@@ -87,7 +91,9 @@ def _enum(value, lookup: dict, field: str, ja_name: str, choices: str) -> str | 
         return None
     key = lookup.get(fold(text))
     if key is None:
-        raise InvalidInput(field, f"{ja_name}「{text}」は選択肢にありません（{choices}）", f"{field} {text!r} is not one of {choices}")
+        raise InvalidInput(
+            field, f"{ja_name}「{text}」は選択肢にありません（{choices}）", f"{field} {text!r} is not one of {choices}"
+        )
     return key
 
 

@@ -11,7 +11,21 @@ from exportscreen.engine import screen
 from exportscreen.model import Code
 
 TODAY = date(2026, 11, 25)
-COUNTRIES = ["米国", "ドイツ", "韓国", "中国", "タイ", "イラン", "イラク", "アフガニスタン", "北朝鮮", "ロシア", "ベラルーシ", "シンガポール", "インド"]
+COUNTRIES = [
+    "米国",
+    "ドイツ",
+    "韓国",
+    "中国",
+    "タイ",
+    "イラン",
+    "イラク",
+    "アフガニスタン",
+    "北朝鮮",
+    "ロシア",
+    "ベラルーシ",
+    "シンガポール",
+    "インド",
+]
 ITEMS = ["非該当", "7の項(1)", "6の項(2)", "15の項(1)", "2の項(1)", "16の項(1)", "16の項(2)", "8の項", "1の項(1)"]
 HS = [None, "8458.11", "3926.90", "0901.11", "8542.90", "8542", "85", "9030.20", "8806.10"]
 USERS = [None, "Clean Co", "WMD Lab", "Arms Works", "Maybe Corp"]
@@ -20,14 +34,30 @@ INFORMS = [None, "wmd", "conventional", "wmd,conventional"]
 DATES = st.dates(min_value=date(2019, 1, 1), max_value=date(2027, 12, 31))
 SEV = lambda d: d.code.severity  # noqa: E731
 
-line = st.fixed_dictionaries({
-    "country": st.sampled_from(COUNTRIES), "item": st.sampled_from(ITEMS), "hs": st.sampled_from(HS),
-    "end_user": st.sampled_from(USERS), "end_use": st.sampled_from(USES), "inform": st.sampled_from(INFORMS),
-    "value_jpy": st.sampled_from([None, 0, 40000, 50000, 900000, 1000000, 5000000]), "ship_date": DATES,
-})
-junk = st.one_of(st.none(), st.text(max_size=30), st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_infinity=True),
-                 st.dates(), st.datetimes(), st.booleans())
-SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+line = st.fixed_dictionaries(
+    {
+        "country": st.sampled_from(COUNTRIES),
+        "item": st.sampled_from(ITEMS),
+        "hs": st.sampled_from(HS),
+        "end_user": st.sampled_from(USERS),
+        "end_use": st.sampled_from(USES),
+        "inform": st.sampled_from(INFORMS),
+        "value_jpy": st.sampled_from([None, 0, 40000, 50000, 900000, 1000000, 5000000]),
+        "ship_date": DATES,
+    }
+)
+junk = st.one_of(
+    st.none(),
+    st.text(max_size=30),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.dates(),
+    st.datetimes(),
+    st.booleans(),
+)
+SETTINGS = settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 
 
 @SETTINGS

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from conftest import SHARED
 
 from exportscreen.engine import screen
 from exportscreen.model import Code
-from conftest import SHARED
 
 EUL_XLSX = SHARED / "reference" / "eul-2025-09-29-layout.xlsx"
 pytestmark = pytest.mark.skipif(not EUL_XLSX.exists(), reason="shared reference End User List not available")
@@ -20,12 +20,18 @@ TODAY = date(2026, 11, 25)
 def real(rules, tmp_path_factory):
     from exportscreen.eul import import_list
 
-    eul = import_list(EUL_XLSX, list_date=date(2025, 9, 29), effective=date(2025, 10, 9), home=tmp_path_factory.mktemp("eulhome"))
+    eul = import_list(
+        EUL_XLSX, list_date=date(2025, 9, 29), effective=date(2025, 10, 9), home=tmp_path_factory.mktemp("eulhome")
+    )
     return rules.with_eul([eul]), eul
 
 
 def _entry(eul, *, wmd: bool, cw: bool, country: str):
-    return next(e for e in eul.entries if e.wmd == wmd and e.cw == cw and e.country == country and len(e.name) > 12 and "\n" not in e.name)
+    return next(
+        e
+        for e in eul.entries
+        if e.wmd == wmd and e.cw == cw and e.country == country and len(e.name) > 12 and "\n" not in e.name
+    )
 
 
 def test_wmd_listed_buyer_general_destination_needs_licence(real):
@@ -46,7 +52,9 @@ def test_cw_only_buyer_matters_for_16_1_not_16_2_to_a_general_destination(real):
     c1 = screen("ロシア", "非該当", hs="8458.11", **kw)
     c2 = screen("ロシア", "非該当", hs="3926.90", **kw)
     assert "CATCHALL-CONV-USER" in {x.rule_id for x in c1.reasons} and c1.code == Code.LICENSE_REQUIRED
-    assert "CATCHALL-CONV-USER" not in {x.rule_id for x in c2.reasons} and "EUL-CW-NA" in {x.rule_id for x in c2.reasons}
+    assert "CATCHALL-CONV-USER" not in {x.rule_id for x in c2.reasons} and "EUL-CW-NA" in {
+        x.rule_id for x in c2.reasons
+    }
 
 
 def test_group_a_hit_is_information_only(real):
@@ -67,9 +75,20 @@ def test_listed_goods_carry_the_hit_in_their_reasons(real):
 
 def test_unlisted_buyer_clears_and_list_before_its_effective_date_is_not_used(real):
     r, _ = real
-    d = screen("タイ", "非該当", hs="8458.11", end_user="Siam Precision Lathe Co., Ltd.", end_use="民生", rules=r, today=TODAY)
+    d = screen(
+        "タイ", "非該当", hs="8458.11", end_user="Siam Precision Lathe Co., Ltd.", end_use="民生", rules=r, today=TODAY
+    )
     assert d.code == Code.NO_LICENSE
-    d = screen("タイ", "非該当", hs="8458.11", end_user="Siam Precision Lathe Co., Ltd.", end_use="民生", ship_date="2025-10-08", rules=r, today=TODAY)
+    d = screen(
+        "タイ",
+        "非該当",
+        hs="8458.11",
+        end_user="Siam Precision Lathe Co., Ltd.",
+        end_use="民生",
+        ship_date="2025-10-08",
+        rules=r,
+        today=TODAY,
+    )
     assert d.code == Code.REVIEW and any("外国ユーザーリスト" in x.ja for x in d.reasons)
 
 

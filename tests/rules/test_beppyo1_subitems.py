@@ -1,4 +1,5 @@
 """rules/beppyo1_subitems.csv: the （n） sub-items of 輸出貿易管理令 別表第一, items 1–15."""
+
 from __future__ import annotations
 
 import json
@@ -7,7 +8,6 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-
 from conftest import read_rules_csv
 
 REPO = Path(__file__).resolve().parents[2]
@@ -144,8 +144,10 @@ def _norm_number(s: str) -> str:
     return "の".join(_kanji_number(p) for p in s.split("の")) if s else ""
 
 
-_LABEL = re.compile(r"^(?P<kou>[0-9〇一二三四五六七八九十]+(?:の[0-9〇一二三四五六七八九十]+)?)の項"
-                    r"(?:\((?P<sub>[0-9〇一二三四五六七八九十]+(?:の[0-9〇一二三四五六七八九十]+)?)\))?")
+_LABEL = re.compile(
+    r"^(?P<kou>[0-9〇一二三四五六七八九十]+(?:の[0-9〇一二三四五六七八九十]+)?)の項"
+    r"(?:\((?P<sub>[0-9〇一二三四五六七八九十]+(?:の[0-9〇一二三四五六七八九十]+)?)\))?"
+)
 
 
 def reference_keys():

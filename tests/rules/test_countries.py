@@ -1,4 +1,5 @@
 """rules/countries.csv: every ISO 3166-1 code with the names clerks type."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,6 @@ from pathlib import Path
 
 import pycountry
 import pytest
-
 from conftest import read_rules_csv
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,7 +39,9 @@ def aliases(row) -> list[str]:
 
 
 def pycountry_names(c) -> set[str]:
-    return {getattr(c, k) for k in ("alpha_2", "alpha_3", "name", "common_name", "official_name") if getattr(c, k, None)}
+    return {
+        getattr(c, k) for k in ("alpha_2", "alpha_3", "name", "common_name", "official_name") if getattr(c, k, None)
+    }
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +101,9 @@ def test_aliases_do_not_hit_other_countries_codes_or_names(rows):
             assert other.get(norm(a), r["iso2"]) == r["iso2"], (r["iso2"], a)
 
 
-@pytest.mark.parametrize("word", ["Korea", "Congo", "Guinea", "ドミニカ", "コンゴ", "ギニア", "Virgin Islands", "Samoa", "Sudan"])
+@pytest.mark.parametrize(
+    "word", ["Korea", "Congo", "Guinea", "ドミニカ", "コンゴ", "ギニア", "Virgin Islands", "Samoa", "Sudan"]
+)
 def test_ambiguous_words_are_not_aliases(rows, word):
     for r in rows:
         assert norm(word) not in {norm(a) for a in aliases(r)}, (r["iso2"], word)
@@ -108,19 +112,69 @@ def test_ambiguous_words_are_not_aliases(rows, word):
 @pytest.mark.parametrize(
     "text,iso2",
     [
-        ("US", "US"), ("米国", "US"), ("アメリカ", "US"), ("ｱﾒﾘｶ", "US"), ("ＵＳＡ", "US"), ("U.S.A.", "US"),
-        ("United States of America", "US"), ("America", "US"),
-        ("KR", "KR"), ("韓国", "KR"), ("大韓民国", "KR"), ("South Korea", "KR"), ("Korea, Republic of", "KR"), ("ROK", "KR"),
-        ("KP", "KP"), ("北朝鮮", "KP"), ("DPRK", "KP"), ("North Korea", "KP"), ("朝鮮民主主義人民共和国", "KP"),
-        ("TW", "TW"), ("台湾", "TW"), ("Taiwan", "TW"), ("Chinese Taipei", "TW"), ("Republic of China", "TW"),
-        ("HK", "HK"), ("香港", "HK"), ("Hong Kong", "HK"),
-        ("GB", "GB"), ("英国", "GB"), ("イギリス", "GB"), ("UK", "GB"), ("United Kingdom", "GB"), ("England", "GB"),
-        ("RU", "RU"), ("ロシア", "RU"), ("ロシア連邦", "RU"), ("Russia", "RU"), ("Russian Federation", "RU"),
-        ("CN", "CN"), ("中国", "CN"), ("中華人民共和国", "CN"), ("PRC", "CN"), ("China", "CN"),
-        ("UAE", "AE"), ("アラブ首長国連邦", "AE"), ("イラン", "IR"), ("Iran", "IR"), ("イラク", "IQ"),
-        ("独", "DE"), ("ドイツ", "DE"), ("仏", "FR"), ("フランス", "FR"), ("ベトナム", "VN"), ("Vietnam", "VN"),
-        ("キルギス", "KG"), ("コンゴ民主共和国", "CD"), ("中央アフリカ", "CF"), ("南スーダン", "SS"), ("チェコ", "CZ"),
-        ("トルコ", "TR"), ("Turkey", "TR"), ("ジョージア", "GE"), ("日本", "JP"),
+        ("US", "US"),
+        ("米国", "US"),
+        ("アメリカ", "US"),
+        ("ｱﾒﾘｶ", "US"),
+        ("ＵＳＡ", "US"),
+        ("U.S.A.", "US"),
+        ("United States of America", "US"),
+        ("America", "US"),
+        ("KR", "KR"),
+        ("韓国", "KR"),
+        ("大韓民国", "KR"),
+        ("South Korea", "KR"),
+        ("Korea, Republic of", "KR"),
+        ("ROK", "KR"),
+        ("KP", "KP"),
+        ("北朝鮮", "KP"),
+        ("DPRK", "KP"),
+        ("North Korea", "KP"),
+        ("朝鮮民主主義人民共和国", "KP"),
+        ("TW", "TW"),
+        ("台湾", "TW"),
+        ("Taiwan", "TW"),
+        ("Chinese Taipei", "TW"),
+        ("Republic of China", "TW"),
+        ("HK", "HK"),
+        ("香港", "HK"),
+        ("Hong Kong", "HK"),
+        ("GB", "GB"),
+        ("英国", "GB"),
+        ("イギリス", "GB"),
+        ("UK", "GB"),
+        ("United Kingdom", "GB"),
+        ("England", "GB"),
+        ("RU", "RU"),
+        ("ロシア", "RU"),
+        ("ロシア連邦", "RU"),
+        ("Russia", "RU"),
+        ("Russian Federation", "RU"),
+        ("CN", "CN"),
+        ("中国", "CN"),
+        ("中華人民共和国", "CN"),
+        ("PRC", "CN"),
+        ("China", "CN"),
+        ("UAE", "AE"),
+        ("アラブ首長国連邦", "AE"),
+        ("イラン", "IR"),
+        ("Iran", "IR"),
+        ("イラク", "IQ"),
+        ("独", "DE"),
+        ("ドイツ", "DE"),
+        ("仏", "FR"),
+        ("フランス", "FR"),
+        ("ベトナム", "VN"),
+        ("Vietnam", "VN"),
+        ("キルギス", "KG"),
+        ("コンゴ民主共和国", "CD"),
+        ("中央アフリカ", "CF"),
+        ("南スーダン", "SS"),
+        ("チェコ", "CZ"),
+        ("トルコ", "TR"),
+        ("Turkey", "TR"),
+        ("ジョージア", "GE"),
+        ("日本", "JP"),
     ],
 )
 def test_examples_resolve(index, text, iso2):
@@ -154,7 +208,12 @@ def test_listed_countries_have_japanese_aliases_or_names(rows):
 def test_order_spellings_resolve(index):
     """Each Japanese name as the Order writes it (third-party parse, read in place) resolves to its ISO code."""
     data = json.loads(REFERENCE.read_text(encoding="utf-8"))
-    tables = {"別表第三": "groupA", "別表第三の二": "unArmsEmbargo", "別表第四": "concern", "別表第二の四": "russiaDiversion"}
+    tables = {
+        "別表第三": "groupA",
+        "別表第三の二": "unArmsEmbargo",
+        "別表第四": "concern",
+        "別表第二の四": "russiaDiversion",
+    }
     checked = 0
     for table, key in tables.items():
         names = data["raw"][table].split("、")

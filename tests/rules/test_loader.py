@@ -6,9 +6,9 @@ import shutil
 from datetime import date
 
 import pytest
+from conftest import REPO
 
 from exportscreen.rules import RulesError, load
-from conftest import REPO
 
 
 @pytest.fixture
@@ -38,16 +38,49 @@ def test_version_changes_with_content(folder):
     assert load(folder).version != before
 
 
-@pytest.mark.parametrize("file,old,new,message", [
-    ("beppyo4_concern.yaml", "  - {iso2: IR, source: 輸出令別表第四}", "  - {iso2: IR}", "beppyo4_concern.yaml member 1 (IR): record has no source"),
-    ("beppyo4_concern.yaml", "  - {iso2: IR, source: 輸出令別表第四}", "  - {iso2: XX, source: 輸出令別表第四}", "beppyo4_concern.yaml member 1 (XX): 'XX' is not a known country"),
-    ("beppyo3_group_a.yaml", "    valid_to: 2019-08-28", "    valid_to: 2019-08-28\n    valid_from: 2019-09-01", "valid_from 2019-09-01 is not before valid_to 2019-08-28"),
-    ("beppyo3_2_un_arms_embargo.yaml", "  - {iso2: AF, source: 輸出令別表第三の二}", "  - {iso2: AF, source: 輸出令別表第三の二}\n  - {iso2: FR, source: test}", "FR is in both group_a and un_arms_embargo"),
-    ("countries.csv", "\nFR,", "\nXF,", "countries.csv record"),
-    ("beppyo4_concern.yaml", "source:\n  instrument:", "origin:\n  instrument:", "beppyo4_concern.yaml: provenance header"),
-    ("small_value.yaml", "    threshold_jpy: 1000000", "    threshold_jpy: 1000000\n    valid_to: 2001-01-01\n    valid_from: 2002-01-01", "small_value.yaml rule 1: valid_from"),
-    ("beppyo1_subitems.csv", "\n7,1,", "\n99,1,", "item '99' is not one of items 1–15"),
-])
+@pytest.mark.parametrize(
+    "file,old,new,message",
+    [
+        (
+            "beppyo4_concern.yaml",
+            "  - {iso2: IR, source: 輸出令別表第四}",
+            "  - {iso2: IR}",
+            "beppyo4_concern.yaml member 1 (IR): record has no source",
+        ),
+        (
+            "beppyo4_concern.yaml",
+            "  - {iso2: IR, source: 輸出令別表第四}",
+            "  - {iso2: XX, source: 輸出令別表第四}",
+            "beppyo4_concern.yaml member 1 (XX): 'XX' is not a known country",
+        ),
+        (
+            "beppyo3_group_a.yaml",
+            "    valid_to: 2019-08-28",
+            "    valid_to: 2019-08-28\n    valid_from: 2019-09-01",
+            "valid_from 2019-09-01 is not before valid_to 2019-08-28",
+        ),
+        (
+            "beppyo3_2_un_arms_embargo.yaml",
+            "  - {iso2: AF, source: 輸出令別表第三の二}",
+            "  - {iso2: AF, source: 輸出令別表第三の二}\n  - {iso2: FR, source: test}",
+            "FR is in both group_a and un_arms_embargo",
+        ),
+        ("countries.csv", "\nFR,", "\nXF,", "countries.csv record"),
+        (
+            "beppyo4_concern.yaml",
+            "source:\n  instrument:",
+            "origin:\n  instrument:",
+            "beppyo4_concern.yaml: provenance header",
+        ),
+        (
+            "small_value.yaml",
+            "    threshold_jpy: 1000000",
+            "    threshold_jpy: 1000000\n    valid_to: 2001-01-01\n    valid_from: 2002-01-01",
+            "small_value.yaml rule 1: valid_from",
+        ),
+        ("beppyo1_subitems.csv", "\n7,1,", "\n99,1,", "item '99' is not one of items 1–15"),
+    ],
+)
 def test_inconsistent_data_is_refused_naming_file_and_record(folder, file, old, new, message):
     edit(folder / file, old, new)
     with pytest.raises(RulesError) as err:
@@ -65,7 +98,11 @@ def test_a_bad_rules_folder_is_one_line_from_the_command(folder, monkeypatch, ca
     from exportscreen import rules
     from exportscreen.cli import main
 
-    edit(folder / "beppyo4_concern.yaml", "  - {iso2: IR, source: 輸出令別表第四}", "  - {iso2: XX, source: 輸出令別表第四}")
+    edit(
+        folder / "beppyo4_concern.yaml",
+        "  - {iso2: IR, source: 輸出令別表第四}",
+        "  - {iso2: XX, source: 輸出令別表第四}",
+    )
     monkeypatch.setattr(rules, "bundled", lambda: load(folder))
     assert main(["check", "--country", "US", "--item", "7(1)"]) == 2
     err = capsys.readouterr().err

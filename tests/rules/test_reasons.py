@@ -76,7 +76,8 @@ def test_every_template_renders_with_its_parameters(rules, section):
         if t.params:  # a parameter the template declares must be given …
             with pytest.raises(CatalogueError):
                 (rules.reasons.reason if section == "reasons" else rules.reasons.phrase)(
-                    t.id, *(() if section == "phrases" else (Code.REVIEW,)), **dict(list(sample.items())[1:]))
+                    t.id, *(() if section == "phrases" else (Code.REVIEW,)), **dict(list(sample.items())[1:])
+                )
 
 
 def test_parameters_render_per_language(rules):
@@ -84,7 +85,9 @@ def test_parameters_render_per_language(rules):
     r = T.reason("SMALL-VALUE-LOST", Code.NO_LICENSE, why=(T.phrase("LOST-INFORM"), T.phrase("LOST-WMD-USE")))
     assert r.ja == "少額特例は使えません（インフォームを受けている、用途が大量破壊兵器等）"
     assert r.en == "the small-value exemption is lost (an inform was received, WMD end use)"
-    assert T.reason("CATCHALL-GROUP-A", Code.NO_LICENSE, cls=Phrase("16の項(1)", "item 16(1)")).en.endswith("item 16(1) goods")
+    assert T.reason("CATCHALL-GROUP-A", Code.NO_LICENSE, cls=Phrase("16の項(1)", "item 16(1)")).en.endswith(
+        "item 16(1) goods"
+    )
     with pytest.raises(CatalogueError):
         T.reason("NO-SUCH-REASON", Code.REVIEW)
 
