@@ -40,8 +40,8 @@ PRESETS = [Path("/usr/lib/libreoffice/presets/basic"), Path("/opt/libreoffice/pr
 FUNCTIONS = [
     ("SCREEN", "screen", ["country", "item", "hs", "end_user", "end_use", "inform", "value_jpy", "ship_date"], 2),
     ("SCREEN_REASON", "screen_reason", ["country", "item", "hs", "end_user", "end_use", "inform", "value_jpy", "ship_date"], 2),
-    ("COUNTRY_GROUP", "country_group", ["country", "asof"], 1),
-    ("ITEM_CLASS", "item_class", ["item", "hs", "asof"], 1),
+    ("COUNTRY_GROUP", "country_group", ["country", "as_of_date"], 1),
+    ("ITEM_CLASS", "item_class", ["item", "hs", "as_of_date"], 1),
     ("RULES_VERSION", "rules_version", [], 0),
     ("EUL_MATCH", "eul_match", ["name", "country"], 1),
 ]

@@ -70,11 +70,11 @@ def screen_reason(*args):
 
 
 def country_group(*args):
-    return _call("COUNTRY_GROUP", ("country", "date"), args)
+    return _call("COUNTRY_GROUP", ("country", "as_of_date"), args)
 
 
 def item_class(*args):
-    return _call("ITEM_CLASS", ("item", "hs", "date"), args)
+    return _call("ITEM_CLASS", ("item", "hs", "as_of_date"), args)
 
 
 def rules_version(*args):
