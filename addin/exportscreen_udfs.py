@@ -4,7 +4,13 @@
 This is the module xlwings' *Import Functions* reads (``UDF Modules = exportscreen_udfs``; ``exportscreen excel
 install`` puts this folder on xlwings' PYTHONPATH). It only marks the functions of :mod:`exportscreen.functions`
 for Excel — category, descriptions, argument descriptions — and decides nothing itself.
+
+Import Functions turns this module into the VBA module ``xlwings_udfs``: each parameter name becomes a VBA
+parameter, so every name must be a VBA identifier that is not a reserved word (``date``, ``currency`` … stop the
+whole module from compiling). tests/addin/test_vba_generation.py runs xlwings' own generator on this module.
 """
+
+import types
 
 import xlwings as xw
 
@@ -15,7 +21,13 @@ ARG_OPTIONS = {("SCREEN_TABLE", "table"): {"ndim": 2}}  # a range arrives as a l
 
 
 def _excel_function(name: str):
-    f = getattr(functions, name)
+    """A copy of ``functions.<name>`` marked for Excel. The xlwings decorators store their metadata on the function
+    object; on the copy it stays out of :mod:`exportscreen.functions`, which Calc and the tests call as well."""
+    original = getattr(functions, name)
+    f = types.FunctionType(original.__code__, original.__globals__, original.__name__, original.__defaults__,
+                           original.__closure__)
+    f.__kwdefaults__, f.__doc__, f.__qualname__ = original.__kwdefaults__, original.__doc__, original.__qualname__
+    f.__annotations__ = dict(original.__annotations__)
     for arg, doc in reversed(functions.ARG_DOCS[name]):
         f = xw.arg(arg, doc=doc, **ARG_OPTIONS.get((name, arg), {}))(f)
     return xw.func(category=functions.CATEGORY, call_in_wizard=False)(f)
