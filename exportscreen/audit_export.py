@@ -340,7 +340,7 @@ def export(
     try:
         wb = load_workbook(tpl)
     except FileNotFoundError:
-        raise UserError(f"audit template not found: {tpl}")
+        raise UserError(f"audit template not found: {tpl}") from None
     counts = Counter(r["decision"] for r in recs)
     values = [line_values(r) for r in recs]
 

@@ -103,7 +103,7 @@ def screen(
 ) -> Decision:
     """Screen one order line given as raw cell values, under ``rules``, with ``today`` as the as-of date of a line
     without a ship date. Never raises for bad input: it returns INVALID."""
-    cells = (country, item, hs, end_user, end_use, inform, value_jpy, ship_date)
+    cells: tuple[Any, ...] = (country, item, hs, end_user, end_use, inform, value_jpy, ship_date)
     if bool in map(type, cells):  # TRUE/FALSE are text to us (True == 1 would share 1's memo entries)
         cells = tuple(("TRUE" if c else "FALSE") if type(c) is bool else c for c in cells)
     key = (rules, today, *cells)
@@ -510,7 +510,8 @@ def _list_control(rules: Rules, f: Facts, eu: _EndUser) -> list[Reason]:
 
 @_memo(maxsize=4096)
 def _small_value_limit(rules: Rules, code: item_no.ItemCode, day: date) -> tuple[float, bool]:
-    """(limit in yen, whether the good is in 別表第三の三) for a listed good; (-1, False) when the exemption cannot apply."""
+    """(limit in yen, whether the good is in 別表第三の三) for a listed good; (-1, False) when the exemption cannot
+    apply."""
     rule = next((r for r in rules.small_value if r.period.covers(day)), None)
     if rule is None or code.kou not in rule.items:
         return -1.0, False
@@ -530,7 +531,8 @@ def _small_value(rules: Rules, f: Facts, eu: _EndUser) -> Reason | None:
         return T.reason("SMALL-VALUE-NO-VALUE", N)
     if not f.within_small_value:
         return T.reason("SMALL-VALUE-OVER", N, limit=limit, schedule_3_3=s33_ref)
-    # Within the limit: lost when a requirement of 4条1項3号 applies (3号ロ・ニ for Group A; イ・ロ・ニ elsewhere; イ–ニ for 別表第三の二).
+    # Within the limit: lost when a requirement of 4条1項3号 applies
+    # (3号ロ・ニ for Group A; イ・ロ・ニ elsewhere; イ–ニ for 別表第三の二).
     lost, unknown = [], []
     if f.informs:
         lost.append("LOST-INFORM")

@@ -23,7 +23,7 @@ from exportscreen.errors import UserError
 try:
     import fcntl
 except ImportError:  # Windows (``exportscreen excel install`` runs there): msvcrt byte-range locks instead
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]
     import msvcrt
 
 _O_BINARY = getattr(os, "O_BINARY", 0)

@@ -7,6 +7,8 @@ No adapter builds decision text of its own or guesses a reason's meaning from it
 
 from __future__ import annotations
 
+from typing import Any
+
 from exportscreen.model import Code, Decision, Reason
 from exportscreen.reasons import CONCERN_ORDER, concern_text
 
@@ -116,7 +118,7 @@ def hit_explanation(hit, lang: str = "ja") -> str:
 
 
 def reason_dict(reason: Reason, lang: str = "ja") -> dict:
-    out = {
+    out: dict[str, Any] = {
         "rule_id": reason.rule_id,
         "severity": reason.severity.value,
         "topic": reason.topic,
@@ -146,7 +148,7 @@ def audit_reasons(reasons: tuple[Reason, ...]) -> list[dict]:
     with the features that fired, so an inspector can see why a name matched)."""
     out = []
     for r in reasons:
-        rec = {
+        rec: dict[str, Any] = {
             "rule_id": r.rule_id,
             "severity": r.severity.value,
             "topic": r.topic,
@@ -187,9 +189,8 @@ def cli_text(decision: Decision, lang: str = "ja") -> str:
     c, i = decision.country or {}, decision.item or {}
     lines = [f"{'判定' if ja else 'Decision'}: {label(decision.code, lang)} ({decision.code.value})"]
     if c:
-        lines.append(
-            f"{'仕向地' if ja else 'Destination'}: {c['name_ja'] if ja else c['name_en']} ({c['iso2']}) — {c['group_label']}"
-        )
+        name = c["name_ja"] if ja else c["name_en"]
+        lines.append(f"{'仕向地' if ja else 'Destination'}: {name} ({c['iso2']}) — {c['group_label']}")
     if i:
         name = i.get("name_ja" if ja else "name_en")
         lines.append(

@@ -268,6 +268,8 @@ def _countries(folder: Path) -> tuple[dict[str, Country], dict[str, str]]:
     # may mean for two countries ("Congo": CG or CD) never resolve. Japanese names come from our data only.
     for iso2 in countries:
         pc = pycountry.countries.get(alpha_2=iso2)
+        if pc is None:
+            continue  # a code pycountry does not know: our own names only
         add(pc.alpha_2, iso2, "pycountry", strict=False)
         add(pc.alpha_3, iso2, "pycountry", strict=False)
         for attr in ("name", "official_name", "common_name"):
@@ -409,7 +411,6 @@ def load(folder: Path | None = None) -> Rules:
                 track(_period(rec, where)),
             )
         )
-    notices = tuple(notices)
 
     try:
         reasons = Catalogue.from_data(_load_yaml(folder / "reasons.yaml"))
@@ -418,6 +419,8 @@ def load(folder: Path | None = None) -> Rules:
 
     coverage = _load_yaml(folder / "coverage.yaml")
     coverage_from = _date(coverage["coverage"]["from"], "coverage.yaml")
+    if coverage_from is None:
+        raise RulesError("coverage.yaml: 'from' is required")
 
     return Rules(
         countries=countries,
@@ -430,7 +433,7 @@ def load(folder: Path | None = None) -> Rules:
         hs_groups_period=hs_period,
         small_value=small_value,
         overlays=tuple(overlays),
-        notices=notices,
+        notices=tuple(notices),
         coverage_from=coverage_from,
         reasons=reasons,
         content_hash=digest.hexdigest(),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from exportscreen import calc, engine, screening, state
+from exportscreen import calc, screening, state
 from exportscreen.cli import main
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from exportscreen import engine, functions, screening, state
+from exportscreen import functions, screening
 from exportscreen.cli import main
 
 REPO = Path(__file__).resolve().parents[1]

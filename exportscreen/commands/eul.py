@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 from exportscreen import render
 from exportscreen.commands import parse_date
@@ -92,7 +93,7 @@ def cmd_list(args) -> int:
     from exportscreen.eul import load_lists
 
     lists = load_lists()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "version": e.version,
             "list_date": e.list_date.isoformat(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from exportscreen import screening
+from exportscreen import render, screening
 from exportscreen.commands import parse_date
 
 
@@ -51,19 +51,16 @@ def run(args) -> int:
         return 0
     ja = lang == "ja"
     old_name = about["old_list"] or ("リストなし" if ja else "no list")
-    print(
-        f"{about['file']} [{about['sheet'] or '-'}]: {about['lines']} lines; {old_name} → {about['new_list']} (as of {about['as_of']})"
-    )
+    where = f"{about['file']} [{about['sheet'] or '-'}]"
+    print(f"{where}: {about['lines']} lines; {old_name} → {about['new_list']} (as of {about['as_of']})")
     if not changed:
         print("判定が変わる行はありません" if ja else "no line changes decision")
         return 0
     print(f"判定が変わる行: {len(changed)}" if ja else f"lines whose decision changes: {len(changed)}")
     for c in changed:
         kw, old, new = c["inputs"], c["old"], c["new"]
-        label = (lambda d: d.code.label) if ja else (lambda d: d.code.label_en)
-        print(
-            f"  row {c['row']}: {kw.get('country')} / {kw.get('item')} / {kw.get('end_user') or '-'}: {label(old)} → {label(new)}"
-        )
+        line = f"{kw.get('country')} / {kw.get('item')} / {kw.get('end_user') or '-'}"
+        print(f"  row {c['row']}: {line}: {render.label(old.code, lang)} → {render.label(new.code, lang)}")
         for r in new.reasons:
             if r not in old.reasons:
                 print(f"      + {r.text(lang)} ({r.ref})")

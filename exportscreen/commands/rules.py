@@ -58,9 +58,8 @@ def run_info(args) -> int:
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=2))
         return 0
-    print(
-        f"規則バージョン / rules version: {info['rules_version']}  (最新施行日 {info['latest_effective']}, 対象期間 {info['coverage_from']}〜)"
-    )
+    print(f"規則バージョン / rules version: {info['rules_version']}", end="  ")
+    print(f"(最新施行日 {info['latest_effective']}, 対象期間 {info['coverage_from']}〜)")
     print(f"データ: {', '.join(info['files'])}")
     print(f"国・地域 {info['countries']}, 別表第一 {info['items']}項 / 細目 {info['subitems']}")
     print(f"基準日 {info['as_of']} の国リスト:")
@@ -68,14 +67,12 @@ def run_info(args) -> int:
         print(f"  {lst['name']}: {len(lst['members'])} — {' '.join(lst['members'])}")
     print(f"制裁: {', '.join(info['overlays'])}")
     eul = info["end_user_list"]
+    imported = info["end_user_lists_imported"]
     if eul:
-        print(
-            f"外国ユーザーリスト: {eul['version']} (施行 {eul['effective']}, {eul['entries']} 件; 取込済み {info['end_user_lists_imported']} 版)"
-        )
+        print(f"外国ユーザーリスト: {eul['version']} (施行 {eul['effective']}, {eul['entries']} 件", end="")
+        print(f"; 取込済み {imported} 版)")
     else:
-        print(
-            f"外国ユーザーリスト: 未読込（取込済み {info['end_user_lists_imported']} 版）— exportscreen rules import-eul PATH"
-        )
+        print(f"外国ユーザーリスト: 未読込（取込済み {imported} 版）— exportscreen rules import-eul PATH")
     print(f"保存先 / state: {info['home']}")
     return 0
 
@@ -87,11 +84,10 @@ def run_import(args) -> int:
     list_date, effective = parse_date(args.date, "--date"), parse_date(args.effective, "--effective")
     lst = eul.import_list(args.path, list_date=list_date, effective=effective)
     reset_rules()
-    counts = {}
+    counts: dict[str, int] = {}
     for e in lst.entries:
         counts[e.country] = counts.get(e.country, 0) + 1
     top = ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
-    print(
-        f"imported {lst.version}: {len(lst.entries)} entries, {len(counts)} countries ({top}); list date {lst.list_date}, effective {lst.effective}"
-    )
+    print(f"imported {lst.version}: {len(lst.entries)} entries, {len(counts)} countries ({top}); ", end="")
+    print(f"list date {lst.list_date}, effective {lst.effective}")
     return 0

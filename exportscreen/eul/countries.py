@@ -129,9 +129,9 @@ def to_iso2(cell: str | None) -> str | None:
             if bare.startswith(ja) and re.fullmatch(r"[\u3040-\u30ff\u4e00-\u9fff]*", bare):
                 return iso
     for line in lines:
-        iso = _english(line)
-        if iso:
-            return iso
+        found = _english(line)
+        if found:
+            return found
     return None
 
 

@@ -44,7 +44,8 @@ FEATURES: dict[str, Feature] = {
         Feature(
             "acronym_match",
             0.90,
-            "The name equals the acronym the list gives in brackets; acronyms are short, so this is only a possible hit.",
+            "The name equals the acronym the list gives in brackets; acronyms are short, so this is only a "
+            "possible hit.",
             "掲載名の括弧内の略称と一致します（略称は短いため「要確認」止まり）。",
         ),
         Feature("country_match", 0.0, "The destination country is the entry's country.", "仕向国が掲載国と同じです。"),

@@ -77,7 +77,8 @@ def _name_variants(text: str, kind: str) -> list[tuple[str, str]]:
     non-acronym bracket content inline, and each bracketed part (acronym or other-script name)."""
     text = unicodedata.normalize("NFKC", text)
     lines = [ln.strip() for ln in text.replace("\r", "\n").split("\n") if ln.strip()]
-    main, extra = [], []
+    main: list[str] = []
+    extra: list[str] = []
     for ln in lines:
         (extra if ln.startswith(("(", "（")) and ln.endswith((")", "）")) else main).append(ln)
     joined = " ".join(main + extra)

@@ -108,7 +108,9 @@ def _read_rows(path: Path) -> tuple[str, list[list]]:
         wb = CalamineWorkbook.from_path(str(path))
         names = list(wb.sheet_names)
     except Exception as exc:  # calamine raises its own error types for non-spreadsheets
-        raise UserError(f"{path.name}: not a readable Excel workbook ({exc.__class__.__name__}: {str(exc)[:80]})")
+        raise UserError(
+            f"{path.name}: not a readable Excel workbook ({exc.__class__.__name__}: {str(exc)[:80]})"
+        ) from None
     order = [n for n in names if n.strip() == SHEET_NAME] + [n for n in names if n.strip() != SHEET_NAME]
     for sheet in order:
         try:
@@ -126,7 +128,9 @@ def _read_rows(path: Path) -> tuple[str, list[list]]:
 def parse_workbook(path: Path) -> tuple[str, list[EulEntry]]:
     """(sheet name, entries) of METI's End User List workbook; UserError naming the row on any problem."""
     sheet, rows = _read_rows(path)
-    header_row, cols = _find_header(rows)
+    found = _find_header(rows)
+    assert found is not None  # _read_rows returns only a sheet that has the header
+    header_row, cols = found
     entries: list[EulEntry] = []
     seen_no: dict[int, int] = {}
     for r in range(header_row + 1, len(rows)):
@@ -182,7 +186,7 @@ def _as_date(value, what: str) -> date | None:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise UserError(f"{what} {value!r} is not a date (use YYYY-MM-DD)")
+        raise UserError(f"{what} {value!r} is not a date (use YYYY-MM-DD)") from None
 
 
 # --- store -------------------------------------------------------------------------------------------
@@ -242,7 +246,7 @@ def load_lists(home=None) -> tuple[EndUserList, ...]:
         try:
             lists.append(_load_cached(str(p), st.st_mtime_ns, st.st_size))
         except (OSError, ValueError, KeyError) as exc:
-            raise UserError(f"stored End User List {p} is unreadable ({exc}); re-import it")
+            raise UserError(f"stored End User List {p} is unreadable ({exc}); re-import it") from None
     return tuple(sorted(lists, key=lambda e: (e.effective, e.list_date)))
 
 

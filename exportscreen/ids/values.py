@@ -114,6 +114,6 @@ def parse_inform(value) -> frozenset[str]:
         key = _enum(part, INFORM_LOOKUP, "inform", "インフォーム", "なし/大量破壊兵器/通常兵器")
         if key == "both":
             kinds |= {"wmd", "conventional"}
-        elif key != "none":
+        elif key is not None and key != "none":
             kinds.add(key)
     return frozenset(kinds)

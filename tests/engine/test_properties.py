@@ -34,7 +34,7 @@ INFORMS = [None, "wmd", "conventional", "wmd,conventional"]
 DATES = st.dates(min_value=date(2019, 1, 1), max_value=date(2027, 12, 31))
 SEV = lambda d: d.code.severity  # noqa: E731
 
-line = st.fixed_dictionaries(
+order_line = st.fixed_dictionaries(
     {
         "country": st.sampled_from(COUNTRIES),
         "item": st.sampled_from(ITEMS),
@@ -68,52 +68,52 @@ def test_no_input_crashes_the_engine(args, eul_rules):
 
 
 @SETTINGS
-@given(l=line, extra=st.sampled_from(["wmd", "conventional"]))
-def test_an_inform_never_lowers_severity(l, extra, eul_rules):
-    before = screen(**l, rules=eul_rules, today=TODAY)
-    informs = {x for x in (l["inform"] or "").split(",") if x} | {extra}
-    after = screen(**{**l, "inform": ",".join(sorted(informs))}, rules=eul_rules, today=TODAY)
-    assert SEV(after) >= SEV(before), (l, before.reason_text(), after.reason_text())
+@given(line=order_line, extra=st.sampled_from(["wmd", "conventional"]))
+def test_an_inform_never_lowers_severity(line, extra, eul_rules):
+    before = screen(**line, rules=eul_rules, today=TODAY)
+    informs = {x for x in (line["inform"] or "").split(",") if x} | {extra}
+    after = screen(**{**line, "inform": ",".join(sorted(informs))}, rules=eul_rules, today=TODAY)
+    assert SEV(after) >= SEV(before), (line, before.reason_text(), after.reason_text())
 
 
 @SETTINGS
-@given(l=line, use=st.sampled_from(["wmd", "military"]))
-def test_a_weapons_end_use_never_lowers_severity(l, use, eul_rules):
-    base = {**l, "end_use": "civil"}
+@given(line=order_line, use=st.sampled_from(["wmd", "military"]))
+def test_a_weapons_end_use_never_lowers_severity(line, use, eul_rules):
+    base = {**line, "end_use": "civil"}
     before = screen(**base, rules=eul_rules, today=TODAY)
     after = screen(**{**base, "end_use": use}, rules=eul_rules, today=TODAY)
-    assert SEV(after) >= SEV(before), (l, before.reason_text(), after.reason_text())
+    assert SEV(after) >= SEV(before), (line, before.reason_text(), after.reason_text())
 
 
 @SETTINGS
-@given(l=line, other=st.sampled_from(["タイ", "インド", "シンガポール", "イラク", "アフガニスタン", "イラン"]))
-def test_group_a_is_never_stricter_than_another_destination(l, other, eul_rules):
-    a = screen(**{**l, "country": "ドイツ"}, rules=eul_rules, today=TODAY)
-    b = screen(**{**l, "country": other}, rules=eul_rules, today=TODAY)
-    assert SEV(a) <= SEV(b), (l, a.reason_text(), b.reason_text())
+@given(line=order_line, other=st.sampled_from(["タイ", "インド", "シンガポール", "イラク", "アフガニスタン", "イラン"]))
+def test_group_a_is_never_stricter_than_another_destination(line, other, eul_rules):
+    a = screen(**{**line, "country": "ドイツ"}, rules=eul_rules, today=TODAY)
+    b = screen(**{**line, "country": other}, rules=eul_rules, today=TODAY)
+    assert SEV(a) <= SEV(b), (line, a.reason_text(), b.reason_text())
 
 
 @SETTINGS
-@given(l=line)
-def test_missing_end_use_never_gives_no_licence_where_civil_use_would_not(l, eul_rules):
+@given(line=order_line)
+def test_missing_end_use_never_gives_no_licence_where_civil_use_would_not(line, eul_rules):
     """A wrong 許可不要 is the worst bug: if the answer with end use unknown is 許可不要, it is with any end use."""
-    unknown = screen(**{**l, "end_use": None}, rules=eul_rules, today=TODAY)
+    unknown = screen(**{**line, "end_use": None}, rules=eul_rules, today=TODAY)
     if unknown.code == Code.NO_LICENSE:
         for use in ("civil", "military", "wmd"):
-            known = screen(**{**l, "end_use": use}, rules=eul_rules, today=TODAY)
+            known = screen(**{**line, "end_use": use}, rules=eul_rules, today=TODAY)
             assert known.code != Code.INVALID
             if use == "civil":
                 assert known.code == Code.NO_LICENSE
 
 
 @SETTINGS
-@given(l=line)
-def test_memoised_answer_equals_fresh_answer(l, eul_rules):
+@given(line=order_line)
+def test_memoised_answer_equals_fresh_answer(line, eul_rules):
     from exportscreen.state import reset_rules
 
-    first = screen(**l, rules=eul_rules, today=TODAY)
+    first = screen(**line, rules=eul_rules, today=TODAY)
     reset_rules()
-    assert screen(**l, rules=eul_rules, today=TODAY) == first
+    assert screen(**line, rules=eul_rules, today=TODAY) == first
 
 
 def test_day_boundaries_are_half_open(eul_rules):
