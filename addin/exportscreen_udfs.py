@@ -24,8 +24,9 @@ def _excel_function(name: str):
     """A copy of ``functions.<name>`` marked for Excel. The xlwings decorators store their metadata on the function
     object; on the copy it stays out of :mod:`exportscreen.functions`, which Calc and the tests call as well."""
     original = getattr(functions, name)
-    f = types.FunctionType(original.__code__, original.__globals__, original.__name__, original.__defaults__,
-                           original.__closure__)
+    f = types.FunctionType(
+        original.__code__, original.__globals__, original.__name__, original.__defaults__, original.__closure__
+    )
     f.__kwdefaults__, f.__doc__, f.__qualname__ = original.__kwdefaults__, original.__doc__, original.__qualname__
     f.__annotations__ = dict(original.__annotations__)
     for arg, doc in reversed(functions.ARG_DOCS[name]):

@@ -33,13 +33,21 @@ from exportscreen.state import data_dir
 MODULE = "ExportScreen"
 SCRIPT = "exportscreen_calc.py"
 BRIDGE = data_dir("addin") / "calc_bridge" / SCRIPT
-PRESETS = [Path("/usr/lib/libreoffice/presets/basic"), Path("/opt/libreoffice/presets/basic"),
-           Path("/usr/lib64/libreoffice/presets/basic")]
+PRESETS = [
+    Path("/usr/lib/libreoffice/presets/basic"),
+    Path("/opt/libreoffice/presets/basic"),
+    Path("/usr/lib64/libreoffice/presets/basic"),
+]
 
 # (Calc name, bridge function, parameters; those after the first `required` are Optional)
 FUNCTIONS = [
     ("SCREEN", "screen", ["country", "item", "hs", "end_user", "end_use", "inform", "value_jpy", "ship_date"], 2),
-    ("SCREEN_REASON", "screen_reason", ["country", "item", "hs", "end_user", "end_use", "inform", "value_jpy", "ship_date"], 2),
+    (
+        "SCREEN_REASON",
+        "screen_reason",
+        ["country", "item", "hs", "end_user", "end_use", "inform", "value_jpy", "ship_date"],
+        2,
+    ),
     ("COUNTRY_GROUP", "country_group", ["country", "as_of_date"], 1),
     ("ITEM_CLASS", "item_class", ["item", "hs", "as_of_date"], 1),
     ("RULES_VERSION", "rules_version", [], 0),
@@ -52,6 +60,7 @@ XLC = """<?xml version="1.0" encoding="UTF-8"?>
  <library:library library:name="Standard" library:link="false"/>
 </library:libraries>
 """
+# The XML below is LibreOffice's own file format, kept on one line per element as LibreOffice writes it.
 XLB = """<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE library:library PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "library.dtd">
 <library:library xmlns:library="http://openoffice.org/2000/library" library:name="Standard" library:readonly="false" library:passwordprotected="false">
@@ -106,7 +115,9 @@ def basic_module() -> str:
         "End Function",
     ]
     for name, func, params, required in FUNCTIONS:
-        decl = ", ".join(p + " As Variant" if i < required else "Optional " + p + " As Variant" for i, p in enumerate(params))
+        decl = ", ".join(
+            p + " As Variant" if i < required else "Optional " + p + " As Variant" for i, p in enumerate(params)
+        )
         call = ", ".join(f"ExportScreenArg({p})" for p in params)
         lines += [
             "",
@@ -119,15 +130,21 @@ def basic_module() -> str:
 
 def bridge_script(paths: list[str], python: str) -> str:
     text = BRIDGE.read_text(encoding="utf-8")
-    text = text.replace("EXPORTSCREEN_PATHS = []", f"EXPORTSCREEN_PATHS = {paths!r}", 1)
-    text = text.replace('EXPORTSCREEN_PYTHON = ""', f"EXPORTSCREEN_PYTHON = {python!r}", 1)
+    for marker, value in (("EXPORTSCREEN_PATHS: list[str] = []", paths), ('EXPORTSCREEN_PYTHON = ""', python)):
+        if marker not in text:
+            raise RuntimeError(f"{BRIDGE.name}: the line {marker!r} to fill in is missing")
+        text = text.replace(marker, f"{marker.split(' = ')[0]} = {value!r}", 1)
     return text
 
 
 def package_paths() -> list[str]:
     """Where LibreOffice's Python must look: the folder holding the ``exportscreen`` package, then this environment's
     site-packages (pyyaml, rapidfuzz, pycountry …)."""
-    paths = [str(Path(exportscreen.__file__).resolve().parent.parent), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
+    paths = [
+        str(Path(exportscreen.__file__).resolve().parent.parent),
+        sysconfig.get_paths()["purelib"],
+        sysconfig.get_paths()["platlib"],
+    ]
     return list(dict.fromkeys(paths))
 
 
@@ -143,10 +160,10 @@ class PythonCheck:
         return self.office_version == self.our_version
 
     def describe(self) -> str:
-        ours = "%d.%d" % self.our_version
+        ours = "{}.{}".format(*self.our_version)
         if self.office_python is None:
             return f"LibreOffice's Python (python3 with uno) was not found; this environment is Python {ours}"
-        theirs = "%d.%d" % self.office_version if self.office_version else "?"
+        theirs = "{}.{}".format(*self.office_version) if self.office_version else "?"
         uno = "with uno" if self.has_uno else "WITHOUT uno (install python3-uno / libreoffice-script-provider-python)"
         return f"LibreOffice's Python {self.office_python} is {theirs} {uno}; this environment is Python {ours}"
 
@@ -160,8 +177,15 @@ def check_office_python(python: str | None = None) -> PythonCheck:
             continue
         try:
             out = subprocess.run(
-                [exe, "-c", "import sys\ntry:\n import uno; u=1\nexcept Exception:\n u=0\nprint(sys.version_info[0], sys.version_info[1], u)"],
-                capture_output=True, text=True, timeout=30,
+                [
+                    exe,
+                    "-c",
+                    "import sys\ntry:\n import uno; u=1\nexcept Exception:\n u=0\n"
+                    "print(sys.version_info[0], sys.version_info[1], u)",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=30,
             ).stdout.split()
             return PythonCheck(exe, (int(out[0]), int(out[1])), has_uno=out[2] == "1")
         except (OSError, subprocess.SubprocessError, ValueError, IndexError):
@@ -186,8 +210,11 @@ def find_soffice() -> str | None:
         exe = shutil.which(name)
         if exe:
             return exe
-    for p in (Path("/usr/bin/soffice"), Path("/opt/libreoffice/program/soffice"),
-              Path("C:/Program Files/LibreOffice/program/soffice.exe")):
+    for p in (
+        Path("/usr/bin/soffice"),
+        Path("/opt/libreoffice/program/soffice"),
+        Path("C:/Program Files/LibreOffice/program/soffice.exe"),
+    ):
         if p.is_file():
             return str(p)
     return None
@@ -202,15 +229,27 @@ def initialise_profile(profile: Path, soffice: str | None = None, timeout: float
         return False
     profile.parent.mkdir(parents=True, exist_ok=True)
     try:
-        subprocess.run([soffice, "--headless", "--norestore", "--terminate_after_init",
-                        f"-env:UserInstallation={profile.parent.resolve().as_uri()}"],
-                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout)
+        subprocess.run(
+            [
+                soffice,
+                "--headless",
+                "--norestore",
+                "--terminate_after_init",
+                f"-env:UserInstallation={profile.parent.resolve().as_uri()}",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=timeout,
+        )
     except (OSError, subprocess.SubprocessError):
         return False
     return (profile / "registrymodifications.xcu").is_file()
 
 
-def install(profile: Path | str | None = None, *, python_check: bool = True, office_python: str | None = None) -> InstallResult:
+def install(
+    profile: Path | str | None = None, *, python_check: bool = True, office_python: str | None = None
+) -> InstallResult:
     """Install the Basic module and the Python bridge into ``profile`` (a LibreOffice ``user`` folder)."""
     profile = Path(profile).expanduser() if profile else default_profile()
     if profile.exists() and not profile.is_dir():
@@ -219,19 +258,25 @@ def install(profile: Path | str | None = None, *, python_check: bool = True, off
     if python_check:
         check = check_office_python(office_python)
         if check.office_python is not None and not check.compatible:
-            raise UserError(check.describe() + ": the functions would not load. Install exportscreen into a "
-                            "Python of the same version, or pass --no-python-check to install anyway")
+            raise UserError(
+                check.describe() + ": the functions would not load. Install exportscreen into a "
+                "Python of the same version, or pass --no-python-check to install anyway"
+            )
     paths = package_paths()
     warnings: list[str] = []
     initialised = False
     if not (profile / "registrymodifications.xcu").is_file():
         if profile.name != "user":
-            warnings.append(f"{profile} is not named 'user': LibreOffice's -env:UserInstallation points at the folder "
-                            "that contains a 'user' folder")
+            warnings.append(
+                f"{profile} is not named 'user': LibreOffice's -env:UserInstallation points at the folder "
+                "that contains a 'user' folder"
+            )
         initialised = initialise_profile(profile)
         if not initialised:
-            warnings.append("the profile has never been used and LibreOffice could not be started to create it: start "
-                            "LibreOffice once, close it, and run `exportscreen calc install` again")
+            warnings.append(
+                "the profile has never been used and LibreOffice could not be started to create it: start "
+                "LibreOffice once, close it, and run `exportscreen calc install` again"
+            )
 
     scripts = profile / "Scripts" / "python"
     scripts.mkdir(parents=True, exist_ok=True)
@@ -271,7 +316,12 @@ def _register_module(xlb: Path, name: str) -> None:
     if "</library:library>" in text:
         text = text.replace("</library:library>", f' <library:element library:name="{name}"/>\n</library:library>', 1)
     elif re.search(r"<library:library\b[^>]*/>", text):  # an empty library written as a self-closing element
-        text = re.sub(r"(<library:library\b[^>]*?)\s*/>", rf'\1>\n <library:element library:name="{name}"/>\n</library:library>', text, count=1)
+        text = re.sub(
+            r"(<library:library\b[^>]*?)\s*/>",
+            rf'\1>\n <library:element library:name="{name}"/>\n</library:library>',
+            text,
+            count=1,
+        )
     else:
         raise UserError(f"{xlb}: not a LibreOffice Basic library file")
     _write(xlb, text)

@@ -61,7 +61,15 @@ EXCEL_ERRORS = {
     2049: "#FIELD!",
     2050: "#CALC!",
 }
-_ERROR_TEXTS = frozenset(EXCEL_ERRORS.values()) | {"#N/A!", "#NV", "Err:502", "Err:504", "Err:508", "Err:511", "Err:522"}
+_ERROR_TEXTS = frozenset(EXCEL_ERRORS.values()) | {
+    "#N/A!",
+    "#NV",
+    "Err:502",
+    "Err:504",
+    "Err:508",
+    "Err:511",
+    "Err:522",
+}
 
 
 def excel_error(value) -> str | None:
@@ -92,7 +100,9 @@ def _scalar(name: str, value):
     if isinstance(value, (list, tuple)):
         cells = [v for row in value for v in (row if isinstance(row, (list, tuple)) else (row,))]
         if len(cells) != 1:
-            raise _BadArg(f"{ARG_JA[name]}に複数のセル（{len(cells)}個）が指定されています。1つのセルを指定してください")
+            raise _BadArg(
+                f"{ARG_JA[name]}に複数のセル（{len(cells)}個）が指定されています。1つのセルを指定してください"
+            )
         value = cells[0]
     err = excel_error(value)
     if err is not None:
@@ -195,7 +205,9 @@ def SCREEN(country=None, item=None, hs=None, end_user=None, end_use=None, inform
         return SYSTEM_ERROR
 
 
-def SCREEN_REASON(country=None, item=None, hs=None, end_user=None, end_use=None, inform=None, value_jpy=None, ship_date=None):
+def SCREEN_REASON(
+    country=None, item=None, hs=None, end_user=None, end_use=None, inform=None, value_jpy=None, ship_date=None
+):
     """判定の理由（根拠条文つき）と規則のバージョン・基準日を1つのセルに返します。"""
     try:
         args = _line(country, item, hs, end_user, end_use, inform, value_jpy, ship_date)
@@ -207,7 +219,7 @@ def SCREEN_REASON(country=None, item=None, hs=None, end_user=None, end_use=None,
 
 
 def SCREEN_TABLE(table):
-    """見出し行つきの受注範囲を判定し、行ごとに［判定, 理由］の2列を返します（Excel 365 ではスピル）。先頭行は見出し［判定, 理由］、空行は空欄、末尾の空行は省きます。"""
+    """見出し行つきの受注範囲を判定し、行ごとに［判定, 理由］の2列を返します（Excel 365 ではスピル）。先頭行は見出し［判定, 理由］、空行は空欄、末尾の空行は省きます。"""  # noqa: E501 — one line: Excel shows it as the description
     try:
         return _screen_table(table)
     except Exception as exc:
@@ -339,4 +351,13 @@ def _screen_table(table) -> list[list]:
     return out
 
 
-__all__ = ["SCREEN", "SCREEN_REASON", "SCREEN_TABLE", "COUNTRY_GROUP", "ITEM_CLASS", "RULES_VERSION", "EUL_MATCH", "excel_error"]
+__all__ = [
+    "SCREEN",
+    "SCREEN_REASON",
+    "SCREEN_TABLE",
+    "COUNTRY_GROUP",
+    "ITEM_CLASS",
+    "RULES_VERSION",
+    "EUL_MATCH",
+    "excel_error",
+]

@@ -62,7 +62,11 @@ def test_reinstall_is_idempotent_and_keeps_other_modules(profile):
     std = profile / "basic" / "Standard"
     std.mkdir(parents=True)
     (profile / "basic" / "script.xlc").write_text(calc.XLC)
-    (std / "script.xlb").write_text(calc.XLB.format(elements=' <library:element library:name="Module1"/>\n <library:element library:name="MyTools"/>\n'))
+    (std / "script.xlb").write_text(
+        calc.XLB.format(
+            elements=' <library:element library:name="Module1"/>\n <library:element library:name="MyTools"/>\n'
+        )
+    )
     (std / "MyTools.xba").write_text("keep me")
     calc.install(profile, python_check=False)
     calc.install(profile, python_check=False)
@@ -76,7 +80,10 @@ def test_empty_self_closing_library_gets_the_module(profile):
     std = profile / "basic" / "Standard"
     std.mkdir(parents=True)
     (profile / "basic" / "script.xlc").write_text(calc.XLC)
-    (std / "script.xlb").write_text('<?xml version="1.0" encoding="UTF-8"?>\n<library:library xmlns:library="http://openoffice.org/2000/library" library:name="Standard" library:readonly="false" library:passwordprotected="false"/>\n')
+    (std / "script.xlb").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<library:library xmlns:library="http://openoffice.org/2000/library" '
+        'library:name="Standard" library:readonly="false" library:passwordprotected="false"/>\n'
+    )
     calc.install(profile, python_check=False)
     import xml.etree.ElementTree as ET
 
@@ -85,7 +92,9 @@ def test_empty_self_closing_library_gets_the_module(profile):
 
 
 def test_python_version_mismatch_is_refused(profile, monkeypatch):
-    monkeypatch.setattr(calc, "check_office_python", lambda python=None: calc.PythonCheck("/usr/bin/python3", (3, 9), has_uno=True))
+    monkeypatch.setattr(
+        calc, "check_office_python", lambda python=None: calc.PythonCheck("/usr/bin/python3", (3, 9), has_uno=True)
+    )
     from exportscreen.errors import UserError
 
     with pytest.raises(UserError, match="3.9"):
@@ -135,14 +144,19 @@ print(json.dumps(out, ensure_ascii=False))
     from datetime import date
 
     assert out["screen"] == "許可要"
-    assert out["reason"] == screening.decide("中国", "非該当", "8458.11", None, "軍事", None, 6800000, date(2025, 12, 9)).reason_text()
+    assert (
+        out["reason"]
+        == screening.decide("中国", "非該当", "8458.11", None, "軍事", None, 6800000, date(2025, 12, 9)).reason_text()
+    )
     assert out["empty"].startswith("入力エラー: 仕向地が空です")
     assert out["group"] == "国連武器禁輸国（別表第三の二）"
     assert out["item"] == "16の項(2)"
     assert out["version"].startswith(f"規則 {state.rules().version}")
     assert out["range"].startswith("入力エラー: 仕向地に複数のセル")
     assert Path(out["where"]).resolve() == Path(calc.exportscreen.__file__).resolve()
-    assert {"screen", "screen_reason", "country_group", "item_class", "rules_version", "eul_match"} <= set(out["exported"])
+    assert {"screen", "screen_reason", "country_group", "item_class", "rules_version", "eul_match"} <= set(
+        out["exported"]
+    )
 
 
 @pytest.mark.skipif(not Path(SYSTEM_PY).is_file(), reason="no system python3")
@@ -150,8 +164,13 @@ def test_bridge_reports_a_missing_package_in_the_cell(tmp_path):
     script = tmp_path / "exportscreen_calc.py"
     script.write_text(calc.bridge_script(["/nonexistent"], "/nowhere/python"))
     probe = f"import runpy; m = runpy.run_path({str(script)!r}); print(m['screen']('米国', '7の項(1)'))"
-    res = subprocess.run([SYSTEM_PY, "-I", "-c", probe], capture_output=True, text=True, timeout=60,
-                         env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+    res = subprocess.run(
+        [SYSTEM_PY, "-I", "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+    )
     assert res.returncode == 0, res.stderr
     assert res.stdout.startswith("システムエラー: exportscreen を読み込めません（ModuleNotFoundError")
 

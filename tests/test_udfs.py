@@ -42,7 +42,20 @@ LINES = [
     ("", "7の項(1)", None, None, None, None, None, None),
     ("アフガニスタン", "非該当", "8471.30", None, "民生", None, 100000, date(2025, 6, 1)),
 ]
-EXPECTED = ["輸出禁止", "許可要", "要確認", "許可要", "要確認", "許可要", "許可不要", "許可要", "許可不要", "許可要", "許可不要", "入力エラー"]
+EXPECTED = [
+    "輸出禁止",
+    "許可要",
+    "要確認",
+    "許可要",
+    "要確認",
+    "許可要",
+    "許可不要",
+    "許可要",
+    "許可不要",
+    "許可要",
+    "許可不要",
+    "入力エラー",
+]
 
 
 @pytest.fixture
@@ -93,9 +106,14 @@ def test_numbers_and_dates_as_excel_delivers_them(excel):
     # HS typed as a number (8471.3), value as a float, ship date as a datetime or as a serial number
     serial = (date(2026, 2, 3) - date(1899, 12, 30)).days
     for hs, when in [(8471.3, datetime(2026, 2, 3)), ("8471.30", float(serial)), (8471.30, "2026/02/03")]:
-        assert excel.call(functions.SCREEN_REASON, "ドイツ", "非該当", hs, None, "民生", None, 500000.0, when) == base.reason_text()
+        assert (
+            excel.call(functions.SCREEN_REASON, "ドイツ", "非該当", hs, None, "民生", None, 500000.0, when)
+            == base.reason_text()
+        )
     # an ISO code typed in lower case and a full-width name are the same country
-    assert excel.call(functions.SCREEN, "de", "非該当", 8458.11) == excel.call(functions.SCREEN, "ＤＥ", "非該当", "8458.11")
+    assert excel.call(functions.SCREEN, "de", "非該当", 8458.11) == excel.call(
+        functions.SCREEN, "ＤＥ", "非該当", "8458.11"
+    )
 
 
 def test_empty_cells_are_missing_facts(excel):
@@ -103,15 +121,24 @@ def test_empty_cells_are_missing_facts(excel):
     assert excel.call(functions.SCREEN_REASON, None, "7の項(1)").startswith("入力エラー: 仕向地が空です")
     assert excel.call(functions.SCREEN_REASON, "  ", "7の項(1)").startswith("入力エラー: 仕向地が空です")
     # an empty optional cell ("" from a formula) is the same as an omitted argument
-    assert excel.call(functions.SCREEN_REASON, "中国", "非該当", "", "", "", "", "", "") == screening.decide("中国", "非該当").reason_text()
+    assert (
+        excel.call(functions.SCREEN_REASON, "中国", "非該当", "", "", "", "", "", "")
+        == screening.decide("中国", "非該当").reason_text()
+    )
 
 
 @pytest.mark.parametrize("err", list(ERRORS))
 def test_error_values_give_a_short_message(excel, err):
     assert excel.call(functions.SCREEN, Error(err), "非該当") == "入力エラー"
     assert excel.call(functions.SCREEN_REASON, Error(err), "非該当") == f"入力エラー: 仕向地がエラー値（{err}）です"
-    assert excel.call(functions.SCREEN_REASON, "米国", "非該当", Error(err)) == f"入力エラー: HSコードがエラー値（{err}）です"
-    assert excel.call(functions.SCREEN_REASON, "米国", "非該当", None, None, None, None, None, Error(err)) == f"入力エラー: 出荷日がエラー値（{err}）です"
+    assert (
+        excel.call(functions.SCREEN_REASON, "米国", "非該当", Error(err))
+        == f"入力エラー: HSコードがエラー値（{err}）です"
+    )
+    assert (
+        excel.call(functions.SCREEN_REASON, "米国", "非該当", None, None, None, None, None, Error(err))
+        == f"入力エラー: 出荷日がエラー値（{err}）です"
+    )
     assert excel.call(functions.COUNTRY_GROUP, Error(err)) == f"入力エラー: 仕向地がエラー値（{err}）です"
     assert excel.call(functions.ITEM_CLASS, Error(err)) == f"入力エラー: 品目がエラー値（{err}）です"
 
@@ -120,7 +147,9 @@ def test_excel_error_helper():
     assert functions.excel_error(-2146826246) == "#N/A"
     assert functions.excel_error(-2146826281) == "#DIV/0!"
     assert functions.excel_error("#N/A") == "#N/A"
-    assert functions.excel_error(0) is None and functions.excel_error(-1) is None and functions.excel_error(True) is None
+    assert (
+        functions.excel_error(0) is None and functions.excel_error(-1) is None and functions.excel_error(True) is None
+    )
     assert functions.excel_error(-2146826246.0) is None  # a float is a number someone typed, not an error value
     assert functions.excel_error("#1 customer") is None
 
@@ -138,7 +167,21 @@ def test_ranges_in_scalar_arguments(excel):
 
 
 def test_screen_table_spills_decision_and_reason_per_line(excel):
-    rows = [["受注番号", "仕向地", "品目（該非）", "HSコード", "需要者", "用途", "インフォーム", "金額（円）", "出荷日", "判定", "理由"]]
+    rows = [
+        [
+            "受注番号",
+            "仕向地",
+            "品目（該非）",
+            "HSコード",
+            "需要者",
+            "用途",
+            "インフォーム",
+            "金額（円）",
+            "出荷日",
+            "判定",
+            "理由",
+        ]
+    ]
     rows += [[f"SO-{i}", *line, None, None] for i, line in enumerate(LINES)]
     out = excel.call(functions.SCREEN_TABLE, range_(rows))
     assert out[0] == ["判定", "理由"]
@@ -159,7 +202,11 @@ def test_screen_table_whole_column_english_headers_blank_and_total_rows(excel):
     out = excel.call(functions.SCREEN_TABLE, range_(rows, trailing_blank_rows=5000))
     assert len(out) == 5  # trailing blanks of the whole column dropped
     assert out[2] == ["", ""] and out[4] == ["", ""]
-    assert out[1][0] == screening.decide("Germany", "NLR", "8458.11", None, "civil", None, 7200000, date(2026, 2, 3)).code.label == "許可不要"
+    assert (
+        out[1][0]
+        == screening.decide("Germany", "NLR", "8458.11", None, "civil", None, 7200000, date(2026, 2, 3)).code.label
+        == "許可不要"
+    )
     assert out[3][0] == "許可要"
 
 
@@ -177,10 +224,21 @@ def test_screen_table_bad_ranges(excel):
 def test_screen_table_uses_the_workbook_screeners_header_names():
     from exportscreen import orders
 
-    for text, field in [("仕向地", "country"), ("Country", "country"), ("品目（該非）", "item"), ("HSコード", "hs"),
-                        ("ＨＳ コード", "hs"), ("需要者", "end_user"), ("End user", "end_user"), ("用途", "end_use"),
-                        ("インフォーム", "inform"), ("金額（円）", "value_jpy"), ("Value", "value_jpy"),
-                        ("出荷日", "ship_date"), ("Ship date", "ship_date")]:
+    for text, field in [
+        ("仕向地", "country"),
+        ("Country", "country"),
+        ("品目（該非）", "item"),
+        ("HSコード", "hs"),
+        ("ＨＳ コード", "hs"),
+        ("需要者", "end_user"),
+        ("End user", "end_user"),
+        ("用途", "end_use"),
+        ("インフォーム", "inform"),
+        ("金額（円）", "value_jpy"),
+        ("Value", "value_jpy"),
+        ("出荷日", "ship_date"),
+        ("Ship date", "ship_date"),
+    ]:
         assert functions._header_field(text) == orders.match_column(text) == field, text
 
 
@@ -189,8 +247,14 @@ def test_screen_table_uses_the_workbook_screeners_header_names():
 
 @pytest.mark.parametrize(
     "country, label",
-    [("米国", "グループA（別表第三）"), ("US", "グループA（別表第三）"), ("北朝鮮", "全面禁輸"), ("イラク", "国連武器禁輸国（別表第三の二）"),
-     ("中国", "一般"), ("シンガポール", "一般")],
+    [
+        ("米国", "グループA（別表第三）"),
+        ("US", "グループA（別表第三）"),
+        ("北朝鮮", "全面禁輸"),
+        ("イラク", "国連武器禁輸国（別表第三の二）"),
+        ("中国", "一般"),
+        ("シンガポール", "一般"),
+    ],
 )
 def test_country_group(excel, country, label):
     assert excel.call(functions.COUNTRY_GROUP, country) == label
@@ -205,12 +269,21 @@ def test_country_group_bad_input_and_date(excel):
 
 @pytest.mark.parametrize(
     "args, text",
-    [(("7の項(1)",), "7の項(1) 集積回路"), (("非該当", 8458.11), "16の項(1)"), (("非該当", "3926.90"), "16の項(2)"),
-     (("非該当", "0901.11"), "キャッチオール対象外"), (("非該当", "8458.11", date(2025, 1, 1)), "16の項")],
+    [
+        (("7の項(1)",), "7の項(1) 集積回路"),
+        (("非該当", 8458.11), "16の項(1)"),
+        (("非該当", "3926.90"), "16の項(2)"),
+        (("非該当", "0901.11"), "キャッチオール対象外"),
+        (("非該当", "8458.11", date(2025, 1, 1)), "16の項"),
+    ],
 )
 def test_item_class(excel, args, text):
     item, hs, day = (*args, None, None)[:3]
-    assert excel.call(functions.ITEM_CLASS, *args) == text == engine.describe_item(state.rules(), item, hs, day or date.today())
+    assert (
+        excel.call(functions.ITEM_CLASS, *args)
+        == text
+        == engine.describe_item(state.rules(), item, hs, day or date.today())
+    )
 
 
 def test_item_class_bad_input(excel):
@@ -257,9 +330,17 @@ def test_eul_match_with_the_real_matcher(excel, rules, monkeypatch):
 
 _ERROR_INTS = st.sampled_from(list(ERRORS.values()))
 _CELL = st.one_of(
-    st.none(), st.text(max_size=40), st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**12, 10**12),
-    st.booleans(), st.datetimes(), st.dates(), _ERROR_INTS,
-    st.sampled_from(["米国", "北朝鮮", "7の項(1)", "非該当", "8458.11", "軍事", "#N/A", "通常兵器", "16の項(3)", "0", "-5"]),
+    st.none(),
+    st.text(max_size=40),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-(10**12), 10**12),
+    st.booleans(),
+    st.datetimes(),
+    st.dates(),
+    _ERROR_INTS,
+    st.sampled_from(
+        ["米国", "北朝鮮", "7の項(1)", "非該当", "8458.11", "軍事", "#N/A", "通常兵器", "16の項(3)", "0", "-5"]
+    ),
 )
 _ARG = st.one_of(_CELL, st.lists(st.lists(_CELL, min_size=1, max_size=3).map(tuple), min_size=1, max_size=3).map(tuple))
 
@@ -295,8 +376,12 @@ def test_an_internal_fault_is_a_short_message_not_a_traceback(excel, monkeypatch
 
     monkeypatch.setattr(screening, "screen", boom)
     assert excel.call(functions.SCREEN, "米国", "7の項(1)") == "システムエラー"
-    assert excel.call(functions.SCREEN_REASON, "米国", "7の項(1)").startswith("システムエラー: RuntimeError: disk on fire")
-    assert excel.call(functions.SCREEN_TABLE, range_([["仕向地", "品目"], ["米国", "7の項(1)"]]))[0][0] == "システムエラー"
+    assert excel.call(functions.SCREEN_REASON, "米国", "7の項(1)").startswith(
+        "システムエラー: RuntimeError: disk on fire"
+    )
+    assert (
+        excel.call(functions.SCREEN_TABLE, range_([["仕向地", "品目"], ["米国", "7の項(1)"]]))[0][0] == "システムエラー"
+    )
 
 
 # ------------------------------------------------------------------------------------------- Excel wiring
@@ -321,7 +406,11 @@ def test_enabled_audit_records_each_call_in_the_audit_log(excel, monkeypatch):
     monkeypatch.setattr(functions, "_AUDIT_ENABLED", True)
     assert excel.call(functions.SCREEN, "中国", "非該当", 8458.11, "Foo", "軍事") == "許可要"
     (rec,) = open_log().records()
-    assert rec["inputs"]["function"] == "SCREEN" and rec["inputs"]["country"] == "中国" and rec["decision"] == "LICENSE_REQUIRED"
+    assert (
+        rec["inputs"]["function"] == "SCREEN"
+        and rec["inputs"]["country"] == "中国"
+        and rec["decision"] == "LICENSE_REQUIRED"
+    )
     assert open_log().verify() == []
 
 
@@ -333,8 +422,13 @@ def test_function_wizard_metadata():
     exactly its parameters, in order: on Windows ``Import Functions`` fails on an @xw.arg naming no parameter.
     Each has a Japanese docstring; descriptions stay within Excel's 255-character MacroOptions limit."""
     tree = ast.parse((REPO / "addin" / "exportscreen_udfs.py").read_text(encoding="utf-8"))
-    marked = {t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(n.value, ast.Call)
-              and ast.unparse(n.value.func) == "_excel_function"}
+    marked = {
+        t.id
+        for n in tree.body
+        if isinstance(n, ast.Assign)
+        for t in n.targets
+        if isinstance(n.value, ast.Call) and ast.unparse(n.value.func) == "_excel_function"
+    }
     assert marked == set(FUNCTIONS) == set(functions.ARG_DOCS)
     for name in FUNCTIONS:
         params = list(inspect.signature(getattr(functions, name)).parameters)

@@ -8,7 +8,7 @@ it was installed in are written below at install time. Generated file: reinstall
 
 import sys
 
-EXPORTSCREEN_PATHS = []  # filled in by exportscreen calc install
+EXPORTSCREEN_PATHS: list[str] = []  # filled in by exportscreen calc install
 EXPORTSCREEN_PYTHON = ""  # the interpreter that ran the install (for the messages)
 
 for _p in reversed(EXPORTSCREEN_PATHS):
@@ -18,6 +18,7 @@ for _p in reversed(EXPORTSCREEN_PATHS):
 _udfs = None
 _import_error = None
 
+
 def _load():
     global _udfs, _import_error
     if _udfs is None and _import_error is None:
@@ -26,7 +27,7 @@ def _load():
 
             _udfs = functions
         except Exception as exc:  # the cell shows why, never a traceback
-            _import_error = "%s: %s" % (type(exc).__name__, exc)
+            _import_error = f"{type(exc).__name__}: {exc}"
     return _udfs
 
 
@@ -41,7 +42,9 @@ def _arg(name, value):
     if isinstance(value, str) and not value.strip():
         return None
     if isinstance(value, (tuple, list)):  # a range: tuple of row tuples
-        return tuple(tuple(_arg(name, v) for v in row) if isinstance(row, (tuple, list)) else _arg(name, row) for row in value)
+        return tuple(
+            tuple(_arg(name, v) for v in row) if isinstance(row, (tuple, list)) else _arg(name, row) for row in value
+        )
     if not isinstance(value, (int, float, str, bool)):
         return None  # a uno.Any / uno.Enum / ByteSequence: not a cell value
     return value
@@ -50,12 +53,12 @@ def _arg(name, value):
 def _call(func, names, args):
     mod = _load()
     if mod is None:
-        return "システムエラー: exportscreen を読み込めません（%s; python %s）" % (_import_error, EXPORTSCREEN_PYTHON)
+        return f"システムエラー: exportscreen を読み込めません（{_import_error}; python {EXPORTSCREEN_PYTHON}）"
     try:
         values = [_arg(n, v) for n, v in zip(names, args)]
         return getattr(mod, func)(*values)
     except Exception as exc:
-        return "システムエラー: %s: %s" % (type(exc).__name__, str(exc)[:120])
+        return f"システムエラー: {type(exc).__name__}: {str(exc)[:120]}"
 
 
 _LINE = ("country", "item", "hs", "end_user", "end_use", "inform", "value_jpy", "ship_date")
@@ -89,10 +92,11 @@ def diagnose(*args):
     """For support: which Python, which exportscreen, which rules."""
     mod = _load()
     if mod is None:
-        return "exportscreen not importable: %s (python %s, sys.path %s)" % (_import_error, sys.version.split()[0], sys.path[:4])
+        where = f"python {sys.version.split()[0]}, sys.path {sys.path[:4]}"
+        return f"exportscreen not importable: {_import_error} ({where})"
     import exportscreen
 
-    return "python %s; exportscreen %s; %s" % (sys.version.split()[0], exportscreen.__file__, mod.RULES_VERSION())
+    return f"python {sys.version.split()[0]}; exportscreen {exportscreen.__file__}; {mod.RULES_VERSION()}"
 
 
 g_exportedScripts = (screen, screen_reason, country_group, item_class, rules_version, eul_match, diagnose)

@@ -53,7 +53,7 @@ def _log(args):
     try:
         return open_log(args.url)
     except Exception as exc:  # bad URL, unreachable server, unreadable file
-        raise UserError(f"cannot open the audit log: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
+        raise UserError(f"cannot open the audit log: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from None
 
 
 def _local(ts: str | None) -> str:

@@ -12,7 +12,8 @@ def register(subparsers) -> None:
     sub = p.add_subparsers(dest="calc_command", required=True)
     inst = sub.add_parser(
         "install",
-        help="install SCREEN, SCREEN_REASON, COUNTRY_GROUP, ITEM_CLASS, RULES_VERSION, EUL_MATCH into a LibreOffice profile",
+        help="install SCREEN, SCREEN_REASON, COUNTRY_GROUP, ITEM_CLASS, RULES_VERSION, EUL_MATCH "
+        "into a LibreOffice profile",
         description="Put the Basic module Standard.ExportScreen and the Python script exportscreen_calc.py into a "
         "LibreOffice user profile. Close LibreOffice first: it rewrites its profile when it exits.",
     )

@@ -79,9 +79,19 @@ USED_AS_TYPE = "Object"
 
 VBA_RESERVED = frozenset(
     word.lower()
-    for words in (STATEMENT_KEYWORDS, REM_KEYWORD, MARKER_KEYWORDS, OPERATOR_IDENTIFIERS, RESERVED_NAMES, SPECIAL_FORMS,
-                  RESERVED_TYPE_IDENTIFIERS, LITERAL_IDENTIFIERS, RESERVED_FOR_IMPLEMENTATION_USE, FUTURE_RESERVED,
-                  USED_AS_TYPE)
+    for words in (
+        STATEMENT_KEYWORDS,
+        REM_KEYWORD,
+        MARKER_KEYWORDS,
+        OPERATOR_IDENTIFIERS,
+        RESERVED_NAMES,
+        SPECIAL_FORMS,
+        RESERVED_TYPE_IDENTIFIERS,
+        LITERAL_IDENTIFIERS,
+        RESERVED_FOR_IMPLEMENTATION_USE,
+        FUTURE_RESERVED,
+        USED_AS_TYPE,
+    )
     for word in words.split()
 )
 # MS-VBAL 3.3.5.1 <Latin-identifier>: a letter, then letters, digits and underscores (the VBE allows 255 characters).
@@ -90,7 +100,8 @@ VBA_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,254}")
 
 # Excel built-in worksheet functions a spreadsheet function of ours could plausibly be named like (screening,
 # lookups, text, dates, classification, licences): a built-in wins over a VBA function of the same name.
-EXCEL_BUILTINS = frozenset("""
+EXCEL_BUILTINS = frozenset(
+    """
     ADDRESS AREAS BYCOL BYROW CELL CHAR CHOOSE CHOOSECOLS CHOOSEROWS CLEAN CODE COLUMN CONCAT CONCATENATE COUNT COUNTA
     COUNTIF COUNTIFS DATE DATEDIF DATEVALUE DAY DAYS DETECTLANGUAGE DROP EDATE ENCODEURL EXACT EXPAND FILTER FILTERXML
     FIND FIXED FORMULATEXT GROUPBY HLOOKUP HSTACK HYPERLINK IF IFERROR IFNA IFS IMAGE INDEX INDIRECT INFO ISBLANK
@@ -99,7 +110,8 @@ EXCEL_BUILTINS = frozenset("""
     SEQUENCE SHEET SHEETS SORT SORTBY SUBSTITUTE SUM SWITCH T TAKE TEXT TEXTAFTER TEXTBEFORE TEXTJOIN TEXTSPLIT TOCOL
     TODAY TOROW TRANSLATE TRIM TRIMRANGE TYPE UNICODE UNIQUE UPPER VALUE VLOOKUP VSTACK WEBSERVICE WRAPCOLS WRAPROWS
     XLOOKUP XMATCH YEAR
-""".split())
+""".split()
+)
 
 XL_MAX_COLUMN = 16384  # XFD
 XL_MAX_ROW = 1048576
@@ -136,20 +148,53 @@ def excel_name_problem(name: str) -> str | None:
     return identifier_problem(name)
 
 
-@pytest.mark.parametrize("name, ok", [
-    ("as_of_date", True), ("end_user", True), ("value_jpy", True), ("date", False), ("Date", False),
-    ("CURRENCY", False), ("object", False), ("next", False), ("ByVal", False), ("VB_Name", False), ("decimal", False),
-    ("_private", False), ("2nd", False), ("end-user", False), ("基準日", False), ("x" * 255, True), ("x" * 256, False),
-])
+@pytest.mark.parametrize(
+    "name, ok",
+    [
+        ("as_of_date", True),
+        ("end_user", True),
+        ("value_jpy", True),
+        ("date", False),
+        ("Date", False),
+        ("CURRENCY", False),
+        ("object", False),
+        ("next", False),
+        ("ByVal", False),
+        ("VB_Name", False),
+        ("decimal", False),
+        ("_private", False),
+        ("2nd", False),
+        ("end-user", False),
+        ("基準日", False),
+        ("x" * 255, True),
+        ("x" * 256, False),
+    ],
+)
 def test_identifier_rules(name, ok):
     assert (identifier_problem(name) is None) is ok
 
 
-@pytest.mark.parametrize("name, ok", [
-    ("SCREEN", True), ("ITEM_CLASS", True), ("EUL_MATCH", True), ("ABC1", False), ("XFD1048576", False),
-    ("XFE1", True), ("A1048577", True), ("LIC2024", False), ("ZZZ2024", True), ("R1C1", False), ("rc", False),
-    ("R", False), ("C12", False), ("MATCH", False), ("Text", False), ("DATE", False),
-])
+@pytest.mark.parametrize(
+    "name, ok",
+    [
+        ("SCREEN", True),
+        ("ITEM_CLASS", True),
+        ("EUL_MATCH", True),
+        ("ABC1", False),
+        ("XFD1048576", False),
+        ("XFE1", True),
+        ("A1048577", True),
+        ("LIC2024", False),
+        ("ZZZ2024", True),
+        ("R1C1", False),
+        ("rc", False),
+        ("R", False),
+        ("C12", False),
+        ("MATCH", False),
+        ("Text", False),
+        ("DATE", False),
+    ],
+)
 def test_excel_function_name_rules(name, ok):
     assert (excel_name_problem(name) is None) is ok
 
@@ -248,8 +293,9 @@ def _signatures(vba: str) -> dict[str, list[str]]:
     """Function name → parameter names, from the generated module's ``Function NAME(Optional a, b)`` lines."""
     out = {}
     for m in re.finditer(r"^(?:Function|Sub) (\w+)\((.*)\)$", vba, re.MULTILINE):
-        params = [re.sub(r"^(?:Optional |ParamArray )|\(\)$", "", p.strip())
-                  for p in m.group(2).split(",") if p.strip()]
+        params = [
+            re.sub(r"^(?:Optional |ParamArray )|\(\)$", "", p.strip()) for p in m.group(2).split(",") if p.strip()
+        ]
         assert m.group(1) not in out, f"{m.group(1)} generated twice"
         out[m.group(1)] = params
     return out
@@ -294,8 +340,11 @@ def test_every_name_is_a_vba_identifier_and_no_reserved_word(imported):
         if function.lower() in lowered:
             problems.append(f"{function}: a parameter is named like the function")
         taken = _names_of_generated_code(imported.vba, function) - {function.lower()}
-        problems += [f"{function}({param}): the generated code uses {param!r} itself" for param in params
-                     if param.lower() in taken]
+        problems += [
+            f"{function}({param}): the generated code uses {param!r} itself"
+            for param in params
+            if param.lower() in taken
+        ]
     lowered = [f.lower() for f in signatures]
     if len(set(lowered)) != len(lowered):
         problems.append(f"function names differ only in case: {sorted(signatures)}")
@@ -394,12 +443,26 @@ def _compile_in_libreoffice(cases: dict[str, str], tmp: Path) -> dict[str, objec
     scripts.mkdir(parents=True)
     (tmp / "cases.json").write_text(json.dumps(cases), encoding="utf-8")
     result = tmp / "result.json"
-    (scripts / "vba_compile_check.py").write_text(_DRIVER.format(cases=str(tmp / "cases.json"), result=str(result)),
-                                                  encoding="utf-8")
-    cmd = [SOFFICE, "--headless", "--norestore", "--nolockcheck", f"-env:UserInstallation={profile.parent.as_uri()}",
-           "vnd.sun.star.script:vba_compile_check.py$check?language=Python&location=user"]
-    proc = subprocess.Popen(cmd, cwd=tmp, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+    (scripts / "vba_compile_check.py").write_text(
+        _DRIVER.format(cases=str(tmp / "cases.json"), result=str(result)), encoding="utf-8"
+    )
+    cmd = [
+        SOFFICE,
+        "--headless",
+        "--norestore",
+        "--nolockcheck",
+        f"-env:UserInstallation={profile.parent.as_uri()}",
+        "vnd.sun.star.script:vba_compile_check.py$check?language=Python&location=user",
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        cwd=tmp,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         _out, err = proc.communicate(timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
@@ -409,8 +472,9 @@ def _compile_in_libreoffice(cases: dict[str, str], tmp: Path) -> dict[str, objec
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
-    assert result.is_file(), \
+    assert result.is_file(), (
         f"the compile check did not run (python script provider missing?): rc={proc.returncode} {err[-500:]}"
+    )
     return json.loads(result.read_text(encoding="utf-8"))
 
 
@@ -432,7 +496,8 @@ def test_the_module_compiles_in_libreoffice_basic(imported, tmp_path):
     }
     result = _compile_in_libreoffice({**cases, **controls}, tmp_path)
     assert "__driver__" not in result, result["__driver__"]
-    assert {name: result.get(name) for name in controls} == {name: False for name in controls}, \
+    assert {name: result.get(name) for name in controls} == {name: False for name in controls}, (
         "a broken module compiled: the LibreOffice check cannot fail"
+    )
     failed = sorted(name for name in cases if result.get(name) is not True)
     assert failed == [], f"does not compile in LibreOffice Basic (VBA mode): {failed}\n{module}"
