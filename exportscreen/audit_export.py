@@ -19,6 +19,8 @@ from pathlib import Path
 
 from exportscreen import files
 from exportscreen.errors import UserError
+from exportscreen.ids import InvalidInput
+from exportscreen.ids.values import parse_value
 from exportscreen.model import Code
 from exportscreen.render import recorded_reason_text
 
@@ -224,11 +226,10 @@ def line_values(rec: dict) -> dict:
     else:
         list_result = "—"
     value = inp.get("value_jpy")
-    if isinstance(value, str):
-        try:
-            value = float(value.replace(",", "")) if value.strip() else None
-        except ValueError:
-            pass
+    try:
+        value = parse_value(value)  # the engine's own reading of the amount (¥, 円, commas, full-width)
+    except InvalidInput:
+        pass  # shown as the clerk typed it
     return {
         "order_no": _s(order_no),
         "country": cname,
