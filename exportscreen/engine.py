@@ -498,7 +498,10 @@ def _list_control(rules: Rules, f: Facts, eu: _EndUser) -> list[Reason]:
     T = rules.reasons
     name_ja, name_en = _item_names(rules, f.item)
     out = [T.reason("LIST-LISTED", L, code=f.item.format(), name=Phrase(name_ja, name_en))]
-    out += [T.reason("EUL-HIT-LISTED", N, hits=(h,), hit=h) for h in eu.hits]
+    out += [
+        T.reason("EUL-HIT-LISTED", N, hits=(h,), hit=h, ordinances=_ordinances(rules, h.entry.wmd, h.entry.cw))
+        for h in eu.hits
+    ]
     exempt = _small_value(rules, f, eu)
     if exempt is not None:
         if exempt.severity == N and exempt.rule_id == "SMALL-VALUE-APPLIES":
@@ -509,28 +512,28 @@ def _list_control(rules: Rules, f: Facts, eu: _EndUser) -> list[Reason]:
 
 
 @_memo(maxsize=4096)
-def _small_value_limit(rules: Rules, code: item_no.ItemCode, day: date) -> tuple[float, bool]:
+def _small_value_limit(rules: Rules, code: item_no.ItemCode, day: date) -> tuple[float, bool, str]:
     """(limit in yen, whether the good is in 別表第三の三) for a listed good; (-1, False) when the exemption cannot
     apply."""
     rule = next((r for r in rules.small_value if r.period.covers(day)), None)
     if rule is None or code.kou not in rule.items:
-        return -1.0, False
+        return -1.0, False, ""
     s33 = rule.in_schedule_3_3(code.kou, code.sub)
-    return (rule.schedule_3_3_threshold if s33 else rule.threshold), s33
+    return (rule.schedule_3_3_threshold if s33 else rule.threshold), s33, rule.article
 
 
 def _small_value(rules: Rules, f: Facts, eu: _EndUser) -> Reason | None:
     T = rules.reasons
-    limit, s33 = _small_value_limit(rules, f.item, f.as_of)
+    limit, s33, article = _small_value_limit(rules, f.item, f.as_of)
     if limit < 0:
         return None
     s33_ref = "; 別表第三の三" if s33 else ""
     if f.concern:  # 別表第四
-        return T.reason("SMALL-VALUE-CONCERN", N)
+        return T.reason("SMALL-VALUE-CONCERN", N, article=article)
     if f.within_small_value is None:
-        return T.reason("SMALL-VALUE-NO-VALUE", N)
+        return T.reason("SMALL-VALUE-NO-VALUE", N, article=article)
     if not f.within_small_value:
-        return T.reason("SMALL-VALUE-OVER", N, limit=limit, schedule_3_3=s33_ref)
+        return T.reason("SMALL-VALUE-OVER", N, limit=limit, schedule_3_3=s33_ref, article=article)
     # Within the limit: lost when a requirement of 4条1項3号 applies
     # (3号ロ・ニ for Group A; イ・ロ・ニ elsewhere; イ–ニ for 別表第三の二).
     lost, unknown = [], []
@@ -550,9 +553,9 @@ def _small_value(rules: Rules, f: Facts, eu: _EndUser) -> Reason | None:
         if eu.possible:
             unknown.append("UNKNOWN-POSSIBLE")
     if lost:
-        return T.reason("SMALL-VALUE-LOST", N, why=tuple(T.phrase(p) for p in lost))
+        return T.reason("SMALL-VALUE-LOST", N, why=tuple(T.phrase(p) for p in lost), article=article)
     if unknown:
-        return T.reason("SMALL-VALUE-UNCONFIRMED", N, why=tuple(T.phrase(p) for p in unknown))
+        return T.reason("SMALL-VALUE-UNCONFIRMED", N, why=tuple(T.phrase(p) for p in unknown), article=article)
     return T.reason(
         "SMALL-VALUE-APPLIES",
         N,
@@ -560,7 +563,13 @@ def _small_value(rules: Rules, f: Facts, eu: _EndUser) -> Reason | None:
         limit=limit,
         note=T.phrase("SCHEDULE-3-3-NOTE") if s33 else "",
         schedule_3_3=s33_ref,
+        article=article,
     )
+
+
+def _ordinances(rules: Rules, wmd: bool, conventional: bool) -> tuple[Phrase, ...]:
+    """The おそれ省令 end-user limbs to cite: WMD (核兵器等おそれ省令2号・3号) and/or conventional (通常兵器おそれ省令)."""
+    return tuple(rules.reasons.phrase(p) for p, on in (("ORD-WMD-USER", wmd), ("ORD-CONV-USER", conventional)) if on)
 
 
 _STRICTNESS = {"16(1)": 0, "16": 0, "16(2)": 1, "O": 2}
@@ -597,14 +606,17 @@ def _catch_all_class(rules: Rules, f: Facts, eu: _EndUser, cls: str) -> list[Rea
     post = f.as_of >= REVISION_2025
     cls_p = _cls(rules, cls)
     if f.group_a:
+        # No licence without an inform, but a known WMD use of a 16の項 good is reported to METI (KNOW通達).
+        know = [T.reason("GROUP-A-WMD-USE", R, cls=cls_p)] if f.end_use == "wmd" else []
         if not post:
-            return [T.reason("CATCHALL-GROUP-A-PRE2025", N)]
+            return [T.reason("CATCHALL-GROUP-A-PRE2025", N), *know]
         out = []
         if f.informs:
             informs = tuple(T.phrase(f"INFORM-{k}") for k in sorted(f.informs))
             out.append(T.reason("CATCHALL-GROUP-A-INFORM", L, informs=informs, cls=cls_p))
         else:
             out.append(T.reason("CATCHALL-GROUP-A", N, cls=cls_p))
+        out += know
         for h in eu.listed("wmd") + eu.listed("cw") + eu.possible:
             out.append(T.reason("EUL-HIT-GROUP-A", N, hits=(h,), hit=h))
         return out
@@ -612,6 +624,7 @@ def _catch_all_class(rules: Rules, f: Facts, eu: _EndUser, cls: str) -> list[Rea
     article = "4条1項3号" if cls == "16(1)" else ("4条1項4号" if cls == "16(2)" else "4条1項3号（2025-10-09改正前）")
     conv_use = cls == "16(1)" or f.un_embargo  # conventional use requirement (ハ)
     conv_user = post and conv_use  # conventional end-user limb (通常兵器おそれ省令2号・3号) exists from 2025-10-09
+    limbs = "イ・ハ" if conv_user else "イ"  # the end-user limbs that apply
     fired: list[Reason] = []
     if "wmd" in f.informs:
         fired.append(T.reason("CATCHALL-WMD-INFORM", L, cls=cls_p, article=article))
@@ -637,9 +650,11 @@ def _catch_all_class(rules: Rules, f: Facts, eu: _EndUser, cls: str) -> list[Rea
             T.reason("CATCHALL-USE-UNKNOWN", R, scope=scope, article=article, limbs="イ・ハ" if conv_use else "イ")
         )
     if eu.missing:
-        missing.append(T.reason(eu.missing, R, article=article))
+        missing.append(
+            T.reason(eu.missing, R, article=article, limbs=limbs, ordinances=_ordinances(rules, True, conv_user))
+        )
     for h in eu.possible:
-        missing.append(T.reason("CATCHALL-USER-POSSIBLE", R, hits=(h,), hit=h, article=article))
+        missing.append(T.reason("CATCHALL-USER-POSSIBLE", R, hits=(h,), hit=h, article=article, limbs=limbs))
     notes: list[Reason] = []
     if f.end_use == "military" and not conv_use:
         notes.append(T.reason("CATCHALL-CONV-USE-NA", N, cls=cls_p, article=article))

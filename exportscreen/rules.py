@@ -100,6 +100,7 @@ class SmallValueRule:
     threshold: float
     schedule_3_3_threshold: float
     schedule_3_3: dict[str, frozenset[str] | str]  # kou -> sub-items, or "all"
+    article: str  # the provision cited in reasons (輸出令4条1項5号; one number earlier before 2025-10-09)
     period: Period
 
     def in_schedule_3_3(self, kou: str, sub: str | None) -> bool:
@@ -355,6 +356,8 @@ def load(folder: Path | None = None) -> Rules:
 
     sv = _load_yaml(folder / "small_value.yaml")
     for n, r in enumerate(sv["rules"], start=1):
+        if not r.get("article"):
+            raise RulesError(f"small_value.yaml rule {n}: no article (the provision cited in reasons)")
         if r.get("not_to") != "concern":
             raise RulesError(
                 f"small_value.yaml rule {n}: not_to must be 'concern' (別表第四), the only exclusion the engine knows"
@@ -365,6 +368,7 @@ def load(folder: Path | None = None) -> Rules:
             float(r["threshold_jpy"]),
             float(r["schedule_3_3_threshold_jpy"]),
             {k: (v if v == "all" else frozenset(v)) for k, v in r["schedule_3_3"].items()},
+            str(r["article"]),
             track(_period(r, f"small_value.yaml rule {n}")),
         )
         for n, r in enumerate(sv["rules"], start=1)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
+
+from exportscreen.eul.model import EulEntry, Hit
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -39,47 +40,24 @@ def rules():
     return bundled()
 
 
-@dataclass(frozen=True)
-class StubEntry:
-    no: int
-    name: str
-    country: str
-    concerns: frozenset
-
-    @property
-    def wmd(self) -> bool:
-        return bool(self.concerns & {"B", "C", "M", "N"})
-
-    @property
-    def cw(self) -> bool:
-        return "CW" in self.concerns
-
-
-@dataclass(frozen=True)
-class StubHit:
-    entry: StubEntry
-    score: float
-    matched_name: str
-    kind: str
-
-
 class StubList:
-    """A three-entry End User List with exact-name matching: the engine's view of a list, nothing more.
+    """A three-entry End User List with exact-name matching (real entries and hits, a stub matcher).
     Names: 'WMD Lab' (N), 'Arms Works' (CW), 'Maybe Corp' (a possible hit, B)."""
 
     list_date = date(2025, 9, 29)
     effective = date(2019, 1, 1)
     version = "EUL 2025-09-29 (stub)"
     entries = (
-        StubEntry(1, "WMD Lab", "CN", frozenset({"N"})),
-        StubEntry(2, "Arms Works", "CN", frozenset({"CW"})),
-        StubEntry(3, "Maybe Corp", "CN", frozenset({"B"})),
+        EulEntry(1, "CN", "中国", "WMD Lab", (), frozenset({"N"})),
+        EulEntry(2, "CN", "中国", "Arms Works", (), frozenset({"CW"})),
+        EulEntry(3, "CN", "中国", "Maybe Corp", (), frozenset({"B"})),
     )
 
     def match(self, name, country=None):
         for e in self.entries:
             if name == e.name:
-                return (StubHit(e, 0.97 if e.no != 3 else 0.85, e.name, "hit" if e.no != 3 else "possible"),)
+                kind, score = ("hit", 0.97) if e.no != 3 else ("possible", 0.85)
+                return (Hit(e, score, e.name, kind, ("name_exact: " + e.name,)),)
         return ()
 
 

@@ -1,7 +1,8 @@
 """輸出令別表第一 item codes (項番) as clerks type them.
 
 Accepted: ``7の項(1)``, ``7(1)``, ``7項(1)``, ``７の項（１）``, ``3の2の項(1)``, ``2の項(12)``, ``1の項(13の2)``,
-``7-1``, ``7の項`` (項 only), ``16の項(1)``; and for goods outside items 1–15: 非該当, 該当なし, NLR.
+``7-1``, ``7の項1`` and ``7-(1)`` (read as 7の項(1)), ``7の項`` (項 only), ``16の項(1)``; and for goods outside
+items 1–15: 非該当, 該当なし, NLR.
 A trailing sub-sub designation (``2の項(12)1``, ``5の項(1)イ``) is kept as text but not checked.
 
 >>> parse("７の項（１）")
@@ -73,7 +74,11 @@ def _parse_text(text: str) -> ItemCode:
             f"item {text!r} is not an item code (e.g. 7の項(1), or 非該当 / NLR for a non-listed good)",
         )
     sub = m.group("sub") or m.group("sub2")
-    return ItemCode(m.group("kou"), sub, m.group("detail").strip())
+    detail = m.group("detail").strip()
+    bare = re.fullmatch(r"-?\s*\(?\s*(\d{1,2}(?:の\d{1,2})?)\s*\)?", detail) if sub is None else None
+    if bare:  # 7の項1, 7-(1): the sub-item without its brackets (the law has no sub-sub-item without a sub-item)
+        sub, detail = bare.group(1), ""
+    return ItemCode(m.group("kou"), sub, detail)
 
 
 def parse(value) -> ItemCode:

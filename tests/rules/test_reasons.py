@@ -82,7 +82,8 @@ def test_every_template_renders_with_its_parameters(rules, section):
 
 def test_parameters_render_per_language(rules):
     T = rules.reasons
-    r = T.reason("SMALL-VALUE-LOST", Code.NO_LICENSE, why=(T.phrase("LOST-INFORM"), T.phrase("LOST-WMD-USE")))
+    why = (T.phrase("LOST-INFORM"), T.phrase("LOST-WMD-USE"))
+    r = T.reason("SMALL-VALUE-LOST", Code.NO_LICENSE, why=why, article="輸出令4条1項5号")
     assert r.ja == "少額特例は使えません（インフォームを受けている、用途が大量破壊兵器等）"
     assert r.en == "the small-value exemption is lost (an inform was received, WMD end use)"
     assert T.reason("CATCHALL-GROUP-A", Code.NO_LICENSE, cls=Phrase("16の項(1)", "item 16(1)")).en.endswith(
