@@ -568,7 +568,8 @@ def _small_value(rules: Rules, f: Facts, eu: _EndUser) -> Reason | None:
 
 
 def _ordinances(rules: Rules, wmd: bool, conventional: bool) -> tuple[Phrase, ...]:
-    """The おそれ省令 end-user limbs to cite: WMD (核兵器等おそれ省令2号・3号) and/or conventional (通常兵器おそれ省令)."""
+    """The おそれ省令 end-user limbs to cite: WMD (核兵器等おそれ省令2号・3号) and/or conventional
+    (通常兵器おそれ省令2号・3号)."""
     return tuple(rules.reasons.phrase(p) for p, on in (("ORD-WMD-USER", wmd), ("ORD-CONV-USER", conventional)) if on)
 
 
