@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
 import pycountry
 import yaml
@@ -184,6 +185,28 @@ def _date(value, where: str) -> date | None:
         raise RulesError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
+LIST_IDS = ("group_a", "un_arms_embargo", "concern", "russia_third_countries")
+OUTCOMES = ("PROHIBITED", "LICENSE_REQUIRED", "REVIEW")  # what an overlay can decide (a notice only informs)
+GOODS = ("all", "listed", "unlisted")  # or a list of 項 of 別表第一 1–15
+PERIOD_KEYS = {"valid_from", "valid_to", "source"}
+
+
+def _closed(record: Any, keys: set[str], where: str) -> dict:
+    """The record as a mapping with only ``keys``: a key the loader does not know is refused, not ignored."""
+    if not isinstance(record, dict):
+        raise RulesError(f"{where}: expected a mapping, got {record!r}")
+    unknown = sorted(set(record) - keys)
+    if unknown:
+        raise RulesError(f"{where}: unknown key {', '.join(map(repr, unknown))} (known: {', '.join(sorted(keys))})")
+    return record
+
+
+def _one_of(value: Any, allowed: tuple[str, ...], what: str, where: str) -> str:
+    if value not in allowed:
+        raise RulesError(f"{where}: {what} {value!r} is not one of {', '.join(allowed)}")
+    return str(value)
+
+
 def _period(record: dict, where: str) -> Period:
     start, end = _date(record.get("valid_from"), where), _date(record.get("valid_to"), where)
     if start and end and not start < end:
@@ -303,9 +326,13 @@ def load(folder: Path | None = None) -> Rules:
         data = _load_yaml(path)
         if "members" not in data:
             continue
+        _one_of(data.get("list"), LIST_IDS, "list id", path.name)
+        if data["list"] in lists:
+            raise RulesError(f"{path.name}: list {data['list']!r} is defined twice")
         members: dict[str, list[Period]] = {}
         for n, rec in enumerate(data["members"], start=1):
-            where = f"{path.name} member {n} ({rec.get('iso2')})"
+            where = f"{path.name} member {n} ({rec.get('iso2') if isinstance(rec, dict) else rec})"
+            _closed(rec, {"iso2"} | PERIOD_KEYS, where)
             iso2 = str(rec.get("iso2", "")).upper()
             if iso2 not in countries:
                 raise RulesError(f"{where}: {iso2!r} is not a known country")
@@ -313,7 +340,7 @@ def load(folder: Path | None = None) -> Rules:
         lists[data["list"]] = CountryList(
             data["list"], data["name_ja"], data["name_en"], {k: tuple(v) for k, v in members.items()}
         )
-    for needed in ("group_a", "un_arms_embargo", "concern", "russia_third_countries"):
+    for needed in LIST_IDS:
         if needed not in lists:
             raise RulesError(f"rules: the list {needed!r} is missing")
     _check_disjoint(lists["group_a"], lists["un_arms_embargo"])
@@ -321,6 +348,7 @@ def load(folder: Path | None = None) -> Rules:
     items_data = _load_yaml(folder / "beppyo1_items.yaml")
     items = {}
     for n, rec in enumerate(items_data["items"], start=1):
+        _closed(rec, {"kou", "name_ja", "name_en", "source"}, f"beppyo1_items.yaml item {n}")
         if not rec.get("source"):
             raise RulesError(f"beppyo1_items.yaml item {n}: record has no source")
         items[str(rec["kou"])] = Item(str(rec["kou"]), rec["name_ja"], rec["name_en"], rec["source"])
@@ -339,6 +367,12 @@ def load(folder: Path | None = None) -> Rules:
         subitems[key] = SubItem(key[0], key[1], row["name_ja"].strip(), row["name_en"].strip(), row["source"].strip())
 
     scope = _load_yaml(folder / "catchall_scope.yaml")
+    for n, rec in enumerate(scope["chapters"], start=1):
+        where = f"catchall_scope.yaml chapters {n}"
+        _one_of(_closed(rec, {"class", "chapters"} | PERIOD_KEYS, where).get("class"), ("16", "16(2)"), "class", where)
+    _closed(scope["headings_16_1"], {"valid_from", "valid_to", "class", "groups"}, "catchall_scope.yaml headings_16_1")
+    for n, g in enumerate(scope["headings_16_1"]["groups"], start=1):
+        _closed(g, {"clause", "hs", "except", "name_ja", "name_en", "source", "note"}, f"catchall_scope.yaml group {n}")
     chapter_rules = tuple(
         ChapterRule(
             rec["class"],
@@ -355,7 +389,17 @@ def load(folder: Path | None = None) -> Rules:
     )
 
     sv = _load_yaml(folder / "small_value.yaml")
+    sv_keys = {"article", "items", "threshold_jpy", "schedule_3_3_threshold_jpy", "schedule_3_3", "not_to"}
     for n, r in enumerate(sv["rules"], start=1):
+        where = f"small_value.yaml rule {n}"
+        _closed(r, sv_keys | PERIOD_KEYS, where)
+        for kou in [*r["items"], *r["schedule_3_3"]]:
+            if str(kou) not in items or str(kou) == "16":
+                raise RulesError(f"{where}: {kou!r} is not an item of 別表第一 1–15")
+        for kou, subs in r["schedule_3_3"].items():
+            for s in [] if subs == "all" else subs:
+                if (str(kou), str(s)) not in subitems:
+                    raise RulesError(f"{where}: schedule_3_3 names {kou}の項({s}), which is not a sub-item")
         if not r.get("article"):
             raise RulesError(f"small_value.yaml rule {n}: no article (the provision cited in reasons)")
         if r.get("not_to") != "concern":
@@ -378,10 +422,18 @@ def load(folder: Path | None = None) -> Rules:
     overlays = []
     for n, rec in enumerate(sanctions["overlays"], start=1):
         where = f"sanctions.yaml overlay {n} ({rec.get('id')})"
+        _closed(rec, {"id", "countries", "goods", "outcome", "ja", "en", "ref"} | PERIOD_KEYS, where)
         for iso2 in rec["countries"]:
             if iso2 not in countries:
                 raise RulesError(f"{where}: {iso2!r} is not a known country")
         goods = rec["goods"]
+        if isinstance(goods, list):
+            for kou in goods:
+                if str(kou) not in items or str(kou) == "16":
+                    raise RulesError(f"{where}: goods names {kou!r}, which is not an item of 別表第一 1–15")
+        else:
+            _one_of(goods, GOODS, "goods", where)
+        _one_of(rec.get("outcome"), OUTCOMES, "outcome", where)
         overlays.append(
             Overlay(
                 rec["id"],
@@ -397,6 +449,7 @@ def load(folder: Path | None = None) -> Rules:
     notices = []
     for n, rec in enumerate(sanctions.get("notices", ()), start=1):
         where = f"sanctions.yaml notice {n} ({rec.get('id')})"
+        _closed(rec, {"id", "list", "countries", "ja", "en", "ref"} | PERIOD_KEYS, where)
         if (rec.get("list") is None) == (rec.get("countries") is None):
             raise RulesError(f"{where}: give either 'list' or 'countries'")
         if rec.get("list") is not None and rec["list"] not in lists:
@@ -420,6 +473,10 @@ def load(folder: Path | None = None) -> Rules:
         reasons = Catalogue.from_data(_load_yaml(folder / "reasons.yaml"))
     except ValueError as exc:
         raise RulesError(str(exc)) from None
+    ids = [o.id for o in overlays] + [x.id for x in notices]
+    for rid in ids:
+        if ids.count(rid) > 1 or rid in reasons.reasons:
+            raise RulesError(f"sanctions.yaml: the id {rid!r} is used twice (ids of sanctions and reasons are unique)")
 
     coverage = _load_yaml(folder / "coverage.yaml")
     coverage_from = _date(coverage["coverage"]["from"], "coverage.yaml")

@@ -107,3 +107,26 @@ def test_a_bad_rules_folder_is_one_line_from_the_command(folder, monkeypatch, ca
     assert main(["check", "--country", "US", "--item", "7(1)"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("exportscreen: ") and err.count("\n") == 1 and "XX" in err
+
+
+@pytest.mark.parametrize(
+    "file, old, new, message",
+    [
+        # a typo must never silently weaken the law (goods: listd would make Russia's listed goods 許可要)
+        ("sanctions.yaml", "goods: listed", "goods: listd", r"overlay 2 \(SANCTION-RU-LISTED\): goods 'listd'"),
+        ("sanctions.yaml", "outcome: PROHIBITED", "outcome: PROHIBTED", r"overlay 1 \(SANCTION-KP-ALL\): outcome"),
+        ("sanctions.yaml", 'goods: [ "2", "3", "3の2", "4" ]', 'goods: [ "2", "3", "3-2", "4" ]', "'3-2'"),
+        ("sanctions.yaml", "    outcome: REVIEW\n", "    outcome: REVIEW\n    outcom: PROHIBITED\n", "unknown key 'outcom'"),
+        ("sanctions.yaml", "  - id: NOTICE-RU-THIRD-COUNTRY", "  - id: SANCTION-KP-ALL", "used twice"),
+        ("beppyo3_group_a.yaml", "list: group_a", "list: group-a", "list id 'group-a'"),
+        ("beppyo4_concern.yaml", "  - {iso2: IR,", "  - {iso2: IR, valid_form: 2020-01-01,", "unknown key 'valid_form'"),
+        ("small_value.yaml", '"13": ["5"]', '"13": ["55"]', r"13の項\(55\)"),
+        ("small_value.yaml", "    not_to: concern", "    not_to: concern\n    threshold: 5", "unknown key 'threshold'"),
+        ("catchall_scope.yaml", 'class: "16(2)"', 'class: "16(3)"', r"chapters 2: class '16\(3\)'"),
+        ("reasons.yaml", "    topic: exemption", "    topic: exemptions", "topic 'exemptions'"),
+    ],
+)
+def test_the_loader_refuses_what_it_does_not_understand(folder, file, old, new, message):
+    edit(folder / file, old, new)
+    with pytest.raises(RulesError, match=message):
+        load(folder)
