@@ -383,6 +383,12 @@ def _boundaries(rules: Rules) -> tuple[date, ...]:
     return tuple(sorted(days))
 
 
+def rule_boundaries(rules: Rules) -> tuple[date, ...]:
+    """Every day on which some rule (a list, the catch-all scope, small value, an overlay, the 2025-10-09
+    revision, an End User List) starts or ends: the first days of the periods decisions can differ by."""
+    return _boundaries(rules)
+
+
 @_memo(maxsize=4096)
 def _eul_on(rules: Rules, day: date):
     return rules.eul_on(day)

@@ -20,6 +20,15 @@ def register(sub) -> None:
     imp.add_argument("--date", help="the list's date (default: from the file name, e.g. 20250929_4.xlsx)")
     imp.add_argument("--effective", help="the day it applies from (default: the list's date)")
     imp.set_defaults(func=run_import)
+    snap = rs.add_parser(
+        "snapshot",
+        help="regenerate the decision snapshot (every country × goods × use/inform × period)",
+        description="Write the decision snapshot the tests compare against (tests/snapshots/decisions.csv in a "
+        "checkout). Regenerate it after a change to the law data or the engine, and review its diff.",
+    )
+    snap.add_argument("--out", help="where to write it (default: tests/snapshots/decisions.csv of this checkout)")
+    snap.add_argument("--check", action="store_true", help="only compare; exit 1 and list the changes if any")
+    snap.set_defaults(func=run_snapshot)
 
 
 def info_dict(day: date) -> dict:
@@ -90,4 +99,33 @@ def run_import(args) -> int:
     top = ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
     print(f"imported {lst.version}: {len(lst.entries)} entries, {len(counts)} countries ({top}); ", end="")
     print(f"list date {lst.list_date}, effective {lst.effective}")
+    return 0
+
+
+def run_snapshot(args) -> int:
+    from pathlib import Path
+
+    from exportscreen import files, snapshot
+    from exportscreen.errors import UserError
+    from exportscreen.rules import bundled
+    from exportscreen.state import data_dir
+
+    if args.out:
+        out = Path(args.out)
+    else:
+        out = data_dir("rules").parent / snapshot.DEFAULT_PATH
+        if not out.parent.is_dir():
+            raise UserError("no tests/snapshots folder here (an installed package): give --out PATH")
+    text = snapshot.render(bundled())
+    old = out.read_text(encoding="utf-8") if out.is_file() else ""
+    changes = snapshot.diff(old, text) if old else ["(no snapshot yet)"]
+    if args.check:
+        for line in changes:
+            print(line)
+        return 1 if old != text else 0
+    if old != text:
+        files.write_text(out, text)
+    print(f"{out}: {len(text.splitlines()) - 3} rows; {'unchanged' if old == text else f'{len(changes)} change(s)'}")
+    for line in changes if old != text else []:
+        print(f"  {line}")
     return 0
