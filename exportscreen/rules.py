@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
@@ -22,7 +23,9 @@ import pycountry
 import yaml
 
 from exportscreen.errors import UserError
+from exportscreen.ids.item_no import NOT_LISTED_WORDS
 from exportscreen.ids.text import fold
+from exportscreen.ids.values import END_USES, INFORMS
 from exportscreen.reasons import Catalogue
 
 
@@ -138,6 +141,28 @@ class Notice:
     period: Period
 
 
+PLACEHOLDER_FIELDS = ("end_user", "end_use", "item", "inform")
+
+
+@dataclass(frozen=True, eq=False)
+class Placeholders:
+    """What clerks type for a fact they do not know yet (``rules/placeholders.yaml``): per field, the pattern a whole
+    folded cell matches when it is made only of placeholder words and marks, and the words that make a longer cell
+    one when it begins with them (or, for the fields in ``anywhere``, contains them)."""
+
+    whole: dict[str, re.Pattern[str]]
+    leading: dict[str, tuple[str, ...]]
+    anywhere: frozenset[str]
+
+    def match(self, field: str, text: str) -> bool:
+        """Whether the cell text of ``field`` (end_user, end_use, item, inform) says the fact is not known."""
+        key = fold(text)
+        if self.whole[field].fullmatch(key):
+            return True
+        lead = self.leading[field]
+        return any(w in key for w in lead) if field in self.anywhere else key.startswith(lead)
+
+
 @dataclass(frozen=True, eq=False)
 class Rules:
     countries: dict[str, Country]
@@ -153,6 +178,7 @@ class Rules:
     notices: tuple[Notice, ...]
     coverage_from: date
     reasons: Catalogue  # the wording of every reason (reasons.yaml)
+    placeholders: Placeholders  # cell texts that say a fact is not known (placeholders.yaml)
     content_hash: str
     latest_effective: date
     files: tuple[str, ...]
@@ -497,6 +523,7 @@ def load(folder: Path | None = None) -> Rules:
         notices=tuple(notices),
         coverage_from=coverage_from,
         reasons=reasons,
+        placeholders=_placeholders(folder),
         content_hash=digest.hexdigest(),
         latest_effective=max(effective),
         files=tuple(p.name for p in files),
@@ -511,6 +538,60 @@ def _check_disjoint(a: CountryList, b: CountryList) -> None:
                 end = min(p.valid_to or date.max, q.valid_to or date.max)
                 if start < end:
                     raise RulesError(f"{iso2} is in both {a.id} and {b.id} from {start}")
+
+
+def _placeholders(folder: Path) -> Placeholders:
+    """Load ``placeholders.yaml``: groups of words and marks, and which groups each field uses. Refused: a word
+    that is not quoted text or folds to nothing, an unknown group or field, and a placeholder that would swallow
+    an answer of its field (an end use, an inform answer, a 非該当 word)."""
+    name = "placeholders.yaml"
+    data = _load_yaml(folder / name)
+    groups: dict[str, tuple[list[str], list[str], str]] = {}
+    for gid, g in (data.get("groups") or {}).items():
+        where = f"{name} group {gid}"
+        g = _closed(g, {"words", "leading", "marks"}, where)
+        words, leading, marks = g.get("words") or [], g.get("leading") or [], g.get("marks") or ""
+        if not isinstance(words, list) or not isinstance(leading, list) or not isinstance(marks, str):
+            raise RulesError(f"{where}: words and leading are lists, marks is a text")
+        for w in (*words, *leading):
+            if not isinstance(w, str):
+                raise RulesError(f"{where}: {w!r} is not quoted text (YAML reads 0, null, ? unquoted as other things)")
+            if not fold(w):
+                raise RulesError(f"{where}: {w!r} folds to nothing: list its characters under marks")
+        groups[str(gid)] = (words, leading, marks)
+    fields = data.get("fields")
+    if not isinstance(fields, dict) or sorted(fields) != sorted(PLACEHOLDER_FIELDS):
+        raise RulesError(f"{name}: fields must be {', '.join(PLACEHOLDER_FIELDS)}")
+    whole: dict[str, re.Pattern[str]] = {}
+    leading_of: dict[str, tuple[str, ...]] = {}
+    anywhere: set[str] = set()
+    for fid, spec in fields.items():
+        where = f"{name} field {fid}"
+        spec = _closed(spec, {"groups", "anywhere"}, where)
+        gids = spec.get("groups") or []
+        unknown = [g for g in gids if g not in groups]
+        if not gids or unknown:
+            raise RulesError(f"{where}: groups must name groups of the file (unknown: {unknown})")
+        words = {fold(w) for g in gids for w in groups[g][0]}
+        marks = {fold(c) for g in gids for c in groups[g][2]}
+        alternatives = sorted((words | marks) - {""}, key=lambda w: (-len(w), w))
+        body = "|".join(map(re.escape, alternatives)) or "(?!)"
+        # A cell with nothing left after folding ("-", "・") is a placeholder where some mark folds to nothing.
+        whole[fid] = re.compile(f"(?:{body}){'*' if '' in marks else '+'}")
+        leading_of[fid] = tuple(sorted({fold(w) for g in gids for w in groups[g][1]}))
+        if spec.get("anywhere"):
+            anywhere.add(fid)
+    out = Placeholders(whole, leading_of, frozenset(anywhere))
+    answers = {
+        "end_use": [w for key, words in END_USES.items() if key != "unknown" for w in words],
+        "inform": [w for words in INFORMS.values() for w in words],
+        "item": ["非該当", *NOT_LISTED_WORDS],
+    }
+    for fid, words in answers.items():
+        for w in words:
+            if out.match(fid, w):
+                raise RulesError(f"{name} field {fid}: the placeholders would read the answer {w!r} as not known")
+    return out
 
 
 @lru_cache(maxsize=1)

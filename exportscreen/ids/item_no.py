@@ -39,9 +39,8 @@ NOT_LISTED_WORDS = {
     "notlisted",
     "nonlisted",
     "nonlisteditem",
-    "none",
     "no",
-}
+}  # not None / N/A / - / ?: those are placeholders (rules/placeholders.yaml), 入力エラー in the engine
 
 
 @dataclass(frozen=True)
