@@ -202,7 +202,7 @@ def _facts(
     inform: Any,
     value_jpy: Any,
     ship_date: Any,
-) -> tuple[str, date, str | None, Facts]:
+) -> tuple[str, date, str | _Placeholder | None, Facts]:
     """(country, as-of date, end-user name, Facts) of a line; raises InvalidInput."""
     as_of = _ship_date(ship_date) or today
     if as_of < rules.coverage_from:
@@ -214,7 +214,7 @@ def _facts(
     return (
         iso2,
         as_of,
-        cell_text(end_user),
+        _end_user_name(rules, end_user),
         Facts(
             as_of=_epoch(rules, as_of),
             group_a=group_a,
@@ -222,8 +222,8 @@ def _facts(
             concern=concern,
             item=code,
             hs=_hs(hs),
-            end_use=_end_use(end_use),
-            informs=_inform(inform),
+            end_use=_end_use(rules, end_use),
+            informs=_inform(rules, inform),
             # The value matters only against the small-value limit: keeping just that makes decisions share a cache.
             within_small_value=None
             if value is None or not code.listed
@@ -236,8 +236,46 @@ def _facts(
 _ship_date = _memo(maxsize=8192, typed=True)(parse_date)
 _value = _memo(maxsize=65536, typed=True)(parse_value)
 _hs = _memo(maxsize=8192, typed=True)(hs_code.parse)
-_end_use = _memo(maxsize=1024, typed=True)(parse_end_use)
-_inform = _memo(maxsize=1024, typed=True)(parse_inform)
+
+
+# Placeholders (rules/placeholders.yaml: 不明, TBD, N/A, -, ? …) are missing facts, never answers: checked here,
+# before the field parsers, on the same raw cell values the caches are keyed on.
+
+
+@dataclass(frozen=True)
+class _Placeholder:
+    """An end-user cell that says the buyer is not known yet: read as no end user given, never looked up in the
+    End User List (where it would come back clean)."""
+
+    text: str
+
+
+@_memo(maxsize=65536, typed=True)
+def _end_user_name(rules: Rules, value: Any) -> str | _Placeholder | None:
+    """The buyer as typed; None for an empty cell, a :class:`_Placeholder` for 不明, TBD, - …"""
+    text = cell_text(value)
+    if text is not None and rules.placeholders.match("end_user", text):
+        return _Placeholder(text)
+    return text
+
+
+@_memo(maxsize=1024, typed=True)
+def _end_use(rules: Rules, value: Any) -> str:
+    """civil | military | wmd | unknown: an empty cell and a placeholder are unknown."""
+    text = cell_text(value)
+    if text is not None and rules.placeholders.match("end_use", text):
+        return "unknown"
+    return parse_end_use(value)
+
+
+@_memo(maxsize=1024, typed=True)
+def _inform(rules: Rules, value: Any) -> frozenset[str]:
+    """The informs received. 不明, TBD, ? … are refused: whether METI sent an inform is a fact the exporter has
+    (an empty cell, なし and - say none was received)."""
+    text = cell_text(value)
+    if text is not None and rules.placeholders.match("inform", text):
+        raise _invalid(rules, "inform", "INFORM-PLACEHOLDER", text=text)
+    return parse_inform(value)
 
 
 @_memo(maxsize=8192, typed=True)
@@ -247,6 +285,11 @@ def _country(rules: Rules, value: Any) -> str:
 
 @_memo(maxsize=8192, typed=True)
 def _item(rules: Rules, value: Any) -> item_no.ItemCode:
+    """The 別表第一 code of the item cell. A placeholder (未判定, 確認中, None, -, ?, 非該当（確認中） …) is refused:
+    an unclassified good cannot be screened, the clerk gives the 該非判定."""
+    text = cell_text(value)
+    if text is not None and rules.placeholders.match("item", text):
+        raise _invalid(rules, "item", "ITEM-PLACEHOLDER", text=text)
     code = item_no.parse(value)
     _check_item(rules, code)
     return code
@@ -335,12 +378,12 @@ def _cls(rules: Rules, cls: str) -> Phrase:
 
 
 @_memo(maxsize=100_000)
-def _evaluate(rules: Rules, iso2: str, as_of: date, name: str | None, f: Facts) -> Decision:
+def _evaluate(rules: Rules, iso2: str, as_of: date, name: str | _Placeholder | None, f: Facts) -> Decision:
     eul = _eul_on(rules, as_of)
     # List control and catch-all depend on the day only through rules that change on known days (f.as_of is the
     # first day of that period) and on the buyer only through its End User List result: evaluated once per such
     # standing and shared by every line that has it.
-    core = _core_reasons(rules, f, _end_user(eul, name, iso2))
+    core = (*_core_reasons(rules, f, _end_user(eul, name, iso2)), *_user_note(rules, name))
     reasons = sorted(
         [*_overlays(rules, iso2, as_of, f.item.listed, f.item.kou), *core, *_notices(rules, iso2, as_of)],
         key=_by_severity,
@@ -492,12 +535,19 @@ NO_LIST = _EndUser((), "CATCHALL-USER-NO-LIST")
 
 
 @_memo(maxsize=65536)
-def _end_user(eul: Any, name: str | None, iso2: str) -> _EndUser:
-    if not name:
+def _end_user(eul: Any, name: str | _Placeholder | None, iso2: str) -> _EndUser:
+    if not name or isinstance(name, _Placeholder):
         return NO_END_USER
     if eul is None:
         return NO_LIST
     return _EndUser(tuple(eul.match(name, iso2)))
+
+
+def _user_note(rules: Rules, name: str | _Placeholder | None) -> tuple[Reason, ...]:
+    """A note naming the placeholder given for the end user, which was read as no end user."""
+    if isinstance(name, _Placeholder):
+        return (rules.reasons.reason("USER-PLACEHOLDER", N, text=name.text),)
+    return ()
 
 
 def _list_control(rules: Rules, f: Facts, eu: _EndUser) -> list[Reason]:
@@ -679,8 +729,7 @@ def _catch_all_class(rules: Rules, f: Facts, eu: _EndUser, cls: str) -> list[Rea
 
 def describe_item(rules: Rules, item: Any, hs: Any, day: date, lang: str = "ja") -> str:
     """e.g. ``7の項(1) 集積回路``, ``16の項(1)``, ``16の項(2)``, ``キャッチオール対象外`` (raises InvalidInput)."""
-    code = item_no.parse(item)
-    _check_item(rules, code)
+    code = _item(rules, _key(item))
     if code.listed:
         names = _item_names(rules, code)
         return f"{code.format()} {names[lang == 'en']}"
