@@ -295,6 +295,11 @@ def _item(rules: Rules, value: Any) -> item_no.ItemCode:
     return code
 
 
+# The name beppyo1_subitems.csv gives a sub-item the law marks 削除 (5の項(2), 14の項(4) …): the number stays in
+# 別表第一 but lists nothing. The data has no date of deletion, so none is given.
+DELETED = "削除"
+
+
 def _check_item(rules: Rules, code: item_no.ItemCode) -> None:
     if not code.kou:
         return
@@ -305,11 +310,13 @@ def _check_item(rules: Rules, code: item_no.ItemCode) -> None:
             raise _invalid(rules, "item", "ITEM-16-SUB", sub=code.sub)
         return
     if code.sub is not None and (code.kou, code.sub) not in rules.subitems:
-        subs = [s for (k, s) in rules.subitems if k == code.kou]
+        subs = [s for (k, s), si in rules.subitems.items() if k == code.kou and si.name_ja != DELETED]
         hint = _closest_sub(code.sub, subs)
         if hint:
             raise _invalid(rules, "item", "ITEM-NO-SUCH-SUB-HINT", kou=code.kou, sub=code.sub, hint=hint)
         raise _invalid(rules, "item", "ITEM-NO-SUCH-SUB", kou=code.kou, sub=code.sub)
+    if code.sub is not None and rules.subitems[(code.kou, code.sub)].name_ja == DELETED:
+        raise _invalid(rules, "item", "ITEM-DELETED", kou=code.kou, sub=code.sub)
 
 
 def _closest_sub(sub: str, subs: list[str]) -> str | None:

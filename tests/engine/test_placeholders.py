@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 import yaml
-from conftest import REPO, StubList
+from conftest import REPO, StubList, read_rules_csv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -383,3 +383,39 @@ def test_a_placeholder_item_or_inform_is_an_input_error(line, field, data, eul_r
     p = data.draw(placeholder(field))
     d = screen(**{**line, field: p}, rules=eul_rules, today=TODAY)
     assert d.code == X and _ids(d) == [f"INPUT-{field.upper()}"], (p, d.reason_text())
+
+
+# ---------------------------------------------------------------- deleted sub-items (issue 10 §3)
+
+DELETED = [("5", "2"), ("5", "9"), ("9", "4"), ("9", "9"), ("14", "4"), ("14", "8")]
+
+
+def test_the_deleted_sub_items_are_those_the_data_marks_deleted(rules):
+    _cols, rows = read_rules_csv(REPO / "rules" / "beppyo1_subitems.csv")
+    assert sorted((r["kou"], r["sub"]) for r in rows if r["name_ja"] == "削除") == sorted(DELETED)
+    assert sorted(k for k, s in rules.subitems.items() if s.name_ja == engine.DELETED) == sorted(DELETED)
+
+
+@pytest.mark.parametrize("kou,sub", DELETED)
+@pytest.mark.parametrize("form", ["{k}の項({s})", "{k}({s})", "{k}-{s}", "{k}の項{s}", "{k}の項({s})イ", "FULL"])
+def test_a_deleted_sub_item_is_an_input_error_never_a_listing_or_small_value(rules, kou, sub, form):
+    text = f"{kou}の項（{sub}）".translate(FULL_WIDTH) if form == "FULL" else form.format(k=kou, s=sub)
+    for country, value in [("米国", 1), ("中国", 1), ("ドイツ", 5_000_000), ("イラン", None)]:
+        d = screen(country, text, None, "Clean Co", "民生", value_jpy=value, rules=rules, today=TODAY)
+        assert d.code == X and _ids(d) == ["INPUT-ITEM"], (text, d.reason_text())
+        assert f"{kou}の項({sub})は削除された項番です" in d.reasons[0].ja and "deleted" in d.reasons[0].en
+    with pytest.raises(InvalidInput, match="deleted"):
+        engine.describe_item(rules, text, None, TODAY)  # ITEM_CLASS
+
+
+@pytest.mark.parametrize("text,hint", [("14の項(4の2)", "3"), ("5の項(2の2)", "1"), ("9の項(9の2)", "10")])
+def test_a_deleted_sub_item_is_never_suggested(rules, text, hint):
+    d = screen("米国", text, rules=rules, today=TODAY)
+    assert d.code == X and d.reasons[0].ja.endswith(f"の項({hint})）"), d.reasons[0].ja
+
+
+@SETTINGS
+@given(line=order_line, deleted=st.sampled_from(DELETED))
+def test_a_deleted_sub_item_is_never_decided(line, deleted, eul_rules):
+    d = screen(**{**line, "item": f"{deleted[0]}の項({deleted[1]})"}, rules=eul_rules, today=TODAY)
+    assert d.code == X and _ids(d) == ["INPUT-ITEM"]
