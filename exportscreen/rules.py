@@ -13,6 +13,7 @@ import csv
 import hashlib
 import io
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
@@ -98,6 +99,22 @@ class HsGroup:
     source: str
 
 
+@dataclass(frozen=True, eq=False)
+class HsNomenclature:
+    """The HS nomenclature (``hs_nomenclature.csv``): every chapter (2 digits), heading (4) and subheading (6)."""
+
+    names: dict[str, str]  # code -> English description
+    codes: dict[int, tuple[str, ...]]  # 2 / 4 / 6 -> the codes with that many digits, sorted
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.names
+
+    def under(self, prefix: str, digits: int = 6) -> tuple[str, ...]:
+        """The codes of ``digits`` digits that start with ``prefix`` (the real subheadings under a prefix)."""
+        codes = self.codes[digits]
+        return codes[bisect_left(codes, prefix) : bisect_left(codes, prefix + ":")]  # ":" sorts after "9"
+
+
 @dataclass(frozen=True)
 class SmallValueRule:
     items: frozenset[str]
@@ -173,6 +190,7 @@ class Rules:
     chapter_rules: tuple[ChapterRule, ...]
     hs_groups: tuple[HsGroup, ...]
     hs_groups_period: Period
+    hs_nomenclature: HsNomenclature
     small_value: tuple[SmallValueRule, ...]
     overlays: tuple[Overlay, ...]
     notices: tuple[Notice, ...]
@@ -279,6 +297,27 @@ def _chapters(spec: str, where: str) -> frozenset[int]:
         except ValueError:
             raise RulesError(f"{where}: bad chapter range {part!r}") from None
     return frozenset(out)
+
+
+def _hs_nomenclature(folder: Path) -> HsNomenclature:
+    name = "hs_nomenclature.csv"
+    names: dict[str, str] = {}
+    for n, row in enumerate(_load_csv(folder / name, ["code", "description"]), start=2):
+        code, where = row["code"].strip(), f"{name} record {n} ({row['code']})"
+        if not re.fullmatch(r"\d\d(\d\d){0,2}", code):
+            raise RulesError(f"{where}: a code has 2, 4 or 6 digits")
+        if code in names:
+            raise RulesError(f"{where}: duplicate code")
+        if not row["description"].strip():
+            raise RulesError(f"{where}: record has no description")
+        names[code] = row["description"].strip()
+    parents = {code[:-2] for code in names if len(code) > 2}
+    for code in names:
+        if len(code) > 2 and code[:-2] not in names:
+            raise RulesError(f"{name}: {code}: its {'chapter' if len(code) == 4 else 'heading'} {code[:-2]} is missing")
+        if len(code) < 6 and code not in parents:
+            raise RulesError(f"{name}: {code} has no {'headings' if len(code) == 2 else 'subheadings'}")
+    return HsNomenclature(names, {k: tuple(sorted(c for c in names if len(c) == k)) for k in (2, 4, 6)})
 
 
 AMBIGUOUS_NAMES = {"congo", "korea", "guinea", "コンゴ", "ドミニカ", "ギニア共和国"}
@@ -413,6 +452,11 @@ def load(folder: Path | None = None) -> Rules:
         HsGroup(g["clause"], tuple(g["hs"]), tuple(g.get("except", ())), g["name_ja"], g["name_en"], g["source"])
         for g in h["groups"]
     )
+    hs_nomenclature = _hs_nomenclature(folder)
+    for g in hs_groups:
+        for code in g.prefixes + g.excepts:
+            if code not in hs_nomenclature:
+                raise RulesError(f"catchall_scope.yaml group {g.clause}: HS {code} is not in hs_nomenclature.csv")
 
     sv = _load_yaml(folder / "small_value.yaml")
     sv_keys = {"article", "items", "threshold_jpy", "schedule_3_3_threshold_jpy", "schedule_3_3", "not_to"}
@@ -518,6 +562,7 @@ def load(folder: Path | None = None) -> Rules:
         chapter_rules=chapter_rules,
         hs_groups=hs_groups,
         hs_groups_period=hs_period,
+        hs_nomenclature=hs_nomenclature,
         small_value=small_value,
         overlays=tuple(overlays),
         notices=tuple(notices),
