@@ -187,7 +187,7 @@ def _ids(d) -> list[str]:
     return [r.rule_id for r in d.reasons]
 
 
-@pytest.mark.parametrize("word", [*ISSUE_WORDS, 0, 0.0, "  不明  ", "不明（代理店経由）", "ＴＢＤ"])
+@pytest.mark.parametrize("word", [*ISSUE_WORDS, 0, 0.0, False, "  不明  ", "不明（代理店経由）", "ＴＢＤ"])
 def test_a_placeholder_end_user_is_review_and_never_looked_up(spy, word):
     """Before issue 10, 不明 was looked up in the End User List, came back clean, and the line was 許可不要."""
     rules, eul = spy
@@ -197,7 +197,8 @@ def test_a_placeholder_end_user_is_review_and_never_looked_up(spy, word):
     d = screen(**line, end_user=word, rules=rules, today=TODAY)
     assert d.code == R and "CATCHALL-USER-UNCHECKED" in _ids(d), d.reason_text()
     note = next(r for r in d.reasons if r.rule_id == "USER-PLACEHOLDER")
-    assert note.severity == N and f"「{str(word).strip() if isinstance(word, str) else 0}」" in note.ja
+    typed = word.strip() if isinstance(word, str) else "FALSE" if word is False else "0"  # as a cell shows it
+    assert note.severity == N and f"「{typed}」" in note.ja
     assert eul.asked == ["Clean Co"]
 
 
