@@ -167,28 +167,115 @@ def _invalid(rules: Rules, field: str, pid: str, **params: Any) -> InvalidInput:
     return InvalidInput(field, p.ja, p.en)
 
 
+# Countries: exact names only (rules/countries.csv, the one country authority); suggestions never cross a border
+# that matters (see suggest_country).
+HOME = "JP"  # Japan: a line to Japan is not an export
+SUGGEST_MIN_LEN = 4  # no suggestion for an input that folds to fewer characters
+SUGGEST_SCORE = 80  # the suggested name is at least this similar to the input (rapidfuzz fuzz.ratio, 0-100)
+SUGGEST_GUARD = 70  # no name this similar of a country of another standing, where either side is a sensitive country
+SUGGEST_MARGIN = 10  # no name within this many points of the closest of a country of another standing
+SENSITIVE_LISTS = ("un_arms_embargo", "concern")  # 別表第三の二, 別表第四 (and every country a sanctions overlay names)
+
+
 def lookup_country(rules: Rules, value: Any) -> str:
+    """The ISO code a country cell names: exact on the folded name. A name that may mean more than one country
+    (Korea) is refused listing the countries; an unknown name is refused, with a suggestion where one is safe."""
     text = cell_text(value)
     if text is None:
         raise _invalid(rules, "country", "COUNTRY-EMPTY")
-    iso2 = rules.aliases.get(fold(text))
-    if iso2 is None:
-        hint = suggest_country(rules, text)
-        if hint:
-            raise _invalid(rules, "country", "COUNTRY-UNKNOWN-HINT", text=text, hint=hint)
-        raise _invalid(rules, "country", "COUNTRY-UNKNOWN", text=text)
+    iso2 = rules.names.lookup(text)
+    if iso2 is not None:
+        return iso2
+    choices = rules.names.choices(text)
+    if choices:
+        named = tuple(Phrase(f"{name} ({c})", f"{rules.countries[c].name_en} ({c})") for name, c in choices)
+        raise _invalid(rules, "country", "COUNTRY-AMBIGUOUS", text=text, choices=named)
+    hint = suggest_country(rules, text)
+    if hint:
+        c = rules.countries[hint]
+        raise _invalid(
+            rules,
+            "country",
+            "COUNTRY-UNKNOWN-HINT",
+            text=text,
+            hint=Phrase(f"{c.name_ja} ({hint})", f"{c.name_en} ({hint})"),
+        )
+    raise _invalid(rules, "country", "COUNTRY-UNKNOWN", text=text)
+
+
+def lookup_destination(rules: Rules, value: Any) -> str:
+    """:func:`lookup_country` for the destination of an export: Japan is refused (国内向け, not an export)."""
+    iso2 = lookup_country(rules, value)
+    if iso2 == HOME:
+        raise _invalid(rules, "country", "COUNTRY-DOMESTIC")
     return iso2
 
 
 @_memo(maxsize=1024)
 def suggest_country(rules: Rules, text: str) -> str | None:
-    from rapidfuzz import process
+    """The ISO code of the country an unknown name is a near miss of, or None. A suggestion never steers across a
+    border that matters (:func:`_standing`: how the rules treat a country). Offered only when
+    - the input folds to at least SUGGEST_MIN_LEN characters,
+    - the closest name (every alias, code and ambiguous name; rapidfuzz ``fuzz.ratio`` on folded names) is at least
+      SUGGEST_SCORE similar and names one country,
+    - no name at least SUGGEST_GUARD similar names a country of another standing when that country or the
+      suggested one is sensitive (別表第三の二, 別表第四, a sanctions overlay): a near miss of such a country is
+      never turned into another kind of country, nor another country's near miss into one (Irak: Iraq or Iran?),
+    - no name within SUGGEST_MARGIN of the closest names a country of another standing (Germny: ドイツ; Guernsey
+      is far behind)."""
+    from rapidfuzz import fuzz, process
 
-    best = process.extractOne(fold(text), list(rules.aliases), score_cutoff=85)
-    if not best:
+    key = fold(text)
+    if len(key) < SUGGEST_MIN_LEN:
         return None
-    c = rules.countries[rules.aliases[best[0]]]
-    return f"{c.name_ja} ({c.iso2})"
+    names = _country_names(rules)
+    near = process.extract(key, list(names), scorer=fuzz.ratio, score_cutoff=SUGGEST_GUARD, limit=None)
+    if not near or near[0][1] < SUGGEST_SCORE or len(names[near[0][0]]) != 1:
+        return None
+    (best,) = names[near[0][0]]
+    standing, sensitive, top = _standing(rules, best), _sensitive(rules, best), near[0][1]
+    for name, score, _i in near:
+        for iso2 in names[name]:
+            if _standing(rules, iso2) != standing and (
+                sensitive or _sensitive(rules, iso2) or score >= top - SUGGEST_MARGIN
+            ):
+                return None
+    return best
+
+
+@_memo(maxsize=16)
+def _country_names(rules: Rules) -> dict[str, tuple[str, ...]]:
+    """Every folded name a suggestion is measured against -> the countries it names (several: an ambiguous name)."""
+    out: dict[str, tuple[str, ...]] = {key: (iso2,) for key, iso2 in rules.aliases.items()}
+    out.update({key: tuple(c for _name, c in choices) for key, choices in rules.names.ambiguous.items()})
+    return out
+
+
+@_memo(maxsize=1024)
+def _standing(rules: Rules, iso2: str) -> tuple:
+    """How the country rules treat a destination over the whole period the rules cover: its membership periods in
+    every country list (別表第三, 別表第三の二, 別表第四, 別表第二の四), and the sanctions overlays and notices naming
+    it. Countries of equal standing get the same list, sanctions and catch-all answers on every day."""
+    start = rules.coverage_from
+
+    def periods(ps) -> frozenset:
+        return frozenset(
+            (max(p.valid_from or start, start), p.valid_to) for p in ps if p.valid_to is None or p.valid_to > start
+        )
+
+    lists = tuple((lid, periods(lst.members.get(iso2, ()))) for lid, lst in sorted(rules.lists.items()))
+    overlays = tuple((o.id, ps) for o in rules.overlays if iso2 in o.countries and (ps := periods([o.period])))
+    notices = tuple((n.id, ps) for n in rules.notices if iso2 in n.countries and (ps := periods([n.period])))
+    return lists, overlays, notices
+
+
+@_memo(maxsize=1024)
+def _sensitive(rules: Rules, iso2: str) -> bool:
+    """In 別表第三の二 or 別表第四, or named by a sanctions overlay, on some day the rules cover."""
+    day = rules.coverage_from
+    covered = [p for lid in SENSITIVE_LISTS for p in rules.lists[lid].members.get(iso2, ())]
+    covered += [o.period for o in rules.overlays if iso2 in o.countries]
+    return any(p.valid_to is None or p.valid_to > day for p in covered)
 
 
 def _facts(
@@ -280,7 +367,7 @@ def _inform(rules: Rules, value: Any) -> frozenset[str]:
 
 @_memo(maxsize=8192, typed=True)
 def _country(rules: Rules, value: Any) -> str:
-    return lookup_country(rules, value)
+    return lookup_destination(rules, value)
 
 
 @_memo(maxsize=8192, typed=True)

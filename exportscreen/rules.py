@@ -184,6 +184,7 @@ class Placeholders:
 class Rules:
     countries: dict[str, Country]
     aliases: dict[str, str]  # folded name -> iso2
+    names: CountryNames  # countries and aliases (the same dicts), ambiguous names
     lists: dict[str, CountryList]
     items: dict[str, Item]
     subitems: dict[tuple[str, str], SubItem]
@@ -320,18 +321,53 @@ def _hs_nomenclature(folder: Path) -> HsNomenclature:
     return HsNomenclature(names, {k: tuple(sorted(c for c in names if len(c) == k)) for k in (2, 4, 6)})
 
 
-AMBIGUOUS_NAMES = {"congo", "korea", "guinea", "コンゴ", "ドミニカ", "ギニア共和国"}
+# Names a clerk may mean for more than one country: never an alias, refused asking the clerk to choose between
+# the names given (each of which must resolve; shown in this order).
+AMBIGUOUS_NAMES: dict[str, tuple[str, ...]] = {
+    "Korea": ("大韓民国", "北朝鮮"),
+    "コリア": ("大韓民国", "北朝鮮"),
+    "朝鮮": ("大韓民国", "北朝鮮"),
+    "Congo": ("コンゴ共和国", "コンゴ民主共和国"),
+    "コンゴ": ("コンゴ共和国", "コンゴ民主共和国"),
+    "ドミニカ": ("ドミニカ国", "ドミニカ共和国"),
+    "Virgin Islands": ("英領バージン諸島", "米領バージン諸島"),
+    "バージン諸島": ("英領バージン諸島", "米領バージン諸島"),
+}
 
 
-def _countries(folder: Path) -> tuple[dict[str, Country], dict[str, str]]:
+@dataclass(frozen=True, eq=False)
+class CountryNames:
+    """``rules/countries.csv`` as a name index: the one country authority. The engine (destinations) and the End
+    User List importer (its 国名 cells) both resolve names through it. Matching is exact on the folded name
+    (:func:`~exportscreen.ids.text.fold`: NFKC, case, spaces and punctuation)."""
+
+    countries: dict[str, Country]
+    aliases: dict[str, str]  # folded name -> iso2
+    ambiguous: dict[str, tuple[tuple[str, str], ...]]  # folded name -> (name to type, iso2) of each country it may mean
+
+    def lookup(self, text: str) -> str | None:
+        """The ISO code a name (or code) stands for, or None (unknown, or one of the ambiguous names)."""
+        return self.aliases.get(fold(text))
+
+    def choices(self, text: str) -> tuple[tuple[str, str], ...]:
+        """(name, iso2) of each country an ambiguous name may mean; () for any other text."""
+        return self.ambiguous.get(fold(text), ())
+
+
+def _countries(folder: Path) -> CountryNames:
     path = folder / "countries.csv"
     rows = _load_csv(path, ["iso2", "name_ja", "name_en", "aliases", "source"])
     countries: dict[str, Country] = {}
     aliases: dict[str, str] = {}
+    ambiguous = {fold(name) for name in AMBIGUOUS_NAMES}
 
     def add(name: str, iso2: str, where: str, strict: bool) -> None:
         key = fold(name)
         if not key:
+            return
+        if key in ambiguous:
+            if strict:
+                raise RulesError(f"{where}: name {name!r} may mean more than one country (AMBIGUOUS_NAMES)")
             return
         other = aliases.get(key)
         if other and other != iso2:
@@ -363,9 +399,24 @@ def _countries(folder: Path) -> tuple[dict[str, Country], dict[str, str]]:
         add(pc.alpha_3, iso2, "pycountry", strict=False)
         for attr in ("name", "official_name", "common_name"):
             name = getattr(pc, attr, None)
-            if name and fold(name) not in AMBIGUOUS_NAMES:
+            if name:
                 add(name, iso2, "pycountry", strict=False)
-    return countries, aliases
+    choices: dict[str, tuple[tuple[str, str], ...]] = {}
+    for word, names in AMBIGUOUS_NAMES.items():
+        pairs = tuple((name, aliases[fold(name)]) for name in names if fold(name) in aliases)
+        if len(pairs) != len(names) or len(names) < 2 or len({iso2 for _, iso2 in pairs}) != len(pairs):
+            raise RulesError(f"countries.csv: the choices {names} for {word!r} are not distinct known countries")
+        choices[fold(word)] = pairs
+    return CountryNames(countries, aliases, choices)
+
+
+@lru_cache(maxsize=1)
+def country_names() -> CountryNames:
+    """The bundled country table alone (without loading the rest of the law data), loaded once per process: what
+    the End User List importer resolves its 国名 cells with."""
+    from exportscreen.state import data_dir
+
+    return _countries(data_dir("rules"))
 
 
 def load(folder: Path | None = None) -> Rules:
@@ -382,7 +433,8 @@ def load(folder: Path | None = None) -> Rules:
         effective.extend(d for d in (period.valid_from, period.valid_to) if d)
         return period
 
-    countries, aliases = _countries(folder)
+    names = _countries(folder)
+    countries, aliases = names.countries, names.aliases
 
     lists: dict[str, CountryList] = {}
     for path in files:
@@ -556,6 +608,7 @@ def load(folder: Path | None = None) -> Rules:
     return Rules(
         countries=countries,
         aliases=aliases,
+        names=names,
         lists=lists,
         items=items,
         subitems=subitems,

@@ -154,7 +154,10 @@ def parse_workbook(path: Path) -> tuple[str, list[EulEntry]]:
             raise UserError(f"{where}: empty name (column 企業名・組織名) for No. {no}")
         iso = to_iso2(country_text)
         if iso is None:
-            raise UserError(f"{where}: unknown country {country_text!r} (column 国名・地域名) for No. {no}")
+            raise UserError(
+                f"{where}: unknown country {country_text!r} (column 国名・地域名) for No. {no}: no name of "
+                "rules/countries.csv, or its lines name different countries"
+            )
         aliases = _split_aliases(_text(_cell(row, cols.get("aliases"))))
         concerns = _concerns(_text(_cell(row, cols.get("concern"))), _text(_cell(row, cols.get("cw"))), where)
         if not concerns:
