@@ -51,6 +51,7 @@ import pickle
 import socket
 import tempfile
 import threading
+import time as _time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -58,7 +59,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
+from itertools import chain
 from pathlib import Path
+from sqlite3 import SQLITE_LIMIT_VARIABLE_NUMBER
 from typing import Any
 
 from sqlalchemy import (
@@ -84,7 +87,7 @@ from exportscreen.render import audit_reasons
 GENESIS = "0" * 64
 DEFAULT_RETENTION_YEARS = 7
 KINDS = ("check", "screen", "udf")
-BATCH = 5000  # rows per INSERT executemany
+INSERT_ROWS = 1000  # rows per INSERT statement (fewer where the database takes fewer parameters)
 SPOOL_BATCH = 20_000  # buffered records per pickled batch on disk (a run's memory stays flat)
 
 metadata = MetaData()
@@ -172,34 +175,6 @@ def canonical(obj: Any) -> str:
     return _ENCODER.encode(obj)
 
 
-_reasons_json: dict[tuple, str] = {}  # decisions share Reason objects: their JSON is built once
-_detail_json: dict[int, tuple[Any, str]] = {}
-
-
-def _reasons_text(reasons: tuple) -> str:
-    text = _reasons_json.get(reasons)
-    if text is None:
-        if len(_reasons_json) > 20_000:
-            _reasons_json.clear()
-        text = _reasons_json[reasons] = canonical(audit_reasons(reasons))
-    return text
-
-
-def _part_json(obj: Any) -> str:
-    """JSON of a decision's country or item dict, built once per dict object (the engine shares them)."""
-    hit = _detail_json.get(id(obj))
-    if hit is None or hit[0] is not obj:  # the object is kept with its text, so the id stays its own
-        if len(_detail_json) > 20_000:
-            _detail_json.clear()
-        hit = _detail_json[id(obj)] = (obj, canonical(obj))
-    return hit[1]
-
-
-def _detail_text(country: Any, item: Any) -> str:
-    # the same text canonical({"country": country, "item": item}) gives (keys sorted, compact separators)
-    return '{"country":' + _part_json(country) + ',"item":' + _part_json(item) + "}"
-
-
 _HASH_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_json_default)
 
 
@@ -207,6 +182,167 @@ def chain_hash(prev_hash: str, content) -> str:
     """sha256 of the previous hash and the record's content fields (a JSON array in CONTENT_FIELDS order)."""
     values = [content[k] for k in CONTENT_FIELDS]
     return hashlib.sha256((prev_hash + _HASH_ENCODER.encode(values)).encode("utf-8")).hexdigest()
+
+
+# -- the same texts, built from parts --------------------------------------------------------------------------
+# A screened line's record is mostly made of parts many lines share: the run's who/where, the decision's code,
+# reasons, detail and versions. Their JSON (stored, and as it appears inside the hashed array) is built once per
+# distinct part; per line only the time stamp, the row, the inputs and the as-of date are encoded. The texts are
+# exactly those canonical() and chain_hash() give (checked by `audit verify`, which uses chain_hash alone).
+
+_encode_str = json.encoder.encode_basestring  # a str as JSON with ensure_ascii=False, as both encoders write it
+_str_json: dict[str, str] = {}  # cell text -> JSON (order tables repeat countries, items, users ...)
+_input_plans: dict[tuple, Any] = {}  # input names -> (format with the sorted names, positions) | None
+_reason_texts: dict[int, tuple] = {}  # id(Reason) -> (the Reason, its JSON)
+_detail_texts: dict[int, tuple] = {}  # id(country or item dict) -> (the dict, its JSON)
+_texts: dict[str, str] = {}  # the one object of each of these texts
+_reasons_of: dict[tuple, str] = {}  # JSON of each reason -> JSON of the list
+_details_of: dict[tuple, str] = {}  # (country JSON, item JSON) -> detail JSON
+_decision_parts: dict[tuple, tuple] = {}  # (code, reasons, detail, versions) -> part
+_OBJECT_CACHE = 200_000
+_as_of_tails: dict[str | None, bytes] = {}
+_PART_CACHE = 20_000
+
+
+def _value_json(v: Any) -> str:
+    """canonical(v) for one input value; the common cell types without the encoder's machinery."""
+    cls = v.__class__
+    if cls is str:
+        text = _str_json.get(v)
+        if text is None:
+            if len(_str_json) >= 100_000:
+                _str_json.clear()
+            text = _str_json[v] = _encode_str(v)
+        return text
+    if v is None:
+        return "null"
+    if cls is float:
+        return float.__repr__(v) if v - v == 0.0 else canonical(v)  # NaN and infinities: the encoder's spelling
+    if cls is int:
+        return int.__repr__(v)
+    if cls is datetime or cls is date:
+        return '"' + v.isoformat() + '"'  # _json_default; ISO text needs no escaping
+    return canonical(v)
+
+
+def _input_plan(names: tuple) -> Any:
+    """How to spell a dict with these keys canonically: a format string with one field per value (keys sorted),
+    and for each field the position of its value in ``names``. None when canonical() must do it (keys that are not
+    all distinct strings)."""
+    plan = _input_plans.get(names, False)
+    if plan is False:
+        plan = None
+        if names and all(k.__class__ is str for k in names) and len(set(names)) == len(names):
+            order = sorted(range(len(names)), key=names.__getitem__)
+            fmt = "{{" + ",".join(_encode_str(names[i]).replace("{", "{{").replace("}", "}}") + ":{}" for i in order)
+            plan = (fmt + "}}", tuple(order))
+        if len(_input_plans) >= 1000:
+            _input_plans.clear()
+        _input_plans[names] = plan
+    return plan
+
+
+def _inputs_json(inputs: Any) -> str:
+    """canonical(dict(inputs))."""
+    if inputs.__class__ is not dict:
+        inputs = dict(inputs or {})
+    plan = _input_plan(tuple(inputs))
+    if plan is None:
+        return canonical(inputs)
+    values = list(inputs.values())
+    return plan[0].format(*[_value_json(values[i]) for i in plan[1]])
+
+
+def _values_json(names: tuple, values: tuple) -> str:
+    """canonical(dict(zip(names, values))) for as many values as names."""
+    plan = _input_plan(names)
+    if plan is None or len(values) != len(names):
+        return canonical(dict(zip(names, values)))
+    sj = _str_json.get
+    try:
+        parts = [sj(values[i]) or _value_json(values[i]) for i in plan[1]]
+    except TypeError:  # an unhashable value
+        parts = [_value_json(values[i]) for i in plan[1]]
+    return plan[0].format(*parts)
+
+
+def _interned(table: dict, text: str) -> str:
+    """One string object per distinct text (so that keys made of them hash and compare by their cached hash and
+    identity)."""
+    hit = table.get(text)
+    if hit is None:
+        if len(table) >= _PART_CACHE:
+            table.clear()
+        hit = table[text] = text
+    return hit
+
+
+def _object_json(cache: dict, obj: Any, build) -> str:
+    """JSON of an object the engine shares between decisions (a Reason, a country or item dict), built once per
+    object: the object is kept with its text, so its id stays its own while it is in the cache."""
+    hit = cache.get(id(obj))
+    if hit is None or hit[0] is not obj:
+        if len(cache) >= _OBJECT_CACHE:
+            cache.clear()
+        hit = cache[id(obj)] = (obj, _interned(_texts, build(obj)))
+    return hit[1]
+
+
+def _reason_json(reason: Any) -> str:
+    return canonical(audit_reasons((reason,))[0])
+
+
+def _decision_part(d: Decision) -> tuple:
+    """The columns a line's record takes from its decision: (decision, label, reasons, detail, rules_version,
+    eul_version), and as a last element the same six values as they are spelled inside the hashed JSON array
+    (UTF-8, comma-separated, with a trailing comma). One tuple per distinct part, shared by the lines that have it.
+
+    The engine builds many equal Reason objects and country/item dicts (one per day, say): their JSON is looked up
+    by object, and the texts, one object per distinct text, make the keys of the next levels."""
+    reasons = tuple([_object_json(_reason_texts, r, _reason_json) for r in d.reasons])
+    rtext = _reasons_of.get(reasons)
+    if rtext is None:
+        if len(_reasons_of) >= _PART_CACHE:
+            _reasons_of.clear()
+        rtext = _reasons_of[reasons] = _interned(_texts, "[" + ",".join(reasons) + "]")
+    detail = (_object_json(_detail_texts, d.country, canonical), _object_json(_detail_texts, d.item, canonical))
+    dtext = _details_of.get(detail)
+    if dtext is None:
+        if len(_details_of) >= _PART_CACHE:
+            _details_of.clear()
+        # the text canonical({"country": country, "item": item}) gives (keys sorted, compact separators)
+        dtext = _details_of[detail] = _interned(_texts, '{"country":' + detail[0] + ',"item":' + detail[1] + "}")
+    key = (d.code, rtext, dtext, d.rules_version, d.eul_version)
+    part = _decision_parts.get(key)
+    if part is None:
+        code = d.code if isinstance(d.code, Code) else Code(d.code)
+        cols = (code.value, code.label, rtext, dtext, d.rules_version, d.eul_version)
+        if len(_decision_parts) >= _PART_CACHE:
+            _decision_parts.clear()
+        part = _decision_parts[key] = (*cols, (_HASH_ENCODER.encode(cols)[1:-1] + ",").encode())
+    return part
+
+
+def _as_of_tail(as_of: str | None) -> bytes:
+    """The end of a line's hashed JSON array: its as-of date."""
+    tail = _as_of_tails.get(as_of)
+    if tail is None:
+        if len(_as_of_tails) >= _PART_CACHE:
+            _as_of_tails.clear()
+        tail = _as_of_tails[as_of] = (("null" if as_of is None else _encode_str(as_of)) + "]").encode()
+    return tail
+
+
+def _sha256_hex(data: bytes) -> str:
+    # hashlib lets go of the GIL for inputs of 2 KiB and more; a record is hashed in smaller pieces so that a
+    # thread hashing while another works (Run.commit_in_background) does not wait for the GIL after each one
+    if len(data) < 2048:
+        return hashlib.sha256(data).hexdigest()
+    h = hashlib.sha256()
+    mv = memoryview(data)
+    for i in range(0, len(data), 2047):
+        h.update(mv[i : i + 2047])
+    return h.hexdigest()
 
 
 def utcnow() -> str:
@@ -281,7 +417,8 @@ def _redact(url: str) -> str:
 
 @dataclass
 class Run:
-    """One check/screen/udf run. :meth:`record` buffers; the log writes everything when the run ends."""
+    """One check/screen/udf run. :meth:`record` buffers; the log writes everything when the run ends (or, after
+    :meth:`commit_in_background`, while the caller does something else)."""
 
     log: AuditLog
     id: int
@@ -292,52 +429,72 @@ class Run:
     started: str
     user: str
     host: str
+    # buffered lines: (ts, row_no, inputs JSON, decision part (see _decision_part), as_of)
     _buf: list = field(default_factory=list, repr=False)
     _spool: Any = field(default=None, repr=False)  # a temporary file of pickled batches, for runs of many lines
     _spooled: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _committer: Any = field(default=None, repr=False)
     first_seq: int | None = None
     last_seq: int | None = None
     counts: dict = field(default_factory=dict)
+    commit_seconds: float | None = None  # time spent writing the run to the log (in the background or not)
 
     def record(self, inputs: dict, decision: Decision, row: int | None = None) -> None:
-        d = decision
-        code = d.code if isinstance(d.code, Code) else Code(d.code)
-        entry = {
-            "rtype": "line",
-            "run_id": self.id,
-            "ts": utcnow(),
-            "username": self.user,
-            "host": self.host,
-            "file": self.file,
-            "file_sha256": self.file_sha256,
-            "sheet": self.sheet,
-            "row_no": int(row) if row is not None else None,
-            "inputs": canonical(dict(inputs or {})),
-            "decision": code.value,
-            "label": code.label,
-            "reasons": _reasons_text(tuple(d.reasons)),
-            "detail": _detail_text(d.country, d.item),
-            "rules_version": d.rules_version,
-            "eul_version": d.eul_version,
-            "as_of": d.as_of.isoformat() if d.as_of is not None else None,
-        }
+        """One decided line: its inputs (field name -> cell value), the decision, the worksheet row (1-based)."""
+        self._add(_inputs_json(inputs), decision, row)
+
+    def record_values(self, names: tuple, values: tuple, decision: Decision, row: int | None = None) -> None:
+        """:meth:`record` with the inputs as names and values (``dict(zip(names, values))``, without the dict)."""
+        self._add(_values_json(names, values), decision, row)
+
+    def _add(self, inputs_json: str, d: Decision, row: int | None) -> None:
+        as_of = d.as_of
+        entry = (
+            utcnow(),
+            int(row) if row is not None else None,
+            inputs_json,
+            _decision_part(d),
+            as_of.isoformat() if as_of is not None else None,
+        )
         with self._lock:
+            if self._committer is not None:
+                raise RuntimeError("audit run is being written: no more records")
             self._buf.append(entry)
             if len(self._buf) >= SPOOL_BATCH:  # keep memory flat on 1M-line workbooks
                 if self._spool is None:
                     self._spool = tempfile.TemporaryFile()
-                pickle.dump(self._buf, self._spool, protocol=pickle.HIGHEST_PROTOCOL)
+                data = pickle.dumps(self._buf, protocol=pickle.HIGHEST_PROTOCOL)
+                self._spool.write(len(data).to_bytes(8, "little"))
+                self._spool.write(data)
                 self._spooled += len(self._buf)
                 self._buf = []
+
+    def commit_in_background(self) -> bool:
+        """Start writing the recorded lines to the log in a thread while the caller goes on (e.g. writes the
+        workbook); the run's summary entry, with its status, follows when the run ends, in the same transaction.
+        Nothing can be recorded after this. The log's write lock is held from now until the run ends. Returns
+        False (and does nothing) where a thread cannot share the database (an in-memory SQLite database)."""
+        if self._committer is not None:
+            return True
+        if self.log.engine.pool.__class__.__name__ == "SingletonThreadPool":  # one connection per thread
+            return False
+        with self._lock:
+            self._committer = _Committer(self)
+        self._committer.start()
+        return True
 
     def _batches(self) -> Iterator[list]:
         """Every buffered entry, in record order, in batches (the spooled ones first)."""
         if self._spool is not None:
-            self._spool.seek(0)
-            for _ in range(self._spooled // SPOOL_BATCH):
-                yield pickle.load(self._spool)
-            self._spool.close()
+            spool = self._spool
+            spool.seek(0)
+            while True:
+                size = spool.read(8)
+                if not size:
+                    break
+                yield pickle.loads(spool.read(int.from_bytes(size, "little")))  # one read: one GIL release
+            spool.close()
             self._spool, self._spooled = None, 0
         buf, self._buf = self._buf, []
         if buf:
@@ -345,6 +502,34 @@ class Run:
 
     def __len__(self) -> int:
         return self._spooled + len(self._buf)
+
+
+class _Committer(threading.Thread):
+    """Writes a run's lines in the background, then waits for the run's status to finish the transaction."""
+
+    def __init__(self, run: Run):
+        super().__init__(name=f"audit-run-{run.id}", daemon=True)
+        self.run_ = run
+        self.status: str | None = None
+        self.status_known = threading.Event()
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.run_.log._write_run(self.run_, self._wait_status)
+        except BaseException as exc:  # handed to the thread that ends the run
+            self.error = exc
+
+    def _wait_status(self) -> str:
+        self.status_known.wait()
+        return self.status or "failed"
+
+    def finish(self, status: str) -> None:
+        self.status = status
+        self.status_known.set()
+        self.join()
+        if self.error is not None:
+            raise self.error
 
 
 class AuditLog:
@@ -355,6 +540,8 @@ class AuditLog:
         self.dialect = self.engine.dialect.name
         self.host = socket.gethostname()
         self.user = _user()
+        self._sql_cache: dict[tuple, str] = {}
+        self._max_params = 65535 if self.dialect == "postgresql" else 999  # bound parameters per statement
         self._create_schema()
 
     def __repr__(self) -> str:
@@ -378,6 +565,9 @@ class AuditLog:
             if self.dialect == "postgresql":  # serialise concurrent first-time creation
                 conn.execute(text("SELECT pg_advisory_xact_lock(4242006)"))
             metadata.create_all(conn, checkfirst=True)
+            if self.dialect == "sqlite":
+                dbapi = conn.connection.dbapi_connection
+                self._max_params = dbapi.getlimit(SQLITE_LIMIT_VARIABLE_NUMBER) if hasattr(dbapi, "getlimit") else 999
             if conn.execute(select(head_t.c.id).where(head_t.c.id == 1)).first() is None:
                 conn.execute(head_t.insert().values(id=1, seq=0, hash=GENESIS))
 
@@ -421,32 +611,26 @@ class AuditLog:
             self._commit(r, "ok")
 
     def _commit(self, r: Run, status: str) -> None:
-        counts: Counter = Counter()
-        n = 0
-        finished = utcnow()
-        cols = [c.name for c in records_t.columns]
-        # executemany straight to the driver: the statement is fixed, and SQLAlchemy's per-row parameter
-        # processing would cost more than the database does
-        mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
-        sql = f"INSERT INTO {records_t.name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
+        committer = r._committer
+        if committer is not None:
+            committer.finish(status)
+        else:
+            self._write_run(r, lambda: status)
+
+    def _write_run(self, r: Run, status_of_run) -> None:
+        """One transaction: the run's lines, then (once ``status_of_run()`` tells the status) its summary entry,
+        the chain head and the runs row."""
+        t0 = _time.perf_counter()
         with self._write() as conn:
             h = conn.execute(select(head_t.c.seq, head_t.c.hash).where(head_t.c.id == 1).with_for_update()).one()
             seq, prev = int(h.seq), h.hash
             first = seq + 1
-
-            def insert(entries: list) -> None:
-                for i in range(0, len(entries), BATCH):
-                    conn.exec_driver_sql(sql, [tuple(e[c] for c in cols) for e in entries[i : i + BATCH]])
-
-            for entries in r._batches():
-                for e in entries:
-                    seq += 1
-                    e["seq"] = seq
-                    e["prev_hash"] = prev
-                    prev = e["hash"] = chain_hash(prev, e)
-                    counts[e["decision"]] += 1
-                n += len(entries)
-                insert(entries)
+            seq, prev, counts = self._insert_lines(conn, r, seq, prev)
+            n = seq - first + 1
+            t_wait = _time.perf_counter()
+            status = status_of_run()
+            waited = _time.perf_counter() - t_wait
+            finished = utcnow()
             summary = {
                 "run_id": r.id,
                 "kind": r.kind,
@@ -481,7 +665,8 @@ class AuditLog:
             }
             run_entry["prev_hash"] = prev
             prev = run_entry["hash"] = chain_hash(prev, run_entry)
-            insert([run_entry])
+            cols = [c.name for c in records_t.columns]
+            conn.exec_driver_sql(self._insert_sql(cols, 1), tuple(run_entry[c] for c in cols))
             conn.execute(head_t.update().where(head_t.c.id == 1).values(seq=seq, hash=prev))
             conn.execute(
                 runs_t.update()
@@ -497,6 +682,70 @@ class AuditLog:
                 )
             )
         r.first_seq, r.last_seq, r.counts = summary["first_seq"], summary["last_seq"], summary["counts"]
+        r.commit_seconds = _time.perf_counter() - t0 - waited  # writing, not waiting for the status
+
+    _LINE_COLS = (
+        "seq",
+        "ts",
+        "row_no",
+        "inputs",
+        "as_of",
+        "prev_hash",
+        "hash",
+        "rtype",
+        "run_id",
+        "username",
+        "host",
+        "file",
+        "file_sha256",
+        "sheet",
+        "decision",
+        "label",
+        "reasons",
+        "detail",
+        "rules_version",
+        "eul_version",
+    )
+
+    def _insert_sql(self, cols, rows: int) -> str:
+        """INSERT of ``rows`` rows in one statement (one round trip, one step of the database engine)."""
+        key = (tuple(cols), rows)
+        sql = self._sql_cache.get(key)
+        if sql is None:
+            mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+            one = "(" + ",".join([mark] * len(cols)) + ")"
+            sql = self._sql_cache[key] = f"INSERT INTO {records_t.name} ({', '.join(cols)}) VALUES " + ",".join(
+                [one] * rows
+            )
+        return sql
+
+    def _insert_lines(self, conn, r: Run, seq: int, prev: str) -> tuple[int, str, dict]:
+        """Chain and insert the run's buffered lines after entry ``seq`` (hash ``prev``): (last seq, its hash,
+        lines per decision code). The hashed text of each line is put together from the pre-encoded parts (see
+        _decision_part); it is the text chain_hash() builds from the stored columns."""
+        cols = self._LINE_COLS
+        per_stmt = max(1, min(INSERT_ROWS, self._max_params // len(cols)))
+        full_sql = self._insert_sql(cols, per_stmt)
+        run_cols = ("line", r.id, r.user, r.host, r.file, r.file_sha256, r.sheet)
+        # seq, "line", run_id, ts, username, host, file, file_sha256, sheet, row_no, inputs, <part>, as_of
+        head = ',"line",' + _HASH_ENCODER.encode(r.id) + ',"'
+        mid = '",' + _HASH_ENCODER.encode([r.user, r.host, r.file, r.file_sha256, r.sheet])[1:-1] + ","
+        enc, tail_of, sha = _encode_str, _as_of_tail, _sha256_hex
+        counts: dict[str, int] = {}
+        pending: list = []
+        for entries in r._batches():
+            for ts, row, inputs, part, as_of in entries:
+                seq += 1
+                text = f"{prev}[{seq}{head}{ts}{mid}{'null' if row is None else row},{enc(inputs)},"
+                prev_hash, prev = prev, sha(text.encode() + part[6] + tail_of(as_of))
+                pending.append((seq, ts, row, inputs, as_of, prev_hash, prev, *run_cols, *part[:6]))
+                counts[part[0]] = counts.get(part[0], 0) + 1
+                if len(pending) == per_stmt:
+                    conn.exec_driver_sql(full_sql, tuple(chain.from_iterable(pending)))
+                    pending = []
+        if pending:
+            conn.exec_driver_sql(self._insert_sql(cols, len(pending)), tuple(chain.from_iterable(pending)))
+        return seq, prev, counts
 
     # -- reading --------------------------------------------------------------------------------------------
     def runs(self, limit: int | None = None) -> list[dict]:
