@@ -15,8 +15,8 @@ a temporary file, and only the XML before ``<sheetData>`` (sheet properties, vie
 in memory. Coordinates in this API are 0-based ``(row, col)`` like python-calamine's.
 
 Public API: :func:`check_workbook`, :func:`sheet_names`, :func:`sheet_part`, :func:`patch_workbook`,
-:func:`cell_ref`, :func:`col_letter`, :func:`escape_cell_text`, :class:`PatchResult`. Atomic writes, the write
-lock and the "open in Excel" check are in :mod:`exportscreen.files`.
+:func:`cell_ref`, :func:`col_letter`, :func:`escape_cell_text`, :class:`PatchResult`, :class:`RowTexts`. Atomic
+writes, the write lock and the "open in Excel" check are in :mod:`exportscreen.files`.
 """
 
 from __future__ import annotations
@@ -281,23 +281,80 @@ def _set_attr(tag: bytes, name: bytes, value: bytes) -> bytes:
     return tag[: m.end()] + b" " + name + b'="' + value + b'"' + tag[m.end() :]
 
 
+class RowTexts(Mapping):
+    """{0-based row: {0-based col: text}} for many rows that get the same columns (the 判定/理由 of each order
+    line): one tuple of texts per row, ``lines[row] = (text of cols[0], text of cols[1], ...)``, so that a million
+    lines cost a tuple each rather than a dict each; ``extra`` holds the cells of other rows (a header), and cells
+    of ``extra`` in a row of ``lines`` are written too (the line's own texts win). :func:`patch_workbook` reads it
+    without building a dict per row."""
+
+    def __init__(self, cols: tuple[int, ...]):
+        self.cols = tuple(cols)
+        self.lines: dict[int, tuple] = {}
+        self.extra: dict[int, dict[int, str]] = {}
+
+    def __getitem__(self, row: int) -> dict[int, str]:
+        line = self.lines.get(row)
+        cols = dict(self.extra.get(row, ()))
+        if line is not None:
+            cols.update(zip(self.cols, line))
+        elif not cols:
+            raise KeyError(row)
+        return cols
+
+    def __iter__(self):
+        return iter(sorted(self.extra.keys() | self.lines.keys()))
+
+    def __len__(self) -> int:
+        return len(self.extra.keys() | self.lines.keys())
+
+
+def _text(t) -> str:
+    return t if t.__class__ is str else ("" if t is None else str(t))
+
+
 class _Targets:
-    """1-based view {row: {col: text}} over the caller's 0-based {row: {col: text}} (no copy of the data)."""
+    """1-based view of the caller's 0-based {row: {col: text}} (no copy of the data): the rows in order and, per
+    row, its [(col, text)] in column order."""
 
     def __init__(self, rows: Mapping[int, Mapping[int, str]]):
         self.rows = rows
+        self._row: int | None = None
+        self._cells: list[tuple[int, str]] = []
+        self._lines = None
+        if isinstance(rows, RowTexts) and len(set(rows.cols)) == len(rows.cols):
+            self._lines, self._extra = rows.lines, rows.extra
+            self._order = sorted(range(len(rows.cols)), key=rows.cols.__getitem__)
+            self._cols = [rows.cols[i] + 1 for i in self._order]
+            self._in_order = self._order == list(range(len(rows.cols)))
 
-    def __getitem__(self, row: int) -> dict[int, str]:
-        return {c + 1: ("" if t is None else str(t)) for c, t in self.rows[row - 1].items()}
+    def cells(self, row: int) -> list[tuple[int, str]]:
+        """[(1-based col, text)] of a 1-based row, in column order."""
+        if row != self._row:
+            line = self._lines.get(row - 1) if self._lines is not None else None
+            if line is not None and row - 1 not in self._extra:
+                if not self._in_order:
+                    line = [line[i] for i in self._order]
+                self._cells = [(c, _text(t)) for c, t in zip(self._cols, line)]
+            else:
+                self._cells = sorted([(c + 1, _text(t)) for c, t in self.rows[row - 1].items()])
+            self._row = row
+        return self._cells
+
+    def columns(self) -> set[int]:
+        """Every 1-based column that gets a cell."""
+        if self._lines is not None:
+            cols = set(self._cols) if self._lines else set()
+            for cs in self._extra.values():
+                cols.update(c + 1 for c in cs)
+            return cols
+        return {c + 1 for cs in self.rows.values() for c in cs}
 
     def __iter__(self):
         return (r + 1 for r in self.rows)
 
     def __len__(self) -> int:
         return len(self.rows)
-
-    def values(self):
-        return (self[r] for r in self)
 
 
 class _SheetPatcher:
@@ -311,6 +368,8 @@ class _SheetPatcher:
         self.formulas: list[str] = []
         self.cells_written = 0
         self.rows_created = 0
+        self._cell_parts: dict[tuple[int, bytes | None], tuple[bytes, bytes]] = {}
+        self._col_default: dict[int, bytes | None] = {}
 
     # -- head
     def _patch_head(self, head: bytes) -> bytes:
@@ -319,71 +378,68 @@ class _SheetPatcher:
             if b"style" in a and b"min" in a and b"max" in a:
                 self.col_styles.append((int(a[b"min"]), int(a[b"max"]), a[b"style"]))
         m = re.search(rb"<(?:\w+:)?dimension\s[^>]*>", head)
-        if not m or not self.targets:
+        if not m or not self.pending:
             return head
         ref = _attrs(m.group()).get(b"ref", b"")
         try:
             parts = [_parse_ref(x) for x in ref.split(b":")] if ref else []
         except ValueError:
             parts = []
-        rows = [r for r, _ in parts] + list(self.targets)
-        cols = [c for _, c in parts] + [c for cs in self.targets.values() for c in cs]
+        rows = [r for r, _ in parts] + [self.pending[0], self.pending[-1]]
+        cols = [c for _, c in parts] + list(self.targets.columns())
         new = f"{cell_ref(min(rows) - 1, min(cols) - 1)}:{cell_ref(max(rows) - 1, max(cols) - 1)}".encode()
         if len(parts) == 1 and min(rows) == max(rows) and min(cols) == max(cols):
             new = new.split(b":")[0]
         return head[: m.start()] + _set_attr(m.group(), b"ref", new) + head[m.end() :]
 
     # -- cells
+    def _cell_start(self, col: int, style: bytes | None) -> tuple[bytes, bytes]:
+        """The bytes of a new cell in ``col`` with ``style`` before and after its row number (the text follows)."""
+        key = (col, style)
+        hit = self._cell_parts.get(key)
+        if hit is None:
+            p = self.p
+            s = b' s="' + style + b'"' if style and style != b"0" else b""
+            hit = self._cell_parts[key] = (
+                b"<" + p + b'c r="' + col_letter(col - 1).encode(),
+                b'"' + s + b' t="inlineStr"><' + p + b"is><" + p + b't xml:space="preserve">',
+            )
+        return hit
+
     def _new_cell(self, row: int, col: int, text: str, style: bytes | None) -> bytes:
         p = self.p
-        s = b' s="' + style + b'"' if style and style != b"0" else b""
-        ref = cell_ref(row - 1, col - 1).encode()
-        return (
-            b"<"
-            + p
-            + b'c r="'
-            + ref
-            + b'"'
-            + s
-            + b' t="inlineStr"><'
-            + p
-            + b"is><"
-            + p
-            + b't xml:space="preserve">'
-            + _xml_text(text)
-            + b"</"
-            + p
-            + b"t></"
-            + p
-            + b"is></"
-            + p
-            + b"c>"
-        )
+        before, after = self._cell_start(col, style)
+        return before + b"%d" % row + after + _xml_text(text) + b"</" + p + b"t></" + p + b"is></" + p + b"c>"
 
     def _default_style(self, col: int, row_attrs: dict[bytes, bytes]) -> bytes | None:
         if row_attrs.get(b"customFormat") in (b"1", b"true") and b"s" in row_attrs:
             return row_attrs[b"s"]
+        try:
+            return self._col_default[col]
+        except KeyError:
+            pass
+        style = None
         for lo, hi, st in self.col_styles:
             if lo <= col <= hi:
-                return st
-        return None
+                style = st
+                break
+        self._col_default[col] = style
+        return style
 
     def _new_row(self, row: int) -> bytes:
-        cells = self.targets[row]
+        cells = self.targets.cells(row)
         out, left = [], None
-        for col in sorted(cells):
+        for col, text in cells:
             style = left if row in self.style_left_rows else self._default_style(col, {})
-            out.append(self._new_cell(row, col, cells[col], style))
+            out.append(self._new_cell(row, col, text, style))
             left = style
         self.cells_written += len(cells)
         self.rows_created += 1
         p = self.p
         return b"<" + p + b'row r="' + str(row).encode() + b'">' + b"".join(out) + b"</" + p + b"row>"
 
-    def _patch_row(self, row_xml: bytes, row: int, start_tag: bytes) -> bytes:
+    def _patch_row(self, row_xml: bytes, row: int, start_tag: bytes, row_attrs: dict[bytes, bytes]) -> bytes:
         p = self.p
-        cells = self.targets[row]
-        row_attrs = _attrs(start_tag)
         if b"<!" in row_xml or b"<?" in row_xml:
             raise PatchError(f"row {row} of the sheet holds XML comments or CDATA; cannot write safely")
         if start_tag.endswith(b"/>"):
@@ -396,6 +452,7 @@ class _SheetPatcher:
         fast = self._append_after_last(row, row_attrs, start_tag, body, close)
         if fast is not None:
             return fast
+        cells = dict(self.targets.cells(row))
         # existing cells: (col, start, end, attrs, inner)
         existing = []
         cell_start = re.compile(rb"<" + re.escape(p) + rb"c[\s/>]")
@@ -469,8 +526,8 @@ class _SheetPatcher:
             if last < 0 or body[last + len(needle) : last + len(needle) + 1] in (b" ", b">", b"/", b"\t", b"\n", b"\r"):
                 break
             end = last  # <color ...> in a rich-text run, keep looking
-        cells = self.targets[row]
-        new_cols = sorted(cells)
+        cells = self.targets.cells(row)
+        first_col = cells[0][0]
         if last < 0:
             last_col, last_style = 0, None
         else:
@@ -479,24 +536,29 @@ class _SheetPatcher:
             if not m:
                 return None
             last_col = self._col_of(m.group(1))
-            if last_col >= new_cols[0]:
+            if last_col >= first_col:
                 return None
             sm = _S_ATTR.search(body, last, gt)
             last_style = sm.group(1) if sm else None
         out = [start_tag, body]
         left = last_style
         inherit = row in self.style_left_rows
-        for c in new_cols:
+        rownum = b"%d" % row
+        cell_end = b"</" + p + b"t></" + p + b"is></" + p + b"c>"
+        cell_start = self._cell_parts.get
+        for c, text in cells:
             style = left if inherit else self._default_style(c, row_attrs)
-            out.append(self._new_cell(row, c, cells[c], style))
+            before_after = cell_start((c, style)) or self._cell_start(c, style)
+            out += (before_after[0], rownum, before_after[1], _xml_text(text), cell_end)
             left = style
         out.append(close)
         self.cells_written += len(cells)
         spans = row_attrs.get(b"spans")
         if spans:
             lo, _, hi = spans.partition(b":")
-            if lo.isdigit() and hi.isdigit() and new_cols[-1] > int(hi):
-                out[0] = _set_attr(start_tag, b"spans", b"%d:%d" % (min(int(lo), new_cols[0]), new_cols[-1]))
+            last_new = cells[-1][0]
+            if lo.isdigit() and hi.isdigit() and last_new > int(hi):
+                out[0] = _set_attr(start_tag, b"spans", b"%d:%d" % (min(int(lo), first_col), last_new))
         return b"".join(out)
 
     _col_cache: dict[bytes, int] = {}
@@ -558,6 +620,8 @@ class _SheetPatcher:
         token = re.compile(rb"<" + re.escape(p) + rb"row[\s/>]|</" + re.escape(p) + rb"sheetData\s*>")
         row_close = b"</" + p + b"row>"
         pending = self.pending
+        n_pending = len(pending)
+        write = dst.write
         pi = 0
         prev = 0
         inserted = False
@@ -565,41 +629,50 @@ class _SheetPatcher:
             m = rd.search(token, pos, margin=16)
             if not m:
                 raise PatchError("the worksheet XML is truncated (no </sheetData>)")
-            gap = rd.buf[pos : m.start()]
-            if b"<" in gap:
-                raise PatchError("unexpected markup between rows of the worksheet; cannot write safely")
-            dst.write(gap)
-            if m.group().startswith(b"</"):
-                while pi < len(pending):
-                    dst.write(self._new_row(pending[pi]))
-                    pi += 1
-                dst.write(m.group())
-                return m.end()
+            buf = rd.buf
             start = m.start()
-            gt = rd.find(b">", start)
-            tag = rd.buf[start : gt + 1]
+            if start > pos:
+                gap = buf[pos:start]
+                if b"<" in gap:
+                    raise PatchError("unexpected markup between rows of the worksheet; cannot write safely")
+                write(gap)
+            if buf[start + 1 : start + 2] == b"/":
+                while pi < n_pending:
+                    write(self._new_row(pending[pi]))
+                    pi += 1
+                write(m.group())
+                return m.end()
+            gt = buf.find(b">", start)
+            if gt < 0:
+                gt = rd.find(b">", start)
+                buf = rd.buf
+            tag = buf[start : gt + 1]
             if tag.endswith(b"/>"):
                 end = gt + 1
             else:
-                e = rd.find(row_close, gt)
+                e = buf.find(row_close, gt)
                 if e < 0:
-                    raise PatchError("the worksheet XML is truncated (row not closed)")
+                    e = rd.find(row_close, gt)
+                    buf = rd.buf
+                    if e < 0:
+                        raise PatchError("the worksheet XML is truncated (row not closed)")
                 end = e + len(row_close)
             a = _attrs(tag)
-            row = int(a[b"r"]) if b"r" in a else prev + 1
-            while pi < len(pending) and pending[pi] < row:
-                dst.write(self._new_row(pending[pi]))
+            has_r = b"r" in a
+            row = int(a[b"r"]) if has_r else prev + 1
+            while pi < n_pending and pending[pi] < row:
+                write(self._new_row(pending[pi]))
                 pi += 1
                 inserted = True
-            xml = rd.buf[start:end]
-            if pi < len(pending) and pending[pi] == row:
-                dst.write(self._patch_row(xml, row, tag))
+            if pi < n_pending and pending[pi] == row:
+                write(self._patch_row(buf[start:end], row, tag, a))
                 pi += 1
-            elif inserted and b"r" not in a:
-                dst.write(_set_attr(tag, b"r", str(row).encode()) + xml[len(tag) :])
+            elif inserted and not has_r:
+                write(_set_attr(tag, b"r", str(row).encode()) + buf[start + len(tag) : end])
             else:
-                dst.write(xml)
-            inserted = False if b"r" in a else inserted
+                write(buf[start:end])
+            if has_r:
+                inserted = False
             prev = row
             pos = end
             if pos > 4 * CHUNK:
@@ -664,15 +737,24 @@ def patch_workbook(
         rows = {}
         for (r, c), text in (cells or {}).items():
             rows.setdefault(r, {})[c] = text
-    for r, cols in rows.items():
-        if not cols:
-            continue
-        if r < 0 or r >= 1048576 or min(cols) < 0 or max(cols) >= 16384:
-            raise PatchError(f"cell ({r}, {max(cols)}) is outside the worksheet")
-    targets = _Targets({r: cols for r, cols in rows.items() if cols} if any(not v for v in rows.values()) else rows)
+    if isinstance(rows, RowTexts) and rows.cols:
+        if any(not cols for cols in rows.extra.values()):
+            fixed = RowTexts(rows.cols)
+            fixed.lines, fixed.extra = rows.lines, {r: cols for r, cols in rows.extra.items() if cols}
+            rows = fixed
+        _check_range(rows.lines.keys(), rows.cols)
+        for r, cols in rows.extra.items():
+            _check_range((r,), cols)
+        targets = _Targets(rows)
+    else:
+        for r, cols in rows.items():
+            if cols:
+                _check_range((r,), cols)
+        targets = _Targets({r: cols for r, cols in rows.items() if cols} if any(not v for v in rows.values()) else rows)
     patcher = _SheetPatcher(targets, {r + 1 for r in style_from_left_rows})
     try:
-        with zipfile.ZipFile(src) as zin, tempfile.TemporaryFile(dir=dst.parent) as sheet_tmp:
+        # a large write buffer: few system calls (each lets go of the GIL, see audit.Run.commit_in_background)
+        with zipfile.ZipFile(src) as zin, tempfile.TemporaryFile(dir=dst.parent, buffering=4 * CHUNK) as sheet_tmp:
             part, sheet_id = sheet_part(zin, sheet)
             with zin.open(part) as fh:
                 patcher.run(fh, sheet_tmp)
@@ -694,6 +776,16 @@ def patch_workbook(
     except (zlib.error, EOFError) as exc:
         raise UserError(f"{src.name}: the workbook is corrupt or truncated ({exc})") from None
     return result
+
+
+def _check_range(rows, cols) -> None:
+    """Refuse cells outside the worksheet (rows and cols 0-based)."""
+    if not rows or not cols:
+        return
+    lo, hi = min(rows), max(rows)
+    r = lo if lo < 0 else hi
+    if r < 0 or r >= 1048576 or min(cols) < 0 or max(cols) >= 16384:
+        raise PatchError(f"cell ({r}, {max(cols)}) is outside the worksheet")
 
 
 def _calc_chain_overrides(zin, sheet_id, refs, result) -> dict[str, bytes | None]:
