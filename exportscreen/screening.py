@@ -46,7 +46,7 @@ class ScreenSummary:
     rules_version: str = "-"
     as_of: date | None = None
     columns_created: list[str] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)  # seconds: read, screen, write
+    timings: dict[str, float] = field(default_factory=dict)  # seconds: read, screen, write, audit, audit_wait
 
     def render(self, lang: str = "ja") -> str:
         where = f"{self.source.name}" + (f" [{self.sheet}]" if self.sheet else "")
@@ -143,10 +143,11 @@ def _screen_and_write(src, target, table, summary, as_of, lang, show_progress, i
     rules = state.rules()
     # Screen in row order: each distinct line is decided once (the engine memoises), every line is recorded.
     with open_log().run(kind="screen", file=src, sheet=table.sheet) as run:
-        cells = _Cells(dcol, rcol)
+        cells = xlsxpatch.RowTexts((dcol, rcol))  # row -> (判定, 理由)
         texts: dict[str, str] = {}  # one string object per distinct reason text
         distinct: set[tuple] = set()
         counts: Counter = Counter()
+        record, fields = run.record_values, orders.FIELDS
         progress = _progress(len(table.lines)) if show_progress else None
         task = progress.add_task("screening", total=len(table.lines)) if progress is not None else None
         try:
@@ -156,7 +157,7 @@ def _screen_and_write(src, target, table, summary, as_of, lang, show_progress, i
                 cells.lines[line.row] = (render.label(d.code, lang), texts.setdefault(text, text))
                 counts[d.code] += 1
                 distinct.add(line.values)
-                run.record(line.kwargs(), d, row=line.row + 1)
+                record(fields, line.values, d, line.row + 1)
                 if task is not None and n % 1000 == 0:
                     progress.update(task, completed=n)
         finally:
@@ -175,39 +176,20 @@ def _screen_and_write(src, target, table, summary, as_of, lang, show_progress, i
 
         t2 = time.perf_counter()
         summary.timings["screen"] = t2 - t1
+        # the audit log takes the lines while the workbook is written; the run ends (and its summary entry is
+        # written, with its status) when the block ends
+        run.commit_in_background()
         with files.workbook_lock(target):  # a failed write marks the audit run as failed
             files.refuse_if_open(target)
             if is_csv:
                 _write_csv(table, src, target, cells)
             else:
                 xlsxpatch.patch_workbook(src, target, table.sheet, rows=cells, style_from_left_rows={header.row})
-        summary.timings["write"] = time.perf_counter() - t2
+        t3 = time.perf_counter()
+        summary.timings["write"] = t3 - t2
+    summary.timings["audit_wait"] = time.perf_counter() - t3  # the log finishing after the workbook is written
+    summary.timings["audit"] = run.commit_seconds or 0.0  # writing the log, mostly alongside the workbook
     return summary
-
-
-class _Cells(Mapping):
-    """{0-based row: {col: text}} for the writers, built on access from (decision, reasons) per line row, so
-    that a million lines cost a tuple each rather than a dict each. ``extra`` holds other cells (the header)."""
-
-    def __init__(self, dcol: int, rcol: int):
-        self.dcol, self.rcol = dcol, rcol
-        self.lines: dict[int, tuple[str, str]] = {}
-        self.extra: dict[int, dict[int, str]] = {}
-
-    def __getitem__(self, row: int) -> dict[int, str]:
-        line = self.lines.get(row)
-        cols = dict(self.extra.get(row, ()))
-        if line is not None:
-            cols[self.dcol], cols[self.rcol] = line
-        elif not cols:
-            raise KeyError(row)
-        return cols
-
-    def __iter__(self):
-        return iter(sorted(self.extra.keys() | self.lines.keys()))
-
-    def __len__(self) -> int:
-        return len(self.extra.keys() | self.lines.keys())
 
 
 def _write_csv(table: orders.OrderTable, src: Path, target: Path, cells: Mapping[int, dict[int, str]]) -> None:
