@@ -231,7 +231,7 @@ def COUNTRY_GROUP(country=None, as_of_date=None):
     try:
         rules = state.rules()
         day = _day("as_of_date", as_of_date)
-        return engine.country_group_label(rules, engine.lookup_country(rules, _scalar("country", country)), day)
+        return engine.country_group_label(rules, engine.lookup_destination(rules, _scalar("country", country)), day)
     except (_BadArg, InvalidInput) as exc:
         return _invalid(exc.ja)
     except Exception as exc:
