@@ -13,7 +13,7 @@ for a requirement is missing the step says 要確認 naming the fact — it neve
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -308,7 +308,7 @@ def _facts(
             un_embargo=un_embargo,
             concern=concern,
             item=code,
-            hs=_hs(hs),
+            hs=_hs(rules, hs),
             end_use=_end_use(rules, end_use),
             informs=_inform(rules, inform),
             # The value matters only against the small-value limit: keeping just that makes decisions share a cache.
@@ -322,7 +322,6 @@ def _facts(
 # Each field of a line is parsed once per distinct cell value (a failed parse raises again and is not cached).
 _ship_date = _memo(maxsize=8192, typed=True)(parse_date)
 _value = _memo(maxsize=65536, typed=True)(parse_value)
-_hs = _memo(maxsize=8192, typed=True)(hs_code.parse)
 
 
 # Placeholders (rules/placeholders.yaml: 不明, TBD, N/A, -, ? …) are missing facts, never answers: checked here,
@@ -415,52 +414,119 @@ def _closest_sub(sub: str, subs: list[str]) -> str | None:
     return min(numbered)[1] if numbered else None
 
 
+# ---------------------------------------------------------------- HS codes
+
+HS_NAME_LEN = 48  # a nomenclature description is cut to this many characters in a message
+
+
+@_memo(maxsize=8192, typed=True)
+def _hs(rules: Rules, value: Any) -> str | None:
+    """The digits of an HS cell (:func:`hs_code.parse`: read as written, never padded in front), checked against
+    the HS nomenclature (:func:`_check_hs`); raises InvalidInput. A number with one decimal (8458.1) is 8458.10
+    where HS has that subheading and otherwise what was typed, the prefix 8458.1: in HS a subheading ending in 0
+    has no siblings 1-9, so the two readings never classify differently."""
+    try:
+        digits = hs_code.parse(value)
+    except hs_code.LeadingZeroLost as exc:
+        readings = tuple(_hs_named(rules, d) for d in exc.readings if _hs_exists(rules, d))
+        raise _invalid(
+            rules, "hs", "HS-LEADING-ZERO", text=exc.text, readings=readings or rules.reasons.phrase("HS-NO-READING")
+        ) from None
+    if digits is None:
+        return None
+    if isinstance(value, float) and len(digits) == 6 and digits[5] == "0" and digits not in rules.hs_nomenclature:
+        digits = digits[:5]
+    _check_hs(rules, digits)
+    return digits
+
+
+def _check_hs(rules: Rules, digits: str) -> None:
+    """Every level an HS code gives exists: its chapter; its heading (3 digits: some heading begins with them);
+    its subheading (5 digits: some subheading begins with them). A 9-digit 統計品目番号 is checked to 6 digits."""
+    nom = rules.hs_nomenclature
+    for size, pid in ((2, "HS-NO-SUCH-CHAPTER"), (4, "HS-NO-SUCH-HEADING"), (6, "HS-NO-SUCH-SUBHEADING")):
+        part = digits[:size]
+        if len(part) < size - 1 or (part in nom if len(part) == size else nom.under(part, size)):
+            continue
+        closest = _closest_hs(rules, part, size)
+        if len(part) < size:
+            raise _invalid(rules, "hs", "HS-NO-SUCH-PREFIX", hs=format_hs(digits), closest=closest)
+        raise _invalid(rules, "hs", pid, hs=format_hs(digits), code=format_hs(part), closest=closest)
+
+
+def _hs_exists(rules: Rules, digits: str) -> bool:
+    try:
+        _check_hs(rules, digits)
+    except InvalidInput:
+        return False
+    return True
+
+
+def _closest_hs(rules: Rules, part: str, size: int) -> tuple[Phrase, ...]:
+    """The real codes of ``size`` digits next below and above ``part`` under the same chapter or heading."""
+    siblings = rules.hs_nomenclature.under(part[: size - 2], size)
+    i = bisect_left(siblings, part)
+    return tuple(_hs_named(rules, code) for code in siblings[max(i - 1, 0) : i + 1])
+
+
+def _hs_named(rules: Rules, digits: str) -> Phrase:
+    """``8458.19 Lathes; for removing metal, horizontal, other…``: a code (or prefix) and its English name."""
+    names = rules.hs_nomenclature.names
+    under = rules.hs_nomenclature.under(digits, len(digits) + 1) if len(digits) in (3, 5) else ()
+    name = names.get(digits) or (names[under[0]] if len(under) == 1 else names[digits[:-1]])
+    if len(name) > HS_NAME_LEN:
+        name = name[: HS_NAME_LEN - 1].rstrip(" ,;") + "…"
+    return rules.reasons.phrase("HS-CODE-NAME", code=format_hs(digits), name=name)
+
+
 # ---------------------------------------------------------------- classification
 
 
 @_memo(maxsize=65536)
 def item_class(rules: Rules, code: item_no.ItemCode, hs: str | None, day: date) -> frozenset[str]:
     """The catch-all classes a non-listed good may fall in: {"16(1)", "16(2)"} after 2025-10-09, {"16"} before,
-    "O" outside the catch-all chapters. More than one class means the HS code is missing or too short."""
-    return frozenset(_item_class(rules, code, hs, day))
+    "O" outside the catch-all chapters. More than one class means the HS code is missing or too short. A 16の項
+    label never narrows what the HS code says: each class is the stricter of the label's and the HS code's."""
+    label = _label_class(code, day)
+    found = _hs_classes(rules, hs, day)
+    if label is None:
+        return found
+    return frozenset(min(c, label, key=_STRICTNESS.__getitem__) for c in found)
 
 
-def _item_class(rules: Rules, code: item_no.ItemCode, hs: str | None, day: date) -> set[str]:
+def _label_class(code: item_no.ItemCode, day: date) -> str | None:
+    """The class a 16の項 label claims: 16の項(1), else 16の項(2) (the least strict class inside 16の項, for
+    16の項(2) and a bare 16の項); 16の項 before 2025-10-09; None for any other item."""
+    if code.kou != "16":
+        return None
+    if day < REVISION_2025:
+        return "16"
+    return "16(1)" if code.sub == "1" else "16(2)"
+
+
+@_memo(maxsize=65536)
+def _hs_classes(rules: Rules, hs: str | None, day: date) -> frozenset[str]:
+    """The classes of the real subheadings under an HS code (one for a full code; a prefix may give several)."""
     post = day >= REVISION_2025
-    if code.kou == "16":
-        if not post:
-            return {"16"}
-        if code.sub in ("1", "2"):
-            return {f"16({code.sub})"}
     if hs is None:
-        return {"16(1)", "16(2)", "O"} if post else {"16", "O"}
+        return frozenset({"16(1)", "16(2)", "O"} if post else {"16", "O"})
     chapter_rule = next((c for c in rules.chapter_rules if c.period.covers(day)), None)
-    chapter = int(hs[:2])
-    if chapter_rule is None or chapter not in chapter_rule.chapters:
-        return {"O"}
+    if chapter_rule is None or int(hs[:2]) not in chapter_rule.chapters:
+        return frozenset({"O"})
     if not post:
-        return {chapter_rule.cls}
-    return {_hs_16_1(rules, hs, chapter_rule.cls)} if len(hs) >= 6 else _hs_16_1_short(rules, hs, chapter_rule.cls)
+        return frozenset({chapter_rule.cls})
+    subheadings = rules.hs_nomenclature.under(hs[:6])
+    if not subheadings:
+        raise ValueError(f"HS {hs} is not in the nomenclature (check it with _hs first)")
+    return frozenset(_hs_16_1(rules, s, chapter_rule.cls) for s in subheadings)
 
 
 def _hs_16_1(rules: Rules, hs: str, other: str) -> str:
+    """16の項(1) when a 6-digit subheading is in the HS list of 貨物等省令14条の2, else ``other``."""
     for group in rules.hs_groups:
         if any(hs.startswith(p) for p in group.prefixes) and not any(hs.startswith(e) for e in group.excepts):
             return "16(1)"
     return other
-
-
-def _hs_16_1_short(rules: Rules, hs: str, other: str) -> set[str]:
-    out = set()
-    for group in rules.hs_groups:
-        for p in group.prefixes:
-            if hs.startswith(p):
-                out.add("16(1)")
-                if any(e.startswith(hs) for e in group.excepts):
-                    out.add(other)
-            elif p.startswith(hs):
-                out.update(("16(1)", other))
-    return out or {other}
 
 
 def _cls(rules: Rules, cls: str) -> Phrase:
@@ -728,14 +794,34 @@ _STRICTNESS = {"16(1)": 0, "16": 0, "16(2)": 1, "O": 2}
 
 def _catch_all(rules: Rules, f: Facts, eu: _EndUser) -> list[Reason]:
     T = rules.reasons
-    classes = item_class(rules, f.item, f.hs, f.as_of)
-    outcomes = {cls: _catch_all_class(rules, f, eu, cls) for cls in sorted(classes)}
+    label = _label_class(f.item, f.as_of)
+    found = _hs_classes(rules, f.hs, f.as_of)
+    every = {cls: _catch_all_class(rules, f, eu, cls) for cls in sorted(found | ({label} if label else set()))}
+    codes = {cls: max((r.severity for r in rs), key=lambda c: c.severity) for cls, rs in every.items()}
+
+    def stricter(cls: str) -> str:
+        """The label never narrows the law: of the HS code's class and the label's, the one with the more severe
+        answer decides (the stricter class when both answer alike)."""
+        if label is None:
+            return cls
+        return max((cls, label), key=lambda c: (codes[c].severity, -_STRICTNESS[c]))
+
+    classes = {stricter(cls) for cls in found}
+    outcomes = {cls: every[cls] for cls in sorted(classes)}
     if len(outcomes) == 1:
-        return next(iter(outcomes.values()))
-    codes = {cls: max((r.severity for r in rs), key=lambda c: c.severity) for cls, rs in outcomes.items()}
-    if len(set(codes.values())) == 1:
-        # Whatever the class, the answer is the same (e.g. Group A without inform): take the strictest class's reasons.
-        return outcomes[min(outcomes, key=_STRICTNESS.__getitem__)]
+        (cls,) = outcomes
+        if label is None or cls == label or f.hs is None:
+            return outcomes[cls]
+        # The HS code overrides the clerk's 16の項 label (16の項(2) or 16の項 on a 16の項(1) good; or a good outside
+        # 16の項 whose own answer is the stricter, e.g. an inform before 2025-10-09 to Group A): say so.
+        corrected = T.reason(
+            "CATCHALL-LABEL-CORRECTED", N, label=f.item.format(), hs=format_hs(f.hs), cls=_cls(rules, cls)
+        )
+        return [*outcomes[cls], corrected]
+    if len(set(codes[c] for c in outcomes)) == 1:
+        # Whatever the class, the answer is the same (e.g. Group A without inform): the label's class if it is one
+        # of them, else the strictest class's reasons.
+        return outcomes[label if label in outcomes else min(outcomes, key=_STRICTNESS.__getitem__)]
     what = T.phrase("NO-HS") if f.hs is None else T.phrase("HS-TOO-SHORT", hs=format_hs(f.hs))
     each = tuple(
         T.phrase("CLASS-OUTCOME", cls=_cls(rules, c), outcome=T.phrase(f"CODE-{codes[c].value}")) for c in outcomes
@@ -827,7 +913,7 @@ def describe_item(rules: Rules, item: Any, hs: Any, day: date, lang: str = "ja")
     if code.listed:
         names = _item_names(rules, code)
         return f"{code.format()} {names[lang == 'en']}"
-    classes = item_class(rules, code, hs_code.parse(hs), day)
+    classes = item_class(rules, code, _hs(rules, _key(hs)), day)
     if len(classes) > 1:
         return rules.reasons.text(
             "HS-NEEDED", lang, classes="/".join(_cls(rules, c).text(lang) for c in sorted(classes))
