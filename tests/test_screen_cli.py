@@ -22,7 +22,7 @@ EXPECTED = {  # 受注番号 -> decision label (see tools/make_sample_workbook.p
     "SO-2025-0104": "許可要",
     "SO-2025-0105": "要確認",
     "SO-2025-0106": "許可要",
-    "SO-2026-0001": "入力エラー",  # HS 8803.90 is HS 2017 (88.07 in HS 2022): not in the nomenclature
+    "SO-2026-0001": "許可不要",  # 15の項(1) at ¥40,000: the small-value exemption (別表第三の三: ¥50,000)
     "SO-2026-0002": "許可要",
     "SO-2026-0003": "許可不要",
     "SO-2026-0004": "許可要",
@@ -61,11 +61,11 @@ def test_sample_screened_copy_is_correct(sample, tmp_path, capsys):
     assert got == EXPECTED
     reasons = {r[0]: r[10] for r in rows(out)[3:15]}
     assert "7の項(1)" in reasons["SO-2025-0102"] and "外為法48条1項" in reasons["SO-2025-0102"]
-    assert "HSコード 8803.90 の項 8803 は HS2022 にありません" in reasons["SO-2026-0001"]
+    assert "少額特例を適用" in reasons["SO-2026-0001"]
     assert "基準日 2025-11-04" in reasons["SO-2025-0101"]  # ship date, not --date, is the as-of date
     assert rows(out)[15][9] == "" and rows(out)[15][0] == "合計"  # totals row untouched
     text = capsys.readouterr().out
-    assert "screened 12 lines" in text and "輸出禁止 1 / 許可要 5 / 要確認 2 / 許可不要 2 / 入力エラー 2" in text
+    assert "screened 12 lines" in text and "輸出禁止 1 / 許可要 5 / 要確認 2 / 許可不要 3 / 入力エラー 1" in text
     assert "1 totals row" in text and str(out) in text and "as-of date 2026-01-05" in text and "rules R" in text
     # everything but the order sheet is byte-identical; the sheet keeps validation and conditional formats
     a, b = members(sample), members(out)

@@ -85,4 +85,4 @@ def test_example_lines_span_the_decision_table(wb):
     assert labels["米国", "7の項(1)", "8542.31"] == "許可要"
     assert labels["Atlantis", "非該当", "8471.30"] == "入力エラー"
     assert labels["シンガポール", "非該当", "0901.11"] == "許可不要"
-    assert labels["フランス", "15の項(1)", "8803.90"] == "入力エラー"  # HS 2017 code: 88.07 in HS 2022
+    assert labels["フランス", "15の項(1)", "8807.30"] == "許可不要"  # small value (別表第三の三: ¥50,000)
