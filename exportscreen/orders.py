@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -185,12 +186,60 @@ def _is_total_row(row: list[Any], header: Header) -> bool:
     return any(_is_total_word(v) for v in row)
 
 
+class _Cells(dict):
+    """Cell value -> the value a line keeps: one object per distinct text (big sheets repeat countries, items,
+    users), None for blank text; other values as they are (never stored: TRUE must not become 1)."""
+
+    __slots__ = ()
+
+    def __missing__(self, v: Any) -> Any:
+        if v.__class__ is str:
+            kept = self[v] = v if v.strip() else None
+            return kept
+        return None if _empty(v) else v
+
+
+_total_words: dict[str, bool] = {}
+
+
+def _is_total_text(v: Any) -> bool:
+    """_is_total_word, remembered for the texts seen (a country or item cell of every line is checked)."""
+    if v.__class__ is not str:
+        return _is_total_word(v)
+    hit = _total_words.get(v)
+    if hit is None:
+        if len(_total_words) >= 100_000:
+            _total_words.clear()
+        hit = _total_words[v] = _is_total_word(v)
+    return hit
+
+
 def _lines(rows: Iterator[list[Any]], header: Header, table: OrderTable, col_offset: int, first_row: int) -> None:
     idx = [header.columns.get(f) for f in FIELDS]
     idx = [None if c is None else c - col_offset for c in idx]
-    intern = {}.setdefault  # one object per distinct cell value: big sheets repeat countries, items, dates
     shifted = Header(header.row, {k: v - col_offset for k, v in header.columns.items()}, header.last_col)
+    # The usual line, fast: its fields picked in one go (an absent column reads the None appended to the row),
+    # texts looked up in `cells`, and a country or item that is not a totals word: neither blank nor a totals row.
+    fast = all(c is None or c >= 0 for c in idx) and FIELDS[:2] == ("country", "item")
+    pick = itemgetter(*[-1 if c is None else c for c in idx])
+    cells = _Cells({None: None})
+    value = cells.__getitem__
+    intern = cells.setdefault  # one object per distinct text: big sheets repeat countries, items, users
+    pad = [None]
+    lines = table.lines
     for r, row in enumerate(rows, start=first_row):
+        if fast:
+            try:
+                vals = tuple(map(value, pick(row + pad)))
+            except (IndexError, TypeError):  # a short row, an unhashable value
+                pass
+            else:
+                country, item = vals[0], vals[1]
+                if (country is not None and not _is_total_text(country)) or (
+                    item is not None and not _is_total_text(item)
+                ):
+                    lines.append(OrderLine(r, vals))
+                    continue
         if all(_empty(v) for v in row):
             table.blank_rows += 1
             continue
@@ -209,7 +258,7 @@ def _lines(rows: Iterator[list[Any]], header: Header, table: OrderTable, col_off
             # only decision/reason or unrelated columns filled in: nothing to screen
             table.blank_rows += 1
             continue
-        table.lines.append(OrderLine(r, vals))
+        lines.append(OrderLine(r, vals))
 
 
 def read_order_table(path: str | Path, sheet: str | None = None, kind: str | None = None) -> OrderTable:
