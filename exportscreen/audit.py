@@ -226,16 +226,28 @@ def _value_json(v: Any) -> str:
 
 
 def _input_plan(names: tuple) -> Any:
-    """How to spell a dict with these keys canonically: a format string with one field per value (keys sorted),
-    and for each field the position of its value in ``names``. None when canonical() must do it (keys that are not
-    all distinct strings)."""
+    """How to spell a dict with these keys canonically (keys sorted): a format string with one field per value and,
+    for each field, the position of its value in ``names``; and the same fields in pairs (position, position, their
+    keys' JSON, a cache of the pair's JSON by its values). None when canonical() must do it (keys that are not all
+    distinct strings)."""
     plan = _input_plans.get(names, False)
     if plan is False:
         plan = None
         if names and all(k.__class__ is str for k in names) and len(set(names)) == len(names):
             order = sorted(range(len(names)), key=names.__getitem__)
-            fmt = "{{" + ",".join(_encode_str(names[i]).replace("{", "{{").replace("}", "}}") + ":{}" for i in order)
-            plan = (fmt + "}}", tuple(order))
+            keys = [_encode_str(names[i]) + ":" for i in order]
+            fmt = "{{" + ",".join(k.replace("{", "{{").replace("}", "}}") + "{}" for k in keys) + "}}"
+            pairs = tuple(
+                (
+                    order[i],
+                    order[i + 1] if i + 1 < len(order) else None,
+                    keys[i],
+                    keys[i + 1] if i + 1 < len(order) else "",
+                    {},
+                )
+                for i in range(0, len(order), 2)
+            )
+            plan = (fmt, tuple(order), pairs)
         if len(_input_plans) >= 1000:
             _input_plans.clear()
         _input_plans[names] = plan
@@ -253,17 +265,44 @@ def _inputs_json(inputs: Any) -> str:
     return plan[0].format(*[_value_json(values[i]) for i in plan[1]])
 
 
+def _same_json_when_equal(v: Any) -> bool:
+    """Whether every value of v's type equal to v has v's JSON (not so for 0.0 and -0.0, NaN, or datetimes with
+    time zones), so that v's JSON can be looked up by value (and type)."""
+    cls = v.__class__
+    if cls is str or v is None or cls is int or cls is bool or cls is date:
+        return True
+    if cls is float:
+        return v == v and v != 0.0
+    return cls is datetime and v.tzinfo is None
+
+
 def _values_json(names: tuple, values: tuple) -> str:
-    """canonical(dict(zip(names, values))) for as many values as names."""
+    """canonical(dict(zip(names, values))) for as many values as names. Order tables repeat the same pairs of
+    values (country and use, user and HS code ...): the JSON of each pair of neighbouring fields is looked up by the
+    two values and their types."""
     plan = _input_plan(names)
     if plan is None or len(values) != len(names):
         return canonical(dict(zip(names, values)))
-    sj = _str_json.get
+    out = []
     try:
-        parts = [sj(values[i]) or _value_json(values[i]) for i in plan[1]]
+        for a, b, key_a, key_b, cache in plan[2]:
+            va = values[a]
+            if b is None:
+                out.append(key_a + _value_json(va))
+                continue
+            vb = values[b]
+            k = (va, vb, va.__class__, vb.__class__)
+            text = cache.get(k)
+            if text is None:
+                text = key_a + _value_json(va) + "," + key_b + _value_json(vb)
+                if _same_json_when_equal(va) and _same_json_when_equal(vb):
+                    if len(cache) >= 50_000:
+                        cache.clear()
+                    cache[k] = text
+            out.append(text)
     except TypeError:  # an unhashable value
-        parts = [_value_json(values[i]) for i in plan[1]]
-    return plan[0].format(*parts)
+        return plan[0].format(*[_value_json(values[i]) for i in plan[1]])
+    return "{" + ",".join(out) + "}"
 
 
 def _interned(table: dict, text: str) -> str:
@@ -299,19 +338,30 @@ def _decision_part(d: Decision) -> tuple:
 
     The engine builds many equal Reason objects and country/item dicts (one per day, say): their JSON is looked up
     by object, and the texts, one object per distinct text, make the keys of the next levels."""
-    reasons = tuple([_object_json(_reason_texts, r, _reason_json) for r in d.reasons])
+    # _object_json, inlined for the usual hits (this runs for every line)
+    cache = _reason_texts
+    reasons = []
+    for r in d.reasons:
+        hit = cache.get(id(r))
+        reasons.append(hit[1] if hit is not None and hit[0] is r else _object_json(cache, r, _reason_json))
+    reasons = tuple(reasons)
     rtext = _reasons_of.get(reasons)
     if rtext is None:
         if len(_reasons_of) >= _PART_CACHE:
             _reasons_of.clear()
         rtext = _reasons_of[reasons] = _interned(_texts, "[" + ",".join(reasons) + "]")
-    detail = (_object_json(_detail_texts, d.country, canonical), _object_json(_detail_texts, d.item, canonical))
-    dtext = _details_of.get(detail)
+    cache = _detail_texts
+    country, item = d.country, d.item
+    hit = cache.get(id(country))
+    cj = hit[1] if hit is not None and hit[0] is country else _object_json(cache, country, canonical)
+    hit = cache.get(id(item))
+    ij = hit[1] if hit is not None and hit[0] is item else _object_json(cache, item, canonical)
+    dtext = _details_of.get((cj, ij))
     if dtext is None:
         if len(_details_of) >= _PART_CACHE:
             _details_of.clear()
         # the text canonical({"country": country, "item": item}) gives (keys sorted, compact separators)
-        dtext = _details_of[detail] = _interned(_texts, '{"country":' + detail[0] + ',"item":' + detail[1] + "}")
+        dtext = _details_of[cj, ij] = _interned(_texts, '{"country":' + cj + ',"item":' + ij + "}")
     key = (d.code, rtext, dtext, d.rules_version, d.eul_version)
     part = _decision_parts.get(key)
     if part is None:
@@ -347,6 +397,19 @@ def _sha256_hex(data: bytes) -> str:
 
 def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+_second: tuple[int, str] = (-1, "")  # the last second a line was stamped in, and its ISO text up to the seconds
+
+
+def _line_ts() -> str:
+    """utcnow() for the lines of a run (the text up to the seconds is made once a second)."""
+    global _second
+    sec, us = divmod(_time.time_ns() // 1000, 1_000_000)
+    stamp = _second
+    if stamp[0] != sec:
+        stamp = _second = (sec, datetime.fromtimestamp(sec, UTC).isoformat(timespec="seconds")[:19] + ".")
+    return f"{stamp[1]}{us:06d}+00:00"
 
 
 def _user() -> str:
@@ -451,7 +514,7 @@ class Run:
     def _add(self, inputs_json: str, d: Decision, row: int | None) -> None:
         as_of = d.as_of
         entry = (
-            utcnow(),
+            _line_ts(),
             int(row) if row is not None else None,
             inputs_json,
             _decision_part(d),
@@ -460,14 +523,15 @@ class Run:
         with self._lock:
             if self._committer is not None:
                 raise RuntimeError("audit run is being written: no more records")
-            self._buf.append(entry)
-            if len(self._buf) >= SPOOL_BATCH:  # keep memory flat on 1M-line workbooks
+            buf = self._buf
+            buf.append(entry)
+            if len(buf) >= SPOOL_BATCH:  # keep memory flat on 1M-line workbooks
                 if self._spool is None:
                     self._spool = tempfile.TemporaryFile()
-                data = pickle.dumps(self._buf, protocol=pickle.HIGHEST_PROTOCOL)
+                data = pickle.dumps(buf, protocol=pickle.HIGHEST_PROTOCOL)
                 self._spool.write(len(data).to_bytes(8, "little"))
                 self._spool.write(data)
-                self._spooled += len(self._buf)
+                self._spooled += len(buf)
                 self._buf = []
 
     def commit_in_background(self) -> bool:
