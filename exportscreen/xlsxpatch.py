@@ -364,6 +364,7 @@ class _SheetPatcher:
         self.pending = sorted(targets)
         self.style_left_rows = style_left_rows
         self.p = b""  # namespace prefix of the main namespace, e.g. b"x:" (usually empty)
+        self._cell_end = b"</t></is></c>"  # with the prefix
         self.col_styles: list[tuple[int, int, bytes]] = []
         self.formulas: list[str] = []
         self.cells_written = 0
@@ -561,6 +562,71 @@ class _SheetPatcher:
                 out[0] = _set_attr(start_tag, b"spans", b"%d:%d" % (min(int(lo), first_col), last_new))
         return b"".join(out)
 
+    def _append_in_place(self, buf: bytes, start: int, end: int, tag: bytes, row_attrs, row: int) -> bytes | None:
+        """_patch_row for the usual row, read in place from the reader's buffer (the row is ``buf[start:end]``,
+        its start tag ``tag``, and the caller has checked that it holds no comment or processing instruction): a
+        row with an explicit reference and every target column right of its last cell (see _append_after_last,
+        whose output this is). None otherwise."""
+        if b"r" not in row_attrs or tag[-2:] == b"/>":
+            return None
+        p = self.p
+        body_start = start + len(tag)
+        close_i = buf.rfind(b"</", body_start, end)
+        if close_i < 0:
+            return None
+        needle = b"<" + p + b"c"
+        n = len(needle)
+        last, stop = -1, close_i
+        while True:
+            last = buf.rfind(needle, body_start, stop)
+            if last < 0 or (
+                last + n < close_i and buf[last + n : last + n + 1] in (b" ", b">", b"/", b"\t", b"\n", b"\r")
+            ):
+                break
+            stop = last  # <color ...> in a rich-text run, keep looking
+        cells = self.targets.cells(row)
+        first_col = cells[0][0]
+        if last < 0:
+            last_style = None
+        else:
+            gt = buf.find(b">", last, close_i)
+            if gt < 0:
+                return None
+            m = _R_ATTR.search(buf, last, gt)
+            if not m or self._col_of(m.group(1)) >= first_col:
+                return None
+            sm = _S_ATTR.search(buf, last, gt)
+            last_style = sm.group(1) if sm else None
+        out = [buf[start:close_i]]
+        left = last_style
+        inherit = row in self.style_left_rows
+        row_style = row_attrs[b"s"] if row_attrs.get(b"customFormat") in (b"1", b"true") and b"s" in row_attrs else 0
+        col_default = self._col_default
+        rownum = b"%d" % row
+        cell_end = self._cell_end
+        cell_start = self._cell_parts.get
+        for c, text in cells:
+            if inherit:
+                style = left
+            elif row_style != 0:
+                style = row_style
+            else:
+                style = col_default[c] if c in col_default else self._default_style(c, row_attrs)
+            before_after = cell_start((c, style)) or self._cell_start(c, style)
+            out += (before_after[0], rownum, before_after[1], _xml_text(text), cell_end)
+            left = style
+        out.append(buf[close_i:end])
+        self.cells_written += len(cells)
+        spans = row_attrs.get(b"spans")
+        if spans:
+            lo, _, hi = spans.partition(b":")
+            last_new = cells[-1][0]
+            if lo.isdigit() and hi.isdigit() and last_new > int(hi):
+                out[0] = (
+                    _set_attr(tag, b"spans", b"%d:%d" % (min(int(lo), first_col), last_new)) + buf[body_start:close_i]
+                )
+        return b"".join(out)
+
     _col_cache: dict[bytes, int] = {}
 
     def _col_of(self, letters: bytes) -> int:
@@ -594,6 +660,7 @@ class _SheetPatcher:
             raise PatchError("the worksheet has no <sheetData>; cannot write")
         self.p = m.group(1) or b""
         p = self.p
+        self._cell_end = b"</" + p + b"t></" + p + b"is></" + p + b"c>"
         dst.write(self._patch_head(rd.buf[: m.start()]))
         gt = rd.find(b">", m.start())
         sd_tag = rd.buf[m.start() : gt + 1]
@@ -625,6 +692,8 @@ class _SheetPatcher:
         pi = 0
         prev = 0
         inserted = False
+        special = -1  # offset in rd.buf of the next <! or <? (len(rd.buf) when there is none)
+        _PLAIN_ROW = re.compile(rb"<" + re.escape(p) + rb'row r="(\d+)">')
         while True:
             m = rd.search(token, pos, margin=16)
             if not m:
@@ -657,7 +726,8 @@ class _SheetPatcher:
                     if e < 0:
                         raise PatchError("the worksheet XML is truncated (row not closed)")
                 end = e + len(row_close)
-            a = _attrs(tag)
+            plain = _PLAIN_ROW.match(tag)  # <row r="12">: no other attribute
+            a = {b"r": plain.group(1)} if plain is not None and len(tag) == plain.end() else _attrs(tag)
             has_r = b"r" in a
             row = int(a[b"r"]) if has_r else prev + 1
             while pi < n_pending and pending[pi] < row:
@@ -665,7 +735,10 @@ class _SheetPatcher:
                 pi += 1
                 inserted = True
             if pi < n_pending and pending[pi] == row:
-                write(self._patch_row(buf[start:end], row, tag, a))
+                if special < end:  # where the next <! or <? is: once per buffer, not once per row
+                    special = min(i if i >= 0 else len(buf) for i in (buf.find(b"<!", start), buf.find(b"<?", start)))
+                data = self._append_in_place(buf, start, end, tag, a, row) if special >= end else None
+                write(data if data is not None else self._patch_row(buf[start:end], row, tag, a))
                 pi += 1
             elif inserted and not has_r:
                 write(_set_attr(tag, b"r", str(row).encode()) + buf[start + len(tag) : end])
@@ -677,6 +750,7 @@ class _SheetPatcher:
             pos = end
             if pos > 4 * CHUNK:
                 pos = rd.drop(pos)
+                special = -1
 
 
 # ------------------------------------------------------------------------------------------- calcChain
