@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -188,15 +189,27 @@ def _is_total_row(row: list[Any], header: Header) -> bool:
 
 class _Cells(dict):
     """Cell value -> the value a line keeps: one object per distinct text (big sheets repeat countries, items,
-    users), None for blank text; other values as they are (never stored: TRUE must not become 1)."""
+    users), None for blank text, one object per distinct number and date (kept apart by type: TRUE must not become
+    1; and 0.0, NaN and datetimes with a time zone as they are, as equal ones may differ); other values as they are.
+    Only texts are keys of the dict itself."""
 
-    __slots__ = ()
+    __slots__ = ("others",)
+
+    def __init__(self, *a: Any):
+        super().__init__(*a)
+        self.others: dict[type, dict] = {float: {}, date: {}, datetime: {}}
 
     def __missing__(self, v: Any) -> Any:
-        if v.__class__ is str:
+        cls = v.__class__
+        if cls is str:
             kept = self[v] = v if v.strip() else None
             return kept
-        return None if _empty(v) else v
+        same = self.others.get(cls)
+        if same is None or (cls is float and (v != v or v == 0.0)) or (cls is datetime and v.tzinfo is not None):
+            return None if _empty(v) else v
+        if len(same) >= 100_000:
+            same.clear()
+        return same.setdefault(v, v)
 
 
 _total_words: dict[str, bool] = {}
