@@ -194,12 +194,11 @@ _encode_str = json.encoder.encode_basestring  # a str as JSON with ensure_ascii=
 _str_json: dict[str, str] = {}  # cell text -> JSON (order tables repeat countries, items, users ...)
 _input_plans: dict[tuple, Any] = {}  # input names -> (format with the sorted names, positions) | None
 _reason_texts: dict[int, tuple] = {}  # id(Reason) -> (the Reason, its JSON)
+_reason_by_value: dict[Any, str] = {}  # Reason -> its JSON
 _detail_texts: dict[int, tuple] = {}  # id(country or item dict) -> (the dict, its JSON)
 _texts: dict[str, str] = {}  # the one object of each of these texts
-_reasons_of: dict[tuple, str] = {}  # JSON of each reason -> JSON of the list
-_details_of: dict[tuple, str] = {}  # (country JSON, item JSON) -> detail JSON
-_decision_parts: dict[tuple, tuple] = {}  # (code, reasons, detail, versions) -> part
-_OBJECT_CACHE = 200_000
+_decision_parts: dict[tuple, tuple] = {}  # (code, versions, country, item and reasons JSON) -> part
+_OBJECT_CACHE = 20_000  # entries keep their objects alive: no more than the engine keeps anyway
 _as_of_tails: dict[str | None, bytes] = {}
 _PART_CACHE = 20_000
 
@@ -328,7 +327,16 @@ def _object_json(cache: dict, obj: Any, build) -> str:
 
 
 def _reason_json(reason: Any) -> str:
-    return canonical(audit_reasons((reason,))[0])
+    """A reason's JSON, looked up by value (the engine makes many equal Reason objects, one per day, say)."""
+    try:
+        text = _reason_by_value.get(reason)
+    except TypeError:  # unhashable hits
+        return canonical(audit_reasons((reason,))[0])
+    if text is None:
+        if len(_reason_by_value) >= _PART_CACHE:
+            _reason_by_value.clear()
+        text = _reason_by_value[reason] = canonical(audit_reasons((reason,))[0])
+    return text
 
 
 def _decision_part(d: Decision) -> tuple:
@@ -337,39 +345,36 @@ def _decision_part(d: Decision) -> tuple:
     (UTF-8, comma-separated, with a trailing comma). One tuple per distinct part, shared by the lines that have it.
 
     The engine builds many equal Reason objects and country/item dicts (one per day, say): their JSON is looked up
-    by object, and the texts, one object per distinct text, make the keys of the next levels."""
+    by object (one text object per distinct text), and the part by those texts."""
     # _object_json, inlined for the usual hits (this runs for every line)
-    cache = _reason_texts
-    reasons = []
-    for r in d.reasons:
-        hit = cache.get(id(r))
-        reasons.append(hit[1] if hit is not None and hit[0] is r else _object_json(cache, r, _reason_json))
-    reasons = tuple(reasons)
-    rtext = _reasons_of.get(reasons)
-    if rtext is None:
-        if len(_reasons_of) >= _PART_CACHE:
-            _reasons_of.clear()
-        rtext = _reasons_of[reasons] = _interned(_texts, "[" + ",".join(reasons) + "]")
     cache = _detail_texts
     country, item = d.country, d.item
     hit = cache.get(id(country))
     cj = hit[1] if hit is not None and hit[0] is country else _object_json(cache, country, canonical)
     hit = cache.get(id(item))
     ij = hit[1] if hit is not None and hit[0] is item else _object_json(cache, item, canonical)
-    dtext = _details_of.get((cj, ij))
-    if dtext is None:
-        if len(_details_of) >= _PART_CACHE:
-            _details_of.clear()
-        # the text canonical({"country": country, "item": item}) gives (keys sorted, compact separators)
-        dtext = _details_of[cj, ij] = _interned(_texts, '{"country":' + cj + ',"item":' + ij + "}")
-    key = (d.code, rtext, dtext, d.rules_version, d.eul_version)
+    key = [d.code, d.rules_version, d.eul_version, cj, ij]
+    cache = _reason_texts
+    for r in d.reasons:
+        hit = cache.get(id(r))
+        key.append(hit[1] if hit is not None and hit[0] is r else _object_json(cache, r, _reason_json))
+    key = tuple(key)
     part = _decision_parts.get(key)
     if part is None:
-        code = d.code if isinstance(d.code, Code) else Code(d.code)
-        cols = (code.value, code.label, rtext, dtext, d.rules_version, d.eul_version)
-        if len(_decision_parts) >= _PART_CACHE:
-            _decision_parts.clear()
-        part = _decision_parts[key] = (*cols, (_HASH_ENCODER.encode(cols)[1:-1] + ",").encode())
+        part = _new_decision_part(key)
+    return part
+
+
+def _new_decision_part(key: tuple) -> tuple:
+    code, rules_version, eul_version, cj, ij, *reasons = key
+    code = code if isinstance(code, Code) else Code(code)
+    # the texts canonical() gives for the list of reasons and for {"country": country, "item": item}
+    rtext = _interned(_texts, "[" + ",".join(reasons) + "]")
+    dtext = _interned(_texts, '{"country":' + cj + ',"item":' + ij + "}")
+    cols = (code.value, code.label, rtext, dtext, rules_version, eul_version)
+    if len(_decision_parts) >= _PART_CACHE:
+        _decision_parts.clear()
+    part = _decision_parts[key] = (*cols, (_HASH_ENCODER.encode(cols)[1:-1] + ",").encode())
     return part
 
 
