@@ -4,20 +4,25 @@ exit status."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from exportscreen.errors import UserError
 
 
 def parse_date(text: str | None, option: str) -> date | None:
-    """The date given to ``option`` (``--date``, ``--as-of`` …) as YYYY-MM-DD; None when the option was not
-    given. Anything else is a :class:`UserError` naming the option (one line; the CLI exits 2)."""
+    """The date given to ``option`` (``--date``, ``--as-of`` …), read as a date in a cell is (one parser,
+    :func:`exportscreen.ids.values.parse_date`): 2025-10-01, 2025/10/01, 2025年10月1日, 20251001, 令和7年10月1日,
+    R7.10.1, H31.4.30, full-width digits, an Excel serial (45931). None when the option was not given; anything
+    else is a :class:`UserError` naming the option (one line; the CLI exits 2)."""
     if text is None:
         return None
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text, flags=re.ASCII):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:  # 2025-02-30
-            pass
-    raise UserError(f"{option} {text!r}: not a date; expected YYYY-MM-DD (e.g. 2025-10-01)")
+    from exportscreen.ids import InvalidInput
+    from exportscreen.ids.values import parse_date as parse_cell_date
+
+    try:
+        day = parse_cell_date(text, option)
+    except InvalidInput as exc:
+        raise UserError(exc.en) from None
+    if day is None:  # an empty or blank argument
+        raise UserError(f"{option} {text!r}: not a date; give e.g. 2025-10-01 or 令和7年10月1日")
+    return day

@@ -27,7 +27,24 @@ END_USE_LOOKUP = {fold(word): key for key, words in END_USES.items() for word in
 INFORM_LOOKUP = {fold(word): key for key, words in INFORMS.items() for word in words}
 
 
+# The names of the date fields in messages; a CLI option (--date, --from …) is named as it is.
+DATE_FIELDS = {"ship_date": ("出荷日", "ship date"), "as_of_date": ("基準日", "as-of date")}
+_TIME = r"(?:\s*[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"  # a time after the date (00:00:00) is ignored
+_WESTERN = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?" + _TIME)
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")  # 20261215
+_SERIAL_TEXT = re.compile(r"\d{5}(?:\.\d*)?")  # an Excel serial written as text (csv): 46371
+
+
+def _labels(field: str) -> tuple[str, str]:
+    return DATE_FIELDS.get(field, (field, field))
+
+
 def parse_date(value, field: str = "ship_date") -> date | None:
+    """A date as clerks give it: a date or datetime, an Excel serial number (1900 system), or text — ISO
+    (2026-12-15), 2026/12/15, 2026.12.15, 2026年12月15日, 20261215, an Excel serial as text (46371), or 和暦:
+    令和8年12月15日, R8.12.15, R8/12/15, H31.4.30, 令和元年5月1日 (eras from rules/eras.yaml). Full-width digits and
+    the era symbols ㋿ ㍻ ㍼ are read through NFKC. A date outside its era (令和0年, 平成32年, H31.5.1) is refused,
+    never moved into another era. None for an empty value; :class:`InvalidInput` naming ``field`` otherwise."""
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -35,31 +52,78 @@ def parse_date(value, field: str = "ship_date") -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if 1 <= value < 2958466:  # Excel serial date (1900 system)
-            return _EXCEL_EPOCH + timedelta(days=int(value))
-        raise InvalidInput(field, f"出荷日「{value}」を日付として読めません", f"ship date {value!r} is not a date")
+        return _serial(value, str(value), field)
     text = cell_text(value)
     if text is None:
         return None
     return _parse_date_text(text, field)
 
 
+def _serial(value: float, shown: str, field: str) -> date:
+    if 1 <= value < 2958466:  # Excel serial date (1900 system): 1 = 1900-01-01 … 2958465 = 9999-12-31
+        return _EXCEL_EPOCH + timedelta(days=int(value))
+    ja, en = _labels(field)
+    raise InvalidInput(field, f"{ja}「{shown}」を日付として読めません", f"{en} {shown!r} is not a date")
+
+
+@lru_cache(maxsize=1)
+def _era_date():
+    """The 和暦 pattern, with the era names and letters of rules/eras.yaml."""
+    from exportscreen.ids import eras
+
+    tokens = sorted({t for e in eras.bundled() for t in (e.name, e.abbr)}, key=len, reverse=True)
+    alternatives = "|".join(map(re.escape, tokens))
+    return re.compile(
+        rf"(?i:(?P<era>{alternatives}))\s*(?P<year>\d{{1,3}}|元)\s*[-/.年]\s*(?P<month>\d{{1,2}})\s*[-/.月]\s*"
+        rf"(?P<day>\d{{1,2}})\s*日?" + _TIME
+    )
+
+
 @lru_cache(maxsize=4096)
 def _parse_date_text(text: str, field: str) -> date:
     norm = nfkc(text)
-    m = re.fullmatch(
-        r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?", norm
-    ) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", norm)
+    ja, en = _labels(field)
+    if _SERIAL_TEXT.fullmatch(norm):
+        return _serial(float(norm), text, field)
+    m = _WESTERN.fullmatch(norm) or _COMPACT.fullmatch(norm)
+    era_m = None if m else _era_date().fullmatch(norm)
     try:
-        if not m:
-            raise ValueError
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
+        if m:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if era_m:
+            return _era_day(era_m, text, field)
+    except InvalidInput:  # a ValueError too
+        raise
+    except ValueError:  # 2026-02-30, R8.13.1
+        pass
+    raise InvalidInput(
+        field,
+        f"{ja}「{text}」を日付として読めません（例: 2026-04-01、2026/4/1、令和8年4月1日、R8.4.1）",
+        f"{en} {text!r} is not a date (e.g. 2026-04-01, 2026/4/1, 令和8年4月1日, R8.4.1)",
+    )
+
+
+def _era_day(m: re.Match, text: str, field: str) -> date:
+    from exportscreen.ids import eras
+
+    era = eras.lookup(m.group("era"))
+    assert era is not None  # the pattern has only the eras' names and letters
+    ja, en = _labels(field)
+    year = 1 if m.group("year") == "元" else int(m.group("year"))
+    if year == 0:
         raise InvalidInput(
             field,
-            f"出荷日「{text}」を日付として読めません（例: 2026-04-01）",
-            f"ship date {text!r} is not a date (e.g. 2026-04-01)",
-        ) from None
+            f"{ja}「{text}」: {era.name}0年はありません（元年が1年目です）",
+            f"{en} {text!r}: there is no year 0 of {era.name} (the first year, 元年, is 1)",
+        )
+    day = date(era.gregorian_year(year), int(m.group("month")), int(m.group("day")))  # ValueError: not a date
+    if not era.contains(day):
+        raise InvalidInput(
+            field,
+            f"{ja}「{text}」は{era.name}の期間外です（{era.name}は {era.span()}）",
+            f"{en} {text!r} is outside the era {era.name} ({era.span()})",
+        )
+    return day
 
 
 def parse_value(value) -> float | None:
