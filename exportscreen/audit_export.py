@@ -22,7 +22,7 @@ from exportscreen.errors import UserError
 from exportscreen.ids import InvalidInput
 from exportscreen.ids.values import parse_value
 from exportscreen.model import Code
-from exportscreen.render import recorded_reason_text
+from exportscreen.render import recorded_hits_text, recorded_reason_text
 
 SUMMARY_SHEET = "サマリー"
 DETAIL_SHEET = "明細"
@@ -220,7 +220,10 @@ def line_values(rec: dict) -> dict:
     reasons = rec.get("reasons") or []
     eul = [r for r in reasons if r.get("topic") == "user"]
     if eul:
-        list_result = "\n".join(r.get("text", "") for r in eul)
+        # the reasons, then each hit as the one renderer writes it (entry, country, concerns, matched name, score and
+        # the features that fired, from the structured hit kept in the audit record)
+        hits = recorded_hits_text(eul)
+        list_result = "\n".join([r.get("text", "") for r in eul] + ([hits] if hits else []))
     elif rec.get("eul_version"):
         list_result = f"指摘なし（リスト {rec['eul_version']} 版）"
     else:

@@ -44,74 +44,154 @@ def reason_text(decision: Decision, lang: str = "ja") -> str:
 
 
 # ------------------------------------------------------------------------------------------ End User List hits
+#
+# One renderer for a hit: the data (hit_dict — entry No., listed name, country, concern types in CONCERN_ORDER,
+# matched name, score, kind, and the features that fired as data) and the texts written from that data, so that a
+# hit shown live (eul search, =EUL_MATCH, check) and a hit read back from the audit log read the same. The Japanese
+# texts are Japanese only: the feature explanations come from exportscreen/eul/features.py (ja / ja_detail).
 
 
 def hit_features(hit) -> list[dict]:
-    """The features that fired, structured: ``[{"feature": "name_exact", "detail": "..."}]``."""
-    out = []
-    for f in hit.features:
-        fid, _, detail = f.partition(": ")
-        out.append({"feature": fid, "detail": detail})
-    return out
+    """The features that fired, as data: ``[{"feature": "name_fuzzy", "value": 0.87, "listed": …, "found": 0.9}]``."""
+    return [f.to_dict() for f in hit.features]
 
 
 def hit_dict(hit, lang: str = "ja", *, explain: bool = True) -> dict:
-    """A hit as data (JSON output, audit records): entry, score, kind, matched name, features and, unless
-    ``explain`` is false (the audit log keeps the facts only), the explanation in ``lang``."""
+    """A hit as data (JSON output, audit records): entry, country, concerns, score, kind, matched name, features and,
+    unless ``explain`` is false (the audit log keeps the facts only), the explanation in ``lang``."""
     e = hit.entry
     out = {
         "no": e.no,
         "name": " ".join(e.name.split()),
         "country": e.country,
         "concerns": [c for c in CONCERN_ORDER if c in e.concerns],
-        "score": round(hit.score, 3),
+        "score": round(hit.score, 2),
         "kind": hit.kind,
         "matched_name": " ".join(hit.matched_name.split()),
         "features": hit_features(hit),
     }
     if explain:
-        out["explanation"] = hit_explanation(hit, lang)
+        out["explanation"] = hit_text(out, lang)
     return out
 
 
-def hit_summary(hit, lang: str = "ja") -> str:
-    """One short line (=EUL_MATCH): ``No.12 Name（B,C,M,N） スコア0.95 該当``."""
-    e = hit.entry
-    kind = HIT_KIND[hit.kind][lang == "en"]
-    name = " ".join(e.name.split())
+def _country(iso2: str | None, lang: str) -> str:
+    from exportscreen.eul.countries import name_en, name_ja
+
+    if not iso2:
+        return ""
+    return name_en(iso2) if lang == "en" else name_ja(iso2)
+
+
+def _words_ja(words: str) -> str:
+    from exportscreen.eul.places import places
+
+    shown = places().shown_ja
+    return " ".join(shown.get(w, w) for w in words.split())
+
+
+def _kind(kind: str, lang: str) -> str:
+    return HIT_KIND.get(kind, (kind, kind))[lang == "en"]
+
+
+def feature_text(f: dict, lang: str = "ja") -> str:
+    """One feature that fired, in the clerk's language, with its facts filled in (its short description when a fact
+    is missing, as in audit records written before features were data)."""
+    from exportscreen.eul.features import FEATURES
+
+    fid = f.get("feature", "")
+    feat = FEATURES.get(fid)
+    if feat is None:
+        return fid
+    facts = {k: v for k, v in f.items() if k != "feature"}
+    for key in ("country", "destination"):
+        if key in facts:
+            facts[key] = _country(facts[key], lang)
+    if lang != "en":  # a place is one word whatever the script (beijing = 北京 = ペキン): shown as Japanese writes it
+        for key in ("query_words", "listed_words", "query_places", "listed_places", "words"):
+            value = facts.get(key)
+            if isinstance(value, str) and (key.endswith("places") or any(ord(ch) >= 0x3040 for ch in value)):
+                facts[key] = _words_ja(value)
+    template = feat.en_detail if lang == "en" else feat.ja_detail
+    if template:
+        try:
+            return template.format(**facts)
+        except (KeyError, ValueError, TypeError, IndexError):
+            pass
+    text = feat.en if lang == "en" else feat.ja
+    if lang == "en" and facts.get("detail"):  # an old record's English detail: English output only
+        text = f"{text.rstrip('.')} ({facts['detail']})."
+    return text
+
+
+def hit_headline(d: dict, lang: str = "ja") -> str:
+    """Which entry, where, which concerns, what matched, how strong: one line from :func:`hit_dict` data."""
+    concerns = [c for c in CONCERN_ORDER if c in d.get("concerns", ())]
+    country = _country(d.get("country"), lang)
     if lang == "en":
-        return f"No.{e.no} {name} ({concern_text(e.concerns)}) score {hit.score:.2f} {kind}"
-    return f"No.{e.no} {name}（{concern_text(e.concerns)}） スコア{hit.score:.2f} {kind}"
+        return (
+            f'{_kind(d["kind"], "en")}: End User List No.{d["no"]} "{d["name"]}" ({country}); concerns: '
+            f'{", ".join(CONCERN_EN[c] for c in concerns)}; matched "{d["matched_name"]}"; score {d["score"]:.2f}'
+        )
+    return (
+        f"{_kind(d['kind'], 'ja')}：外国ユーザーリスト No.{d['no']}「{d['name']}」（{country}） 懸念区分 "
+        f"{'・'.join(CONCERN_JA[c] for c in concerns)}、照合名「{d['matched_name']}」、スコア{d['score']:.2f}"
+    )
+
+
+def hit_lines(d: dict, lang: str = "ja") -> list[str]:
+    """The headline, then one line per feature that fired (eul search, the audit workbook)."""
+    return [hit_headline(d, lang)] + [feature_text(f, lang) for f in d.get("features", ())]
+
+
+def hit_text(d: dict, lang: str = "ja") -> str:
+    """The headline and the features in one line (JSON ``explanation``, ``check``)."""
+    head, *why = hit_lines(d, lang)
+    return f"{head}. " + " ".join(why) if lang == "en" else f"{head}。" + "".join(why)
 
 
 def hit_explanation(hit, lang: str = "ja") -> str:
     """One line for a compliance officer: which entry, how strong, and why (the features that fired)."""
-    from exportscreen.eul.countries import name_en, name_ja
-    from exportscreen.eul.features import FEATURES
+    return hit_text(hit_dict(hit, explain=False), lang)
 
+
+def hit_summary(hit, lang: str = "ja") -> str:
+    """One short line (=EUL_MATCH): ``No.12 Name（B,C,M,N） スコア0.95 該当``, with the name that matched when it is
+    not the listed name (an alias, an acronym, the Chinese-script line) and the entry's country when it is not the
+    destination."""
     e = hit.entry
-    matched = " ".join(hit.matched_name.split())
-    name = " ".join(e.name.split())
-    why = []
-    for f in hit_features(hit):
-        feat, detail = FEATURES[f["feature"]], f["detail"]
-        if lang == "en":
-            why.append(feat.en.rstrip(".") + (f" ({detail})" if detail else ""))
-        else:
-            why.append(feat.ja.rstrip("。") + (f"（{detail}）" if detail else "") + "。")
+    name, matched = " ".join(e.name.split()), " ".join(hit.matched_name.split())
+    other = next((f.fact("country") for f in hit.features if f.id == "country_mismatch"), None)
+    kind = _kind(hit.kind, lang)
     if lang == "en":
-        kind = "Listed" if hit.kind == "hit" else "Possible match"
-        concerns = ", ".join(CONCERN_EN[c] for c in CONCERN_ORDER if c in e.concerns)
         return (
-            f'{kind}: End User List No.{e.no} "{name}" ({name_en(e.country)}), score {hit.score:.2f}, '
-            f'matched "{matched}"; concerns: {concerns}. ' + "; ".join(why) + "."
+            f"No.{e.no} {name} ({concern_text(e.concerns)})"
+            + (f" matched '{matched}'" if matched not in name else "")
+            + (f" listed in {_country(other, 'en')}" if other else "")
+            + f" score {hit.score:.2f} {kind}"
         )
-    kind = "該当" if hit.kind == "hit" else "該当の可能性"
-    concerns = "・".join(CONCERN_JA[c] for c in CONCERN_ORDER if c in e.concerns)
     return (
-        f"{kind}：外国ユーザーリスト No.{e.no}「{name}」（{name_ja(e.country)}） スコア{hit.score:.2f}、"
-        f"照合名「{matched}」、懸念区分 {concerns}。" + " ".join(why)
+        f"No.{e.no} {name}（{concern_text(e.concerns)}）"
+        + (f" 照合名「{matched}」" if matched not in name else "")
+        + (f" 掲載国 {_country(other, 'ja')}" if other else "")
+        + f" スコア{hit.score:.2f} {kind}"
     )
+
+
+def recorded_hits_text(reasons: list[dict], lang: str = "ja") -> str:
+    """The End User List hits of recorded reasons (audit log records), one block per hit, as :func:`hit_lines`."""
+    lines: list[str] = []
+    seen: set = set()
+    for r in reasons:
+        for d in r.get("hits") or ():
+            key = (d.get("no"), d.get("matched_name"), d.get("score"))
+            if key in seen:
+                continue
+            seen.add(key)
+            head, *why = hit_lines(d, lang)
+            lines.append(head)
+            lines += [f"  ・{w}" for w in why]
+    return "\n".join(lines)
 
 
 # ------------------------------------------------------------------------------------------ data forms

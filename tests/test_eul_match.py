@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -148,14 +149,94 @@ def test_explanations(eul):
     h = _best(eul, "Kestrel Aerospce Industries Organisation", "IR")
     ja, en = render.hit_explanation(h, "ja"), render.hit_explanation(h, "en")
     assert "\n" not in ja and "\n" not in en
-    assert "外国ユーザーリスト No.2" in ja and "ミサイル・通常兵器" in ja and "スコア" in ja
-    assert "End User List No.2" in en and "missile, conventional weapons" in en
-    for fid in h.feature_ids:
-        assert FEATURES[fid].en.rstrip(".") in en
+    assert "外国ユーザーリスト No.2" in ja and "ミサイル・通常兵器" in ja and "スコア" in ja and "（イラン）" in ja
+    assert "End User List No.2" in en and "missile, conventional weapons" in en and "(Iran)" in en
     d = render.hit_dict(h, "en")
     assert d["no"] == 2 and d["kind"] == h.kind and d["concerns"] == ["M", "CW"] and d["explanation"] == en
-    assert [f"{f['feature']}: {f['detail']}".rstrip(": ") for f in d["features"]] == list(h.features)
+    assert d["score"] == h.score and d["country"] == "IR"
+    assert [f["feature"] for f in d["features"]] == list(h.feature_ids)
     assert render.hit_summary(h).startswith("No.2 ") and "（M,CW）" in render.hit_summary(h)
+
+
+def test_features_are_data(eul):
+    """Each feature that fired is data (id, value, facts), as the audit log keeps it; the texts are written from it."""
+    h = _best(eul, "Kestrel Aerospce Industries Organisation", "IR")
+    fuzzy = h.features[0]
+    assert fuzzy.id == "name_fuzzy" and fuzzy.value == pytest.approx(h.score, abs=0.01)
+    facts = dict(fuzzy.facts)
+    assert facts["listed"].startswith("Kestrel Aerospace") and 0.8 < facts["found"] <= 1.0
+    assert {"query_words", "listed_words", "explained", "agree"} <= set(facts)
+    rec = render.hit_dict(h, explain=False)  # the audit record
+    assert "explanation" not in rec and rec["features"][0]["feature"] == "name_fuzzy"
+    assert json.loads(json.dumps(rec, ensure_ascii=False)) == rec  # plain JSON
+    assert render.hit_text(rec, "ja") == render.hit_explanation(h, "ja")  # read back, rendered alike
+    country = next(f for f in rec["features"] if f["feature"] == "country_match")
+    assert country["country"] == "IR"
+    assert any(f["feature"] == "abbreviation" and "organisation" in f["pairs"] for f in rec["features"])
+
+
+def test_japanese_explanation_is_japanese_only(eul):
+    """No English words of ours in the Japanese texts: only the names themselves are in Latin letters."""
+    for name, country in (
+        ("Kestrel Aerospce Industries Organisation", "IR"),
+        ("Zarvan Trading", "JP"),
+        ("General Technology Limited", "HK"),
+        ("KAIO", None),
+        ("大眾科技", "HK"),
+    ):
+        h = _best(eul, name, country)
+        d = render.hit_dict(h, explain=False)
+        text = render.hit_text(d, "ja")
+        data = {d["name"], d["matched_name"], *(str(v) for f in d["features"] for v in f.values() if v != f["feature"])}
+        for value in sorted(data, key=len, reverse=True):  # the names and words that matched are data
+            text = text.replace(value, "")
+        assert not re.search(r"[A-Za-z]{3,}", text), text
+
+
+def test_old_audit_records_still_render():
+    """Hits recorded before features were data ({"feature", "detail"}) render with the short description; the
+    Japanese text leaves the English detail out."""
+    rec = {
+        "no": 7,
+        "name": "Tabriz Electronics Industries",
+        "country": "IR",
+        "concerns": ["M"],
+        "score": 0.97,
+        "kind": "hit",
+        "matched_name": "Tabriz Electronics Industries",
+        "features": [{"feature": "name_fuzzy", "detail": "0.97 'tabriz' ~ 'tabriz' (aligned)"}],
+    }
+    ja, en = render.hit_text(rec, "ja"), render.hit_text(rec, "en")
+    assert "aligned" not in ja and FEATURES["name_fuzzy"].ja in ja and "No.7" in ja
+    assert "aligned" in en
+
+
+def test_hit_from_features_given_as_text():
+    """Hit(…, features=("name_exact: X",)) — the form callers used before — still builds structured features."""
+    e = _entry(9, "CN", "WMD Lab")
+    h = Hit(e, 0.97, "WMD Lab", "hit", ("name_exact: WMD Lab",))
+    assert h.feature_ids == ("name_exact",) and h.features[0].fact("detail") == "WMD Lab"
+    assert render.hit_summary(h) == "No.9 WMD Lab（M） スコア0.97 該当"
+
+
+def test_label_agrees_with_the_shown_score(eul):
+    """The score is rounded to the two decimals shown before the thresholds are applied: a 0.92 is a hit, a 0.91
+    a possible hit, whatever the digits behind."""
+    for name, country in (
+        ("Kestrel Aerospce Industries Organisation", "IR"),
+        ("Zarvan Trading", "JP"),
+        ("Veltrum Plant", "RU"),
+        ("General Technology Limited", "HK"),
+        ("Tabriz Electronic Industries", "IR"),
+    ):
+        for h in eul.match(name, country):
+            assert h.score == round(h.score, 2)
+            assert h.kind == ("hit" if h.score >= eul.thresholds.hit else "possible")
+            assert f"{h.score:.2f}" in render.hit_summary(h)
+
+
+JA_EXAMPLES = {"Univ", "University", "Centre", "Center", "TRADINGCOMPANY", "Trading", "Company", "rules", "yaml"}
+JA_EXAMPLES |= {"eul_place_names"}
 
 
 def test_feature_table():
@@ -164,12 +245,22 @@ def test_feature_table():
         "name_fuzzy",
         "alias_match",
         "acronym_match",
+        "cjk_prefix",
+        "query_extra",
+        "place_mismatch",
         "country_match",
         "country_mismatch",
         "generic_only",
+        "script_variant",
+        "place_alias",
+        "abbreviation",
+        "run_together",
     ):
         f = FEATURES[fid]
-        assert f.id == fid and f.en.endswith(".") and f.ja and isinstance(f.weight, float)
+        assert f.id == fid and f.en.endswith(".") and f.ja.endswith("。") and isinstance(f.weight, float)
+        for text in (f.ja, re.sub(r"\{[a-z_]+(:[^}]*)?\}", "", f.ja_detail)):  # Japanese, but for examples
+            words = set(re.findall(r"[A-Za-z_]{3,}", text)) - JA_EXAMPLES
+            assert not words, (fid, words)
 
 
 def test_memoised(eul):

@@ -82,10 +82,11 @@ def cmd_search(args) -> int:
     if not hits:
         print("No entry matches." if en else "該当する掲載はありません。")
         return 0
-    for h in hits:
-        kind = h.kind if en else ("該当" if h.kind == "hit" else "要確認")
-        print(f"{h.score:.2f}  {kind}  {render.hit_summary(h, args.lang)}  [{h.entry.country}]")
-        print(f"      {render.hit_explanation(h, args.lang)}")
+    for h in hits:  # rendered by exportscreen.render, like 理由, =EUL_MATCH and the audit workbook
+        head, *why = render.hit_lines(render.hit_dict(h, args.lang, explain=False), args.lang)
+        print(head)
+        for line in why:
+            print(f"    ・{line}" if not en else f"    - {line}")
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
+from typing import Any
 
 WMD_CODES = frozenset({"B", "C", "M", "N"})
 CONCERN_CODES = WMD_CODES | {"CW"}
@@ -61,17 +62,53 @@ class Thresholds:
             raise ValueError(f"thresholds must satisfy 0 < possible <= hit <= 1, got {self}")
 
 
+@dataclass(frozen=True, slots=True)
+class Fired:
+    """One feature that fired for a hit, as data (in the spirit of nomenklatura/yente's ``features``): its id in
+    :data:`exportscreen.eul.features.FEATURES`, the value it contributed (a name feature: the score it gave; an
+    adjustment: what it added; a note: 0) and the facts behind it (``(("listed", "Zarvan Trading"), ("found", 1.0))``),
+    from which the renderer writes the explanation in the clerk's language."""
+
+    id: str
+    value: float = 0.0
+    facts: tuple[tuple[str, Any], ...] = ()
+
+    def fact(self, key: str, default: Any = None) -> Any:
+        for k, v in self.facts:
+            if k == key:
+                return v
+        return default
+
+    def to_dict(self) -> dict:
+        """``{"feature": "name_fuzzy", "value": 0.87, "listed": …}``: what the audit log keeps."""
+        return {"feature": self.id, "value": round(self.value, 4), **dict(self.facts)}
+
+    @classmethod
+    def parse(cls, text: str) -> Fired:
+        """A feature given as ``"<id>: <detail>"`` (the form before features were data)."""
+        fid, _, detail = str(text).partition(": ")
+        return cls(fid.strip(), 0.0, (("detail", detail),) if detail else ())
+
+
 @dataclass(frozen=True)
 class Hit:
     entry: EulEntry
-    score: float  # in [0, 1]
+    score: float  # in [0, 1], two decimals: the score shown is the score the thresholds were applied to
     matched_name: str  # the listed name, alias or acronym that matched, as listed
     kind: str  # "hit" | "possible"
-    features: tuple[str, ...]  # "<feature id>: <detail>", strongest name feature first
+    features: tuple[Fired, ...]  # strongest name feature first, then adjustments and notes
+
+    def __post_init__(self):
+        for f in self.features:
+            if type(f) is not Fired:  # features given as "<id>: <detail>" texts
+                object.__setattr__(
+                    self, "features", tuple(f if isinstance(f, Fired) else Fired.parse(f) for f in self.features)
+                )
+                break
 
     @property
     def feature_ids(self) -> tuple[str, ...]:
-        return tuple(f.split(":", 1)[0] for f in self.features)
+        return tuple(f.id for f in self.features)
 
 
 @dataclass(frozen=True, eq=False)
