@@ -325,6 +325,19 @@ HARD_NEGATIVES = [
     ("Seoul International Trading Co., Ltd.", "KR"),
     ("Singapore Marine Engineering Pte Ltd", "SG"),
     ("Kuala Lumpur Technology Sdn Bhd", "MY"),
+    # as Japanese clerks write customers: a common word with a listing, (HK), a place, a short own name in kanji
+    ("Sakura Components Ltd.", "IR"),
+    ("ABC Trading (HK) Limited", "HK"),
+    ("Pacific Precision Instruments (HK) Limited", "HK"),
+    ("大成建設株式会社", "KP"),
+    ("平和電子工業株式会社", "KP"),
+    ("東海貿易株式会社", "KP"),
+    ("富士電機株式会社", "CN"),
+    ("上海天海科技有限公司", "CN"),
+    ("北京科技发展有限公司", "CN"),
+    ("ハルビン食品株式会社", "CN"),
+    ("深圳市华明电子有限公司", "CN"),
+    ("テヘラン商事株式会社", "IR"),
 ]
 
 

@@ -68,13 +68,13 @@ LATIN_MIN_SIM = 0.7
 WEAK_WEIGHT = 0.15  # a weak word (place, Shahid, University …) counts for 15 % of its length
 CJK_CHAR_WEIGHT = 2.0  # a Chinese character (or kana, hangul) weighs as much as two letters
 GENERIC_FLOOR = 0.7  # fuzzy score × (0.7 + 0.3 · agreement of the whole names, generic words included)
+CJK_FLOOR = 0.5  # … × (0.5 + 0.5 · agreement of the words) between two Chinese-script names
 READ_AS = 0.9  # a query word this close to a listed word is read as it when the whole names are compared
 SCORED_CACHE = 65536  # normalised names whose candidates are kept (emptied when full)
 MISS_LISTED = 0.5  # penalty per share of the listed name's distinctive text not found
 EXTRA_QUERY = 0.5  # penalty per share of the query's distinctive text not explained
 CJK_PREFIX_FULL = FEATURES["cjk_prefix"].weight  # the query covers all the listed name's own characters (3+)
 CJK_PREFIX_PART = 0.86  # … half of them (2+), or both of a 2-character one
-CJK_OTHER_PLACE = 0.06  # the query begins with another place than the listed name: less, and never a 2-char name
 PLACE_MISMATCH = FEATURES["place_mismatch"].weight  # the names name different places (Beijing … / Nanjing …)
 
 
@@ -463,7 +463,7 @@ class Index:
             if q.cjk_lead and n.cjk_lead and q.cjk_lead != n.cjk_lead:
                 if own < 3:
                     continue  # a two-character name in another city is another company
-                score -= CJK_OTHER_PLACE
+                score += PLACE_MISMATCH
             if not n.strong:
                 score = min(score, cap)
             yield (
@@ -544,6 +544,7 @@ class Index:
         need = 1.0 - (1.0 - floor) / MISS_LISTED  # the listed share found needed to reach `floor`
         q_text = " ".join(q_tokens)
         q_compact = q.compact
+        cjk = bool(q.cjk_rest)
         for cid, ub in upper.items():
             c = cands[cid]
             if ub + c.weak_total < need * c.total or c.norm.compact == q_compact:
@@ -577,8 +578,14 @@ class Index:
                 continue
             # the whole names, each query word read as the listed word it matched: a typo is not counted twice
             read = " ".join([q_read.get(w, w) for w in body.split()]) if q_read else body
-            agree = fuzz.token_set_ratio(read, c.norm.body) / 100.0
-            s *= GENERIC_FLOOR + (1.0 - GENERIC_FLOOR) * agree
+            if cjk and c.norm.cjk_rest:
+                # Chinese-script names: the trade words are words, and they tell two companies of one short own
+                # name apart (平和电子工业 is not 平和自动车)
+                agree = _word_overlap(read, c.norm.body)
+                s *= CJK_FLOOR + (1.0 - CJK_FLOOR) * agree
+            else:
+                agree = fuzz.token_set_ratio(read, c.norm.body) / 100.0
+                s *= GENERIC_FLOOR + (1.0 - GENERIC_FLOOR) * agree
             other_place = None
             if c.places:
                 q_places = {t for t in qw if t in place_words}

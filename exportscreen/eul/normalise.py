@@ -187,6 +187,7 @@ REWRITES: dict[str, str] = {
     "dept": "department",
     "govt": "government",
     "engg": "engineering",
+    "eng": "engineering",
     "mgmt": "management",
     "svcs": "services",
     "acad": "academy",
