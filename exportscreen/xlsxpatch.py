@@ -43,6 +43,10 @@ MAX_TOTAL_UNCOMPRESSED = 2 * 1024**3  # 2 GiB for all members together
 MAX_RATIO = 200  # compression ratio above which a large member is treated as a zip bomb ...
 RATIO_MIN_SIZE = 10 * 1024**2  # ... when it also inflates to more than 10 MiB
 CHUNK = 1 << 20
+# Streams are read, compressed and written in large pieces: each call that does so lets go of the GIL, and a thread
+# that works alongside (the audit log, see audit.Run.commit_in_background) then holds it for up to the switch
+# interval (5 ms) before this one gets it back; fewer, larger pieces wait less.
+BIG_CHUNK = 8 * CHUNK
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -227,7 +231,7 @@ class _Reader:
     def fill(self) -> bool:
         if self.eof:
             return False
-        data = self.stream.read(CHUNK)
+        data = self.stream.read(4 * CHUNK)
         if not data:
             self.eof = True
             return False
@@ -261,6 +265,14 @@ class _Reader:
 _R_ATTR = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]{1,3})\$?\d+["']""")
 _S_ATTR = re.compile(rb"""\ss\s*=\s*["'](\d+)["']""")
 _ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+_TAG_NAME_END = frozenset(b" >/\t\n\r")
+
+
+def _plain_cell(p: bytes) -> re.Pattern:
+    """A cell start tag as spreadsheet programs write it: ``<c r="I4" s="3" t="n">`` (s and t optional)."""
+    return re.compile(b"<" + re.escape(p) + rb'c r="([A-Z]{1,3})\d+"(?: s="(\d+)")?(?: t="[A-Za-z]+")?>')
 
 
 def _attrs(tag: bytes) -> dict[bytes, bytes]:
@@ -326,6 +338,7 @@ class _Targets:
             self._lines, self._extra = rows.lines, rows.extra
             self._order = sorted(range(len(rows.cols)), key=rows.cols.__getitem__)
             self._cols = [rows.cols[i] + 1 for i in self._order]
+            self._cols_t = tuple(self._cols)
             self._in_order = self._order == list(range(len(rows.cols)))
 
     def cells(self, row: int) -> list[tuple[int, str]]:
@@ -340,6 +353,17 @@ class _Targets:
                 self._cells = sorted([(c + 1, _text(t)) for c, t in self.rows[row - 1].items()])
             self._row = row
         return self._cells
+
+    def cols_texts(self, row: int) -> tuple[tuple[int, ...], list[str]]:
+        """(1-based cols, texts) of a 1-based row, in column order; for the lines of a RowTexts, always the same
+        tuple of cols."""
+        line = self._lines.get(row - 1) if self._lines is not None else None
+        if line is not None and row - 1 not in self._extra:
+            if not self._in_order:
+                line = [line[i] for i in self._order]
+            return self._cols_t, [t if t.__class__ is str else _text(t) for t in line]
+        cells = self.cells(row)
+        return tuple([c for c, _ in cells]), [t for _, t in cells]
 
     def columns(self) -> set[int]:
         """Every 1-based column that gets a cell."""
@@ -364,7 +388,11 @@ class _SheetPatcher:
         self.pending = sorted(targets)
         self.style_left_rows = style_left_rows
         self.p = b""  # namespace prefix of the main namespace, e.g. b"x:" (usually empty)
-        self._cell_end = b"</t></is></c>"  # with the prefix
+        self._cell_end = b"</t></is></c>"  # these four with the prefix
+        self._cell_open = b"<c"
+        self._row_close = b"</row>"
+        self._plain_cell = _plain_cell(b"")
+        self._row_shapes: dict[tuple, list[tuple[bytes, bytes]]] = {}
         self.col_styles: list[tuple[int, int, bytes]] = []
         self.formulas: list[str] = []
         self.cells_written = 0
@@ -564,68 +592,73 @@ class _SheetPatcher:
 
     def _append_in_place(self, buf: bytes, start: int, end: int, tag: bytes, row_attrs, row: int) -> bytes | None:
         """_patch_row for the usual row, read in place from the reader's buffer (the row is ``buf[start:end]``,
-        its start tag ``tag``, and the caller has checked that it holds no comment or processing instruction): a
-        row with an explicit reference and every target column right of its last cell (see _append_after_last,
-        whose output this is). None otherwise."""
+        ending with its close tag; its start tag ``tag``; the caller has checked that it holds no comment or
+        processing instruction): a row with an explicit reference and every target column right of its last cell
+        (see _append_after_last, whose output this is). None otherwise."""
         if b"r" not in row_attrs or tag[-2:] == b"/>":
             return None
-        p = self.p
         body_start = start + len(tag)
-        close_i = buf.rfind(b"</", body_start, end)
-        if close_i < 0:
-            return None
-        needle = b"<" + p + b"c"
+        close_i = end - len(self._row_close)
+        needle = self._cell_open
         n = len(needle)
         last, stop = -1, close_i
         while True:
             last = buf.rfind(needle, body_start, stop)
-            if last < 0 or (
-                last + n < close_i and buf[last + n : last + n + 1] in (b" ", b">", b"/", b"\t", b"\n", b"\r")
-            ):
+            if last < 0 or (last + n < close_i and buf[last + n] in _TAG_NAME_END):
                 break
             stop = last  # <color ...> in a rich-text run, keep looking
-        cells = self.targets.cells(row)
-        first_col = cells[0][0]
+        cols, texts = self.targets.cols_texts(row)
         if last < 0:
             last_style = None
         else:
             gt = buf.find(b">", last, close_i)
             if gt < 0:
                 return None
-            m = _R_ATTR.search(buf, last, gt)
-            if not m or self._col_of(m.group(1)) >= first_col:
+            m = self._plain_cell.match(buf, last, gt + 1)  # <c r="I4" s="3" t="n">, the usual layout
+            if m is not None:
+                letters, last_style = m.group(1), m.group(2)
+            else:
+                m = _R_ATTR.search(buf, last, gt)
+                if not m:
+                    return None
+                letters = m.group(1)
+                sm = _S_ATTR.search(buf, last, gt)
+                last_style = sm.group(1) if sm else None
+            if self._col_of(letters) >= cols[0]:
                 return None
-            sm = _S_ATTR.search(buf, last, gt)
-            last_style = sm.group(1) if sm else None
-        out = [buf[start:close_i]]
-        left = last_style
-        inherit = row in self.style_left_rows
-        row_style = row_attrs[b"s"] if row_attrs.get(b"customFormat") in (b"1", b"true") and b"s" in row_attrs else 0
-        col_default = self._col_default
+        custom = row_attrs.get(b"customFormat") in (b"1", b"true") and b"s" in row_attrs
+        key = (cols, last_style, row_attrs[b"s"] if custom else None, row in self.style_left_rows)
+        starts = self._row_shapes.get(key)
+        if starts is None:
+            starts = self._row_shape(key, row_attrs)
         rownum = b"%d" % row
         cell_end = self._cell_end
-        cell_start = self._cell_parts.get
-        for c, text in cells:
-            if inherit:
-                style = left
-            elif row_style != 0:
-                style = row_style
-            else:
-                style = col_default[c] if c in col_default else self._default_style(c, row_attrs)
-            before_after = cell_start((c, style)) or self._cell_start(c, style)
-            out += (before_after[0], rownum, before_after[1], _xml_text(text), cell_end)
-            left = style
+        out = [buf[start:close_i]]
+        for (before, after), text in zip(starts, texts):
+            out += (before, rownum, after, _xml_text(text), cell_end)
         out.append(buf[close_i:end])
-        self.cells_written += len(cells)
+        self.cells_written += len(texts)
         spans = row_attrs.get(b"spans")
         if spans:
             lo, _, hi = spans.partition(b":")
-            last_new = cells[-1][0]
+            last_new = cols[-1]
             if lo.isdigit() and hi.isdigit() and last_new > int(hi):
                 out[0] = (
-                    _set_attr(tag, b"spans", b"%d:%d" % (min(int(lo), first_col), last_new)) + buf[body_start:close_i]
+                    _set_attr(tag, b"spans", b"%d:%d" % (min(int(lo), cols[0]), last_new)) + buf[body_start:close_i]
                 )
         return b"".join(out)
+
+    def _row_shape(self, key: tuple, row_attrs) -> list[tuple[bytes, bytes]]:
+        """The bytes around the row number of each new cell, for rows alike in the target columns, the style of
+        their last cell, their own style and whether new cells take the style of the cell to their left."""
+        cols, left, _, inherit = key
+        starts = []
+        for c in cols:
+            style = left if inherit else self._default_style(c, row_attrs)
+            starts.append(self._cell_start(c, style))
+            left = style
+        self._row_shapes[key] = starts
+        return starts
 
     _col_cache: dict[bytes, int] = {}
 
@@ -661,6 +694,9 @@ class _SheetPatcher:
         self.p = m.group(1) or b""
         p = self.p
         self._cell_end = b"</" + p + b"t></" + p + b"is></" + p + b"c>"
+        self._cell_open = b"<" + p + b"c"
+        self._row_close = b"</" + p + b"row>"
+        self._plain_cell = _plain_cell(p)
         dst.write(self._patch_head(rd.buf[: m.start()]))
         gt = rd.find(b">", m.start())
         sd_tag = rd.buf[m.start() : gt + 1]
@@ -677,7 +713,7 @@ class _SheetPatcher:
         dst.write(rd.buf[pos:])
         rd.buf = b""
         while True:
-            data = rd.stream.read(CHUNK)
+            data = rd.stream.read(BIG_CHUNK)
             if not data:
                 break
             dst.write(data)
@@ -748,7 +784,7 @@ class _SheetPatcher:
                 inserted = False
             prev = row
             pos = end
-            if pos > 4 * CHUNK:
+            if pos > 8 * CHUNK:
                 pos = rd.drop(pos)
                 special = -1
 
@@ -900,7 +936,7 @@ def _write_package(zin: zipfile.ZipFile, fh, part: str, sheet_tmp, sheet_size: i
             zi.comment = info.comment
             if name == part:
                 with zout.open(zi, "w", force_zip64=sheet_size > (1 << 31)) as out:
-                    shutil.copyfileobj(sheet_tmp, out, CHUNK)
+                    shutil.copyfileobj(sheet_tmp, out, BIG_CHUNK)
             elif name in overrides:
                 zout.writestr(zi, overrides[name])
             elif info.file_size > 8 * CHUNK:
