@@ -87,7 +87,7 @@ from exportscreen.render import audit_reasons
 GENESIS = "0" * 64
 DEFAULT_RETENTION_YEARS = 7
 KINDS = ("check", "screen", "udf")
-INSERT_ROWS = 1000  # rows per INSERT statement (fewer where the database takes fewer parameters)
+INSERT_ROWS = 5000  # rows per INSERT statement (fewer where the database takes fewer parameters)
 SPOOL_BATCH = 20_000  # buffered records per pickled batch on disk (a run's memory stays flat)
 
 metadata = MetaData()
