@@ -172,7 +172,10 @@ def test_bridge_reports_a_missing_package_in_the_cell(tmp_path):
         env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
     )
     assert res.returncode == 0, res.stderr
-    assert res.stdout.startswith("システムエラー: exportscreen を読み込めません（ModuleNotFoundError")
+    assert res.stdout == (
+        "システムエラー: exportscreen を読み込めません（モジュール exportscreen がありません）。"
+        "exportscreen calc install をやり直してください\n"
+    )
 
 
 def test_default_profile_is_the_linux_user_profile(monkeypatch, tmp_path):
@@ -194,3 +197,196 @@ def test_fresh_profile_is_initialised_first(tmp_path):
     res = calc.install(tmp_path / "fresh" / "user", python_check=False)
     assert res.initialised and (res.profile / "registrymodifications.xcu").is_file()
     assert 'library:name="ExportScreen"' in (res.profile / "basic" / "Standard" / "script.xlb").read_text()
+
+
+# ------------------------------------------------------------------------------------------ --profile
+
+
+def test_profile_is_the_user_folder_or_the_folder_holding_it(tmp_path):
+    root = tmp_path / "lo"
+    user = root / "user"
+    user.mkdir(parents=True)
+    (user / "registrymodifications.xcu").write_text("<oor:items/>")
+    assert calc.resolve_profile(root) == user  # what -env:UserInstallation names
+    assert calc.resolve_profile(user) == user
+    assert calc.resolve_profile(str(root) + "/") == user
+    # not used yet: a folder named user is the user folder, any other is a profile root
+    assert calc.resolve_profile(tmp_path / "fresh" / "user") == tmp_path / "fresh" / "user"
+    assert calc.resolve_profile(tmp_path / "fresh2") == tmp_path / "fresh2" / "user"
+    (tmp_path / "empty").mkdir()
+    assert calc.resolve_profile(tmp_path / "empty") == tmp_path / "empty" / "user"
+    (tmp_path / "half" / "user").mkdir(parents=True)  # a root whose user folder LibreOffice has not filled yet
+    assert calc.resolve_profile(tmp_path / "half") == tmp_path / "half" / "user"
+    (tmp_path / "file").write_text("x")
+    from exportscreen.errors import UserError
+
+    with pytest.raises(UserError, match="not a folder"):
+        calc.resolve_profile(tmp_path / "file")
+
+
+def test_install_into_the_profile_root(profile, capsys):
+    assert main(["calc", "install", "--profile", str(profile.parent)]) == 0
+    assert (profile / "Scripts" / "python" / "exportscreen_calc.py").is_file()
+    assert (profile / "basic" / "Standard" / "ExportScreen.xba").is_file()
+    assert not (profile.parent / "Scripts").exists() and not (profile.parent / "basic").exists()
+    assert f"installed into the LibreOffice profile {profile}:" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------------------------------ environments
+
+
+def _python(folder: Path, pyvenv: str | None = None, stdlib: str | None = None) -> Path:
+    """A fake Python installation or venv: ``folder/bin/python3`` with a pyvenv.cfg or a standard library."""
+    (folder / "bin").mkdir(parents=True)
+    (folder / "bin" / "python3").write_text("#!/bin/sh\n")
+    if pyvenv is not None:
+        (folder / "pyvenv.cfg").write_text(pyvenv)
+    if stdlib is not None:
+        (folder / "lib" / f"python{stdlib}").mkdir(parents=True)
+        (folder / "lib" / f"python{stdlib}" / "os.py").write_text("")
+    return folder / "bin"
+
+
+OFFICE = calc.OfficePython(prefix="/usr", bindir="/usr/bin", version="3.11", check=True)
+
+
+def test_environments_libreoffice_python_cannot_start_in(tmp_path):
+    venv = _python(tmp_path / "venv", pyvenv="home = /opt/python3.12/bin\ninclude-system-site-packages = false\n")
+    own = _python(tmp_path / "own", pyvenv="home = /usr/bin/\ninclude-system-site-packages = false\n")
+    shared = _python(tmp_path / "shared", pyvenv="home = /usr/bin\ninclude-system-site-packages = true\n")
+    other_home = _python(tmp_path / "oh", pyvenv="home = /opt/py/bin\ninclude-system-site-packages = true\n")
+    conda = _python(tmp_path / "conda", stdlib="3.11")
+    conda12 = _python(tmp_path / "conda12", stdlib="3.12")
+    shims = _python(tmp_path / "shims")
+    system = "/usr/local/bin:/usr/bin:/bin"
+
+    def problem(path: str, **env: str) -> str | None:
+        return calc.environment_problem({"PATH": path, **env}, OFFICE)
+
+    assert problem(system) is None
+    assert problem(f"{venv}:{system}") == calc.MSG_VENV.format(tmp_path / "venv")
+    assert problem(f"{venv}:{system}", VIRTUAL_ENV=str(tmp_path / "venv"), PYTHONPATH="/x") == calc.MSG_VENV.format(
+        tmp_path / "venv"
+    )
+    assert problem(f"{own}/:{system}") == calc.MSG_VENV.format(tmp_path / "own")  # no system site: no uno
+    assert problem(f"{shared}:{system}") is None  # a venv of LibreOffice's python3 with its system packages works
+    assert problem(f"{other_home}:{system}") == calc.MSG_VENV.format(tmp_path / "oh")
+    assert problem(f"{conda}:{system}") == calc.MSG_OTHER_PYTHON.format(conda)  # its own standard library
+    assert problem(f"{conda12}:{system}") is None  # another version: Python falls back to its built-in prefix
+    assert problem(f"{shims}:{venv}:{system}") is None  # the first python3 on PATH decides (pyenv shims)
+    assert problem(f"{system}:{venv}") is None  # the venv's bin behind /usr/bin
+    assert problem(f"relative/bin:{system}", VIRTUAL_ENV=str(tmp_path / "venv")) is None  # VIRTUAL_ENV alone
+    assert problem(system, PYTHONHOME="/opt/python3.12") == calc.MSG_PYTHONHOME.format("/opt/python3.12")
+    assert problem(system, PYTHONHOME="/usr/") is None
+    assert problem(f"{venv}:{system}", PYTHONHOME="/usr") == calc.MSG_VENV.format(tmp_path / "venv")  # site.py
+    off = calc.OfficePython(check=False)  # Windows, macOS: LibreOffice's own Python with its home set
+    assert calc.environment_problem({"PATH": f"{venv}:{system}"}, off) is None
+    for message in (calc.MSG_VENV, calc.MSG_OTHER_PYTHON, calc.MSG_PYTHONHOME, calc.MSG_NO_SCRIPT):
+        assert message.startswith("システムエラー: ") and "\n" not in message and len(message.format("/x")) < 80
+
+
+def test_install_from_an_activated_venv_warns(profile, tmp_path, monkeypatch, capsys):
+    venv = _python(tmp_path / "venv", pyvenv="home = /opt/python3.12/bin\n")
+    monkeypatch.setenv("PATH", f"{venv}:/usr/bin:/bin")
+    monkeypatch.setenv("VIRTUAL_ENV", str(tmp_path / "venv"))
+    monkeypatch.delenv("PYTHONHOME", raising=False)
+    assert main(["calc", "install", "--profile", str(profile), "--no-python-check"]) == 0
+    out = capsys.readouterr().out
+    if sys.platform.startswith("linux"):
+        assert (
+            f"warning: LibreOffice started from this shell could not run the functions: 仮想環境 {tmp_path / 'venv'}"
+            in out
+        )
+
+
+def test_module_checks_the_environment_against_libreoffice_python():
+    office = calc.OfficePython(prefix="/opt/lo", bindir="/opt/lo/bin", version="3.12", check=True)
+    src = calc.basic_module(office)
+    assert 'Private Const ExportScreenPrefix = "/opt/lo"' in src
+    assert 'Private Const ExportScreenBinDir = "/opt/lo/bin"' in src
+    assert 'Private Const ExportScreenPyVersion = "3.12"' in src
+    assert "Private Const ExportScreenCheckEnv = True" in src
+    assert "Private Const ExportScreenCheckEnv = False" in calc.basic_module(calc.OfficePython(check=False))
+    assert '"システムエラー: 仮想環境 " & sVenv & " が有効なまま' in src
+    assert "ExportScreenCall = ExportScreenFailure(Error$)" in src
+    assert 'システムエラー: " & Error$' not in src  # never LibreOffice's multi-line exception text
+    check = calc.PythonCheck("/usr/bin/python3", (3, 11), has_uno=True, office_prefix="/usr")
+    assert check.office() == calc.OfficePython(prefix="/usr", bindir="/usr/bin", version="3.11")
+
+
+# ------------------------------------------------------------------------------------------ the bridge
+
+
+@pytest.fixture
+def bridge(tmp_path, monkeypatch):
+    """The bridge script's functions, loaded in this Python (paths written: this package and environment)."""
+    import runpy
+
+    script = tmp_path / "exportscreen_calc.py"
+    script.write_text(calc.bridge_script(calc.package_paths(), sys.executable))
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    return runpy.run_path(str(script))
+
+
+def test_bridge_messages_are_one_short_japanese_line(bridge):
+    why = bridge["_why_not_imported"]
+    assert (
+        why(ModuleNotFoundError("No module named 'rapidfuzz'", name="rapidfuzz")) == "モジュール rapidfuzz がありません"
+    )
+    assert (
+        why(ImportError("No module named 'yaml' (or 'yaml.CLoader' is unknown UNO type)"))
+        == "モジュール yaml がありません"
+    )  # LibreOffice's import hook
+    foreign = ImportError(
+        "/venv/lib/python3.11/site-packages/rapidfuzz/_feature_detector_cpp.cpython-311-x86_64-linux-gnu.so: "
+        "undefined symbol: _PyErr_SetLocaleString",
+        name="rapidfuzz._feature_detector_cpp",
+    )
+    assert why(foreign) == "rapidfuzz._feature_detector_cpp が別の Python 用です"
+    long = why(RuntimeError("x" * 500 + "\n" + "y"))
+    assert long.startswith("RuntimeError: xxx") and len(long) == 60 and "\n" not in long
+
+    def broken(*_args):
+        raise KeyError("a\nb" * 100)
+
+    mod = type(sys)("fake")
+    mod.SCREEN = broken  # type: ignore[attr-defined]
+    bridge["_load"].__globals__["_udfs"] = mod
+    msg = bridge["screen"]("米国", "7の項(1)")
+    assert msg.startswith("システムエラー: KeyError: ") and msg.endswith("（管理者に連絡してください）")
+    assert "\n" not in msg and len(msg) < 120
+
+
+@pytest.mark.skipif(not Path(SYSTEM_PY).is_file(), reason="no system python3")
+def test_bridge_never_takes_modules_from_pythonpath(profile, tmp_path):
+    """PYTHONPATH pointing at another environment (here: modules that raise when imported, one named like the
+    standard library's csv) changes nothing: the installed paths, LibreOffice's and the system's come first."""
+    if calc.check_office_python(SYSTEM_PY).office_version != sys.version_info[:2]:
+        pytest.skip("system python3 is another version than this environment")
+    poison = tmp_path / "other-venv" / "site-packages"
+    for name in ("exportscreen", "yaml", "rapidfuzz", "pycountry"):
+        (poison / name).mkdir(parents=True)
+        (poison / name / "__init__.py").write_text(f"raise ImportError('{name} from another environment')\n")
+    (poison / "csv.py").write_text("raise ImportError('csv from another environment')\n")
+    calc.install(profile, python_check=False)
+    script = profile / "Scripts" / "python" / "exportscreen_calc.py"
+    probe = f"""
+import json, runpy, sys
+m = runpy.run_path({str(script)!r})
+print(json.dumps([m["screen_reason"]("中国", "非該当", "8458.11", None, "軍事", None, 6800000, "R7.12.9"), sys.path]))
+"""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(poison),
+        "VIRTUAL_ENV": str(poison.parent),
+        "EXPORTSCREEN_HOME": str(tmp_path / "home"),
+        "LANG": "C.UTF-8",
+    }
+    res = subprocess.run([SYSTEM_PY, "-c", probe], capture_output=True, text=True, env=env, timeout=120)
+    assert res.returncode == 0, res.stderr
+    reason, path = json.loads(res.stdout)
+    from datetime import date
+
+    expected = screening.decide("中国", "非該当", "8458.11", None, "軍事", None, 6800000, date(2025, 12, 9))
+    assert reason == expected.reason_text()
+    assert path[: len(calc.package_paths())] == calc.package_paths() and path[-1] == str(poison)

@@ -5,6 +5,11 @@ and saves as xlsx; every computed cell equals the engine's answer for the same i
 Driver: ``soffice --headless --convert-to xlsx``. The template has no cached values (openpyxl writes none), so
 Calc computes every formula on load, which runs the Basic functions and through them our Python.
 Skipped without soffice unless CI=true. Time-limited; the soffice process group is killed on teardown.
+
+LibreOffice is started as a clerk starts it: from a shell without a virtual environment (the template test), and
+from one with a virtual environment activated (VIRTUAL_ENV, its bin first on PATH, PYTHONPATH at its
+site-packages), where every function cell says so in one line and LibreOffice keeps running; with only
+PYTHONPATH/VIRTUAL_ENV pointing at another environment the functions compute as usual.
 """
 
 from __future__ import annotations
@@ -13,13 +18,15 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
+import venv
 from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from exportscreen import functions, screening
+from exportscreen import calc, functions, screening
 from exportscreen.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -63,7 +70,21 @@ def lo_profile(tmp_path):
     return profile
 
 
-def _run_soffice(args: list[str], profile: Path, cwd: Path) -> subprocess.CompletedProcess:
+def _clean_env() -> dict[str, str]:
+    """This process's environment as a shell without a virtual environment has it: no VIRTUAL_ENV, PYTHONHOME or
+    PYTHONPATH, and no venv's bin folder on PATH (pytest may run from an activated venv)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONHOME", "PYTHONPATH")}
+
+    def in_venv(folder: str) -> bool:
+        return folder.startswith("/") and any((Path(folder) / up / "pyvenv.cfg").is_file() for up in (".", ".."))
+
+    env["PATH"] = ":".join(p for p in env.get("PATH", "/usr/bin:/bin").split(":") if not in_venv(p))
+    return env
+
+
+def _run_soffice(
+    args: list[str], profile: Path, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     cmd = [
         SOFFICE,
         "--headless",
@@ -73,7 +94,13 @@ def _run_soffice(args: list[str], profile: Path, cwd: Path) -> subprocess.Comple
         *args,
     ]
     proc = subprocess.Popen(
-        cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        cmd,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env=_clean_env() if env is None else env,
     )
     try:
         out, err = proc.communicate(timeout=TIMEOUT)
@@ -148,3 +175,98 @@ def test_template_computes_in_calc_like_the_engine(lo_profile, tmp_path):
 def test_today_is_the_as_of_date_for_lines_without_ship_date():
     """The comparison above relies on Calc and the engine sharing the as-of date (today) for undated lines."""
     assert screening.decide("中国", "非該当").as_of == date.today()
+
+
+# ------------------------------------------------------------------------------------------ environments
+
+FORMULAS = [
+    "=RULES_VERSION()",
+    '=SCREEN("米国";"7の項(1)")',
+    '=SCREEN_REASON("中国";"非該当";"8458.11";"Foo Co";"軍事";"";6800000;"R7.12.9")',
+    '=COUNTRY_GROUP("韓国";"令和元年8月28日")',
+    '=ITEM_CLASS("非該当";"8458.11")',
+    '=EUL_MATCH("Foo Co")',
+]
+
+
+def _compute(formulas: list[str], profile: Path, tmp_path: Path, env: dict[str, str]) -> list:
+    """The values Calc computes for ``formulas`` (A1, A2 …) in LibreOffice started with ``env``."""
+    src = tmp_path / "in" / "f.xlsx"
+    src.parent.mkdir(parents=True, exist_ok=True)
+    wb = openpyxl.Workbook()
+    for r, f in enumerate(formulas, start=1):
+        wb.active.cell(r, 1, f.replace(";", ","))
+    wb.save(src)
+    res = _run_soffice(["--convert-to", "xlsx", "--outdir", str(tmp_path / "out"), str(src)], profile, tmp_path, env)
+    out = tmp_path / "out" / "f.xlsx"
+    assert out.is_file(), f"soffice rc={res.returncode} stdout={res.stdout[-500:]} stderr={res.stderr[-500:]}"
+    assert "Fatal" not in res.stderr and "terminate called" not in res.stderr, res.stderr[-500:]
+    ws = openpyxl.load_workbook(out, data_only=True).active
+    return [ws.cell(r, 1).value for r in range(1, len(formulas) + 1)]
+
+
+def _expected() -> list:
+    return [
+        functions.RULES_VERSION(),
+        functions.SCREEN("米国", "7の項(1)"),
+        functions.SCREEN_REASON("中国", "非該当", "8458.11", "Foo Co", "軍事", None, 6800000, date(2025, 12, 9)),
+        functions.COUNTRY_GROUP("韓国", date(2019, 8, 28)),
+        functions.ITEM_CLASS("非該当", "8458.11"),
+        functions.EUL_MATCH("Foo Co"),
+    ]
+
+
+def _office() -> calc.OfficePython:
+    check = calc.check_office_python()
+    return check.office()
+
+
+def test_started_from_an_activated_venv_every_cell_says_so_in_one_line(tmp_path):
+    """LibreOffice's Python cannot start inside an activated venv (it takes the venv for its home and loses uno);
+    the cells say which venv, in one line, instead of an internal UNO error — and LibreOffice keeps running."""
+    root = tmp_path / "lo"
+    assert main(["calc", "install", "--profile", str(root)]) == 0  # the profile root, not its user folder
+    env_dir = tmp_path / "clerk-venv"
+    venv.create(env_dir, with_pip=False, symlinks=True)
+    site = next(env_dir.glob("lib/python3*/site-packages"))
+    env = _clean_env()
+    env.update(
+        VIRTUAL_ENV=str(env_dir), PATH=f"{env_dir}/bin:{env['PATH']}", PYTHONPATH=str(site), VIRTUAL_ENV_PROMPT="x"
+    )
+    expected = calc.environment_problem(env, _office())
+    assert expected == calc.MSG_VENV.format(env_dir)
+    got = _compute(FORMULAS, root / "user", tmp_path, env)
+    assert got == [expected] * len(FORMULAS)
+
+
+def test_another_environment_on_pythonpath_changes_nothing(tmp_path):
+    """VIRTUAL_ENV and PYTHONPATH naming another environment (whose modules raise when imported, one named like
+    the standard library's csv): the functions compute from the installed paths, as the engine does."""
+    root = tmp_path / "lo"
+    assert main(["calc", "install", "--profile", str(root)]) == 0
+    poison = tmp_path / "other" / "lib" / "python3.99" / "site-packages"
+    for name in ("exportscreen", "yaml", "rapidfuzz", "pycountry", "platformdirs"):
+        (poison / name).mkdir(parents=True)
+        (poison / name / "__init__.py").write_text(f"raise ImportError('{name} of another environment')\n")
+    (poison / "csv.py").write_text("raise ImportError('csv of another environment')\n")
+    env = _clean_env()
+    env.update(VIRTUAL_ENV=str(tmp_path / "other"), PYTHONPATH=str(poison))
+    assert calc.environment_problem(env, _office()) is None
+    assert _compute(FORMULAS, root / "user", tmp_path, env) == _expected()
+
+
+def test_a_missing_script_or_package_is_one_line_in_the_cell(lo_profile, tmp_path):
+    script = lo_profile / "Scripts" / "python" / "exportscreen_calc.py"
+    script.write_text(calc.bridge_script(["/nonexistent"], sys.executable))  # the package moved away
+    got = _compute(["=RULES_VERSION()", '=SCREEN("米国";"7の項(1)")'], lo_profile, tmp_path / "a", _clean_env())
+    assert (
+        got
+        == [
+            "システムエラー: exportscreen を読み込めません（モジュール exportscreen がありません）。"
+            "exportscreen calc install をやり直してください"
+        ]
+        * 2
+    )
+    script.unlink()
+    got = _compute(["=RULES_VERSION()"], lo_profile, tmp_path / "b", _clean_env())
+    assert got == [calc.MSG_NO_SCRIPT]

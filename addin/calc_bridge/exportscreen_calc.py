@@ -4,19 +4,56 @@ Installed by ``exportscreen calc install`` into <profile>/user/Scripts/python/; 
 Standard.ExportScreen calls these functions through the script provider. LibreOffice runs them in its own
 Python (the system python3 with uno), so the paths of the exportscreen package and of the Python environment
 it was installed in are written below at install time. Generated file: reinstall instead of editing it.
+
+Whatever environment LibreOffice was started from, our modules come from those paths: they go first in sys.path,
+and the entries PYTHONPATH put there (another environment's site-packages, with compiled modules of another
+Python build) go behind LibreOffice's own (its program folder and the system Python's). Every message a cell can
+show from here is one short Japanese line.
 """
 
+import os
+import re
 import sys
 
 EXPORTSCREEN_PATHS: list[str] = []  # filled in by exportscreen calc install
 EXPORTSCREEN_PYTHON = ""  # the interpreter that ran the install (for the messages)
 
-for _p in reversed(EXPORTSCREEN_PATHS):
-    if _p not in sys.path:
-        sys.path.insert(0, _p)
+
+def _set_paths():
+    """sys.path: the install paths, then LibreOffice's and the system Python's, then what PYTHONPATH added."""
+    ours = [p for p in EXPORTSCREEN_PATHS if p]
+    from_env = {os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p}
+
+    def foreign(p):  # from PYTHONPATH, and not LibreOffice's program folder (LibreOffice adds it there itself)
+        if not p or os.path.abspath(p) not in from_env:
+            return False
+        return not any(os.path.isfile(os.path.join(p, f)) for f in ("pythonloader.py", "pythonscript.py", "uno.py"))
+
+    rest = [p for p in sys.path if p not in ours]
+    sys.path[:] = ours + [p for p in rest if not foreign(p)] + [p for p in rest if foreign(p)]
+
+
+_set_paths()
 
 _udfs = None
 _import_error = None
+
+
+def _one_line(text, limit):
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _why_not_imported(exc):
+    """What an import failure was, in a few words: the missing module, or the module built for another Python."""
+    name = getattr(exc, "name", None)
+    text = str(exc)
+    missing = re.search(r"No module named '([^']+)'", text)  # LibreOffice's import hook raises a plain ImportError
+    if isinstance(exc, ImportError) and (missing or (isinstance(exc, ModuleNotFoundError) and name)):
+        return f"モジュール {missing.group(1) if missing else name} がありません"
+    if isinstance(exc, ImportError) and (".so" in text or "undefined symbol" in text or "cpython-" in text):
+        return f"{name or 'モジュール'} が別の Python 用です"
+    return _one_line(f"{type(exc).__name__}: {text}", 60)
 
 
 def _load():
@@ -27,7 +64,7 @@ def _load():
 
             _udfs = functions
         except Exception as exc:  # the cell shows why, never a traceback
-            _import_error = f"{type(exc).__name__}: {exc}"
+            _import_error = _why_not_imported(exc)
     return _udfs
 
 
@@ -53,12 +90,15 @@ def _arg(name, value):
 def _call(func, names, args):
     mod = _load()
     if mod is None:
-        return f"システムエラー: exportscreen を読み込めません（{_import_error}; python {EXPORTSCREEN_PYTHON}）"
+        return (
+            f"システムエラー: exportscreen を読み込めません（{_import_error}）。"
+            "exportscreen calc install をやり直してください"
+        )
     try:
         values = [_arg(n, v) for n, v in zip(names, args)]
         return getattr(mod, func)(*values)
     except Exception as exc:
-        return f"システムエラー: {type(exc).__name__}: {str(exc)[:120]}"
+        return f"システムエラー: {_one_line(f'{type(exc).__name__}: {exc}', 80)}（管理者に連絡してください）"
 
 
 _LINE = ("country", "item", "hs", "end_user", "end_use", "inform", "value_jpy", "ship_date")
@@ -92,7 +132,7 @@ def diagnose(*args):
     """For support: which Python, which exportscreen, which rules."""
     mod = _load()
     if mod is None:
-        where = f"python {sys.version.split()[0]}, sys.path {sys.path[:4]}"
+        where = f"python {sys.version.split()[0]} (installed from {EXPORTSCREEN_PYTHON}), sys.path {sys.path[:4]}"
         return f"exportscreen not importable: {_import_error} ({where})"
     import exportscreen
 

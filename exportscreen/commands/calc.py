@@ -17,7 +17,11 @@ def register(subparsers) -> None:
         description="Put the Basic module Standard.ExportScreen and the Python script exportscreen_calc.py into a "
         "LibreOffice user profile. Close LibreOffice first: it rewrites its profile when it exits.",
     )
-    inst.add_argument("--profile", help="LibreOffice user profile folder (default: ~/.config/libreoffice/4/user)")
+    inst.add_argument(
+        "--profile",
+        help="LibreOffice profile: the folder -env:UserInstallation names (e.g. ~/.config/libreoffice/4) or its "
+        "user folder (default: ~/.config/libreoffice/4/user)",
+    )
     inst.add_argument(
         "--no-python-check",
         action="store_true",
@@ -47,6 +51,7 @@ def run_install(args) -> int:
         "  1. close LibreOffice completely (also the quick starter), then start it again\n"
         "  2. open workbook_templates/order_template.xlsx or type =SCREEN(B3;C3) in a cell\n"
         "  3. check: =RULES_VERSION() shows the rules version (the same as `exportscreen rules`)\n"
-        "  the functions use EXPORTSCREEN_HOME from the environment LibreOffice was started in"
+        "  the functions use EXPORTSCREEN_HOME from the environment LibreOffice was started in; start LibreOffice\n"
+        "  from the desktop menu or from a shell without a virtual environment (deactivate it first)"
     )
     return 0
