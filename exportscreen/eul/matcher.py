@@ -158,11 +158,14 @@ def _bracket_variants(text: str, kind: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     if outer:
         out.append((kind, outer))
+    acronyms = {p for p in parts if is_acronym(p, any_case=kind == "query")}
+    # the bracketed words inline too (Korea Rungrado (General) Trading; an acronym, which a clerk may type without
+    # its brackets and which tells a name of generic words apart), never another script
     inline_parts = [p for p in parts if not _CJK_RE.search(p)]
     if outer and inline_parts:
         out.append((kind, " ".join(re.sub(r"[()\[\]{}]", " ", " ".join(main)).split())))
     for p in parts:
-        if is_acronym(p, any_case=kind == "query"):
+        if p in acronyms:
             out.append(("acronym", p))
             continue
         n = normalise(p)

@@ -198,6 +198,7 @@ REWRITES: dict[str, str] = {
     "chem": "chemical",
     "bros": "brothers",
     "indl": "industrial",
+    "ind": "industries",
     "inds": "industries",
 }
 # British spellings read as American ones (Centre = Center). The matcher also reaches a listed word from a typo of
