@@ -157,11 +157,18 @@ def hit_explanation(hit, lang: str = "ja") -> str:
 
 def hit_summary(hit, lang: str = "ja") -> str:
     """One short line (=EUL_MATCH): ``No.12 Name（B,C,M,N） スコア0.95 該当``, with the name that matched when it is
-    not the listed name (an alias, an acronym, the Chinese-script line) and the entry's country when it is not the
-    destination."""
+    not the listed name (an alias, an acronym, the Chinese-script line), the entry's country when it is not the
+    destination, and, unless the names are equal, the features that fired in a word each (類似・字体の違い …)."""
+    from exportscreen.eul.features import FEATURES
+
     e = hit.entry
     name, matched = " ".join(e.name.split()), " ".join(hit.matched_name.split())
     other = next((f.fact("country") for f in hit.features if f.id == "country_mismatch"), None)
+    why = [
+        short
+        for f in hit.features
+        if f.id in FEATURES and (short := FEATURES[f.id].en_short if lang == "en" else FEATURES[f.id].ja_short)
+    ]
     kind = _kind(hit.kind, lang)
     if lang == "en":
         return (
@@ -169,12 +176,14 @@ def hit_summary(hit, lang: str = "ja") -> str:
             + (f" matched '{matched}'" if matched not in name else "")
             + (f" listed in {_country(other, 'en')}" if other else "")
             + f" score {hit.score:.2f} {kind}"
+            + (f" ({', '.join(dict.fromkeys(why))})" if why else "")
         )
     return (
         f"No.{e.no} {name}（{concern_text(e.concerns)}）"
         + (f" 照合名「{matched}」" if matched not in name else "")
         + (f" 掲載国 {_country(other, 'ja')}" if other else "")
         + f" スコア{hit.score:.2f} {kind}"
+        + (f"（{'・'.join(dict.fromkeys(why))}）" if why else "")
     )
 
 

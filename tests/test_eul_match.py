@@ -158,6 +158,22 @@ def test_explanations(eul):
     assert render.hit_summary(h).startswith("No.2 ") and "（M,CW）" in render.hit_summary(h)
 
 
+def test_summary_line_names_what_matched_and_why(eul):
+    """=EUL_MATCH: an exact match of the listed name says no more; otherwise the name that matched, the listed
+    country when it is not the destination, and a word per feature."""
+    assert render.hit_summary(_best(eul, "Zarvan General Trading L.L.C.", "AE")) == (
+        "No.1 Zarvan General Trading L.L.C.（M） スコア1.00 該当"
+    )
+    line = render.hit_summary(_best(eul, "Zarvan Trading", "JP"))
+    assert line.startswith(
+        "No.1 Zarvan General Trading L.L.C.（M） 照合名「Zarvan Trading LLC」 掲載国 アラブ首長国連邦 "
+    )
+    assert "類似（要確認）" in line and "別名と一致" in line
+    line = render.hit_summary(_best(eul, "Kestrel Aerospce Industries Organisation", "IR"))
+    assert line.endswith("該当（表記が近い・略語・綴り）") or line.endswith("類似（要確認）（表記が近い・略語・綴り）")
+    assert "close spelling" in render.hit_summary(_best(eul, "Kestrel Aerospce Industries Organisation", "IR"), "en")
+
+
 def test_features_are_data(eul):
     """Each feature that fired is data (id, value, facts), as the audit log keeps it; the texts are written from it."""
     h = _best(eul, "Kestrel Aerospce Industries Organisation", "IR")

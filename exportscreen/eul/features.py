@@ -26,6 +26,8 @@ class Feature:
     ja: str
     en_detail: str = ""  # with the facts: str.format fields named after them
     ja_detail: str = ""
+    en_short: str = ""  # a word or two for a one-line summary (=EUL_MATCH); none for an exact match
+    ja_short: str = ""
 
 
 FEATURES: dict[str, Feature] = {
@@ -48,6 +50,8 @@ FEATURES: dict[str, Feature] = {
             "正規化すると掲載の別名と一致します。",
             "The name equals the entry's alias '{listed}' once normalised.",
             "正規化すると掲載の別名「{listed}」と一致します。",
+            en_short="alias",
+            ja_short="別名と一致",
         ),
         Feature(
             "name_fuzzy",
@@ -60,6 +64,8 @@ FEATURES: dict[str, Feature] = {
             "固有の語「{query_words}」が掲載名「{listed}」の固有の語「{listed_words}」とよく似ています（類似度"
             "{value:.2f}：掲載名の語の{found:.0%}が見つかり、入力の語の{explained:.0%}が掲載名で説明され、名称全体の"
             "一致度{agree:.0%}）。",
+            en_short="close spelling",
+            ja_short="表記が近い",
         ),
         Feature(
             "query_extra",
@@ -77,6 +83,8 @@ FEATURES: dict[str, Feature] = {
             "The name is the beginning of the listed name '{listed}', leaving out its place and legal form "
             "({covered} of its {own} own characters).",
             "入力が漢字の掲載名「{listed}」の先頭（地名・会社形態を除く）と一致します（固有の{own}字のうち{covered}字）。",
+            en_short="beginning of the Chinese-script name",
+            ja_short="漢字名の先頭と一致",
         ),
         Feature(
             "acronym_match",
@@ -87,6 +95,8 @@ FEATURES: dict[str, Feature] = {
             "The name equals the acronym '{listed}' the list gives in brackets; acronyms are short, so this is "
             "only a possible hit.",
             "掲載名の括弧内の略称「{listed}」と一致します（略称は短いため「要確認」止まり）。",
+            en_short="acronym",
+            ja_short="略称と一致",
         ),
         Feature(
             "country_match",
@@ -113,12 +123,16 @@ FEATURES: dict[str, Feature] = {
             "入力の地名が掲載名の地名と異なります（北京…／南京… など）。",
             "The name names another place ({query_places}) than the listed name ({listed_places}): {value:+.2f}.",
             "入力の地名（{query_places}）が掲載名の地名（{listed_places}）と異なります（{value:+.2f}）。",
+            en_short="another place",
+            ja_short="地名が異なる",
         ),
         Feature(
             "generic_only",
             0.0,
             "One side is made only of generic words (Trading, General, International, places…): capped below a hit.",
             "一般的な語（貿易・総合・国際・地名など）だけの名称のため、「該当」にはしません。",
+            en_short="generic words only",
+            ja_short="一般語のみ",
         ),
         Feature(
             "script_variant",
@@ -127,6 +141,8 @@ FEATURES: dict[str, Feature] = {
             "簡体字・繁体字・日本の字体の違いを同じ字として照合しました。",
             "Simplified, traditional and Japanese forms of the same characters were read as one ({pairs}).",
             "簡体字・繁体字・日本の字体の違いを同じ字として照合しました（{pairs}）。",
+            en_short="character forms",
+            ja_short="字体の違い",
         ),
         Feature(
             "place_alias",
@@ -135,6 +151,8 @@ FEATURES: dict[str, Feature] = {
             "カタカナの地名を掲載の表記として照合しました（rules/eul_place_names.yaml）。",
             "A place written in katakana was read as the list writes it: {pairs}.",
             "カタカナの地名を掲載の表記として照合しました（{pairs}）。",
+            en_short="katakana place",
+            ja_short="カタカナ地名",
         ),
         Feature(
             "abbreviation",
@@ -143,6 +161,8 @@ FEATURES: dict[str, Feature] = {
             "略語・綴りの違いを同じ語として照合しました（Univ.＝University、Centre＝Center など）。",
             "Abbreviations and spellings were read as the full word: {pairs}.",
             "略語・綴りの違いを同じ語として照合しました（{pairs}）。",
+            en_short="abbreviation",
+            ja_short="略語・綴り",
         ),
         Feature(
             "run_together",
@@ -151,6 +171,8 @@ FEATURES: dict[str, Feature] = {
             "続けて書かれた語を区切って照合しました（TRADINGCOMPANY＝Trading Company など）。",
             "Words written together were read as separate words: {pairs}.",
             "続けて書かれた語を区切って照合しました（{pairs}）。",
+            en_short="words together",
+            ja_short="続け書き",
         ),
     )
 }
