@@ -199,7 +199,7 @@ _detail_texts: dict[int, tuple] = {}  # id(country or item dict) -> (the dict, i
 _texts: dict[str, str] = {}  # the one object of each of these texts
 _decision_parts: dict[tuple, tuple] = {}  # (code, versions, country, item and reasons JSON) -> part
 _OBJECT_CACHE = 20_000  # entries keep their objects alive: no more than the engine keeps anyway
-_as_of_tails: dict[str | None, bytes] = {}
+_as_of_tails: dict[date, tuple[str, bytes]] = {}
 _PART_CACHE = 20_000
 
 
@@ -378,14 +378,17 @@ def _new_decision_part(key: tuple) -> tuple:
     return part
 
 
-def _as_of_tail(as_of: str | None) -> bytes:
-    """The end of a line's hashed JSON array: its as-of date."""
-    tail = _as_of_tails.get(as_of)
-    if tail is None:
-        if len(_as_of_tails) >= _PART_CACHE:
-            _as_of_tails.clear()
-        tail = _as_of_tails[as_of] = (("null" if as_of is None else _encode_str(as_of)) + "]").encode()
-    return tail
+def _as_of_texts(as_of: Any) -> tuple[str | None, bytes]:
+    """A line's as-of date as stored, and the end of its hashed JSON array."""
+    texts = _as_of_tails.get(as_of) if as_of.__class__ is date else None
+    if texts is None:
+        text = as_of.isoformat() if as_of is not None else None
+        texts = (text, (("null" if text is None else _encode_str(text)) + "]").encode())
+        if as_of.__class__ is date:
+            if len(_as_of_tails) >= _PART_CACHE:
+                _as_of_tails.clear()
+            _as_of_tails[as_of] = texts
+    return texts
 
 
 def _sha256_hex(data: bytes) -> str:
@@ -407,14 +410,19 @@ def utcnow() -> str:
 _second: tuple[int, str] = (-1, "")  # the last second a line was stamped in, and its ISO text up to the seconds
 
 
-def _line_ts() -> str:
-    """utcnow() for the lines of a run (the text up to the seconds is made once a second)."""
+def _line_ts() -> int:
+    """When a line is recorded, in microseconds since the epoch (its text, see _ts_text, is made when written)."""
+    return _time.time_ns() // 1000
+
+
+def _ts_text(us: int) -> str:
+    """utcnow()'s text for a time from _line_ts() (the text up to the seconds is made once a second)."""
     global _second
-    sec, us = divmod(_time.time_ns() // 1000, 1_000_000)
+    sec, frac = divmod(us, 1_000_000)
     stamp = _second
     if stamp[0] != sec:
         stamp = _second = (sec, datetime.fromtimestamp(sec, UTC).isoformat(timespec="seconds")[:19] + ".")
-    return f"{stamp[1]}{us:06d}+00:00"
+    return f"{stamp[1]}{frac:06d}+00:00"
 
 
 def _user() -> str:
@@ -497,7 +505,7 @@ class Run:
     started: str
     user: str
     host: str
-    # buffered lines: (ts, row_no, inputs JSON, decision part (see _decision_part), as_of)
+    # buffered lines: see _add
     _buf: list = field(default_factory=list, repr=False)
     _spool: Any = field(default=None, repr=False)  # a temporary file of pickled batches, for runs of many lines
     _spooled: int = 0
@@ -510,21 +518,17 @@ class Run:
 
     def record(self, inputs: dict, decision: Decision, row: int | None = None) -> None:
         """One decided line: its inputs (field name -> cell value), the decision, the worksheet row (1-based)."""
-        self._add(_inputs_json(inputs), decision, row)
+        self._add(None, _inputs_json(inputs), decision, row)
 
     def record_values(self, names: tuple, values: tuple, decision: Decision, row: int | None = None) -> None:
-        """:meth:`record` with the inputs as names and values (``dict(zip(names, values))``, without the dict)."""
-        self._add(_values_json(names, values), decision, row)
+        """:meth:`record` with the inputs as names and values (``dict(zip(names, values))``, without the dict). The
+        values are encoded when the run is written: they must not change until then (cell values do not)."""
+        self._add(names, values, decision, row)
 
-    def _add(self, inputs_json: str, d: Decision, row: int | None) -> None:
-        as_of = d.as_of
-        entry = (
-            _line_ts(),
-            int(row) if row is not None else None,
-            inputs_json,
-            _decision_part(d),
-            as_of.isoformat() if as_of is not None else None,
-        )
+    def _add(self, names: tuple | None, inputs: Any, d: Decision, row: int | None) -> None:
+        # (time, row, input names or None, input values or their JSON, decision part, as-of date): what is the
+        # same for many lines is one object, and the texts are made when the run is written (_insert_lines)
+        entry = (_line_ts(), int(row) if row is not None else None, names, inputs, _decision_part(d), d.as_of)
         with self._lock:
             if self._committer is not None:
                 raise RuntimeError("audit run is being written: no more records")
@@ -799,14 +803,19 @@ class AuditLog:
         # seq, "line", run_id, ts, username, host, file, file_sha256, sheet, row_no, inputs, <part>, as_of
         head = ',"line",' + _HASH_ENCODER.encode(r.id) + ',"'
         mid = '",' + _HASH_ENCODER.encode([r.user, r.host, r.file, r.file_sha256, r.sheet])[1:-1] + ","
-        enc, tail_of, sha = _encode_str, _as_of_tail, _sha256_hex
+        enc, sha, ts_text, values_json = _encode_str, _sha256_hex, _ts_text, _values_json
+        as_of_texts, as_of_cache = _as_of_texts, _as_of_tails
         counts: dict[str, int] = {}
         pending: list = []
         for entries in r._batches():
-            for ts, row, inputs, part, as_of in entries:
+            for us, row, names, inputs, part, as_of in entries:
                 seq += 1
+                ts = ts_text(us)
+                if names is not None:
+                    inputs = values_json(names, inputs)
+                as_of, tail = as_of_cache.get(as_of) or as_of_texts(as_of)
                 text = f"{prev}[{seq}{head}{ts}{mid}{'null' if row is None else row},{enc(inputs)},"
-                prev_hash, prev = prev, sha(text.encode() + part[6] + tail_of(as_of))
+                prev_hash, prev = prev, sha(text.encode() + part[6] + tail)
                 pending.append((seq, ts, row, inputs, as_of, prev_hash, prev, *run_cols, *part[:6]))
                 counts[part[0]] = counts.get(part[0], 0) + 1
                 if len(pending) == per_stmt:
