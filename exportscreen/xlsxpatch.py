@@ -730,23 +730,28 @@ class _SheetPatcher:
         inserted = False
         special = -1  # offset in rd.buf of the next <! or <? (len(rd.buf) when there is none)
         _PLAIN_ROW = re.compile(rb"<" + re.escape(p) + rb'row r="(\d+)">')
+        row_open = b"<" + p + b"row "  # the usual next row, right where the last one ended
         while True:
-            m = rd.search(token, pos, margin=16)
-            if not m:
-                raise PatchError("the worksheet XML is truncated (no </sheetData>)")
             buf = rd.buf
-            start = m.start()
-            if start > pos:
-                gap = buf[pos:start]
-                if b"<" in gap:
-                    raise PatchError("unexpected markup between rows of the worksheet; cannot write safely")
-                write(gap)
-            if buf[start + 1 : start + 2] == b"/":
-                while pi < n_pending:
-                    write(self._new_row(pending[pi]))
-                    pi += 1
-                write(m.group())
-                return m.end()
+            if buf.startswith(row_open, pos):
+                start = pos
+            else:
+                m = rd.search(token, pos, margin=16)
+                if not m:
+                    raise PatchError("the worksheet XML is truncated (no </sheetData>)")
+                buf = rd.buf
+                start = m.start()
+                if start > pos:
+                    gap = buf[pos:start]
+                    if b"<" in gap:
+                        raise PatchError("unexpected markup between rows of the worksheet; cannot write safely")
+                    write(gap)
+                if buf[start + 1 : start + 2] == b"/":
+                    while pi < n_pending:
+                        write(self._new_row(pending[pi]))
+                        pi += 1
+                    write(m.group())
+                    return m.end()
             gt = buf.find(b">", start)
             if gt < 0:
                 gt = rd.find(b">", start)
