@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from datetime import date
 
-from exportscreen import engine, render, screening, state
+from exportscreen import engine, orders, render, screening, state
 from exportscreen.ids import InvalidInput
 from exportscreen.ids.text import cell_text
 from exportscreen.ids.values import parse_date
@@ -303,44 +303,20 @@ def _blank(v) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
 
-def _header_field(text) -> str | None:
-    """Which order field a header cell names: the workbook screener's matcher (exportscreen.orders.match_column)."""
-    from exportscreen.orders import match_column
-
-    return match_column(text) if isinstance(text, str) else None
-
-
-def _is_total_row(row: list, cols: dict[str, int]) -> bool:
-    from exportscreen.orders import TOTAL_WORDS, normalize_header
-
-    def total(v):
-        return isinstance(v, str) and normalize_header(v).strip(":：") in TOTAL_WORDS
-
-    for f in ("country", "item"):
-        v = row[cols[f]] if cols[f] < len(row) else None
-        if not _blank(v) and not total(v):
-            return False
-    return any(total(v) for v in row)
-
-
 def _screen_table(table) -> list[list]:
     rows = _rows(table)
     while rows and all(_blank(v) for v in rows[-1]):
         rows.pop()  # whole-column ranges: drop the trailing blanks
     if not rows:
         return [["入力エラー", _invalid("範囲が空です")]]
-    cols: dict[str, int] = {}
-    for c, v in enumerate(rows[0]):
-        f = _header_field(v)
-        if f is not None and f not in cols:
-            cols[f] = c
-    if "country" not in cols or "item" not in cols:
+    header = orders.find_header(rows[:1])  # the workbook screener's header finder, on the range's first row
+    if header is None:
         return [["入力エラー", _invalid("範囲の先頭行に見出し（仕向地・品目）が見つかりません")]]
-    idx = [cols.get(f) for f in engine.ORDER_FIELDS]
+    idx = [header.columns.get(f) for f in orders.FIELDS]
     out = [list(_TABLE_HEAD)]
     for row in rows[1:]:
         vals = [None if c is None or c >= len(row) else row[c] for c in idx]
-        if all(_blank(v) for v in vals) or _is_total_row(row, cols):
+        if all(_blank(v) for v in vals) or orders.is_total_row(row, header):
             out.append(["", ""])
             continue
         try:

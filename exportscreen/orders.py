@@ -178,7 +178,7 @@ def _is_total_word(v: Any) -> bool:
     return isinstance(v, str) and normalize_header(v).strip(":：") in TOTAL_WORDS
 
 
-def _is_total_row(row: list[Any], header: Header) -> bool:
+def is_total_row(row: list[Any], header: Header) -> bool:
     """合計 / Total / 計 in a text cell (which may be the country or item cell), no country and no item."""
     for f in ("country", "item"):
         c = header.columns[f]
@@ -256,7 +256,7 @@ def _lines(rows: Iterator[list[Any]], header: Header, table: OrderTable, col_off
         if all(_empty(v) for v in row):
             table.blank_rows += 1
             continue
-        if _is_total_row(row, shifted):
+        if is_total_row(row, shifted):
             table.total_rows.append(r)
             continue
         vals = tuple(
