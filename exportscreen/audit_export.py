@@ -23,6 +23,7 @@ from exportscreen.ids import InvalidInput
 from exportscreen.ids.values import parse_value
 from exportscreen.model import Code
 from exportscreen.render import recorded_hits_text, recorded_reason_text
+from exportscreen.xlsxpatch import col_letter
 
 SUMMARY_SHEET = "サマリー"
 DETAIL_SHEET = "明細"
@@ -110,14 +111,12 @@ BOX = "☐"
 
 def form_cells() -> dict[str, str]:
     """key -> cell address of every value the exporter fills on a form sheet."""
-    from openpyxl.utils import get_column_letter
-
     cells = {}
     for _label_col, (vfrom, _vto), items in FORM_HEADER_BLOCKS:
         for i, (key, _label) in enumerate(items):
             cells[key] = f"{vfrom}{FORM_HEADER_FIRST_ROW + i}"
     for i, (key, _h, _w) in enumerate(FORM_COLUMNS):
-        cells[f"line.{key}"] = f"{get_column_letter(i + 1)}{FORM_TABLE_ROW}"
+        cells[f"line.{key}"] = f"{col_letter(i)}{FORM_TABLE_ROW}"
     for i, (key, _t) in enumerate(FORM_CHECKS):
         cells[f"check.{key}"] = f"I{FORM_CHECK_FIRST_ROW + i}"
     return cells
@@ -479,9 +478,7 @@ def _fill_detail(ws, values: list[dict]) -> None:
             cell = ws.cell(r, c + 1, v[key])
             cell._style = styles[c]
     last = max(2, len(values) + 1)
-    from openpyxl.utils import get_column_letter
-
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(keys))}{last}"
+    ws.auto_filter.ref = f"A1:{col_letter(len(keys) - 1)}{last}"
 
 
 # ----------------------------------------------------------------------------------------------------------
