@@ -88,7 +88,8 @@ GENESIS = "0" * 64
 DEFAULT_RETENTION_YEARS = 7
 KINDS = ("check", "screen", "udf")
 INSERT_ROWS = 5000  # rows per INSERT statement (fewer where the database takes fewer parameters)
-SPOOL_BATCH = 20_000  # buffered records per pickled batch on disk (a run's memory stays flat)
+SPOOL_BATCH = 128_000  # buffered lines (~25 MB) spooled to disk together (a run's memory stays flat)
+SPOOL_PIECE = 16_000  # lines per pickle in the spool
 
 metadata = MetaData()
 
@@ -537,9 +538,10 @@ class Run:
             if len(buf) >= SPOOL_BATCH:  # keep memory flat on 1M-line workbooks
                 if self._spool is None:
                     self._spool = tempfile.TemporaryFile()
-                data = pickle.dumps(buf, protocol=pickle.HIGHEST_PROTOCOL)
-                self._spool.write(len(data).to_bytes(8, "little"))
-                self._spool.write(data)
+                for i in range(0, len(buf), SPOOL_PIECE):  # read back a piece at a time
+                    data = pickle.dumps(buf[i : i + SPOOL_PIECE], protocol=pickle.HIGHEST_PROTOCOL)
+                    self._spool.write(len(data).to_bytes(8, "little"))
+                    self._spool.write(data)
                 self._spooled += len(buf)
                 self._buf = []
 
@@ -803,19 +805,24 @@ class AuditLog:
         # seq, "line", run_id, ts, username, host, file, file_sha256, sheet, row_no, inputs, <part>, as_of
         head = ',"line",' + _HASH_ENCODER.encode(r.id) + ',"'
         mid = '",' + _HASH_ENCODER.encode([r.user, r.host, r.file, r.file_sha256, r.sheet])[1:-1] + ","
-        enc, sha, ts_text, values_json = _encode_str, _sha256_hex, _ts_text, _values_json
+        enc, sha256, values_json = _encode_str, hashlib.sha256, _values_json
         as_of_texts, as_of_cache = _as_of_texts, _as_of_tails
+        second, second_text = -1, ""
         counts: dict[str, int] = {}
         pending: list = []
         for entries in r._batches():
             for us, row, names, inputs, part, as_of in entries:
                 seq += 1
-                ts = ts_text(us)
+                sec, frac = divmod(us, 1_000_000)
+                if sec != second:  # _ts_text, its text up to the seconds once a second
+                    second, second_text = sec, _ts_text(us)[:20]
+                ts = f"{second_text}{frac:06d}+00:00"
                 if names is not None:
                     inputs = values_json(names, inputs)
                 as_of, tail = as_of_cache.get(as_of) or as_of_texts(as_of)
-                text = f"{prev}[{seq}{head}{ts}{mid}{'null' if row is None else row},{enc(inputs)},"
-                prev_hash, prev = prev, sha(text.encode() + part[6] + tail)
+                data = f"{prev}[{seq}{head}{ts}{mid}{'null' if row is None else row},{enc(inputs)},".encode()
+                data += part[6] + tail
+                prev_hash, prev = prev, sha256(data).hexdigest() if len(data) < 2048 else _sha256_hex(data)
                 pending.append((seq, ts, row, inputs, as_of, prev_hash, prev, *run_cols, *part[:6]))
                 counts[part[0]] = counts.get(part[0], 0) + 1
                 if len(pending) == per_stmt:
