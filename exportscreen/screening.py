@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from exportscreen import files, orders, render, state, xlsxpatch
+from exportscreen import files, messages, orders, render, state, xlsxpatch
 from exportscreen.engine import screen
 from exportscreen.errors import UserError
 from exportscreen.model import Code, Decision
@@ -98,16 +98,21 @@ def screen_file(
         if src.is_file() and src.read_bytes()[:2] in (b"PK", b"\xd0\xcf"):
             suffix = ".xlsx"
         elif not src.exists():
-            raise UserError(f"{src.name}: file not found")
+            raise UserError(*messages.pair("file_not_found", name=src.name))
         else:
             suffix = ".csv"
     is_csv = suffix in CSV_SUFFIXES
     if out and target.suffix.lower() != src.suffix.lower() and not (is_csv and target.suffix.lower() in CSV_SUFFIXES):
-        raise UserError(f"--out {target.name}: must have the same type as the input ({src.suffix})")
+        raise UserError(
+            f"--out {target.name}: 入力と同じ種類のファイルにしてください（{src.suffix}）",
+            f"--out {target.name}: must have the same type as the input ({src.suffix})",
+        )
     if not src.exists():
-        raise UserError(f"{src.name}: file not found")
+        raise UserError(*messages.pair("file_not_found", name=src.name))
     if not target.parent.is_dir():
-        raise UserError(f"--out: folder {target.parent} does not exist")
+        raise UserError(
+            f"--out: フォルダ {target.parent} がありません", f"--out: folder {target.parent} does not exist"
+        )
     as_of = as_of or date.today()
 
     # refuse early, before the (possibly long) screening, and again under the lock
@@ -204,15 +209,22 @@ def _write_csv(table: orders.OrderTable, src: Path, target: Path, cells: Mapping
     files.atomic_write(target, lambda fh: orders.write_csv(rows, fh, table.encoding), mode_from=src)
 
 
+def reason_key(d: Decision) -> tuple:
+    """What a decision says, apart from its wording and the list's version: each reason's id and the End User
+    List entries it is about (name, country, hit or possible hit)."""
+    return tuple((r.rule_id, tuple(sorted((h.entry.name, h.entry.country, h.kind) for h in r.hits))) for r in d.reasons)
+
+
 def rescreen(path: str | Path, sheet: str | None = None, as_of: date | None = None) -> tuple[dict, list[dict]]:
-    """Which lines of an order table change decision under the newest End User List: (about, changed lines),
-    each changed line with its row, inputs, and old and new decisions."""
+    """Which lines of an order table change under the newest End User List: (about, changed lines), each
+    changed line with its row, inputs, old and new decisions, and ``"decision_changed"``: False for a line
+    whose decision stays but whose reasons change (a newly listed buyer on a line that stays 許可要)."""
     from exportscreen import eul as eul_mod
     from exportscreen.rules import bundled
 
     lists = eul_mod.load_lists()
     if not lists:
-        raise UserError("no End User List is imported (exportscreen rules import-eul PATH)")
+        raise UserError(*messages.pair("no_eul"))
     newest = max(lists, key=lambda e: (e.effective, e.list_date))
     previous = tuple(e for e in lists if e is not newest)
     base = bundled()
@@ -224,8 +236,10 @@ def rescreen(path: str | Path, sheet: str | None = None, as_of: date | None = No
         kw = line.kwargs()
         old = screen(**kw, rules=old_rules, today=today)
         new = screen(**kw, rules=new_rules, today=today)
-        if old.code != new.code:
-            changed.append({"row": line.row + 1, "inputs": kw, "old": old, "new": new})
+        if old.code != new.code or (old is not new and reason_key(old) != reason_key(new)):
+            changed.append(
+                {"row": line.row + 1, "inputs": kw, "old": old, "new": new, "decision_changed": old.code != new.code}
+            )
     previous_in_force = eul_mod.in_force(previous, today) if previous else None
     about = {
         "file": str(path),

@@ -128,3 +128,75 @@ def test_every_check_is_recorded_in_the_audit_log(capsys):
     assert [r["decision"] for r in records] == ["LICENSE_REQUIRED", "INVALID"]
     assert records[0]["inputs"]["country"] == "米国" and records[0]["rules_version"].startswith("R")
     assert open_log().verify() == []
+
+
+def test_version_and_help_are_japanese_first(capsys, monkeypatch):
+    from exportscreen import __version__
+
+    monkeypatch.delenv("EXPORTSCREEN_LANG", raising=False)
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0 and capsys.readouterr().out.strip() == f"exportscreen {__version__}"
+    with pytest.raises(SystemExit):
+        main(["screen", "--help"])
+    ja = capsys.readouterr().out
+    assert "受注表" in ja and "基準日" in ja
+    with pytest.raises(SystemExit):
+        main(["screen", "--help", "--lang", "en"])
+    en = capsys.readouterr().out
+    assert "order workbook" in en and "受注表（" not in en
+    monkeypatch.setenv("EXPORTSCREEN_LANG", "en")
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "Exit status" in capsys.readouterr().out
+
+
+def test_errors_speak_the_language_chosen(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("EXPORTSCREEN_LANG", raising=False)
+    missing = str(tmp_path / "nothing.xlsx")
+    assert main(["screen", missing]) == 2
+    err = capsys.readouterr().err
+    assert err == "exportscreen: nothing.xlsx: ファイルが見つかりません\n"
+    assert main(["--lang", "en", "screen", missing]) == 2  # global option before the command
+    assert capsys.readouterr().err == "exportscreen: nothing.xlsx: file not found\n"
+    monkeypatch.setenv("EXPORTSCREEN_LANG", "en")
+    assert main(["screen", missing]) == 2
+    assert "file not found" in capsys.readouterr().err
+    assert main(["screen", missing, "--lang", "ja"]) == 2  # the option wins over the environment
+    assert "ファイルが見つかりません" in capsys.readouterr().err
+    assert main(["rules", "info", "--date", "someday"]) == 2
+    assert "is not a date" in capsys.readouterr().err
+    monkeypatch.delenv("EXPORTSCREEN_LANG")
+    assert main(["rules", "info", "--date", "someday"]) == 2
+    assert "日付として読めません" in capsys.readouterr().err
+
+
+def test_closed_pipe_and_interrupt_end_quietly(tmp_path, monkeypatch, capsys):
+    import exportscreen.commands.rules as rules_cmd
+
+    def broken(args):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(rules_cmd, "run_info", broken)
+    assert main(["rules", "info"]) == 141
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(rules_cmd, "run_info", interrupted)
+    assert main(["rules", "info"]) == 130
+    assert capsys.readouterr().err == "exportscreen: 中断しました\n"
+
+
+def test_output_into_a_closed_pipe_is_no_traceback(tmp_path):
+    env = {**os.environ, "EXPORTSCREEN_HOME": str(tmp_path), "PYTHONUNBUFFERED": ""}
+    p = subprocess.Popen(
+        [sys.executable, "-m", "exportscreen.cli", "rules", "info"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert p.stdout is not None and p.stderr is not None
+    p.stdout.close()  # the reader went away before anything was written
+    err = p.stderr.read().decode()
+    assert p.wait() == 141 and "Traceback" not in err and err == ""

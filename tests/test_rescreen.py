@@ -41,26 +41,37 @@ def test_rescreen_reports_only_the_lines_a_new_list_changes(tmp_path, capsys):
         f"中国,非該当,8458.11,{removed},民生,2026-01-10\n"
         "中国,非該当,8458.11,Shenzhen Clean Tools Co.,民生,2026-01-10\n"
         f"ドイツ,非該当,8458.11,{removed},民生,2026-01-10\n"
-        f"中国,非該当,8458.11,{removed},民生,2025-01-10\n",  # shipped while the old list was in force
+        f"中国,非該当,8458.11,{removed},民生,2025-01-10\n"  # shipped while the old list was in force
+        f"中国,3の項(1),2930.90,{removed},民生,2026-01-10\n",  # 許可要 either way: a newly listed buyer
         encoding="utf-8",
     )
     assert main(["rescreen", str(orders), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert (
-        out["lines"] == 4
+        out["lines"] == 5
         and out["new_list"].startswith("EUL 2025-09-29")
         and out["old_list"].startswith("EUL 2024-09-01")
     )
     assert [c["row"] for c in out["changed"]] == [2]
+    assert [c["row"] for c in out["reasons_changed"]] == [4, 6]  # a reference note; a newly listed buyer
+    stays = out["reasons_changed"][1]
+    assert stays["old"]["decision"] == stays["new"]["decision"] == "LICENSE_REQUIRED"
+    assert not any("外国ユーザーリスト No." in r["text"] for r in stays["old"]["reasons"])
+    assert any("外国ユーザーリスト No." in r["text"] for r in stays["new"]["reasons"])
     change = out["changed"][0]
     assert (change["old"]["decision"], change["new"]["decision"]) == ("NO_LICENSE", "LICENSE_REQUIRED")
     assert main(["rescreen", str(orders)]) == 0
     text = capsys.readouterr().out
-    assert "row 2" in text and "許可不要 → 許可要" in text
+    assert "2 行目" in text and "許可不要 → 許可要" in text and "判定が変わる行: 1" in text
+    assert "判定は同じで理由が変わる行: 2" in text and "6 行目" in text and "許可要 → 許可要" in text
+    assert main(["rescreen", str(orders), "--lang", "en"]) == 0
+    text = capsys.readouterr().out
+    assert "row 2" in text and "Licence required" in text and "lines whose decision stays but reasons change: 2" in text
 
 
 def test_rescreen_without_a_list_is_a_clear_error(tmp_path, capsys):
     orders = tmp_path / "o.csv"
     orders.write_text("仕向地,品目\n米国,7の項(1)\n", encoding="utf-8")
     assert main(["rescreen", str(orders)]) == 2
-    assert "import-eul" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "import-eul" in err and "外国ユーザーリスト" in err and err.count("\n") == 1

@@ -4,9 +4,21 @@ exit status."""
 
 from __future__ import annotations
 
+import argparse
 from datetime import date
 
 from exportscreen.errors import UserError
+from exportscreen.messages import tr
+
+
+def add_lang(parser: argparse.ArgumentParser) -> None:
+    """The command's own ``--lang`` (an alias of the global one: the CLI reads it wherever it stands)."""
+    parser.add_argument(
+        "--lang",
+        choices=("ja", "en"),
+        default=argparse.SUPPRESS,
+        help=tr("表示言語（既定 ja、環境変数 EXPORTSCREEN_LANG）", "language (default ja, or $EXPORTSCREEN_LANG)"),
+    )
 
 
 def parse_date(text: str | None, option: str) -> date | None:
@@ -22,7 +34,10 @@ def parse_date(text: str | None, option: str) -> date | None:
     try:
         day = parse_cell_date(text, option)
     except InvalidInput as exc:
-        raise UserError(exc.en) from None
+        raise UserError(exc.ja, exc.en) from None
     if day is None:  # an empty or blank argument
-        raise UserError(f"{option} {text!r}: not a date; give e.g. 2025-10-01 or 令和7年10月1日")
+        raise UserError(
+            f"{option} {text!r}: 日付ではありません。2025-10-01 や 令和7年10月1日 のように指定してください",
+            f"{option} {text!r}: not a date; give e.g. 2025-10-01 or 令和7年10月1日",
+        )
     return day

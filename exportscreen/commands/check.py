@@ -5,24 +5,43 @@ from __future__ import annotations
 import json
 
 from exportscreen import render, screening
+from exportscreen.commands import add_lang
+from exportscreen.messages import tr
 
 
 def register(sub) -> None:
     p = sub.add_parser(
         "check",
-        help="screen one order line",
-        description="Screen one order line (輸出令別表第一, キャッチオール, 制裁).",
+        help=tr("受注1行を判定する", "screen one order line"),
+        description=tr(
+            "受注1行を判定します（輸出令別表第一、キャッチオール、制裁）。",
+            "Screen one order line (輸出令別表第一, キャッチオール, 制裁).",
+        ),
     )
-    p.add_argument("--country", required=True, help="destination: 米国, USA, 韓国, KR …")
-    p.add_argument("--item", required=True, help="別表第一 code (7の項(1), 7(1)) or 非該当 / NLR")
-    p.add_argument("--hs", help="HS code (8471.30)")
-    p.add_argument("--end-user", help="end user / buyer name")
-    p.add_argument("--end-use", help="civil|military|wmd|unknown (民生/軍事/大量破壊兵器/不明)")
-    p.add_argument("--inform", help="wmd|conventional (informs received)")
-    p.add_argument("--value-jpy", help="total value in yen")
-    p.add_argument("--date", help="ship date YYYY-MM-DD (default: today)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--lang", choices=("ja", "en"), default="ja")
+    p.add_argument(
+        "--country", required=True, help=tr("仕向地: 米国, USA, 韓国, KR …", "destination: 米国, USA, 韓国, KR …")
+    )
+    p.add_argument(
+        "--item",
+        required=True,
+        help=tr(
+            "別表第一の項番（7の項(1), 7(1)）または 非該当 / NLR", "別表第一 code (7の項(1), 7(1)) or 非該当 / NLR"
+        ),
+    )
+    p.add_argument("--hs", help=tr("HSコード（8471.30）", "HS code (8471.30)"))
+    p.add_argument("--end-user", help=tr("需要者・買主の名称", "end user / buyer name"))
+    p.add_argument(
+        "--end-use",
+        help=tr(
+            "用途: 民生/軍事/大量破壊兵器/不明（civil|military|wmd|unknown）",
+            "civil|military|wmd|unknown (民生/軍事/大量破壊兵器/不明)",
+        ),
+    )
+    p.add_argument("--inform", help=tr("受けたインフォーム: wmd|conventional", "wmd|conventional (informs received)"))
+    p.add_argument("--value-jpy", help=tr("金額（円）", "total value in yen"))
+    p.add_argument("--date", help=tr("出荷日（既定: 今日）", "ship date (default: today)"))
+    p.add_argument("--json", action="store_true", help=tr("JSON で出力する", "print one JSON object"))
+    add_lang(p)
     p.set_defaults(func=run)
 
 

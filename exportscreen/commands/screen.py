@@ -6,21 +6,47 @@ from __future__ import annotations
 from datetime import date
 
 from exportscreen import screening
-from exportscreen.commands import parse_date
+from exportscreen.commands import add_lang, parse_date
+from exportscreen.messages import tr
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "screen",
-        help="screen every order line of a workbook and write 判定/理由 into it",
-        description="Screen the order table of an xlsx/xlsm/csv file and write the decision (判定) and the "
-        "reasons with legal references (理由) into each line. Everything else in the workbook is kept.",
+        help=tr(
+            "受注表の全行を判定し、判定・理由を書き込む",
+            "screen every order line of a workbook and write 判定/理由 into it",
+        ),
+        description=tr(
+            "xlsx/xlsm/csv の受注表を判定し、各行の判定と理由（法令の根拠つき）を 判定・理由 列に書き込みます。"
+            "ブックのほかの部分はそのまま残ります。",
+            "Screen the order table of an xlsx/xlsm/csv file and write the decision (判定) and the "
+            "reasons with legal references (理由) into each line. Everything else in the workbook is kept.",
+        ),
     )
-    p.add_argument("path", help="order workbook (.xlsx, .xlsm) or .csv")
-    p.add_argument("--sheet", help="worksheet holding the order table (default: the first sheet that has one)")
-    p.add_argument("--out", help="write the screened copy here instead of changing PATH in place")
-    p.add_argument("--date", help="as-of date YYYY-MM-DD for lines without a ship date (default: today)")
-    p.add_argument("--lang", choices=("ja", "en"), default="ja", help="language of the reasons (default ja)")
+    p.add_argument("path", help=tr("受注表（.xlsx, .xlsm）または .csv", "order workbook (.xlsx, .xlsm) or .csv"))
+    p.add_argument(
+        "--sheet",
+        help=tr(
+            "受注表のあるシート（既定: 受注表のある最初のシート）",
+            "worksheet holding the order table (default: the first sheet that has one)",
+        ),
+    )
+    p.add_argument(
+        "--out",
+        help=tr(
+            "判定済みの写しをここに書く（指定しなければ PATH に上書き）",
+            "write the screened copy here instead of changing PATH in place",
+        ),
+    )
+    p.add_argument(
+        "--date",
+        help=tr(
+            "出荷日のない行の基準日（2025-10-01、令和7年10月1日 など。既定: 今日）",
+            "as-of date for lines without a ship date (2025-10-01, 令和7年10月1日 …; default: today)",
+        ),
+    )
+    add_lang(p)
     p.set_defaults(func=run)
 
 

@@ -1,0 +1,83 @@
+"""The language the command line speaks: Japanese by default, English with ``--lang en`` or
+``EXPORTSCREEN_LANG=en``. :func:`exportscreen.cli.main` reads it once (:func:`from_argv`) and sets it
+(:func:`set_lang`) before the parser is built, so help texts, messages and summaries all follow it.
+
+Texts are written where they are used, as pairs: ``tr("日本語", "English")``; errors are
+``UserError("日本語", "English")``. Texts used in several places are in :data:`CATALOGUE`
+(``msg("file_not_found", name=...)``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+LANGS = ("ja", "en")
+ENV = "EXPORTSCREEN_LANG"
+
+_lang = "ja"
+
+CATALOGUE: dict[str, tuple[str, str]] = {
+    "file_not_found": ("{name}: ファイルが見つかりません", "{name}: file not found"),
+    "not_a_file": ("{name}: ファイルではありません", "{name}: not a file"),
+    "interrupted": ("中断しました", "interrupted"),
+    "no_eul": (
+        "外国ユーザーリストが取り込まれていません。先に `exportscreen rules import-eul FILE.xlsx` を実行してください",
+        "no End User List imported; run `exportscreen rules import-eul FILE.xlsx` first",
+    ),
+}
+
+
+def normalise(value: str | None) -> str | None:
+    """``"ja"`` / ``"en"`` for a language name (ja, jp, japanese, 日本語, en, english …); None otherwise."""
+    if not value:
+        return None
+    v = value.strip().lower().replace("-", "_").split("_")[0].split(".")[0]
+    if v in ("ja", "jp", "japanese", "日本語"):
+        return "ja"
+    if v in ("en", "english", "英語"):
+        return "en"
+    return None
+
+
+def from_argv(argv: Sequence[str], environ: dict[str, str] | None = None) -> str:
+    """The language asked for: the last ``--lang X`` / ``--lang=X`` in ``argv``, else ``EXPORTSCREEN_LANG``,
+    else Japanese."""
+    found = None
+    args = list(argv)
+    for i, a in enumerate(args):
+        if a == "--":
+            break
+        if a == "--lang" and i + 1 < len(args):
+            found = normalise(args[i + 1]) or found
+        elif a.startswith("--lang="):
+            found = normalise(a.split("=", 1)[1]) or found
+    env = os.environ if environ is None else environ
+    return found or normalise(env.get(ENV)) or "ja"
+
+
+def set_lang(lang: str) -> None:
+    global _lang
+    _lang = normalise(lang) or "ja"
+
+
+def lang() -> str:
+    """The language in use (``"ja"`` or ``"en"``)."""
+    return _lang
+
+
+def tr(ja: str, en: str, lang: str | None = None) -> str:
+    """``ja`` or ``en``, for ``lang`` (default: the language in use)."""
+    return en if (lang or _lang) == "en" else ja
+
+
+def msg(key: str, lang: str | None = None, **params: object) -> str:
+    """A catalogue text in ``lang`` (default: the language in use), formatted with ``params``."""
+    ja, en = CATALOGUE[key]
+    return tr(ja, en, lang).format(**params)
+
+
+def pair(key: str, **params: object) -> tuple[str, str]:
+    """Both texts of a catalogue entry, formatted: ``UserError(*pair("file_not_found", name=n))``."""
+    ja, en = CATALOGUE[key]
+    return ja.format(**params), en.format(**params)
