@@ -64,6 +64,29 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "ship_date": ("出荷日", "船積日", "輸出日", "shipdate", "shippingdate", "exportdate", "shipmentdate"),
     "decision": ("判定", "判定結果", "decision", "result"),
     "reason": ("理由", "判定理由", "reason", "reasons"),
+    # not an engine field (kept out of FIELDS): read separately, to name the lines in the screen summary
+    "order_no": (
+        "注文番号",
+        "受注番号",
+        "発注番号",
+        "注文no",
+        "受注no",
+        "発注no",
+        "伝票番号",
+        "注番",
+        "orderno",
+        "ordernumber",
+        "orderid",
+        "salesorder",
+        "salesorderno",
+        "po",
+        "pono",
+        "ponumber",
+        "purchaseorder",
+        "invoice",
+        "invoiceno",
+        "invoicenumber",
+    ),
 }
 _LOOKUP = {alias: f for f, names in ALIASES.items() for alias in names}
 _BRACKETS = re.compile(r"[(\[][^()\[\]]*[)\]]")
@@ -159,6 +182,7 @@ class OrderTable:
     total_rows: list[int] = field(default_factory=list)  # 0-based rows skipped as totals rows
     encoding: str = "utf-8"
     rows: list[list[Any]] = field(default_factory=list)  # csv: every row as read (kept for writing back)
+    order_nos: dict[int, Any] = field(default_factory=dict)  # 0-based row -> order number, when a column has it
 
     @property
     def skipped(self) -> dict[str, int]:
@@ -240,6 +264,9 @@ def _lines(rows: Iterator[list[Any]], header: Header, table: OrderTable, col_off
     intern = cells.setdefault  # one object per distinct text: big sheets repeat countries, items, users
     pad = [None]
     lines = table.lines
+    oc = header.columns.get("order_no")
+    oc = None if oc is None or oc < col_offset else oc - col_offset
+    order_nos = table.order_nos
     for r, row in enumerate(rows, start=first_row):
         if fast:
             try:
@@ -252,6 +279,8 @@ def _lines(rows: Iterator[list[Any]], header: Header, table: OrderTable, col_off
                     item is not None and not _is_total_text(item)
                 ):
                     lines.append(OrderLine(r, vals))
+                    if oc is not None and oc < len(row) and not _empty(row[oc]):
+                        order_nos[r] = row[oc]
                     continue
         if all(_empty(v) for v in row):
             table.blank_rows += 1
@@ -272,6 +301,17 @@ def _lines(rows: Iterator[list[Any]], header: Header, table: OrderTable, col_off
             table.blank_rows += 1
             continue
         lines.append(OrderLine(r, vals))
+        if oc is not None and oc < len(row) and not _empty(row[oc]):
+            order_nos[r] = row[oc]
+
+
+def cell_text(v: Any) -> str:
+    """A cell value as a short text: 1234.0 -> "1234", a date as ISO, text stripped."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, (date, datetime)):
+        return v.isoformat()
+    return str(v).strip()
 
 
 def read_order_table(path: str | Path, sheet: str | None = None, kind: str | None = None) -> OrderTable:

@@ -25,13 +25,27 @@ from exportscreen.model import Code, Decision
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv", ".txt")
-PROGRESS_MIN_LINES = 2000
+PROGRESS_MIN_LINES = 1000  # fewer lines are screened within a second
 
 
 def decide(*cells: Any, as_of: date | None = None, **fields: Any) -> Decision:
     """One order line (the eight fields of :data:`exportscreen.orders.FIELDS`, positionally or by name) under the
     rules in use (:func:`exportscreen.state.rules`), as of ``as_of`` (default today) for a line without a ship date."""
     return screen(*cells, **fields, rules=state.rules(), today=as_of or date.today())
+
+
+ACTION_CODES = (Code.PROHIBITED, Code.LICENSE_REQUIRED, Code.REVIEW, Code.INVALID)  # lines someone must act on
+ACTION_LIST_MAX = 20  # rows listed in the summary; the rest are counted
+
+
+@dataclass
+class ActionRow:
+    """A line that needs action, as the summary lists it: its row (1-based, as Excel shows it), its order number
+    (when the table has a column for it), its decision and first reason."""
+
+    row: int
+    order_no: str | None
+    decision: Decision
 
 
 @dataclass
@@ -47,37 +61,97 @@ class ScreenSummary:
     as_of: date | None = None
     columns_created: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds: read, screen, write, audit, audit_wait
+    actions: list[ActionRow] = field(default_factory=list)  # the first ACTION_LIST_MAX lines that need action
+
+    @property
+    def action_count(self) -> int:
+        return sum(self.counts.get(c, 0) for c in ACTION_CODES)
 
     def render(self, lang: str = "ja") -> str:
+        from exportscreen.messages import tr
+
+        en = lang == "en"
         where = f"{self.source.name}" + (f" [{self.sheet}]" if self.sheet else "")
-        counts = " / ".join(f"{(c.label if lang != 'en' else c.label_en)} {self.counts.get(c, 0)}" for c in Code)
-        skipped = ", ".join(f"{n} {why}" for why, n in self.skipped.items()) or "none"
-        return "\n".join(
-            [
+        counts = " / ".join(f"{(c.label if not en else c.label_en)} {self.counts.get(c, 0)}" for c in Code)
+        skip_ja = {"blank": "空行", "totals row": "合計行"}
+        skipped = ", ".join(
+            f"{n} {why}" if en else f"{skip_ja.get(why, why)} {n}" for why, n in self.skipped.items()
+        ) or tr("なし", "none", lang)
+        day = self.as_of.isoformat() if self.as_of else "-"
+        out = [
+            tr(
+                f"{where} の {self.lines} 行を判定しました（異なる行 {self.unique_lines}）",
                 f"screened {self.lines} lines ({self.unique_lines} distinct) in {where}",
-                f"  {counts}",
-                f"  skipped: {skipped}",
-                f"  written: {self.output}",
-                f"  rules {self.rules_version}; as-of date {self.as_of.isoformat() if self.as_of else '-'}",
-            ]
-        )
+                lang,
+            ),
+            f"  {counts}",
+            tr(f"  読み飛ばし: {skipped}", f"  skipped: {skipped}", lang),
+            tr(f"  書き込み先: {self.output}", f"  written: {self.output}", lang),
+            tr(
+                f"  規則 {self.rules_version}、基準日 {day}（出荷日のない行）",
+                f"  rules {self.rules_version}; as-of date {day}",
+                lang,
+            ),
+        ]
+        total = self.action_count
+        if total:
+            out.append(tr(f"対応が必要な行: {total}", f"lines that need action: {total}", lang))
+            for a in self.actions:
+                row = tr(f"{a.row} 行目", f"row {a.row}", lang)
+                order = f" {a.order_no}" if a.order_no else ""
+                first = a.decision.reasons[0].text(lang) if a.decision.reasons else ""
+                out.append(f"  {row}{order}: {render.label(a.decision.code, lang)} — {_one_line(first)}")
+            if total > len(self.actions):
+                rest = total - len(self.actions)
+                out.append(tr(f"  … ほか {rest} 行", f"  … and {rest} more", lang))
+        else:
+            out.append(tr("対応が必要な行はありません", "no line needs action", lang))
+        return "\n".join(out)
 
 
-def _progress(total: int):
-    """A rich progress bar on stderr when it is a terminal and the run is long; else None."""
+def _one_line(text: str, width: int = 100) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class _Progress:
+    """A rich progress bar on stderr, shown only once the run has taken a second (short runs stay quiet)."""
+
+    def __init__(self, total: int, description: str, delay: float = 1.0) -> None:
+        self.total, self.description = total, description
+        self.start = time.perf_counter() + delay
+        self.bar: Any = None
+        self.task: Any = None
+
+    def update(self, done: int) -> None:
+        if self.bar is None:
+            if time.perf_counter() < self.start:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+            self.bar = Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.task = self.bar.add_task(self.description, total=self.total)
+            self.bar.start()
+        self.bar.update(self.task, completed=done)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _progress(total: int, description: str = "screening") -> _Progress | None:
+    """A progress bar on stderr when it is a terminal and the table is big enough to take a second; else None."""
     if total < PROGRESS_MIN_LINES or not sys.stderr.isatty():
         return None
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    return Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
+    return _Progress(total, description)
 
 
 def screen_file(
@@ -153,8 +227,8 @@ def _screen_and_write(src, target, table, summary, as_of, lang, show_progress, i
         distinct: set[tuple] = set()
         counts: Counter = Counter()
         record, fields = run.record_values, orders.FIELDS
-        progress = _progress(len(table.lines)) if show_progress else None
-        task = progress.add_task("screening", total=len(table.lines)) if progress is not None else None
+        progress = _progress(len(table.lines), "判定中" if lang != "en" else "screening") if show_progress else None
+        action_codes, actions, order_nos = frozenset(ACTION_CODES), summary.actions, table.order_nos
         try:
             for n, line in enumerate(table.lines, start=1):
                 d = screen(*line.values, rules=rules, today=as_of)  # orders.FIELDS is the engine's argument order
@@ -163,8 +237,11 @@ def _screen_and_write(src, target, table, summary, as_of, lang, show_progress, i
                 counts[d.code] += 1
                 distinct.add(line.values)
                 record(fields, line.values, d, line.row + 1)
-                if task is not None and n % 1000 == 0:
-                    progress.update(task, completed=n)
+                if d.code in action_codes and len(actions) < ACTION_LIST_MAX:
+                    no = order_nos.get(line.row)
+                    actions.append(ActionRow(line.row + 1, None if no is None else orders.cell_text(no), d))
+                if progress is not None and n % 1000 == 0:
+                    progress.update(n)
         finally:
             if progress is not None:
                 progress.stop()

@@ -52,7 +52,7 @@ def _home(tmp_path, monkeypatch):
         ("Ship date", "ship_date"),
         ("判定", "decision"),
         ("理由", "reason"),
-        ("受注番号", None),
+        ("受注番号", "order_no"),  # read apart from FIELDS, for the screen summary
         ("備考", None),
         ("", None),
         (None, None),

@@ -65,8 +65,13 @@ def test_sample_screened_copy_is_correct(sample, tmp_path, capsys):
     assert "基準日 2025-11-04" in reasons["SO-2025-0101"]  # ship date, not --date, is the as-of date
     assert rows(out)[15][9] == "" and rows(out)[15][0] == "合計"  # totals row untouched
     text = capsys.readouterr().out
-    assert "screened 12 lines" in text and "輸出禁止 1 / 許可要 5 / 要確認 2 / 許可不要 3 / 入力エラー 1" in text
-    assert "1 totals row" in text and str(out) in text and "as-of date 2026-01-05" in text and "rules R" in text
+    assert "12 行を判定しました" in text and "輸出禁止 1 / 許可要 5 / 要確認 2 / 許可不要 3 / 入力エラー 1" in text
+    assert "合計行 1" in text and str(out) in text and "基準日 2026-01-05" in text and "規則 R" in text
+    # the rows that need action, with their order numbers (受注番号), decision and first reason
+    assert "対応が必要な行: 9" in text
+    assert "  4 行目 SO-2025-0101: 輸出禁止 — 北朝鮮向け" in text
+    assert "  15 行目 SO-2026-0006: 入力エラー — " in text and "Atlantis" in text
+    assert "SO-2025-0107" not in text  # 許可不要 lines are not listed
     # everything but the order sheet is byte-identical; the sheet keeps validation and conditional formats
     a, b = members(sample), members(out)
     assert [k for k in a if a[k] != b[k]] == ["xl/worksheets/sheet1.xml"]
@@ -85,6 +90,29 @@ def test_in_place_and_rerun_is_idempotent(sample, capsys):
     assert {r[0]: r[9] for r in second[3:15]} == EXPECTED
     assert len(second[2]) == len(first[2])  # no extra columns on the second run
     assert not [p for p in sample.parent.iterdir() if p.name.startswith((".~", "~$"))]
+
+
+def test_summary_in_english_and_action_list_capped(tmp_path, capsys):
+    p = tmp_path / "o.csv"
+    p.write_text(
+        "仕向地,品目\n" + "ドイツ,非該当\n" * 3 + "北朝鮮,非該当\n" * 25 + "Atlantis,非該当\n", encoding="utf-8"
+    )
+    assert cli.main(["--lang", "en", "screen", str(p), "--date", "2025-10-01"]) == 0
+    text = capsys.readouterr().out
+    assert "screened 29 lines (3 distinct)" in text and "as-of date 2025-10-01" in text
+    assert "lines that need action: 26" in text and "  row 5: Prohibited — " in text  # no order number column
+    assert text.count("  row ") == 20 and "  … and 6 more" in text and "row 30" not in text
+    assert cli.main(["screen", str(p), "--date", "2025-10-01"]) == 0
+    text = capsys.readouterr().out
+    assert "対応が必要な行: 26" in text and "  5 行目: 輸出禁止 — " in text and "  … ほか 6 行" in text
+
+
+def test_order_number_column_is_read_apart_from_the_engine_fields():
+    from exportscreen import orders
+
+    for head in ("注文番号", "受注番号", "Order No.", "PO", "Invoice No", "PO Number"):
+        assert orders.match_column(head) == "order_no", head
+    assert "order_no" not in orders.FIELDS
 
 
 def test_missing_output_columns_created_with_header_style(tmp_path, monkeypatch):
