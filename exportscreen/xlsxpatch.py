@@ -23,11 +23,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import os
 import posixpath
+import queue
 import re
 import shutil
 import tempfile
+import threading
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -124,23 +127,30 @@ def check_workbook(path: str | os.PathLike) -> None:
     path = Path(path)
     name = path.name
     if not path.exists():
-        raise UserError(f"{name}: file not found")
+        raise UserError(f"{name}: ファイルが見つかりません", f"{name}: file not found")
     if not path.is_file():
-        raise UserError(f"{name}: not a file")
+        raise UserError(f"{name}: ファイルではありません", f"{name}: not a file")
     with open(path, "rb") as fh:
         head = fh.read(8)
     if head == OLE_SIGNATURE:
         raise UserError(
+            f"{name}: パスワード付き（暗号化）のブックか古い .xls 形式です。"
+            "Excel でパスワードを外すか .xlsx で保存してから実行してください",
             f"{name}: the workbook is password-protected (encrypted) or an old binary .xls; "
-            "remove the password / save it as .xlsx in Excel and try again"
+            "remove the password / save it as .xlsx in Excel and try again",
         )
     if not head.startswith(b"PK"):
-        raise UserError(f"{name}: not an Excel workbook (.xlsx/.xlsm)")
+        raise UserError(
+            f"{name}: Excel のブック（.xlsx/.xlsm）ではありません", f"{name}: not an Excel workbook (.xlsx/.xlsm)"
+        )
     try:
         with zipfile.ZipFile(path) as zf:
             _check_members(zf, name)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
-        raise UserError(f"{name}: the workbook is corrupt or truncated ({exc})") from None
+        raise UserError(
+            f"{name}: ブックが壊れているか途中で切れています（{exc}）",
+            f"{name}: the workbook is corrupt or truncated ({exc})",
+        ) from None
 
 
 def _check_members(zf: zipfile.ZipFile, name: str) -> None:
@@ -154,11 +164,17 @@ def _check_members(zf: zipfile.ZipFile, name: str) -> None:
                 f"{name}: refused, member {info.filename} inflates {info.file_size // info.compress_size}x (zip bomb?)"
             )
         if info.flag_bits & 0x1:
-            raise UserError(f"{name}: the workbook is encrypted; remove the password in Excel and try again")
+            raise UserError(
+                f"{name}: ブックが暗号化されています。Excel でパスワードを外してから実行してください",
+                f"{name}: the workbook is encrypted; remove the password in Excel and try again",
+            )
     if total > MAX_TOTAL_UNCOMPRESSED:
         raise UserError(f"{name}: refused, contents inflate to {total / 1024**3:.1f} GiB (limit 2 GiB)")
     if "[Content_Types].xml" not in names or not any(n.endswith("workbook.xml") for n in names):
-        raise UserError(f"{name}: not an Excel workbook (no workbook part in the package)")
+        raise UserError(
+            f"{name}: Excel のブックではありません（workbook 部がありません）",
+            f"{name}: not an Excel workbook (no workbook part in the package)",
+        )
 
 
 # --------------------------------------------------------------------------------------- package mapping
@@ -216,7 +232,7 @@ def sheet_part(zf: zipfile.ZipFile, sheet: str) -> tuple[str, str]:
             if not typ.endswith("/worksheet") or part not in zf.namelist():
                 raise UserError(f"sheet {sheet!r} is not a worksheet that can be written")
             return part, sheet_id
-    raise UserError(f"no sheet named {sheet!r}")
+    raise UserError(f"シート「{sheet}」がありません", f"no sheet named {sheet!r}")
 
 
 # ---------------------------------------------------------------------------------------- sheet rewriting
@@ -866,26 +882,35 @@ def patch_workbook(
             if cols:
                 _check_range((r,), cols)
         targets = _Targets({r: cols for r, cols in rows.items() if cols} if any(not v for v in rows.values()) else rows)
-    patcher = _SheetPatcher(targets, {r + 1 for r in style_from_left_rows})
+    left_rows = {r + 1 for r in style_from_left_rows}
+
+    def write_file(write) -> None:
+        if atomic:
+            files.atomic_write(dst, write, mode_from=src)
+        else:
+            with open(dst, "wb") as fh:
+                write(fh)
+
     try:
-        # a large write buffer: few system calls (each lets go of the GIL, see audit.Run.commit_in_background)
-        with zipfile.ZipFile(src) as zin, tempfile.TemporaryFile(dir=dst.parent, buffering=4 * CHUNK) as sheet_tmp:
+        with zipfile.ZipFile(src) as zin:
             part, sheet_id = sheet_part(zin, sheet)
-            with zin.open(part) as fh:
-                patcher.run(fh, sheet_tmp)
-            result = PatchResult(part, patcher.cells_written, patcher.rows_created, patcher.formulas)
-            overrides = _calc_chain_overrides(zin, sheet_id, set(patcher.formulas), result)
-            sheet_size = sheet_tmp.tell()
-            sheet_tmp.seek(0)
-
-            def write(fh) -> None:
-                _write_package(zin, fh, part, sheet_tmp, sheet_size, overrides)
-
-            if atomic:
-                files.atomic_write(dst, write, mode_from=src)
-            else:
-                with open(dst, "wb") as fh:
-                    write(fh)
+            if zin.getinfo(part).file_size <= STREAM_MAX_INPUT:
+                streamed = _StreamedSheet(_SheetPatcher(targets, left_rows), zin, part, sheet_id)
+                try:
+                    write_file(lambda fh: _write_package(zin, fh, part, streamed, {}))
+                    return streamed.result
+                except _Restart:
+                    pass
+            # the sheet rewritten to a temporary file first; a large write buffer: few system calls
+            patcher = _SheetPatcher(targets, left_rows)
+            with tempfile.TemporaryFile(dir=dst.parent, buffering=4 * CHUNK) as sheet_tmp:
+                with zin.open(part) as fh:
+                    patcher.run(fh, sheet_tmp)
+                result = PatchResult(part, patcher.cells_written, patcher.rows_created, patcher.formulas)
+                overrides = _calc_chain_overrides(zin, sheet_id, set(patcher.formulas), result)
+                sheet_size = sheet_tmp.tell()
+                sheet_tmp.seek(0)
+                write_file(lambda fh: _write_package(zin, fh, part, (sheet_tmp, sheet_size), overrides))
     except zipfile.BadZipFile as exc:
         raise UserError(f"{src.name}: the workbook is corrupt ({exc})") from None
     except (zlib.error, EOFError) as exc:
@@ -928,7 +953,12 @@ def _calc_chain_overrides(zin, sheet_id, refs, result) -> dict[str, bytes | None
     return {chain: None, "[Content_Types].xml": ct, rels_part: rl}
 
 
-def _write_package(zin: zipfile.ZipFile, fh, part: str, sheet_tmp, sheet_size: int, overrides) -> None:
+def _write_package(zin: zipfile.ZipFile, fh, part: str, sheet, overrides: dict) -> None:
+    """Write the package to ``fh``: every member of ``zin`` copied except ``part``, which is written from ``sheet``
+    (the rewritten sheet as ``(file, size)``, or a _StreamedSheet that rewrites it as it is written), and the
+    members in ``overrides`` (content, or None: left out). A streamed sheet gives the overrides when it is done;
+    when they concern a member already written, _Restart is raised."""
+    written = set()
     with zipfile.ZipFile(fh, "w", allowZip64=True) as zout:
         for info in zin.infolist():
             name = info.filename
@@ -939,7 +969,12 @@ def _write_package(zin: zipfile.ZipFile, fh, part: str, sheet_tmp, sheet_size: i
             zi.external_attr = info.external_attr
             zi.create_system = info.create_system
             zi.comment = info.comment
-            if name == part:
+            if name == part and isinstance(sheet, _StreamedSheet):
+                overrides = sheet.write(zout, zi, info)
+                if not written.isdisjoint(overrides):
+                    raise _Restart
+            elif name == part:
+                sheet_tmp, sheet_size = sheet
                 with zout.open(zi, "w", force_zip64=sheet_size > (1 << 31)) as out:
                     shutil.copyfileobj(sheet_tmp, out, BIG_CHUNK)
             elif name in overrides:
@@ -949,3 +984,81 @@ def _write_package(zin: zipfile.ZipFile, fh, part: str, sheet_tmp, sheet_size: i
                     shutil.copyfileobj(src, out, CHUNK)
             else:
                 zout.writestr(zi, zin.read(info))
+            written.add(name)
+
+
+class _Restart(Exception):
+    """The package cannot be streamed (see _StreamedSheet): it is written again, the sheet rewritten first."""
+
+
+STREAM_MAX_INPUT = 1 << 30  # a bigger sheet part is rewritten to a temporary file first (its size decides zip64)
+
+
+class _StreamedSheet:
+    """The worksheet part rewritten while the package is written: the patcher's output goes to the zip member
+    through a thread that compresses it (zlib lets go of the GIL: compressing overlaps with rewriting), with no
+    temporary copy of the sheet. The calcChain changes are known only at the end: _write_package restarts when
+    they concern a member written before the sheet (the calcChain made empty: [Content_Types].xml)."""
+
+    def __init__(self, patcher: _SheetPatcher, zin: zipfile.ZipFile, part: str, sheet_id: str):
+        self.patcher, self.zin, self.part, self.sheet_id = patcher, zin, part, sheet_id
+        self.result: PatchResult | None = None
+
+    def write(self, zout: zipfile.ZipFile, zi: zipfile.ZipInfo, info: zipfile.ZipInfo) -> dict:
+        try:
+            with zout.open(zi, "w") as out:
+                pipe = _Pipe(out)
+                try:
+                    with self.zin.open(self.part) as fh:
+                        self.patcher.run(fh, pipe)
+                finally:
+                    pipe.close()
+        except RuntimeError as exc:  # zipfile: "File size too large, try using force_zip64"
+            if "zip64" in str(exc):
+                raise _Restart from exc
+            raise
+        p = self.patcher
+        self.result = PatchResult(self.part, p.cells_written, p.rows_created, p.formulas)
+        return _calc_chain_overrides(self.zin, self.sheet_id, set(p.formulas), self.result)
+
+
+class _Pipe(io.BufferedWriter):
+    """A file that hands what is written to it, in pieces of BIG_CHUNK, to a thread writing them to ``out``."""
+
+    def __init__(self, out):
+        self.pieces: queue.Queue = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._drain, args=(out,), name="xlsx-write", daemon=True)
+        self.thread.start()
+        super().__init__(_PipeEnd(self.pieces), buffer_size=BIG_CHUNK)
+
+    def _drain(self, out) -> None:
+        while (piece := self.pieces.get()) is not None:
+            if self.error is None:
+                try:
+                    out.write(piece)
+                except BaseException as exc:  # reported by close(); the pieces still queued are dropped
+                    self.error = exc
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        try:
+            super().close()  # the last piece
+        finally:
+            self.pieces.put(None)
+            self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+
+class _PipeEnd(io.RawIOBase):
+    def __init__(self, pieces: queue.Queue):
+        self.pieces = pieces
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.pieces.put(bytes(data))
+        return len(data)
