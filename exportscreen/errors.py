@@ -2,7 +2,8 @@
 
 Adapters raise it with a one-line message, Japanese first: ``UserError("日本語", "English")``; a single text
 (``UserError("...")``) is shown as is in both languages. The CLI prints ``exportscreen: <message>`` in the
-language chosen (``--lang`` / ``EXPORTSCREEN_LANG``, default Japanese) on stderr and exits 2.
+language chosen (``--lang`` / ``EXPORTSCREEN_LANG``, default Japanese) on stderr and exits 2. ``str(exc)`` is the
+English text, as for :class:`exportscreen.ids.InvalidInput` (logs, cells of the Calc bridge).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 class UserError(Exception):
     def __init__(self, ja: str, en: str | None = None) -> None:
-        super().__init__(ja)
+        super().__init__(ja if en is None else en)
         self.ja = ja
         self.en = ja if en is None else en
 
@@ -19,4 +20,4 @@ class UserError(Exception):
         return self.en if lang == "en" else self.ja
 
     def __str__(self) -> str:
-        return self.ja
+        return self.en

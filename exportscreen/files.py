@@ -126,7 +126,9 @@ def refuse_if_open(path: str | os.PathLike) -> None:
     for owner in owner_files(path):
         if owner.exists():
             raise UserError(
-                f"{Path(path).name} is open in Excel or LibreOffice ({owner.name} exists); close it and try again"
+                f"{Path(path).name} は Excel か LibreOffice で開かれています（{owner.name} があります）。"
+                "閉じてからもう一度実行してください",
+                f"{Path(path).name} is open in Excel or LibreOffice ({owner.name} exists); close it and try again",
             )
 
 
@@ -166,7 +168,11 @@ def workbook_lock(path: str | os.PathLike) -> Iterator[Path]:
                 continue
         if not _try_lock(fd):
             os.close(fd)
-            raise UserError(f"{path.name} is being written by another exportscreen run ({lock.name}); try again later")
+            raise UserError(
+                f"{path.name} は別の exportscreen の実行が書き込み中です（{lock.name}）。"
+                "しばらくしてから実行してください",
+                f"{path.name} is being written by another exportscreen run ({lock.name}); try again later",
+            )
         if _same_file(fd, lock):
             break
         os.close(fd)  # the holder removed that file after we opened it: its lock is not the lock any more

@@ -322,11 +322,14 @@ def read_order_table(path: str | Path, sheet: str | None = None, kind: str | Non
         kind = "csv" if path.suffix.lower() in (".csv", ".txt") else "xlsx"
     if kind == "csv":
         if not path.is_file():
-            raise UserError(f"{path.name}: file not found")
+            raise UserError(f"{path.name}: ファイルが見つかりません", f"{path.name}: file not found")
         rows, enc = read_csv_rows(path)
         header = find_header(rows)
         if header is None:
-            raise UserError(f"{path.name}: no header row with a country and an item column (e.g. 仕向地, 品目)")
+            raise UserError(
+                f"{path.name}: 受注表が見つかりません（仕向地・品目 の列のある見出し行が必要です）",
+                f"{path.name}: no order table: no header row with a country and an item column (e.g. 仕向地, 品目)",
+            )
         table = OrderTable(path, "csv", None, header, encoding=enc, rows=rows)
         _lines(iter(rows[header.row + 1 :]), header, table, 0, header.row + 1)
         return table
@@ -346,7 +349,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> OrderTable:
     try:
         names = list(wb.sheet_names)
         if sheet is not None and sheet not in names:
-            raise UserError(f"{path.name}: no sheet named {sheet!r} (sheets: {', '.join(names)})")
+            raise UserError(
+                f"{path.name}: シート「{sheet}」がありません（シート: {', '.join(names)}）",
+                f"{path.name}: no sheet named {sheet!r} (sheets: {', '.join(names)})",
+            )
         for name in [sheet] if sheet is not None else names:
             try:
                 ws = wb.get_sheet_by_name(name)
@@ -376,7 +382,8 @@ def _read_xlsx(path: Path, sheet: str | None) -> OrderTable:
         wb.close()
     where = f"sheet {sheet!r}" if sheet else "any sheet"
     raise UserError(
-        f"{path.name}: no order table found in {where} (need a header row with 仕向地/Country and 品目/Item)"
+        f"{path.name}: {where} に受注表が見つかりません（仕向地・品目 の列のある見出し行が必要です）",
+        f"{path.name}: no order table found in {where} (need a header row with 仕向地/Country and 品目/Item)",
     )
 
 
@@ -395,9 +402,12 @@ def read_csv_rows(path: Path) -> tuple[list[list[str]], str]:
         except UnicodeDecodeError:
             continue
     else:
-        raise UserError(f"{path.name}: cannot decode the CSV file (expected UTF-8 or Shift_JIS)")
+        raise UserError(
+            f"{path.name}: CSV の文字コードを読めません（UTF-8 か Shift_JIS にしてください）",
+            f"{path.name}: cannot decode the CSV file (expected UTF-8 or Shift_JIS)",
+        )
     if "\x00" in text:
-        raise UserError(f"{path.name}: not a CSV text file")
+        raise UserError(f"{path.name}: CSV のテキストファイルではありません", f"{path.name}: not a CSV text file")
     enc = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") or enc == "cp932" else "utf-8"
     try:
         sample = text[:8192]

@@ -176,10 +176,14 @@ def test_refused_while_open_in_excel_or_locked(sample, capsys):
     owner.write_bytes(b"owner")
     assert cli.main(["screen", str(sample)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "open in Excel" in err
+    assert err.count("\n") == 1 and "Excel か LibreOffice で開かれています" in err
+    assert cli.main(["screen", str(sample), "--lang", "en"]) == 2
+    assert "open in Excel" in capsys.readouterr().err
     owner.unlink()
     with files.workbook_lock(sample):
         assert cli.main(["screen", str(sample)]) == 2
+        assert "別の exportscreen の実行が書き込み中" in capsys.readouterr().err
+        assert cli.main(["screen", str(sample), "--lang", "en"]) == 2
         assert "another exportscreen run" in capsys.readouterr().err
     assert sample.read_bytes() == before
 
@@ -212,6 +216,8 @@ def test_bad_files_exit_2_with_one_line_and_no_traceback(kind, sample, tmp_path,
 
 def test_sheet_option_and_out_type_mismatch(sample, tmp_path, capsys):
     assert cli.main(["screen", str(sample), "--sheet", "使い方"]) == 2
+    assert "受注表が見つかりません" in capsys.readouterr().err
+    assert cli.main(["screen", str(sample), "--sheet", "使い方", "--lang", "en"]) == 2
     assert "no order table" in capsys.readouterr().err
     assert cli.main(["screen", str(sample), "--out", str(tmp_path / "x.csv")]) == 2
     assert cli.main(["screen", str(sample), "--sheet", "受注一覧", "--out", str(tmp_path / "x.xlsx")]) == 0

@@ -208,10 +208,13 @@ def import_list(path, list_date=None, effective=None, home=None) -> EndUserList:
     the list applies from) defaults to ``list_date``. Nothing is stored when anything is wrong."""
     path = Path(path)
     if not path.is_file():
-        raise UserError(f"{path}: no such file")
+        raise UserError(f"{path}: ファイルが見つかりません", f"{path}: no such file")
     ld = _as_date(list_date, "--date") or date_from_name(path.name)
     if ld is None:
-        raise UserError(f"{path.name}: no date in the file name; give the list date with --date YYYY-MM-DD")
+        raise UserError(
+            f"{path.name}: ファイル名に日付がありません。リストの日付を --date で指定してください（例 2025-09-29）",
+            f"{path.name}: no date in the file name; give the list date with --date YYYY-MM-DD",
+        )
     eff = _as_date(effective, "--effective") or ld
     data = path.read_bytes()
     _sheet, entries = parse_workbook(path)
