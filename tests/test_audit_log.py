@@ -274,15 +274,20 @@ def test_cli_verify_and_list(tmp_path, capsys, monkeypatch):
     log = AuditLog(url)
     _screen(log, file="orders.xlsx")
     assert main(["audit", "verify"]) == 0
+    assert capsys.readouterr().out.startswith("OK、7 件の記録")
+    assert main(["audit", "verify", "--lang", "en"]) == 0
     assert capsys.readouterr().out.startswith("OK, 7 records")
     assert main(["audit", "list"]) == 0
     out = capsys.readouterr().out
     assert "orders.xlsx" in out and "許可要 1" in out
     assert main(["audit", "purge"]) == 0
+    assert "7 年より古い記録はありません" in capsys.readouterr().out
+    assert main(["--lang", "en", "audit", "purge"]) == 0
     assert "nothing older than 7 years" in capsys.readouterr().out
     _exec(log, "UPDATE audit_records SET reasons = '[]' WHERE seq = 3")
     assert main(["audit", "verify"]) == 1
     out = capsys.readouterr().out
+    assert out.startswith("NG: 監査チェーンに")
     assert "seq 3: content does not match its hash" in out
 
 

@@ -299,7 +299,11 @@ def test_cli_without_a_list(tmp_path, monkeypatch, capsys):
 
     monkeypatch.setenv("EXPORTSCREEN_HOME", str(tmp_path))
     assert main(["eul", "search", "Zarvan"]) == 2
+    assert "外国ユーザーリストが取り込まれていません" in capsys.readouterr().err
+    assert main(["eul", "search", "Zarvan", "--lang", "en"]) == 2
     assert "no End User List imported" in capsys.readouterr().err
+    assert main(["eul", "list"]) == 0
+    assert capsys.readouterr().out == "外国ユーザーリストは取り込まれていません\n"
 
 
 @pytest.mark.skipif(not XLSX.is_file(), reason="reference workbook not present")
@@ -319,6 +323,8 @@ def test_cli_search(tmp_path, monkeypatch, capsys):
     assert main(["eul", "search", "Tokyo Engineering Corporation", "--as-of", "2026-01-01"]) == 0
     assert "該当する掲載はありません" in capsys.readouterr().out
     assert main(["eul", "search", "X", "--as-of", "2025-10-01"]) == 2  # before the list applies
-    assert "no End User List in force" in capsys.readouterr().err
+    assert "時点で適用される外国ユーザーリストがありません" in capsys.readouterr().err
+    assert main(["eul", "list"]) == 0
+    assert "施行 2025-10-09\t835 件" in capsys.readouterr().out
     assert main(["eul", "list", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["entries"] == 835

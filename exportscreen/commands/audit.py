@@ -8,42 +8,89 @@ from datetime import date
 
 from exportscreen.commands import parse_date
 from exportscreen.errors import UserError
+from exportscreen.messages import tr
 
 
 def register(subparsers) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--url",
-        help="audit log database (SQLAlchemy URL); default $EXPORTSCREEN_AUDIT_URL, else the SQLite "
-        "file audit.sqlite3 under EXPORTSCREEN_HOME",
+        help=tr(
+            "監査ログのデータベース（SQLAlchemy URL）。既定: $EXPORTSCREEN_AUDIT_URL、なければ EXPORTSCREEN_HOME の "
+            "audit.sqlite3",
+            "audit log database (SQLAlchemy URL); default $EXPORTSCREEN_AUDIT_URL, else the SQLite "
+            "file audit.sqlite3 under EXPORTSCREEN_HOME",
+        ),
     )
-    p = subparsers.add_parser("audit", help="audit trail: list runs, verify the hash chain, export 取引審査票")
+    p = subparsers.add_parser(
+        "audit",
+        help=tr(
+            "監査ログ: 実行の一覧、ハッシュチェーンの検証、取引審査票の出力",
+            "audit trail: list runs, verify the hash chain, export 取引審査票",
+        ),
+    )
     sub = p.add_subparsers(dest="audit_command", required=True)
 
-    ls = sub.add_parser("list", parents=[common], help="list recorded runs")
-    ls.add_argument("--limit", type=int, default=50, help="most recent N runs (default 50, 0 = all)")
+    ls = sub.add_parser("list", parents=[common], help=tr("記録された実行の一覧", "list recorded runs"))
+    ls.add_argument(
+        "--limit",
+        type=int,
+        default=50,
+        help=tr("新しいほうから N 件（既定 50、0 = すべて）", "most recent N runs (default 50, 0 = all)"),
+    )
     ls.set_defaults(func=cmd_list)
 
-    ver = sub.add_parser("verify", parents=[common], help="check the hash chain; exit 1 if anything was altered")
+    ver = sub.add_parser(
+        "verify",
+        parents=[common],
+        help=tr(
+            "ハッシュチェーンを検証する（改ざんがあれば終了コード 1）",
+            "check the hash chain; exit 1 if anything was altered",
+        ),
+    )
     ver.set_defaults(func=cmd_verify)
 
-    ex = sub.add_parser("export", parents=[common], help="write an audit workbook (サマリー, 明細, 取引審査票)")
+    ex = sub.add_parser(
+        "export",
+        parents=[common],
+        help=tr(
+            "監査ブック（サマリー、明細、取引審査票）を書く", "write an audit workbook (サマリー, 明細, 取引審査票)"
+        ),
+    )
     which = ex.add_mutually_exclusive_group(required=True)
-    which.add_argument("--run", type=int, metavar="ID", help="one run (see `audit list`)")
-    which.add_argument("--from", dest="date_from", metavar="DATE", help="first day (YYYY-MM-DD, local)")
-    ex.add_argument("--to", dest="date_to", metavar="DATE", help="last day, inclusive (default today)")
-    ex.add_argument("--out", required=True, metavar="FILE.xlsx", help="workbook to write")
-    ex.add_argument("--pdf", action="store_true", help="also write FILE.pdf through headless LibreOffice")
-    ex.add_argument("--company", default="", help="会社名 for the header")
-    ex.add_argument("--reviewer", default=None, help="審査者 (default: the recorded user)")
+    which.add_argument(
+        "--run", type=int, metavar="ID", help=tr("1回の実行（audit list の ID）", "one run (see `audit list`)")
+    )
+    which.add_argument("--from", dest="date_from", metavar="DATE", help=tr("初日", "first day (local)"))
+    ex.add_argument(
+        "--to",
+        dest="date_to",
+        metavar="DATE",
+        help=tr("最終日（含む。既定: 今日）", "last day, inclusive (default today)"),
+    )
+    ex.add_argument("--out", required=True, metavar="FILE.xlsx", help=tr("書き出すブック", "workbook to write"))
+    ex.add_argument(
+        "--pdf",
+        action="store_true",
+        help=tr("LibreOffice で FILE.pdf も書く", "also write FILE.pdf through headless LibreOffice"),
+    )
+    ex.add_argument("--company", default="", help=tr("見出しの会社名", "会社名 for the header"))
+    ex.add_argument(
+        "--reviewer", default=None, help=tr("審査者（既定: 記録された利用者）", "審査者 (default: the recorded user)")
+    )
     ex.set_defaults(func=cmd_export)
 
     pu = sub.add_parser(
         "purge",
         parents=[common],
-        help="delete runs older than the retention period (EXPORTSCREEN_AUDIT_RETENTION_YEARS, default 7)",
+        help=tr(
+            "保存期間（EXPORTSCREEN_AUDIT_RETENTION_YEARS、既定 7 年）を過ぎた実行を削除する",
+            "delete runs older than the retention period (EXPORTSCREEN_AUDIT_RETENTION_YEARS, default 7)",
+        ),
     )
-    pu.add_argument("--dry-run", action="store_true", help="only show what would be deleted")
+    pu.add_argument(
+        "--dry-run", action="store_true", help=tr("削除せず対象だけを示す", "only show what would be deleted")
+    )
     pu.set_defaults(func=cmd_purge)
 
 
@@ -53,7 +100,8 @@ def _log(args):
     try:
         return open_log(args.url)
     except Exception as exc:  # bad URL, unreachable server, unreadable file
-        raise UserError(f"cannot open the audit log: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from None
+        why = f"{exc.__class__.__name__}: {(str(exc).splitlines() or [''])[0]}"
+        raise UserError(f"監査ログを開けません: {why}", f"cannot open the audit log: {why}") from None
 
 
 def _local(ts: str | None) -> str:
@@ -75,9 +123,9 @@ def cmd_list(args) -> int:
     runs = _log(args).runs(limit=args.limit or None)
     console = Console()
     if not runs:
-        console.print("No runs recorded.")
+        console.print(tr("記録された実行はありません", "No runs recorded.", args.lang))
         return 0
-    table = Table(title="監査ログ — runs")
+    table = Table(title=tr("監査ログ — 実行", "監査ログ — runs", args.lang))
     for col in ("ID", "開始", "種別", "利用者", "ファイル / シート", "件数", "判定内訳", "状態"):
         table.add_column(col, overflow="fold")
     for r in runs:
@@ -99,14 +147,21 @@ def cmd_list(args) -> int:
 def cmd_verify(args) -> int:
     log = _log(args)
     problems = log.verify()
+    lang = args.lang
     if problems:
-        print(f"NG: the audit chain has {len(problems)} problem(s)")
+        print(
+            tr(
+                f"NG: 監査チェーンに {len(problems)} 件の問題があります",
+                f"NG: the audit chain has {len(problems)} problem(s)",
+                lang,
+            )
+        )
         for p in problems:
             print(f"  {p}")
         return 1
     seq, h = log.head()
-    print(f"OK, {log.count()} records")
-    print(f"chain head: seq {seq}, hash {h}")
+    print(tr(f"OK、{log.count()} 件の記録", f"OK, {log.count()} records", lang))
+    print(tr(f"チェーンの先頭: seq {seq}、ハッシュ {h}", f"chain head: seq {seq}, hash {h}", lang))
     return 0
 
 
@@ -116,11 +171,13 @@ def cmd_export(args) -> int:
     args.date_from = parse_date(args.date_from, "--from")
     args.date_to = parse_date(args.date_to, "--to")
     if args.run is not None and args.date_to is not None:
-        raise UserError("--to goes with --from, not with --run")
+        raise UserError(
+            "--to は --from と一緒に使います（--run とは使えません）", "--to goes with --from, not with --run"
+        )
     if args.run is None and args.date_to is None:
         args.date_to = date.today()
     if args.date_to and args.date_from and args.date_to < args.date_from:
-        raise UserError("--to is before --from")
+        raise UserError("--to が --from より前です", "--to is before --from")
     result = export(
         _log(args),
         args.out,
@@ -150,12 +207,21 @@ def cmd_export(args) -> int:
 def cmd_purge(args) -> int:
     log = _log(args)
     res = log.purge(dry_run=args.dry_run)
-    what = "would delete" if args.dry_run else "deleted"
+    lang, years, cutoff = args.lang, log.retention_years, _local(res["cutoff"])
     if not res["through_seq"]:
-        print(f"nothing older than {log.retention_years} years (cutoff {_local(res['cutoff'])})")
+        print(
+            tr(
+                f"{years} 年より古い記録はありません（基準 {cutoff}）",
+                f"nothing older than {years} years (cutoff {cutoff})",
+                lang,
+            )
+        )
         return 0
-    print(
-        f"{what} {res['deleted_runs']} runs, {res['deleted_records']} entries (seq ≤ {res['through_seq']}, "
-        f"older than {log.retention_years} years, cutoff {_local(res['cutoff'])})"
-    )
+    runs, entries, seq = res["deleted_runs"], res["deleted_records"], res["through_seq"]
+    if lang == "en":
+        what = "would delete" if args.dry_run else "deleted"
+        print(f"{what} {runs} runs, {entries} entries (seq ≤ {seq}, older than {years} years, cutoff {cutoff})")
+    else:
+        what = "削除対象" if args.dry_run else "削除しました"
+        print(f"{what}: {runs} 実行、{entries} 件（seq ≤ {seq}、{years} 年より古い、基準 {cutoff}）")
     return 0

@@ -7,32 +7,56 @@ import json
 from datetime import date
 from typing import Any
 
-from exportscreen import render
-from exportscreen.commands import parse_date
+from exportscreen import messages, render
+from exportscreen.commands import add_lang, parse_date
 from exportscreen.errors import UserError
+from exportscreen.messages import tr
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("eul", help="End User List (外国ユーザーリスト): search names, list stored versions")
+    p = subparsers.add_parser(
+        "eul",
+        help=tr(
+            "外国ユーザーリスト: 名称の検索、取込済みの版の一覧",
+            "End User List (外国ユーザーリスト): search names, list stored versions",
+        ),
+    )
     sub = p.add_subparsers(dest="eul_command", required=True)
 
-    s = sub.add_parser("search", help="show the entries whose name or alias matches NAME, with explanations")
-    s.add_argument("name", metavar="NAME", help="company or organisation name, any script or width")
-    s.add_argument("--country", "-c", default=None, help="destination country: ISO2, Japanese or English name")
+    s = sub.add_parser(
+        "search",
+        help=tr(
+            "名称・別名が NAME に一致する掲載を根拠つきで示す",
+            "show the entries whose name or alias matches NAME, with explanations",
+        ),
+    )
+    s.add_argument(
+        "name",
+        metavar="NAME",
+        help=tr("企業名・組織名（文字種・全角半角は問わない）", "company or organisation name, any script or width"),
+    )
+    s.add_argument(
+        "--country",
+        "-c",
+        default=None,
+        help=tr("仕向国: ISO2、日本語名または英語名", "destination country: ISO2, Japanese or English name"),
+    )
     s.add_argument(
         "--as-of",
         dest="as_of",
         default=None,
         metavar="DATE",
-        help="use the list in force on DATE (YYYY-MM-DD); default today",
+        help=tr("DATE 時点で適用される版を使う（既定: 今日）", "use the list in force on DATE; default today"),
     )
-    s.add_argument("--lang", choices=("ja", "en"), default="ja", help="language of the explanations")
-    s.add_argument("--limit", type=int, default=10, help="at most N entries (default 10)")
-    s.add_argument("--json", action="store_true", help="print JSON")
+    add_lang(s)
+    s.add_argument("--limit", type=int, default=10, help=tr("最大 N 件（既定 10）", "at most N entries (default 10)"))
+    s.add_argument("--json", action="store_true", help=tr("JSON で出力する", "print JSON"))
     s.set_defaults(func=cmd_search)
 
-    ls = sub.add_parser("list", help="stored End User List versions, oldest first")
-    ls.add_argument("--json", action="store_true", help="print JSON")
+    ls = sub.add_parser(
+        "list", help=tr("取込済みの外国ユーザーリストの版（古い順）", "stored End User List versions, oldest first")
+    )
+    ls.add_argument("--json", action="store_true", help=tr("JSON で出力する", "print JSON"))
     ls.set_defaults(func=cmd_list)
 
 
@@ -41,14 +65,16 @@ def _active(as_of: date | None):
 
     lists = load_lists()
     if not lists:
-        raise UserError("no End User List imported; run `exportscreen rules import-eul FILE.xlsx` first")
+        raise UserError(*messages.pair("no_eul"))
     day = as_of or date.today()
     active = in_force(lists, day)
     if active is None:
         first = lists[0]
         raise UserError(
+            f"{day.isoformat()} 時点で適用される外国ユーザーリストがありません（最も古い {first.version} は "
+            f"{first.effective.isoformat()} から適用）",
             f"no End User List in force on {day.isoformat()} (the earliest stored, {first.version}, "
-            f"applies from {first.effective.isoformat()})"
+            f"applies from {first.effective.isoformat()})",
         )
     return active, day
 
@@ -108,8 +134,10 @@ def cmd_list(args) -> int:
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     elif not rows:
-        print("no End User List imported")
+        print(tr("外国ユーザーリストは取り込まれていません", "no End User List imported", args.lang))
     else:
         for r in rows:
-            print(f"{r['version']}\teffective {r['effective']}\t{r['source']}\tsha256 {r['sha256'][:12]}")
+            when = tr(f"施行 {r['effective']}", f"effective {r['effective']}", args.lang)
+            count = tr(f"{r['entries']} 件", f"{r['entries']} entries", args.lang)
+            print(f"{r['version']}\t{when}\t{count}\t{r['source']}\tsha256 {r['sha256'][:12]}")
     return 0
