@@ -64,7 +64,7 @@ def test_rules_info_without_end_user_list(capsys):
 @pytest.mark.skipif(not EUL_XLSX.exists(), reason="shared reference End User List not available")
 def test_import_eul_then_decisions_use_it(capsys):
     assert main(["rules", "import-eul", str(EUL_XLSX), "--date", "2025-09-29", "--effective", "2025-10-09"]) == 0
-    assert "835 entries" in capsys.readouterr().out
+    assert "835 件" in capsys.readouterr().out
     info = run_json(capsys, "rules", "info", "--date", "2026-01-01", "--json")
     assert info["end_user_list"]["entries"] == 835
     # Before the list took effect no list is in force: 要確認 naming the missing list, never 許可不要.

@@ -6,19 +6,43 @@ import json
 from datetime import date
 
 from exportscreen.commands import parse_date
+from exportscreen.messages import tr
 
 
 def register(sub) -> None:
-    p = sub.add_parser("rules", help="law data: info, import-eul")
+    p = sub.add_parser("rules", help=tr("法令データ: info、import-eul", "law data: info, import-eul"))
     rs = p.add_subparsers(dest="rules_command", required=True)
-    info = rs.add_parser("info", help="show the law data loaded, its version and dates, and the End User List")
-    info.add_argument("--date", help="show the lists in force on this date (default today)")
-    info.add_argument("--json", action="store_true")
+    info = rs.add_parser(
+        "info",
+        help=tr(
+            "読み込んだ法令データ、その版と日付、外国ユーザーリストを示す",
+            "show the law data loaded, its version and dates, and the End User List",
+        ),
+    )
+    info.add_argument(
+        "--date",
+        help=tr("この日に適用されるリストを示す（既定: 今日）", "show the lists in force on this date (default today)"),
+    )
+    info.add_argument("--json", action="store_true", help=tr("JSON で出力する", "print JSON"))
     info.set_defaults(func=run_info)
-    imp = rs.add_parser("import-eul", help="import METI's End User List workbook (外国ユーザーリスト)")
-    imp.add_argument("path")
-    imp.add_argument("--date", help="the list's date (default: from the file name, e.g. 20250929_4.xlsx)")
-    imp.add_argument("--effective", help="the day it applies from (default: the list's date)")
+    imp = rs.add_parser(
+        "import-eul",
+        help=tr(
+            "経済産業省の外国ユーザーリスト（xlsx）を取り込む",
+            "import METI's End User List workbook (外国ユーザーリスト)",
+        ),
+    )
+    imp.add_argument("path", help=tr("外国ユーザーリストのブック（.xlsx）", "the End User List workbook (.xlsx)"))
+    imp.add_argument(
+        "--date",
+        help=tr(
+            "リストの日付（既定: ファイル名から。例 20250929_4.xlsx）",
+            "the list's date (default: from the file name, e.g. 20250929_4.xlsx)",
+        ),
+    )
+    imp.add_argument(
+        "--effective", help=tr("適用開始日（既定: リストの日付）", "the day it applies from (default: the list's date)")
+    )
     imp.set_defaults(func=run_import)
     snap = rs.add_parser(
         "snapshot",
@@ -97,8 +121,12 @@ def run_import(args) -> int:
     for e in lst.entries:
         counts[e.country] = counts.get(e.country, 0) + 1
     top = ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
-    print(f"imported {lst.version}: {len(lst.entries)} entries, {len(counts)} countries ({top}); ", end="")
-    print(f"list date {lst.list_date}, effective {lst.effective}")
+    if args.lang == "en":
+        print(f"imported {lst.version}: {len(lst.entries)} entries, {len(counts)} countries ({top}); ", end="")
+        print(f"list date {lst.list_date}, effective {lst.effective}")
+    else:
+        print(f"{lst.version} を取り込みました: {len(lst.entries)} 件、{len(counts)} か国・地域（{top}）、", end="")
+        print(f"リストの日付 {lst.list_date}、施行 {lst.effective}")
     return 0
 
 
