@@ -196,6 +196,9 @@ def test_every_cli_date_option_uses_the_same_parser(capsys):
     assert capsys.readouterr().out == wareki
     assert main(["rules", "info", "--date", "H31.5.1"]) == 2
     err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--date「H31.5.1」は平成の期間外です" in err
+    assert main(["rules", "info", "--date", "H31.5.1", "--lang", "en"]) == 2
+    err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--date 'H31.5.1' is outside the era 平成" in err
 
 
