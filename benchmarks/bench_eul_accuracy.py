@@ -3,7 +3,7 @@
 Run:  .venv/bin/python benchmarks/bench_eul_accuracy.py [path/to/20250929_4.xlsx] [--misses N]
 Default input: ../shared/reference/eul-2025-09-29-layout.xlsx (a reconstruction, read in place).
 
-* Recall: every entry's name and aliases perturbed as users type them (tests/test_eul_accuracy.py
+* Recall: every entry's name and aliases perturbed as users type them (tests/eul/test_eul_accuracy.py
   ``perturbations``: case, punctuation, full width, legal form, alias, one-letter typos, a dropped word, and — as
   Japanese clerks write names — traditional / simplified / Japanese character forms, the place in katakana, the
   first characters of a Chinese-script name without its city or legal form, abbreviations (Univ., Inst., Tech.,
@@ -107,7 +107,7 @@ def false_alarms(eul, show: int) -> tuple[int, float, int]:
     neg = [(q, c, eul.match(q, c)) for q, c in HARD_NEGATIVES]
     neg_hit = sum(1 for _, _, hs in neg if any(h.kind == "hit" for h in hs))
     neg_possible = sum(1 for _, _, hs in neg if hs and all(h.kind == "possible" for h in hs))
-    print(f"  hard negatives ({len(neg)}, tests/test_eul_accuracy.py): {neg_hit} with a hit, {neg_possible} possible")
+    print(f"  hard negatives ({len(neg)}, tests/eul/test_eul_accuracy.py): {neg_hit} with a hit, {neg_possible} possible")
     for q, c, hs in neg:
         for h in hs[:1]:
             print(f"    {q!r} [{c}] → {h.kind} {h.score:.2f} No.{h.entry.no} {h.matched_name!r}")

@@ -85,6 +85,8 @@ def test_the_configured_module_is_importable_and_has_the_functions(monkeypatch):
     import importlib
 
     monkeypatch.syspath_prepend(str(ADDIN))  # what xlwings does with the PYTHONPATH setting
+    monkeypatch.setitem(sys.modules, excel.UDF_MODULE, None)  # restored (removed) after the test, like sys.path
+    del sys.modules[excel.UDF_MODULE]
     mod = importlib.import_module(excel.UDF_MODULE)
     assert Path(mod.__file__).parent == ADDIN
     for name in (

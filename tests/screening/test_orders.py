@@ -11,7 +11,7 @@ import pytest
 from exportscreen import orders
 from exportscreen.errors import UserError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "workbook_templates" / "sample_orders.xlsx"
 
 

@@ -17,7 +17,7 @@ from exportscreen import audit_export as L
 from exportscreen.audit import AuditLog
 from exportscreen.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CI = os.environ.get("CI", "").lower() == "true"
 
 

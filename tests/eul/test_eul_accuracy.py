@@ -12,7 +12,7 @@
   every country of the list (a sample here; ``benchmarks/bench_eul_accuracy.py`` runs all ≥ 10,000).
 
 The generators live here so that ``benchmarks/bench_eul.py`` and ``benchmarks/bench_eul_accuracy.py`` reuse them.
-Run ``pytest -s tests/test_eul_accuracy.py`` to see the figures.
+Run ``pytest -s tests/eul/test_eul_accuracy.py`` to see the figures.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-REF = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
+REF = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
 XLSX = REF / "eul-2025-09-29-layout.xlsx"
 
 # --- perturbations ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import python_calamine as pc
 
 from exportscreen import cli, files, screening, xlsxpatch
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "workbook_templates" / "sample_orders.xlsx"
 
 EXPECTED = {  # 受注番号 -> decision label (see tools/make_sample_workbook.py)

@@ -14,7 +14,7 @@ import pytest
 from exportscreen import files
 from exportscreen.errors import UserError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _temporaries(folder: Path) -> list[str]:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from exportscreen import render
 from exportscreen.eul import FEATURES, EndUserList, EulEntry, Hit, Thresholds, import_list, normalise
 
-REF = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
+REF = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
 XLSX = REF / "eul-2025-09-29-layout.xlsx"
 
 

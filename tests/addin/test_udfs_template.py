@@ -11,7 +11,7 @@ import pytest
 
 from exportscreen import functions, orders
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "workbook_templates" / "order_template.xlsx"
 sys.path.insert(0, str(REPO / "tools"))
 sys.path.insert(0, str(REPO / "tests"))

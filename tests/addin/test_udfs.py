@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from exportscreen import engine, functions, orders, screening, state
 from exportscreen.model import LABELS
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: com_shim
 from com_shim import ERRORS, Error, Excel, range_  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 LABEL_SET = {label for label, _en in LABELS.values()}
 
 # (country, item, hs, end_user, end_use, inform, value_jpy, ship_date): lines across the decision table

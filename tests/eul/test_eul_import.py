@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from exportscreen.errors import UserError
 from exportscreen.eul import EndUserList, import_list, in_force, load_lists
 
-REF = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
+REF = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
 XLSX = REF / "eul-2025-09-29-layout.xlsx"
 JSON = REF / "jp-end-user-list.json"
 needs_ref = pytest.mark.skipif(not XLSX.is_file(), reason="reference workbook not present")

@@ -29,7 +29,7 @@ import pytest
 from exportscreen import calc, functions, screening
 from exportscreen.cli import main
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "workbook_templates" / "order_template.xlsx"
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 TIMEOUT = 90

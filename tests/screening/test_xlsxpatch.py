@@ -19,7 +19,7 @@ from exportscreen import xlsxpatch
 from exportscreen.errors import UserError
 from exportscreen.xlsxpatch import PatchError, patch_workbook, sheet_names
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 EXCEL_MADE = REPO.parent / "shared" / "reference" / "excel-made"
 EXCEL_FILES = sorted(EXCEL_MADE.glob("*.xls[xm]")) if EXCEL_MADE.is_dir() else []
 PNG_1x1 = base64.b64decode(
