@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import heapq
 import io
 import os
 import posixpath
@@ -33,9 +34,12 @@ import tempfile
 import threading
 import zipfile
 import zlib
-from collections.abc import Mapping
+from array import array
+from bisect import bisect_left
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -49,7 +53,7 @@ CHUNK = 1 << 20
 # Streams are read, compressed and written in large pieces: each call that does so lets go of the GIL, and a thread
 # that works alongside (the audit log, see audit.Run.commit_in_background) then holds it for up to the switch
 # interval (5 ms) before this one gets it back; fewer, larger pieces wait less.
-BIG_CHUNK = 8 * CHUNK
+BIG_CHUNK = 4 * CHUNK
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -247,7 +251,7 @@ class _Reader:
     def fill(self) -> bool:
         if self.eof:
             return False
-        data = self.stream.read(4 * CHUNK)
+        data = self.stream.read(2 * CHUNK)
         if not data:
             self.eof = True
             return False
@@ -309,16 +313,73 @@ def _set_attr(tag: bytes, name: bytes, value: bytes) -> bytes:
     return tag[: m.end()] + b" " + name + b'="' + value + b'"' + tag[m.end() :]
 
 
+class _Lines(MutableMapping):
+    """{row: texts} kept as an array of rows and a list of texts while rows come in increasing order (a dict of a
+    million rows, with an int object per row, costs several times as much); a row given out of order goes to a
+    dict beside them. Iterates in row order."""
+
+    def __init__(self):
+        self.rows = array("q")
+        self.texts: list = []
+        self.others: dict[int, Any] = {}
+
+    def __setitem__(self, row: int, texts) -> None:
+        rows = self.rows
+        if not rows or row > rows[-1]:
+            rows.append(row)
+            self.texts.append(texts)
+            return
+        i = bisect_left(rows, row)
+        if i < len(rows) and rows[i] == row:
+            self.texts[i] = texts
+        else:
+            self.others[row] = texts
+
+    def get(self, row: int, default=None):
+        rows = self.rows
+        i = bisect_left(rows, row)
+        if i < len(rows) and rows[i] == row:
+            return self.texts[i]
+        return self.others.get(row, default) if self.others else default
+
+    def __getitem__(self, row: int):
+        texts = self.get(row, _MISSING)
+        if texts is _MISSING:
+            raise KeyError(row)
+        return texts
+
+    def __delitem__(self, row: int) -> None:
+        i = bisect_left(self.rows, row)
+        if i < len(self.rows) and self.rows[i] == row:
+            del self.rows[i], self.texts[i]
+        else:
+            del self.others[row]
+
+    def __iter__(self):
+        return heapq.merge(self.rows, sorted(self.others)) if self.others else iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows) + len(self.others)
+
+    def bounds(self) -> tuple[int, int] | None:
+        """(first row, last row), None when empty."""
+        ends = [r for r in (self.rows[:1] + self.rows[-1:]).tolist() + [*self.others]]
+        return (min(ends), max(ends)) if ends else None
+
+
+_MISSING = object()
+
+
 class RowTexts(Mapping):
     """{0-based row: {0-based col: text}} for many rows that get the same columns (the 判定/理由 of each order
     line): one tuple of texts per row, ``lines[row] = (text of cols[0], text of cols[1], ...)``, so that a million
-    lines cost a tuple each rather than a dict each; ``extra`` holds the cells of other rows (a header), and cells
-    of ``extra`` in a row of ``lines`` are written too (the line's own texts win). :func:`patch_workbook` reads it
-    without building a dict per row."""
+    lines cost a tuple each rather than a dict each (and rows set in increasing order, no dict entry: see _Lines);
+    ``extra`` holds the cells of other rows (a header), and cells of ``extra`` in a row of ``lines`` are written
+    too (the line's own texts win). :func:`patch_workbook` reads it without building a dict per row."""
 
     def __init__(self, cols: tuple[int, ...]):
         self.cols = tuple(cols)
-        self.lines: dict[int, tuple] = {}
+        self.lines: MutableMapping[int, tuple] = _Lines()
         self.extra: dict[int, dict[int, str]] = {}
 
     def __getitem__(self, row: int) -> dict[int, str]:
@@ -331,10 +392,22 @@ class RowTexts(Mapping):
         return cols
 
     def __iter__(self):
-        return iter(sorted(self.extra.keys() | self.lines.keys()))
+        """The rows in order."""
+        lines = self.lines if isinstance(self.lines, _Lines) else sorted(self.lines)
+        last = None
+        for r in heapq.merge(lines, sorted(self.extra)) if self.extra else lines:
+            if r != last:
+                yield r
+                last = r
 
     def __len__(self) -> int:
-        return len(self.extra.keys() | self.lines.keys())
+        return len(self.lines) + sum(1 for r in self.extra if r not in self.lines)
+
+    def bounds(self) -> tuple[int, int] | None:
+        """(first row, last row) of the lines, None when there are none."""
+        if isinstance(self.lines, _Lines):
+            return self.lines.bounds()
+        return (min(self.lines), max(self.lines)) if self.lines else None
 
 
 def _text(t) -> str:
@@ -390,6 +463,12 @@ class _Targets:
             return cols
         return {c + 1 for cs in self.rows.values() for c in cs}
 
+    def pending(self):
+        """The 1-based rows in order (for RowTexts an array: no int object per row)."""
+        if isinstance(self.rows, RowTexts):
+            return array("q", (r + 1 for r in self.rows))
+        return sorted(r + 1 for r in self.rows)
+
     def __iter__(self):
         return (r + 1 for r in self.rows)
 
@@ -401,7 +480,7 @@ class _SheetPatcher:
     def __init__(self, targets: _Targets, style_left_rows: set[int]):
         # 1-based internally
         self.targets = targets
-        self.pending = sorted(targets)
+        self.pending = targets.pending()
         self.style_left_rows = style_left_rows
         self.p = b""  # namespace prefix of the main namespace, e.g. b"x:" (usually empty)
         self._cell_end = b"</t></is></c>"  # these four with the prefix
@@ -805,7 +884,7 @@ class _SheetPatcher:
                 inserted = False
             prev = row
             pos = end
-            if pos > 8 * CHUNK:
+            if pos > 4 * CHUNK:
                 pos = rd.drop(pos)
                 special = -1
 
@@ -873,7 +952,7 @@ def patch_workbook(
             fixed = RowTexts(rows.cols)
             fixed.lines, fixed.extra = rows.lines, {r: cols for r, cols in rows.extra.items() if cols}
             rows = fixed
-        _check_range(rows.lines.keys(), rows.cols)
+        _check_range(rows.bounds() or (), rows.cols)
         for r, cols in rows.extra.items():
             _check_range((r,), cols)
         targets = _Targets(rows)
@@ -1026,7 +1105,7 @@ class _Pipe(io.BufferedWriter):
     """A file that hands what is written to it, in pieces of BIG_CHUNK, to a thread writing them to ``out``."""
 
     def __init__(self, out):
-        self.pieces: queue.Queue = queue.Queue(maxsize=2)
+        self.pieces: queue.Queue = queue.Queue(maxsize=1)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._drain, args=(out,), name="xlsx-write", daemon=True)
         self.thread.start()
