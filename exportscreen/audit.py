@@ -88,8 +88,8 @@ GENESIS = "0" * 64
 DEFAULT_RETENTION_YEARS = 7
 KINDS = ("check", "screen", "udf")
 INSERT_ROWS = 5000  # rows per INSERT statement (fewer where the database takes fewer parameters)
-SPOOL_BATCH = 128_000  # buffered lines (~25 MB) spooled to disk together (a run's memory stays flat)
-SPOOL_PIECE = 16_000  # lines per pickle in the spool
+SPOOL_BATCH = 128_000  # a run keeps this many lines in memory (~25 MB); beyond, they are spooled to disk ...
+SPOOL_PIECE = 16_000  # ... in pieces of this many lines (a run's memory stays flat)
 
 metadata = MetaData()
 
@@ -535,15 +535,21 @@ class Run:
                 raise RuntimeError("audit run is being written: no more records")
             buf = self._buf
             buf.append(entry)
-            if len(buf) >= SPOOL_BATCH:  # keep memory flat on 1M-line workbooks
-                if self._spool is None:
-                    self._spool = tempfile.TemporaryFile()
-                for i in range(0, len(buf), SPOOL_PIECE):  # read back a piece at a time
-                    data = pickle.dumps(buf[i : i + SPOOL_PIECE], protocol=pickle.HIGHEST_PROTOCOL)
-                    self._spool.write(len(data).to_bytes(8, "little"))
-                    self._spool.write(data)
-                self._spooled += len(buf)
-                self._buf = []
+            # keep memory flat on 1M-line workbooks: once a run is spooled, it spools every piece
+            if len(buf) >= (SPOOL_BATCH if self._spool is None else min(SPOOL_BATCH, SPOOL_PIECE)):
+                self._spill()
+
+    def _spill(self) -> None:
+        """The buffered lines to the spool file (under the lock)."""
+        if self._spool is None:
+            self._spool = tempfile.TemporaryFile()
+        buf = self._buf
+        for i in range(0, len(buf), SPOOL_PIECE):  # read back a piece at a time
+            data = pickle.dumps(buf[i : i + SPOOL_PIECE], protocol=pickle.HIGHEST_PROTOCOL)
+            self._spool.write(len(data).to_bytes(8, "little"))
+            self._spool.write(data)
+        self._spooled += len(buf)
+        self._buf = []
 
     def commit_in_background(self) -> bool:
         """Start writing the recorded lines to the log in a thread while the caller goes on (e.g. writes the
@@ -555,6 +561,8 @@ class Run:
         if self.log.engine.pool.__class__.__name__ == "SingletonThreadPool":  # one connection per thread
             return False
         with self._lock:
+            if self._spool is not None and self._buf:  # a big run: its last lines are read back a piece at a time
+                self._spill()
             self._committer = _Committer(self)
         self._committer.start()
         return True
