@@ -223,21 +223,24 @@ def _screen_and_write(src, target, table, summary, as_of, lang, show_progress, i
     # Screen in row order: each distinct line is decided once (the engine memoises), every line is recorded.
     with open_log().run(kind="screen", file=src, sheet=table.sheet) as run:
         cells = xlsxpatch.RowTexts((dcol, rcol))  # row -> (判定, 理由)
-        texts: dict[str, str] = {}  # one string object per distinct reason text
         distinct: set[tuple] = set()
         counts: Counter = Counter()
         record, fields = run.record_values, orders.FIELDS
         progress = _progress(len(table.lines), "判定中" if lang != "en" else "screening") if show_progress else None
         action_codes, actions, order_nos = frozenset(ACTION_CODES), summary.actions, table.order_nos
+        reason_text, label, out, add_distinct = render.reason_text, render.label, cells.lines, distinct.add
+        pairs: dict[tuple, tuple] = {}  # one (判定, 理由) tuple per distinct pair: a million lines share a few
         try:
             for n, line in enumerate(table.lines, start=1):
-                d = screen(*line.values, rules=rules, today=as_of)  # orders.FIELDS is the engine's argument order
-                text = render.reason_text(d, lang)
-                cells.lines[line.row] = (render.label(d.code, lang), texts.setdefault(text, text))
-                counts[d.code] += 1
-                distinct.add(line.values)
-                record(fields, line.values, d, line.row + 1)
-                if d.code in action_codes and len(actions) < ACTION_LIST_MAX:
+                values, row = line.values, line.row
+                d = screen(*values, rules=rules, today=as_of)  # orders.FIELDS is the engine's argument order
+                code = d.code
+                pair = (label(code, lang), reason_text(d, lang))
+                out[row] = pairs.setdefault(pair, pair)
+                counts[code] += 1
+                add_distinct(values)
+                record(fields, values, d, row + 1)
+                if code in action_codes and len(actions) < ACTION_LIST_MAX:
                     no = order_nos.get(line.row)
                     actions.append(ActionRow(line.row + 1, None if no is None else orders.cell_text(no), d))
                 if progress is not None and n % 1000 == 0:
@@ -251,8 +254,8 @@ def _screen_and_write(src, target, table, summary, as_of, lang, show_progress, i
         summary.unique_lines = len(distinct)
         if summary.rules_version == "-":
             summary.rules_version = rules.version
-        del distinct
-        table.lines = []  # no longer needed; frees memory before the write
+        del distinct, pairs
+        table.lines, table.order_nos = [], {}  # no longer needed; frees memory before the write
         for f in missing:
             cells.extra.setdefault(header.row, {})[dcol if f == "decision" else rcol] = orders.HEADER_TEXT[f]
 
