@@ -107,7 +107,8 @@ def false_alarms(eul, show: int) -> tuple[int, float, int]:
     neg = [(q, c, eul.match(q, c)) for q, c in HARD_NEGATIVES]
     neg_hit = sum(1 for _, _, hs in neg if any(h.kind == "hit" for h in hs))
     neg_possible = sum(1 for _, _, hs in neg if hs and all(h.kind == "possible" for h in hs))
-    print(f"  hard negatives ({len(neg)}, tests/eul/test_eul_accuracy.py): {neg_hit} with a hit, {neg_possible} possible")
+    where = "tests/eul/test_eul_accuracy.py"
+    print(f"  hard negatives ({len(neg)}, {where}): {neg_hit} with a hit, {neg_possible} possible")
     for q, c, hs in neg:
         for h in hs[:1]:
             print(f"    {q!r} [{c}] → {h.kind} {h.score:.2f} No.{h.entry.no} {h.matched_name!r}")
