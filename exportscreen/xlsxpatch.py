@@ -310,6 +310,7 @@ def _set_attr(tag: bytes, name: bytes, value: bytes) -> bytes:
         return pat.sub(lambda m: m.group(1) + b'"' + value + b'"', tag, count=1)
     # insert right after the element name
     m = re.match(rb"<[\w:.-]+", tag)
+    assert m is not None  # a tag starts with its name
     return tag[: m.end()] + b" " + name + b'="' + value + b'"' + tag[m.end() :]
 
 
@@ -436,7 +437,7 @@ class _Targets:
             line = self._lines.get(row - 1) if self._lines is not None else None
             if line is not None and row - 1 not in self._extra:
                 if not self._in_order:
-                    line = [line[i] for i in self._order]
+                    line = tuple([line[i] for i in self._order])
                 self._cells = [(c, _text(t)) for c, t in zip(self._cols, line)]
             else:
                 self._cells = sorted([(c + 1, _text(t)) for c, t in self.rows[row - 1].items()])
@@ -449,7 +450,7 @@ class _Targets:
         line = self._lines.get(row - 1) if self._lines is not None else None
         if line is not None and row - 1 not in self._extra:
             if not self._in_order:
-                line = [line[i] for i in self._order]
+                line = tuple([line[i] for i in self._order])
             return self._cols_t, [t if t.__class__ is str else _text(t) for t in line]
         cells = self.cells(row)
         return tuple([c for c, _ in cells]), [t for _, t in cells]
@@ -501,10 +502,10 @@ class _SheetPatcher:
             a = _attrs(m.group())
             if b"style" in a and b"min" in a and b"max" in a:
                 self.col_styles.append((int(a[b"min"]), int(a[b"max"]), a[b"style"]))
-        m = re.search(rb"<(?:\w+:)?dimension\s[^>]*>", head)
-        if not m or not self.pending:
+        dim = re.search(rb"<(?:\w+:)?dimension\s[^>]*>", head)
+        if not dim or not self.pending:
             return head
-        ref = _attrs(m.group()).get(b"ref", b"")
+        ref = _attrs(dim.group()).get(b"ref", b"")
         try:
             parts = [_parse_ref(x) for x in ref.split(b":")] if ref else []
         except ValueError:
@@ -514,7 +515,7 @@ class _SheetPatcher:
         new = f"{cell_ref(min(rows) - 1, min(cols) - 1)}:{cell_ref(max(rows) - 1, max(cols) - 1)}".encode()
         if len(parts) == 1 and min(rows) == max(rows) and min(cols) == max(cols):
             new = new.split(b":")[0]
-        return head[: m.start()] + _set_attr(m.group(), b"ref", new) + head[m.end() :]
+        return head[: dim.start()] + _set_attr(dim.group(), b"ref", new) + head[dim.end() :]
 
     # -- cells
     def _cell_start(self, col: int, style: bytes | None) -> tuple[bytes, bytes]:
@@ -944,9 +945,10 @@ def patch_workbook(
     src, dst = Path(src), Path(dst)
     check_workbook(src)
     if rows is None:
-        rows = {}
+        by_row: dict[int, dict[int, str]] = {}
         for (r, c), text in (cells or {}).items():
-            rows.setdefault(r, {})[c] = text
+            by_row.setdefault(r, {})[c] = text
+        rows = by_row
     if isinstance(rows, RowTexts) and rows.cols:
         if any(not cols for cols in rows.extra.values()):
             fixed = RowTexts(rows.cols)
@@ -957,10 +959,10 @@ def patch_workbook(
             _check_range((r,), cols)
         targets = _Targets(rows)
     else:
-        for r, cols in rows.items():
-            if cols:
-                _check_range((r,), cols)
-        targets = _Targets({r: cols for r, cols in rows.items() if cols} if any(not v for v in rows.values()) else rows)
+        for r, row_cols in rows.items():
+            if row_cols:
+                _check_range((r,), row_cols)
+        targets = _Targets({r: c for r, c in rows.items() if c} if any(not v for v in rows.values()) else rows)
     left_rows = {r + 1 for r in style_from_left_rows}
 
     def write_file(write) -> None:
@@ -977,6 +979,7 @@ def patch_workbook(
                 streamed = _StreamedSheet(_SheetPatcher(targets, left_rows), zin, part, sheet_id)
                 try:
                     write_file(lambda fh: _write_package(zin, fh, part, streamed, {}))
+                    assert streamed.result is not None  # set when the sheet has been written
                     return streamed.result
                 except _Restart:
                     pass
@@ -1037,7 +1040,7 @@ def _write_package(zin: zipfile.ZipFile, fh, part: str, sheet, overrides: dict) 
     (the rewritten sheet as ``(file, size)``, or a _StreamedSheet that rewrites it as it is written), and the
     members in ``overrides`` (content, or None: left out). A streamed sheet gives the overrides when it is done;
     when they concern a member already written, _Restart is raised."""
-    written = set()
+    written: set[str] = set()
     with zipfile.ZipFile(fh, "w", allowZip64=True) as zout:
         for info in zin.infolist():
             name = info.filename
