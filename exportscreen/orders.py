@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -279,8 +280,10 @@ def _lines(rows: Iterator[list[Any]], header: Header, table: OrderTable, col_off
                     item is not None and not _is_total_text(item)
                 ):
                     lines.append(OrderLine(r, vals))
-                    if oc is not None and oc < len(row) and not _empty(row[oc]):
-                        order_nos[r] = row[oc]
+                    if oc is not None and oc < len(row):
+                        no = row[oc]
+                        if no is not None and (not isinstance(no, str) or no.strip()):  # not _empty(no)
+                            order_nos[r] = no
                     continue
         if all(_empty(v) for v in row):
             table.blank_rows += 1
@@ -372,7 +375,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> OrderTable:
                 continue
             table = OrderTable(path, "xlsx", name, header)
             rest = head_rows[header.row + 1 :]
-            _lines(_chain(rest, it), header, table, col_offset, header.row + 1)
+            _lines(chain(rest, it), header, table, col_offset, header.row + 1)
             return table
     except UserError:
         raise
@@ -385,11 +388,6 @@ def _read_xlsx(path: Path, sheet: str | None) -> OrderTable:
         f"{path.name}: {where} に受注表が見つかりません（仕向地・品目 の列のある見出し行が必要です）",
         f"{path.name}: no order table found in {where} (need a header row with 仕向地/Country and 品目/Item)",
     )
-
-
-def _chain(first: list, rest: Iterator) -> Iterator:
-    yield from first
-    yield from rest
 
 
 # --------------------------------------------------------------------------------------------------- csv
