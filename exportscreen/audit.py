@@ -87,9 +87,10 @@ from exportscreen.render import audit_reasons
 GENESIS = "0" * 64
 DEFAULT_RETENTION_YEARS = 7
 KINDS = ("check", "screen", "udf")
-INSERT_ROWS = 5000  # rows per INSERT statement (fewer where the database takes fewer parameters)
+INSERT_ROWS = 5000  # rows per INSERT statement (fewer where the database takes fewer parameters) ...
+INSERT_ROWS_SPOOLED = 1000  # ... and for a spooled run (a long statement takes memory: runs of a million lines)
 SPOOL_BATCH = 128_000  # a run keeps this many lines in memory (~25 MB); beyond, they are spooled to disk ...
-SPOOL_PIECE = 16_000  # ... in pieces of this many lines (a run's memory stays flat)
+SPOOL_PIECE = 8_000  # ... in pieces of this many lines (a run's memory stays flat)
 
 metadata = MetaData()
 
@@ -807,7 +808,7 @@ class AuditLog:
         lines per decision code). The hashed text of each line is put together from the pre-encoded parts (see
         _decision_part); it is the text chain_hash() builds from the stored columns."""
         cols = self._LINE_COLS
-        per_stmt = max(1, min(INSERT_ROWS, self._max_params // len(cols)))
+        per_stmt = max(1, min(INSERT_ROWS_SPOOLED if r._spooled else INSERT_ROWS, self._max_params // len(cols)))
         full_sql = self._insert_sql(cols, per_stmt)
         run_cols = ("line", r.id, r.user, r.host, r.file, r.file_sha256, r.sheet)
         # seq, "line", run_id, ts, username, host, file, file_sha256, sheet, row_no, inputs, <part>, as_of
