@@ -60,6 +60,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
 from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from sqlite3 import SQLITE_LIMIT_VARIABLE_NUMBER
 from typing import Any
@@ -228,28 +229,19 @@ def _value_json(v: Any) -> str:
 
 
 def _input_plan(names: tuple) -> Any:
-    """How to spell a dict with these keys canonically (keys sorted): a format string with one field per value and,
-    for each field, the position of its value in ``names``; and the same fields in pairs (position, position, their
-    keys' JSON, a cache of the pair's JSON by its values). None when canonical() must do it (keys that are not all
-    distinct strings)."""
+    """How to spell a dict with these keys canonically (keys sorted): a format string with one field per value, for
+    each field the position of its value in ``names`` and its key's JSON, a function picking the values in that
+    order, and caches of each field's JSON by its value, one list of caches per combination of value types. None
+    when canonical() must do it (keys that are not all distinct strings)."""
     plan = _input_plans.get(names, False)
     if plan is False:
         plan = None
         if names and all(k.__class__ is str for k in names) and len(set(names)) == len(names):
-            order = sorted(range(len(names)), key=names.__getitem__)
-            keys = [_encode_str(names[i]) + ":" for i in order]
+            order = tuple(sorted(range(len(names)), key=names.__getitem__))
+            keys = tuple(_encode_str(names[i]) + ":" for i in order)
             fmt = "{{" + ",".join(k.replace("{", "{{").replace("}", "}}") + "{}" for k in keys) + "}}"
-            pairs = tuple(
-                (
-                    order[i],
-                    order[i + 1] if i + 1 < len(order) else None,
-                    keys[i],
-                    keys[i + 1] if i + 1 < len(order) else "",
-                    {},
-                )
-                for i in range(0, len(order), 2)
-            )
-            plan = (fmt, tuple(order), pairs)
+            pick = itemgetter(*order) if len(order) > 1 else lambda values: (values[order[0]],)
+            plan = (fmt, order, keys, pick, {})
         if len(_input_plans) >= 1000:
             _input_plans.clear()
         _input_plans[names] = plan
@@ -269,7 +261,7 @@ def _inputs_json(inputs: Any) -> str:
 
 def _same_json_when_equal(v: Any) -> bool:
     """Whether every value of v's type equal to v has v's JSON (not so for 0.0 and -0.0, NaN, or datetimes with
-    time zones), so that v's JSON can be looked up by value (and type)."""
+    time zones), so that v's JSON can be looked up by value among values of its type."""
     cls = v.__class__
     if cls is str or v is None or cls is int or cls is bool or cls is date:
         return True
@@ -279,32 +271,35 @@ def _same_json_when_equal(v: Any) -> bool:
 
 
 def _values_json(names: tuple, values: tuple) -> str:
-    """canonical(dict(zip(names, values))) for as many values as names. Order tables repeat the same pairs of
-    values (country and use, user and HS code ...): the JSON of each pair of neighbouring fields is looked up by the
-    two values and their types."""
+    """canonical(dict(zip(names, values))) for as many values as names. Order tables repeat each field's values
+    (countries, uses, users, dates ...): each field's '"key":value' JSON is looked up by its value, in caches kept
+    for the combination of the line's value types (so that 1, 1.0 and TRUE, equal as keys, never meet)."""
     plan = _input_plan(names)
     if plan is None or len(values) != len(names):
         return canonical(dict(zip(names, values)))
-    out = []
+    fmt, order, keys, pick, by_types = plan
+    values = pick(values)
+    types = tuple(map(type, values))
+    caches = by_types.get(types)
+    if caches is None:
+        if len(by_types) >= 64:
+            by_types.clear()
+        caches = by_types[types] = [{} for _ in order]
     try:
-        for a, b, key_a, key_b, cache in plan[2]:
-            va = values[a]
-            if b is None:
-                out.append(key_a + _value_json(va))
-                continue
-            vb = values[b]
-            k = (va, vb, va.__class__, vb.__class__)
-            text = cache.get(k)
-            if text is None:
-                text = key_a + _value_json(va) + "," + key_b + _value_json(vb)
-                if _same_json_when_equal(va) and _same_json_when_equal(vb):
-                    if len(cache) >= 50_000:
-                        cache.clear()
-                    cache[k] = text
-            out.append(text)
+        parts = list(map(dict.get, caches, values))
     except TypeError:  # an unhashable value
-        return plan[0].format(*[_value_json(values[i]) for i in plan[1]])
-    return "{" + ",".join(out) + "}"
+        return fmt.format(*map(_value_json, values))
+    if None in parts:
+        for i, part in enumerate(parts):
+            if part is None:
+                v = values[i]
+                part = parts[i] = keys[i] + _value_json(v)
+                if _same_json_when_equal(v):
+                    cache = caches[i]
+                    if len(cache) >= 100_000:
+                        cache.clear()
+                    cache[v] = part
+    return "{" + ",".join(parts) + "}"
 
 
 def _interned(table: dict, text: str) -> str:
