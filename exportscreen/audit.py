@@ -203,7 +203,7 @@ _detail_texts: dict[int, tuple] = {}  # id(country or item dict) -> (the dict, i
 _texts: dict[str, str] = {}  # the one object of each of these texts
 _decision_parts: dict[tuple, tuple] = {}  # (code, versions, country, item and reasons JSON) -> part
 _OBJECT_CACHE = 20_000  # entries keep their objects alive: no more than the engine keeps anyway
-_as_of_tails: dict[date, tuple[str, bytes]] = {}
+_as_of_tails: dict[date, tuple[str | None, bytes]] = {}
 _PART_CACHE = 20_000
 
 
@@ -286,7 +286,7 @@ def _values_json(names: tuple, values: tuple) -> str:
             by_types.clear()
         caches = by_types[types] = [{} for _ in order]
     try:
-        parts = list(map(dict.get, caches, values))
+        parts: list[Any] = list(map(dict.get, caches, values))
     except TypeError:  # an unhashable value
         return fmt.format(*map(_value_json, values))
     if None in parts:
@@ -351,12 +351,12 @@ def _decision_part(d: Decision) -> tuple:
     cj = hit[1] if hit is not None and hit[0] is country else _object_json(cache, country, canonical)
     hit = cache.get(id(item))
     ij = hit[1] if hit is not None and hit[0] is item else _object_json(cache, item, canonical)
-    key = [d.code, d.rules_version, d.eul_version, cj, ij]
+    fields: list[Any] = [d.code, d.rules_version, d.eul_version, cj, ij]
     cache = _reason_texts
     for r in d.reasons:
         hit = cache.get(id(r))
-        key.append(hit[1] if hit is not None and hit[0] is r else _object_json(cache, r, _reason_json))
-    key = tuple(key)
+        fields.append(hit[1] if hit is not None and hit[0] is r else _object_json(cache, r, _reason_json))
+    key = tuple(fields)
     part = _decision_parts.get(key)
     if part is None:
         part = _new_decision_part(key)
@@ -448,7 +448,9 @@ def retention_years() -> int:
         try:
             years = int(env)
         except ValueError:
-            raise ValueError(f"EXPORTSCREEN_AUDIT_RETENTION_YEARS must be a whole number of years, not {env!r}")
+            raise ValueError(
+                f"EXPORTSCREEN_AUDIT_RETENTION_YEARS must be a whole number of years, not {env!r}"
+            ) from None
         if years < 1:
             raise ValueError("EXPORTSCREEN_AUDIT_RETENTION_YEARS must be at least 1")
         return years
@@ -990,29 +992,30 @@ class AuditLog:
                     problems.append(f"seq {last_seq}: hash differs from the chain head's (last entry replaced)")
             # the runs table against the chained run summaries
             purged_through = max(purges) if purges else 0
-            for m in conn.execute(select(runs_t).order_by(runs_t.c.id)).mappings():
-                rid = int(m["id"])
+            for rm in conn.execute(select(runs_t).order_by(runs_t.c.id)).mappings():
+                rid = int(rm["id"])
                 ent = run_entries.pop(rid, None)
                 if ent is None:
-                    if m["finished"] is not None:
+                    if rm["finished"] is not None:
                         problems.append(
-                            f"run {rid}: finished run has no summary entry in the chain (run row inserted or its entry deleted)"
+                            f"run {rid}: finished run has no summary entry in the chain "
+                            "(run row inserted or its entry deleted)"
                         )
                     continue
                 row = ent["row"]
                 table = {
-                    "finished": m["finished"],
-                    "status": m["status"],
-                    "n_records": m["n_records"],
-                    "counts": json.loads(m["counts"]) if m["counts"] else {},
-                    "started": m["started"],
-                    "kind": m["kind"],
-                    "file": m["file"],
-                    "file_sha256": m["file_sha256"],
-                    "sheet": m["sheet"],
-                    "username": m["username"],
-                    "host": m["host"],
-                    "seq": m["seq"],
+                    "finished": rm["finished"],
+                    "status": rm["status"],
+                    "n_records": rm["n_records"],
+                    "counts": json.loads(rm["counts"]) if rm["counts"] else {},
+                    "started": rm["started"],
+                    "kind": rm["kind"],
+                    "file": rm["file"],
+                    "file_sha256": rm["file_sha256"],
+                    "sheet": rm["sheet"],
+                    "username": rm["username"],
+                    "host": rm["host"],
+                    "seq": rm["seq"],
                 }
                 chained = {
                     "finished": ent.get("finished"),
