@@ -520,12 +520,7 @@ class Run:
         """One decided line: its inputs (field name -> cell value), the decision, the worksheet row (1-based)."""
         self._add(None, _inputs_json(inputs), decision, row)
 
-    def record_values(self, names: tuple, values: tuple, decision: Decision, row: int | None = None) -> None:
-        """:meth:`record` with the inputs as names and values (``dict(zip(names, values))``, without the dict). The
-        values are encoded when the run is written: they must not change until then (cell values do not)."""
-        self._add(names, values, decision, row)
-
-    def _add(self, names: tuple | None, inputs: Any, d: Decision, row: int | None) -> None:
+    def _add(self, names: tuple | None, inputs: Any, d: Decision, row: int | None = None) -> None:
         # (time, row, input names or None, input values or their JSON, decision part, as-of date): what is the
         # same for many lines is one object, and the texts are made when the run is written (_insert_lines)
         entry = (_line_ts(), int(row) if row is not None else None, names, inputs, _decision_part(d), d.as_of)
@@ -537,6 +532,11 @@ class Run:
             # keep memory flat on 1M-line workbooks: once a run is spooled, it spools every piece
             if len(buf) >= (SPOOL_BATCH if self._spool is None else min(SPOOL_BATCH, SPOOL_PIECE)):
                 self._spill()
+
+    record_values = _add  # (one call per line, not two)
+    record_values.__doc__ = """record_values(names, values, decision, row=None): :meth:`record` with the inputs as
+        names and values (``dict(zip(names, values))``, without the dict). The values are encoded when the run is
+        written: they must not change until then (cell values do not)."""
 
     def _spill(self) -> None:
         """The buffered lines to the spool file (under the lock)."""
