@@ -230,12 +230,13 @@ def _screen_and_write(src, target, table, summary, as_of, lang, show_progress, i
         action_codes, actions, order_nos = frozenset(ACTION_CODES), summary.actions, table.order_nos
         reason_text, label, out, add_distinct = render.reason_text, render.label, cells.lines, distinct.add
         pairs: dict[tuple, tuple] = {}  # one (判定, 理由) tuple per distinct pair: a million lines share a few
+        labels: dict = {}  # code -> 判定
         try:
             for n, line in enumerate(table.lines, start=1):
                 values, row = line.values, line.row
                 d = screen(*values, rules=rules, today=as_of)  # orders.FIELDS is the engine's argument order
                 code = d.code
-                pair = (label(code, lang), reason_text(d, lang))
+                pair = (labels.get(code) or labels.setdefault(code, label(code, lang)), reason_text(d, lang))
                 out[row] = pairs.setdefault(pair, pair)
                 counts[code] += 1
                 add_distinct(values)
