@@ -38,6 +38,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -424,6 +425,7 @@ class _Targets:
         self._row: int | None = None
         self._cells: list[tuple[int, str]] = []
         self._lines = None
+        self._next = 0  # cols_texts: index in a _Lines of the row expected next
         if isinstance(rows, RowTexts) and len(set(rows.cols)) == len(rows.cols):
             self._lines, self._extra = rows.lines, rows.extra
             self._order = sorted(range(len(rows.cols)), key=rows.cols.__getitem__)
@@ -447,7 +449,17 @@ class _Targets:
     def cols_texts(self, row: int) -> tuple[tuple[int, ...], list[str]]:
         """(1-based cols, texts) of a 1-based row, in column order; for the lines of a RowTexts, always the same
         tuple of cols."""
-        line = self._lines.get(row - 1) if self._lines is not None else None
+        lines = self._lines
+        if lines.__class__ is _Lines:  # rows are asked in order: look at the next one first
+            i = self._next
+            if i < len(lines.rows) and lines.rows[i] == row - 1:
+                self._next = i + 1
+                line = lines.texts[i]
+            else:
+                line = lines.get(row - 1)
+                self._next = bisect_left(lines.rows, row)
+        else:
+            line = lines.get(row - 1) if lines is not None else None
         if line is not None and row - 1 not in self._extra:
             if not self._in_order:
                 line = tuple([line[i] for i in self._order])
@@ -488,7 +500,7 @@ class _SheetPatcher:
         self._cell_open = b"<c"
         self._row_close = b"</row>"
         self._plain_cell = _plain_cell(b"")
-        self._row_shapes: dict[tuple, list[tuple[bytes, bytes]]] = {}
+        self._row_shapes: dict[tuple, bytes] = {}
         self.col_styles: list[tuple[int, int, bytes]] = []
         self.formulas: list[str] = []
         self.cells_written = 0
@@ -724,15 +736,14 @@ class _SheetPatcher:
                 return None
         custom = row_attrs.get(b"customFormat") in (b"1", b"true") and b"s" in row_attrs
         key = (cols, last_style, row_attrs[b"s"] if custom else None, row in self.style_left_rows)
-        starts = self._row_shapes.get(key)
-        if starts is None:
-            starts = self._row_shape(key, row_attrs)
-        rownum = b"%d" % row
-        cell_end = self._cell_end
-        out = [buf[start:close_i]]
-        for (before, after), text in zip(starts, texts):
-            out += (before, rownum, after, _xml_text(text), cell_end)
-        out.append(buf[close_i:end])
+        cells = self._row_shapes.get(key)
+        if cells is None:
+            cells = self._row_shape(key, row_attrs)
+        if len(texts) == 2:  # the usual 判定 and 理由
+            new = cells % (row, _xml_text(texts[0]), row, _xml_text(texts[1]))
+        else:
+            new = cells % tuple(chain.from_iterable((row, _xml_text(t)) for t in texts))
+        out = [buf[start:close_i], new, buf[close_i:end]]
         self.cells_written += len(texts)
         spans = row_attrs.get(b"spans")
         if spans:
@@ -744,17 +755,19 @@ class _SheetPatcher:
                 )
         return b"".join(out)
 
-    def _row_shape(self, key: tuple, row_attrs) -> list[tuple[bytes, bytes]]:
-        """The bytes around the row number of each new cell, for rows alike in the target columns, the style of
-        their last cell, their own style and whether new cells take the style of the cell to their left."""
+    def _row_shape(self, key: tuple, row_attrs) -> bytes:
+        """The new cells, a %-format of the row number and the text of each, for rows alike in the target columns,
+        the style of their last cell, their own style and whether new cells take the style of the cell to their
+        left."""
         cols, left, _, inherit = key
-        starts = []
+        cells = []
         for c in cols:
             style = left if inherit else self._default_style(c, row_attrs)
-            starts.append(self._cell_start(c, style))
+            before, after = self._cell_start(c, style)
+            cells.append(before.replace(b"%", b"%%") + b"%d" + after.replace(b"%", b"%%") + b"%b" + self._cell_end)
             left = style
-        self._row_shapes[key] = starts
-        return starts
+        fmt = self._row_shapes[key] = b"".join(cells)
+        return fmt
 
     _col_cache: dict[bytes, int] = {}
 
