@@ -234,7 +234,8 @@ def main() -> int:
             print(
                 f"exportscreen screen {args.big_rows:,} lines: {info['seconds']:.1f} s, "
                 f"peak RSS {info['peak_rss_mb']:.0f} MB "
-                f"(target <= 920 MB), distinct lines {info['distinct']:,}, phases {_split(info)}"
+                "(target: no more than before, ≈ 920–930 MB: the calamine read is the peak), "
+                f"distinct lines {info['distinct']:,}, phases {_split(info)}"
             )
     return 0
 
