@@ -806,8 +806,13 @@ class AuditLog:
         lines per decision code). The hashed text of each line is put together from the pre-encoded parts (see
         _decision_part); it is the text chain_hash() builds from the stored columns."""
         cols = self._LINE_COLS
-        per_stmt = max(1, min(INSERT_ROWS_SPOOLED if r._spooled else INSERT_ROWS, self._max_params // len(cols)))
-        full_sql = self._insert_sql(cols, per_stmt)
+        # SQLite: many rows per INSERT (one statement step, which lets go of the GIL, per batch); elsewhere one row
+        # per INSERT, executemany (psycopg pipelines it; a PostgreSQL statement of thousands of rows plans slowly)
+        multirow = self.dialect == "sqlite"
+        per_stmt = INSERT_ROWS_SPOOLED if r._spooled else INSERT_ROWS
+        if multirow:
+            per_stmt = max(1, min(per_stmt, self._max_params // len(cols)))
+        full_sql = self._insert_sql(cols, per_stmt if multirow else 1)
         run_cols = ("line", r.id, r.user, r.host, r.file, r.file_sha256, r.sheet)
         # seq, "line", run_id, ts, username, host, file, file_sha256, sheet, row_no, inputs, <part>, as_of
         head = ',"line",' + _HASH_ENCODER.encode(r.id) + ',"'
@@ -833,10 +838,12 @@ class AuditLog:
                 pending.append((seq, ts, row, inputs, as_of, prev_hash, prev, *run_cols, *part[:6]))
                 counts[part[0]] = counts.get(part[0], 0) + 1
                 if len(pending) == per_stmt:
-                    conn.exec_driver_sql(full_sql, tuple(chain.from_iterable(pending)))
+                    conn.exec_driver_sql(full_sql, tuple(chain.from_iterable(pending)) if multirow else pending)
                     pending = []
-        if pending:
+        if pending and multirow:
             conn.exec_driver_sql(self._insert_sql(cols, len(pending)), tuple(chain.from_iterable(pending)))
+        elif pending:
+            conn.exec_driver_sql(full_sql, pending)
         return seq, prev, counts
 
     # -- reading --------------------------------------------------------------------------------------------
