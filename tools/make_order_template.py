@@ -20,19 +20,10 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
-HEADERS = [
-    "受注番号",
-    "仕向地",
-    "品目（該非）",
-    "HSコード",
-    "需要者",
-    "用途",
-    "インフォーム",
-    "金額（円）",
-    "出荷日",
-    "判定",
-    "理由",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import make_sample_workbook  # noqa: E402
+
+HEADERS = make_sample_workbook.HEADERS  # the same order table as the sample workbook
 WIDTHS = [14, 12, 14, 11, 30, 12, 14, 14, 12, 12, 80]
 USES = ["民生", "軍事", "大量破壊兵器", "不明"]
 INFORMS = ["なし", "大量破壊兵器", "通常兵器"]
