@@ -388,7 +388,9 @@ def _variants(s: str) -> list:
         f"{s}000",
         f"{s[:2]}.{s[2:4]}",
     ]
-    out += [float(f"{s[:4]}.{s[4:]}"), float(f"{s[:4]}.{s[4]}")]  # Excel drops the zeros, the point stays
+    floats = [float(f"{s[:4]}.{s[4:]}"), float(f"{s[:4]}.{s[4]}")]  # Excel drops the zeros, the point stays
+    # ... unless nothing follows it: 0205.00 is stored as 205, a whole number without its leading zero (below)
+    out += [f for f in floats if s[0] != "0" or not f.is_integer()]
     if s[0] != "0":  # a whole number (Excel drops a leading zero: 0901 is another code, 901, not a variant)
         out += [int(s[:4]), int(s[:5]), int(s), int(f"{s}000")]
     return out
