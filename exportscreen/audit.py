@@ -77,6 +77,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    inspect,
     select,
     text,
 )
@@ -122,6 +123,7 @@ runs_t = Table(
     Column("first_seq", BigInteger),
     Column("last_seq", BigInteger),
     Column("seq", BigInteger),  # seq of the run's own chain entry
+    Column("reviewer", _S),  # who screened (exportscreen config set reviewer / EXPORTSCREEN_REVIEWER / OS login)
     sqlite_autoincrement=True,
 )
 records_t = Table(
@@ -145,12 +147,17 @@ records_t = Table(
     Column("rules_version", _S),
     Column("eul_version", _S),
     Column("as_of", String(10)),
+    # the order's identifying columns as found ([[header, value], …]: 受注番号, PO, 品番, 品名, 数量 …); hashed
+    # only when present, so records written before the column existed verify as they were written
+    Column("refs", Text),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
     Index("ix_audit_records_run", "run_id"),
     Index("ix_audit_records_ts", "ts"),
 )
 CONTENT_FIELDS = tuple(c.name for c in records_t.columns if c.name not in ("prev_hash", "hash"))
+_BASE_FIELDS = CONTENT_FIELDS[:-1]  # every content field but the last, refs (hashed only when not null)
+ADDED_COLUMNS = {records_t: ("refs",), runs_t: ("reviewer",)}  # added to logs created before them
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -183,8 +190,12 @@ _HASH_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), defa
 
 
 def chain_hash(prev_hash: str, content) -> str:
-    """sha256 of the previous hash and the record's content fields (a JSON array in CONTENT_FIELDS order)."""
-    values = [content[k] for k in CONTENT_FIELDS]
+    """sha256 of the previous hash and the record's content fields (a JSON array in CONTENT_FIELDS order; the last
+    one, ``refs``, only when it is not null: a record written before it existed keeps its hash)."""
+    values = [content[k] for k in _BASE_FIELDS]
+    refs = content.get("refs")
+    if refs is not None:
+        values.append(refs)
     return hashlib.sha256((prev_hash + _HASH_ENCODER.encode(values)).encode("utf-8")).hexdigest()
 
 
@@ -300,6 +311,19 @@ def _values_json(names: tuple, values: tuple) -> str:
                         cache.clear()
                     cache[v] = part
     return "{" + ",".join(parts) + "}"
+
+
+def _refs_json(heads: tuple[str, ...], values: Any) -> str | None:
+    """A line's identifying columns as stored: ``[[header, value], …]`` (``heads``: each header's JSON and a comma,
+    see :meth:`Run.set_refs`) for the cells that are not blank; None when all are."""
+    if values is None:
+        return None
+    parts = [
+        "[" + h + _value_json(v) + "]"
+        for h, v in zip(heads, values)
+        if v is not None and (v.__class__ is not str or v.strip())
+    ]
+    return "[" + ",".join(parts) + "]" if parts else None
 
 
 def _interned(table: dict, text: str) -> str:
@@ -515,15 +539,23 @@ class Run:
     last_seq: int | None = None
     counts: dict = field(default_factory=dict)
     commit_seconds: float | None = None  # time spent writing the run to the log (in the background or not)
+    reviewer: str | None = None  # who screened (recorded on the run and in its chained summary)
+    ref_heads: tuple[str, ...] = ()  # the identifying columns' headers (see set_refs), as JSON with a comma
+
+    def set_refs(self, headers: Any) -> None:
+        """The headers of the order's identifying columns (受注番号, PO, 品番, 品名, 数量 … as found), in the order
+        of the values each line passes to :meth:`record_values` as ``refs``."""
+        self.ref_heads = tuple(_encode_str(str(h)) + "," for h in headers)
 
     def record(self, inputs: dict, decision: Decision, row: int | None = None) -> None:
         """One decided line: its inputs (field name -> cell value), the decision, the worksheet row (1-based)."""
         self._add(None, _inputs_json(inputs), decision, row)
 
-    def _add(self, names: tuple | None, inputs: Any, d: Decision, row: int | None = None) -> None:
-        # (time, row, input names or None, input values or their JSON, decision part, as-of date): what is the
-        # same for many lines is one object, and the texts are made when the run is written (_insert_lines)
-        entry = (_line_ts(), int(row) if row is not None else None, names, inputs, _decision_part(d), d.as_of)
+    def _add(self, names: tuple | None, inputs: Any, d: Decision, row: int | None = None, refs: Any = None) -> None:
+        # (time, row, input names or None, input values or their JSON, decision part, as-of date, identifying
+        # values or None): what is the same for many lines is one object, and the texts are made when the run is
+        # written (_insert_lines)
+        entry = (_line_ts(), int(row) if row is not None else None, names, inputs, _decision_part(d), d.as_of, refs)
         with self._lock:
             if self._committer is not None:
                 raise RuntimeError("audit run is being written: no more records")
@@ -534,9 +566,10 @@ class Run:
                 self._spill()
 
     record_values = _add  # (one call per line, not two)
-    record_values.__doc__ = """record_values(names, values, decision, row=None): :meth:`record` with the inputs as
-        names and values (``dict(zip(names, values))``, without the dict). The values are encoded when the run is
-        written: they must not change until then (cell values do not)."""
+    record_values.__doc__ = """record_values(names, values, decision, row=None, refs=None): :meth:`record` with the
+        inputs as names and values (``dict(zip(names, values))``, without the dict), and the line's identifying
+        cells ``refs`` in the order of :meth:`set_refs`. The values are encoded when the run is written: they must not
+        change until then (cell values do not)."""
 
     def _spill(self) -> None:
         """The buffered lines to the spool file (under the lock)."""
@@ -647,6 +680,15 @@ class AuditLog:
             if self.dialect == "postgresql":  # serialise concurrent first-time creation
                 conn.execute(text("SELECT pg_advisory_xact_lock(4242006)"))
             metadata.create_all(conn, checkfirst=True)
+            inspector = inspect(conn)
+            for table, names in ADDED_COLUMNS.items():
+                have = {c["name"] for c in inspector.get_columns(table.name)}
+                for name in names:
+                    if name not in have:  # a log created before the column: added, null in the old rows
+                        col = table.c[name]
+                        conn.execute(
+                            text(f"ALTER TABLE {table.name} ADD COLUMN {name} {col.type.compile(conn.dialect)}")
+                        )
             if self.dialect == "sqlite":
                 dbapi = conn.connection.dbapi_connection
                 self._max_params = dbapi.getlimit(SQLITE_LIMIT_VARIABLE_NUMBER) if hasattr(dbapi, "getlimit") else 999
@@ -661,18 +703,26 @@ class AuditLog:
         file: str | os.PathLike | None = None,
         file_sha256: str | None = None,
         sheet: str | None = None,
+        reviewer: str | None = None,
     ) -> Iterator[Run]:
+        """A run; ``reviewer`` defaults to :func:`exportscreen.config.reviewer` (the configured name, else the OS
+        login)."""
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
         fname = os.fspath(file) if file is not None else None
         if fname is not None and file_sha256 is None and os.path.isfile(fname):
             file_sha256 = sha256_of_file(fname)
         started = utcnow()
+        if reviewer is None:
+            from exportscreen.config import reviewer as configured_reviewer
+
+            reviewer = configured_reviewer()
         with self._write() as conn:
             run_id = conn.execute(
                 runs_t.insert()
                 .values(
                     started=started,
+                    reviewer=reviewer,
                     username=self.user,
                     host=self.host,
                     kind=kind,
@@ -683,7 +733,7 @@ class AuditLog:
                 )
                 .returning(runs_t.c.id)
             ).scalar_one()
-        r = Run(self, run_id, kind, fname, file_sha256, sheet, started, self.user, self.host)
+        r = Run(self, run_id, kind, fname, file_sha256, sheet, started, self.user, self.host, reviewer=reviewer)
         try:
             yield r
         except BaseException:
@@ -724,6 +774,8 @@ class AuditLog:
                 "first_seq": first if n else None,
                 "last_seq": seq if n else None,
             }
+            if r.reviewer is not None:
+                summary["reviewer"] = r.reviewer
             seq += 1
             run_entry = {
                 "seq": seq,
@@ -744,6 +796,7 @@ class AuditLog:
                 "rules_version": None,
                 "eul_version": None,
                 "as_of": None,
+                "refs": None,
             }
             run_entry["prev_hash"] = prev
             prev = run_entry["hash"] = chain_hash(prev, run_entry)
@@ -787,6 +840,7 @@ class AuditLog:
         "detail",
         "rules_version",
         "eul_version",
+        "refs",
     )
 
     def _insert_sql(self, cols, rows: int) -> str:
@@ -819,11 +873,12 @@ class AuditLog:
         mid = '",' + _HASH_ENCODER.encode([r.user, r.host, r.file, r.file_sha256, r.sheet])[1:-1] + ","
         enc, sha256, values_json = _encode_str, hashlib.sha256, _values_json
         as_of_texts, as_of_cache = _as_of_texts, _as_of_tails
+        ref_heads, refs_json = r.ref_heads, _refs_json
         second, second_text = -1, ""
         counts: dict[str, int] = {}
         pending: list = []
         for entries in r._batches():
-            for us, row, names, inputs, part, as_of in entries:
+            for us, row, names, inputs, part, as_of, refs in entries:
                 seq += 1
                 sec, frac = divmod(us, 1_000_000)
                 if sec != second:  # _ts_text, its text up to the seconds once a second
@@ -833,9 +888,14 @@ class AuditLog:
                     inputs = values_json(names, inputs)
                 as_of, tail = as_of_cache.get(as_of) or as_of_texts(as_of)
                 data = f"{prev}[{seq}{head}{ts}{mid}{'null' if row is None else row},{enc(inputs)},".encode()
-                data += part[6] + tail
+                if refs is not None:
+                    refs = refs_json(ref_heads, refs)
+                if refs is None:
+                    data += part[6] + tail
+                else:  # hashed after the as-of date (see chain_hash)
+                    data += part[6] + tail[:-1] + f",{enc(refs)}]".encode()
                 prev_hash, prev = prev, sha256(data).hexdigest() if len(data) < 2048 else _sha256_hex(data)
-                pending.append((seq, ts, row, inputs, as_of, prev_hash, prev, *run_cols, *part[:6]))
+                pending.append((seq, ts, row, inputs, as_of, prev_hash, prev, *run_cols, *part[:6], refs))
                 counts[part[0]] = counts.get(part[0], 0) + 1
                 if len(pending) == per_stmt:
                     conn.exec_driver_sql(full_sql, tuple(chain.from_iterable(pending)) if multirow else pending)
@@ -869,6 +929,7 @@ class AuditLog:
                 "started": m["started"],
                 "finished": m["finished"],
                 "user": m["username"],
+                "reviewer": m["reviewer"],
                 "host": m["host"],
                 "kind": m["kind"],
                 "file": m["file"],
@@ -916,6 +977,7 @@ class AuditLog:
                     "rules_version": m["rules_version"],
                     "eul_version": m["eul_version"],
                     "as_of": m["as_of"],
+                    "refs": json.loads(m["refs"]) if m["refs"] else [],
                     "prev_hash": m["prev_hash"],
                     "hash": m["hash"],
                 }
@@ -1023,6 +1085,7 @@ class AuditLog:
                     "username": rm["username"],
                     "host": rm["host"],
                     "seq": rm["seq"],
+                    "reviewer": rm["reviewer"],
                 }
                 chained = {
                     "finished": ent.get("finished"),
@@ -1037,6 +1100,7 @@ class AuditLog:
                     "username": row["username"],
                     "host": row["host"],
                     "seq": ent["seq"],
+                    "reviewer": ent.get("reviewer"),
                 }
                 diff = sorted(k for k in table if table[k] != chained[k])
                 if diff:
@@ -1106,6 +1170,7 @@ class AuditLog:
                 "rules_version": None,
                 "eul_version": None,
                 "as_of": None,
+                "refs": None,
                 "detail": canonical(
                     {
                         "through_seq": through,

@@ -88,7 +88,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "invoiceno",
         "invoicenumber",
     ),
+    # the line's other identifying columns, kept in the audit record (not engine fields either)
+    "part_no": ("品番", "型番", "型式", "部品番号", "製品番号", "partno", "partnumber", "modelno", "model"),
+    "item_name": ("品名", "製品名", "商品名", "品目名称", "productname", "product", "description", "goods"),
+    "quantity": ("数量", "個数", "台数", "qty", "quantity"),
 }
+# the columns that name a line (注文番号 …, 品番, 品名, 数量): every one found is kept as found in the audit record
+REF_FIELDS = ("order_no", "part_no", "item_name", "quantity")
 _LOOKUP = {alias: f for f, names in ALIASES.items() for alias in names}
 _BRACKETS = re.compile(r"[(\[][^()\[\]]*[)\]]")
 TOTAL_WORDS = {"合計", "総計", "小計", "計", "total", "totals", "grandtotal", "subtotal", "sum"}
@@ -127,6 +133,13 @@ class Header:
     row: int  # 0-based row of the header
     columns: dict[str, int]  # field (FIELDS + decision/reason) -> 0-based column
     last_col: int  # last used column of the header row
+    # every identifying column (REF_FIELDS) in column order: (0-based column, field, header text as found)
+    refs: list[tuple[int, str, str]] = field(default_factory=list)
+
+    @property
+    def order_ref(self) -> int | None:
+        """Which of a line's refs is its order number (the first order number column), if any."""
+        return next((i for i, (_c, f, _h) in enumerate(self.refs) if f == "order_no"), None)
 
     def output_columns(self) -> tuple[int, int, list[str]]:
         """(decision col, reason col, [fields whose header cell must be created])."""
@@ -149,6 +162,7 @@ def find_header(rows: Iterable[list[Any]], max_rows: int = HEADER_SCAN_ROWS, col
         if r >= max_rows:
             break
         cols: dict[str, int] = {}
+        refs = []
         last = -1
         for c, v in enumerate(row):
             if v is None or v == "":
@@ -158,8 +172,10 @@ def find_header(rows: Iterable[list[Any]], max_rows: int = HEADER_SCAN_ROWS, col
                 f = match_column(v)
                 if f and f not in cols:
                     cols[f] = c + col_offset
+                if f in REF_FIELDS:
+                    refs.append((c + col_offset, f, " ".join(v.split())))
         if "country" in cols and "item" in cols:
-            return Header(r, cols, last)
+            return Header(r, cols, last, refs)
     return None
 
 
@@ -167,6 +183,7 @@ def find_header(rows: Iterable[list[Any]], max_rows: int = HEADER_SCAN_ROWS, col
 class OrderLine:
     row: int  # 0-based worksheet row
     values: tuple  # aligned with FIELDS, raw cell values (None when empty / column absent)
+    refs: tuple | None = None  # the identifying cells (Header.refs), as found; None when the table has none
 
     def kwargs(self) -> dict[str, Any]:
         return dict(zip(FIELDS, self.values))
@@ -183,7 +200,6 @@ class OrderTable:
     total_rows: list[int] = field(default_factory=list)  # 0-based rows skipped as totals rows
     encoding: str = "utf-8"
     rows: list[list[Any]] = field(default_factory=list)  # csv: every row as read (kept for writing back)
-    order_nos: dict[int, Any] = field(default_factory=dict)  # 0-based row -> order number, when a column has it
 
     @property
     def skipped(self) -> dict[str, int]:
@@ -265,9 +281,8 @@ def _lines(rows: Iterator[list[Any]], header: Header, table: OrderTable, col_off
     intern = cells.setdefault  # one object per distinct text: big sheets repeat countries, items, users
     pad = [None]
     lines = table.lines
-    oc = header.columns.get("order_no")
-    oc = None if oc is None or oc < col_offset else oc - col_offset
-    order_nos = table.order_nos
+    rc = [c - col_offset for c, _f, _h in header.refs if c >= col_offset]
+    pick_refs = itemgetter(*rc) if len(rc) > 1 else (lambda row: (row[rc[0]],)) if rc else None
     for r, row in enumerate(rows, start=first_row):
         if fast:
             try:
@@ -279,11 +294,13 @@ def _lines(rows: Iterator[list[Any]], header: Header, table: OrderTable, col_off
                 if (country is not None and not _is_total_text(country)) or (
                     item is not None and not _is_total_text(item)
                 ):
-                    lines.append(OrderLine(r, vals))
-                    if oc is not None and oc < len(row):
-                        no = row[oc]
-                        if no is not None and (not isinstance(no, str) or no.strip()):  # not _empty(no)
-                            order_nos[r] = no
+                    if pick_refs is None:
+                        lines.append(OrderLine(r, vals))
+                    else:
+                        try:
+                            lines.append(OrderLine(r, vals, tuple(map(value, pick_refs(row)))))
+                        except (IndexError, TypeError):
+                            lines.append(OrderLine(r, vals, _refs(row, rc)))
                     continue
         if all(_empty(v) for v in row):
             table.blank_rows += 1
@@ -303,9 +320,12 @@ def _lines(rows: Iterator[list[Any]], header: Header, table: OrderTable, col_off
             # only decision/reason or unrelated columns filled in: nothing to screen
             table.blank_rows += 1
             continue
-        lines.append(OrderLine(r, vals))
-        if oc is not None and oc < len(row) and not _empty(row[oc]):
-            order_nos[r] = row[oc]
+        lines.append(OrderLine(r, vals, None if pick_refs is None else _refs(row, rc)))
+
+
+def _refs(row: list[Any], cols: list[int]) -> tuple:
+    """The identifying cells of a row (None where the row is short or the cell blank)."""
+    return tuple(None if c >= len(row) or _empty(row[c]) else row[c] for c in cols)
 
 
 def cell_text(v: Any) -> str:

@@ -226,8 +226,10 @@ def _screen_and_write(src, target, table, summary, as_of, lang, show_progress, i
         distinct: set[tuple] = set()
         counts: Counter = Counter()
         record, fields = run.record_values, orders.FIELDS
+        run.set_refs([h for _c, _f, h in header.refs])  # 受注番号, PO, 品番, 品名, 数量 … kept with each line
+        order_ref = header.order_ref
         progress = _progress(len(table.lines), "判定中" if lang != "en" else "screening") if show_progress else None
-        action_codes, actions, order_nos = frozenset(ACTION_CODES), summary.actions, table.order_nos
+        action_codes, actions = frozenset(ACTION_CODES), summary.actions
         reason_text, label, out, add_distinct = render.reason_text, render.label, cells.lines, distinct.add
         pairs: dict[tuple, tuple] = {}  # one (判定, 理由) tuple per distinct pair: a million lines share a few
         labels: dict = {}  # code -> 判定
@@ -240,9 +242,10 @@ def _screen_and_write(src, target, table, summary, as_of, lang, show_progress, i
                 out[row] = pairs.setdefault(pair, pair)
                 counts[code] += 1
                 add_distinct(values)
-                record(fields, values, d, row + 1)
+                refs = line.refs
+                record(fields, values, d, row + 1, refs)
                 if code in action_codes and len(actions) < ACTION_LIST_MAX:
-                    no = order_nos.get(line.row)
+                    no = None if order_ref is None or refs is None else refs[order_ref]
                     actions.append(ActionRow(line.row + 1, None if no is None else orders.cell_text(no), d))
                 if progress is not None and n % 1000 == 0:
                     progress.update(n)
@@ -256,7 +259,7 @@ def _screen_and_write(src, target, table, summary, as_of, lang, show_progress, i
         if summary.rules_version == "-":
             summary.rules_version = rules.version
         del distinct, pairs
-        table.lines, table.order_nos = [], {}  # no longer needed; frees memory before the write
+        table.lines = []  # no longer needed; frees memory before the write
         for f in missing:
             cells.extra.setdefault(header.row, {})[dcol if f == "decision" else rcol] = orders.HEADER_TEXT[f]
 
