@@ -198,6 +198,7 @@ class Rules:
     coverage_from: date
     reasons: Catalogue  # the wording of every reason (reasons.yaml)
     placeholders: Placeholders  # cell texts that say a fact is not known (placeholders.yaml)
+    technology: Technology  # 外為令別表, technology catch-all, exemptions, 特定類型, 提供方法, pre-report scheme
     content_hash: str
     latest_effective: date
     files: tuple[str, ...]
@@ -600,6 +601,8 @@ def load(folder: Path | None = None) -> Rules:
         if ids.count(rid) > 1 or rid in reasons.reasons:
             raise RulesError(f"sanctions.yaml: the id {rid!r} is used twice (ids of sanctions and reasons are unique)")
 
+    technology = _technology(folder, items, subitems, chapter_rules, lists, track)
+
     coverage = _load_yaml(folder / "coverage.yaml")
     coverage_from = _date(coverage["coverage"]["from"], "coverage.yaml")
     if coverage_from is None:
@@ -622,6 +625,7 @@ def load(folder: Path | None = None) -> Rules:
         coverage_from=coverage_from,
         reasons=reasons,
         placeholders=_placeholders(folder),
+        technology=technology,
         content_hash=digest.hexdigest(),
         latest_effective=max(effective),
         files=tuple(p.name for p in files),
@@ -696,3 +700,510 @@ def _placeholders(folder: Path) -> Placeholders:
 def bundled() -> Rules:
     """The bundled law data, loaded once per process."""
     return load()
+
+
+# --- Technology provision (外為法25条): 外為令別表, the technology catch-all, 貿易外省令9条2項 exemptions, 特定類型,
+# 提供方法 (gaitamerei_beppyo.yaml, technology_provision.yaml) and the pre-report scheme (prereport_technologies.yaml).
+
+TECH_AREAS = ("all", "all_but_group_a")  # 外為令別表 下欄: 全地域 / 全地域（輸出令別表第三を除く。）
+TECH_PHASES = ("design", "manufacture", "use")  # 設計・製造・使用
+TECH_DESTINATIONS = ("group_a", "un_arms_embargo", "other")  # destination classes of the technology catch-all
+TECH_REQUIREMENTS = (
+    "wmd_use",
+    "wmd_user",
+    "inform_wmd",
+    "conventional_use",
+    "conventional_user",
+    "inform_conventional",
+)
+EXEMPTION_IDS = ("public", "basic-research", "patent", "minimum-use", "mass-market")  # the CLI's --exemption values
+SPECIFIC_TYPE_IDS = ("1", "2", "3")  # 特定類型 ①②③
+METHOD_IDS = ("document", "email", "data_transmission", "media", "oral", "trainee")  # 提供方法
+METHOD_ACTS = ("provision", "transmission", "media")  # 25条1項 only / 25条3項 送信 / 25条3項 記録媒体等の輸出
+PREREPORT_CHANNELS = ("subsidiary", "joint_venture", "outsourcing", "licensing")
+MARKS = ("[V]", "[S]", "[U]")
+_MARKED = re.compile(r"^\[[VSU]\]")
+_SUB = re.compile(r"^[1-9][0-9]?(の[1-9][0-9]?)?$")
+_CT_ID = re.compile(r"^CT\d\d$")
+
+
+@dataclass(frozen=True)
+class TechItem:
+    kou: str
+    name_ja: str
+    name_en: str
+    area: str  # one of TECH_AREAS
+    source: str
+
+
+@dataclass(frozen=True)
+class TechSubItem:
+    """One （n） of 外為令別表 (sub "" for 1, 14 and 16の項). A deleted one (削除) has no name, phases or goods."""
+
+    kou: str
+    sub: str
+    name_ja: str
+    name_en: str
+    phases: frozenset[str]
+    goods: tuple[tuple[str, str], ...]  # (kou, sub or "") of 輸出令別表第一 the 中欄 names
+    ordinance: str  # 貨物等省令 paragraph defining it, "" when the 中欄 needs none
+    deleted: bool
+    source: str
+
+    @property
+    def code(self) -> str:
+        return f"{self.kou}の項" + (f"({self.sub})" if self.sub else "")
+
+
+@dataclass(frozen=True)
+class TechRequirement:
+    destinations: str  # one of TECH_DESTINATIONS
+    requires: frozenset[str]  # of TECH_REQUIREMENTS
+    ref: str
+    mark: str
+    source: str
+
+
+@dataclass(frozen=True)
+class TechCatchAll:
+    """外為令別表16の項: technology for goods of these tariff chapters (the HS of the goods it is for decides)."""
+
+    item: str
+    chapters: frozenset[int]
+    requirements: dict[str, TechRequirement]  # destination class -> what takes the line out of the relief
+    end_user_list: bool
+    informs: tuple[Notice, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class Exemption:
+    """A 貿易外省令9条2項 ground on which technology is provided without a licence."""
+
+    id: str
+    name_ja: str
+    name_en: str
+    clause: str
+    clause_mark: str  # mark of the 号 number
+    mark: str  # mark of the content
+    aliases: tuple[str, ...]
+    ja: str
+    en: str
+    not_for: frozenset[str]  # 項 of 外為令別表 it is not applied to
+    pre_report: bool  # also an exclusion from the pre-report scheme
+    source: str
+
+
+@dataclass(frozen=True)
+class SpecificType:
+    id: str  # "1" / "2" / "3"
+    name_ja: str
+    name_en: str
+    ja: str
+    en: str
+    mark: str
+    period: Period
+
+
+@dataclass(frozen=True)
+class ProvisionMethod:
+    id: str
+    name_ja: str
+    name_en: str
+    act: str  # one of METHOD_ACTS
+    aliases: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class CriticalTech:
+    id: str
+    name_ja: str
+    name_en: str
+    field_ja: str
+    aliases: tuple[str, ...]
+    mark: str
+    period: Period
+
+
+@dataclass(frozen=True)
+class PreReportScheme:
+    period: Period
+    ref: str
+    penalty_ref: str
+    penalty_ja: str
+    penalty_en: str
+    not_to: str  # a list id: the destinations the scheme does not cover
+    timing_ja: str
+    timing_en: str
+    channels: dict[str, tuple[str, str]]  # id -> (name_ja, name_en)
+    exclusions: tuple[str, ...]  # exemption ids that also take a transaction out of the scheme
+    list_verified: bool  # False: the designated list may be incomplete (a technology not in it: ask)
+    technologies: dict[str, CriticalTech]
+
+
+@dataclass(frozen=True, eq=False)
+class Technology:
+    text_as_of: date  # the text state of 外為令別表 the items reflect
+    items: dict[str, TechItem]
+    subitems: dict[tuple[str, str], TechSubItem]
+    catchall: TechCatchAll
+    exemptions: dict[str, Exemption]
+    specific_types: dict[str, SpecificType]
+    methods: dict[str, ProvisionMethod]
+    prereport: PreReportScheme
+    _names: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # vocabulary -> folded name -> id
+
+    def exemption(self, text: str) -> Exemption | None:
+        """The exemption an id, Japanese/English name or alias stands for (folded match), or None."""
+        key = self._names["exemptions"].get(fold(text))
+        return self.exemptions[key] if key else None
+
+    def method(self, text: str) -> ProvisionMethod | None:
+        key = self._names["methods"].get(fold(text))
+        return self.methods[key] if key else None
+
+    def critical_tech(self, text: str) -> CriticalTech | None:
+        key = self._names["technologies"].get(fold(text))
+        return self.prereport.technologies[key] if key else None
+
+
+def _mark(value: Any, what: str, where: str, exact: bool = False) -> str:
+    text = str(value or "")
+    if (text not in MARKS) if exact else not _MARKED.match(text):
+        raise RulesError(f"{where}: {what} {value!r} must {'be' if exact else 'start with'} one of {', '.join(MARKS)}")
+    return text
+
+
+def _names_index(vocab: str, records: dict[str, Any], path: str) -> dict[str, str]:
+    """folded id / name / alias -> id; a name that two records share is refused."""
+    index: dict[str, str] = {}
+    for rid, rec in records.items():
+        for name in (rid, rec.name_ja, rec.name_en, *rec.aliases):
+            key = fold(str(name))
+            if not key:
+                raise RulesError(f"{path} {vocab} {rid}: the name {name!r} folds to nothing")
+            if index.get(key, rid) != rid:
+                raise RulesError(f"{path} {vocab} {rid}: the name {name!r} is also a name of {index[key]}")
+            index[key] = rid
+    return index
+
+
+def _aliases(rec: dict, where: str) -> tuple[str, ...]:
+    aliases = rec.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise RulesError(f"{where}: aliases must be a list of quoted texts")
+    return tuple(aliases)
+
+
+def _goods_code(code: Any, items: dict[str, Item], subitems: dict[tuple[str, str], SubItem], where: str) -> tuple:
+    from exportscreen.ids import InvalidInput
+    from exportscreen.ids.item_no import parse as parse_item
+
+    try:
+        parsed = parse_item(str(code))
+    except InvalidInput:
+        raise RulesError(f"{where}: goods {code!r} is not a 別表第一 code") from None
+    key = (parsed.kou, parsed.sub or "")
+    if parsed.detail or parsed.kou not in items or (parsed.sub and key not in subitems):
+        raise RulesError(f"{where}: goods {code!r} is not an item or sub-item of 別表第一")
+    if parsed.sub and subitems[key].name_ja == "削除":
+        raise RulesError(f"{where}: goods {code!r} names a deleted sub-item")
+    return key
+
+
+def _tech_table(
+    folder: Path, items: dict[str, Item], subitems: dict[tuple[str, str], SubItem]
+) -> tuple[date, dict[str, TechItem], dict[tuple[str, str], TechSubItem]]:
+    """gaitamerei_beppyo.yaml: 外為令別表 items 1–16 and their sub-items."""
+    from exportscreen.ids.item_no import parse as parse_item
+
+    name = "gaitamerei_beppyo.yaml"
+    data = _load_yaml(folder / name)
+    text_as_of = _date(data.get("text_as_of"), f"{name} text_as_of")
+    if text_as_of is None:
+        raise RulesError(f"{name}: text_as_of (the text state of 外為令別表 the data reflects) is missing")
+    tech_items: dict[str, TechItem] = {}
+    for n, rec in enumerate(data.get("items") or [], start=1):
+        where = f"{name} item {n} ({rec.get('kou') if isinstance(rec, dict) else rec})"
+        _closed(rec, {"kou", "name_ja", "name_en", "area", "source"}, where)
+        kou = str(rec.get("kou", ""))
+        if kou not in items:
+            raise RulesError(f"{where}: {kou!r} is not an item (外為令別表 has the items of 別表第一, 1–16)")
+        if kou in tech_items:
+            raise RulesError(f"{where}: duplicate item")
+        if not rec.get("source") or not rec.get("name_ja") or not rec.get("name_en"):
+            raise RulesError(f"{where}: record has no name or no source")
+        area = _one_of(rec.get("area"), TECH_AREAS, "area", where)
+        tech_items[kou] = TechItem(kou, rec["name_ja"], rec["name_en"], area, rec["source"])
+    if set(tech_items) != set(items):
+        raise RulesError(f"{name}: items {sorted(set(items) - set(tech_items))} are missing")
+    tech_subitems: dict[tuple[str, str], TechSubItem] = {}
+    keys = {"kou", "sub", "name_ja", "name_en", "phases", "goods", "ordinance", "deleted", "source"}
+    for n, rec in enumerate(data.get("subitems") or [], start=1):
+        where = f"{name} subitem {n} ({rec.get('kou') if isinstance(rec, dict) else rec}の項({rec.get('sub', '')}))"
+        _closed(rec, keys, where)
+        kou, sub = str(rec.get("kou", "")), str(rec.get("sub", ""))
+        if kou not in tech_items:
+            raise RulesError(f"{where}: {kou!r} is not an item of 外為令別表")
+        if sub and not _SUB.match(sub):
+            raise RulesError(f"{where}: sub {sub!r} is not a sub-item number such as 1 or 5の2")
+        code = f"{kou}の項" + (f"({sub})" if sub else "")
+        parsed = parse_item(code)
+        if (parsed.kou, parsed.sub or "") != (kou, sub):  # written as clerks' codes are read
+            raise RulesError(f"{where}: {code} does not read back as the same code")
+        if (kou, sub) in tech_subitems:
+            raise RulesError(f"{where}: duplicate sub-item")
+        if not rec.get("source"):
+            raise RulesError(f"{where}: record has no source")
+        deleted = rec.get("deleted", False)
+        if deleted is True:
+            extra = sorted(set(rec) & {"name_ja", "name_en", "phases", "goods", "ordinance"})
+            if extra or "削除" not in str(rec["source"]):
+                raise RulesError(
+                    f"{where}: a deleted sub-item has no {', '.join(extra) or 'name'}; its source says 削除"
+                )
+            tech_subitems[(kou, sub)] = TechSubItem(
+                kou, sub, "削除", "(deleted)", frozenset(), (), "", True, rec["source"]
+            )
+            continue
+        if deleted is not False:
+            raise RulesError(f"{where}: deleted is true or absent")
+        if not rec.get("name_ja") or not rec.get("name_en"):
+            raise RulesError(f"{where}: record has no name")
+        phases = rec.get("phases") or []
+        if not phases:
+            raise RulesError(f"{where}: phases (design / manufacture / use) are missing")
+        for p in phases:
+            _one_of(p, TECH_PHASES, "phase", where)
+        goods = tuple(_goods_code(g, items, subitems, where) for g in rec.get("goods") or [])
+        ordinance = str(rec.get("ordinance") or "")
+        if ordinance and not ordinance.startswith("貨物等省令第"):
+            raise RulesError(f"{where}: ordinance {ordinance!r} is not a 貨物等省令 article")
+        tech_subitems[(kou, sub)] = TechSubItem(
+            kou, sub, rec["name_ja"], rec["name_en"], frozenset(phases), goods, ordinance, False, rec["source"]
+        )
+    for kou in tech_items:
+        subs = [s for k, s in tech_subitems if k == kou]
+        if not subs or ("" in subs and len(subs) > 1):
+            raise RulesError(f"{name}: item {kou} needs either one record with sub '' or its sub-items")
+    return text_as_of, tech_items, tech_subitems
+
+
+def _tech_provision(
+    folder: Path, tech_items: dict[str, TechItem], chapter_rules: tuple[ChapterRule, ...], track
+) -> tuple[TechCatchAll, dict[str, Exemption], dict[str, SpecificType], dict[str, ProvisionMethod]]:
+    """technology_provision.yaml: the technology catch-all, the exemptions, the 特定類型 and the 提供方法."""
+    name = "technology_provision.yaml"
+    data = _load_yaml(folder / name)
+    _closed(data, {"source", "catchall", "exemptions", "specific_types", "methods"}, name)
+
+    ca = _closed(data.get("catchall"), {"item", "chapters", "source", "requirements", "end_user_list", "informs"}, name)
+    where = f"{name} catchall"
+    if str(ca.get("item")) not in tech_items or tech_items[str(ca["item"])].area != "all_but_group_a":
+        raise RulesError(f"{where}: item must be the 外為令別表 item whose 下欄 excludes 別表第三 (16)")
+    chapters = _chapters(str(ca.get("chapters", "")), where)
+    for rule in chapter_rules:
+        if rule.chapters != chapters:
+            raise RulesError(
+                f"{where}: chapters differ from catchall_scope.yaml ({rule.cls}, {rule.period.valid_from or '…'}"
+                f"–{rule.period.valid_to or '…'}); 外為令別表16の項 and 輸出令別表第一16の項 name the same chapters"
+            )
+    if not ca.get("source"):
+        raise RulesError(f"{where}: record has no source")
+    requirements: dict[str, TechRequirement] = {}
+    for n, rec in enumerate(ca.get("requirements") or [], start=1):
+        w = f"{where} requirement {n}"
+        _closed(rec, {"destinations", "requires", "ref", "mark", "source"}, w)
+        dest = _one_of(rec.get("destinations"), TECH_DESTINATIONS, "destinations", w)
+        if dest in requirements:
+            raise RulesError(f"{w}: destinations {dest!r} given twice")
+        requires = rec.get("requires") or []
+        for r in requires:
+            _one_of(r, TECH_REQUIREMENTS, "requirement", w)
+        if not rec.get("ref") or not rec.get("source"):
+            raise RulesError(f"{w}: record has no ref or no source")
+        requirements[dest] = TechRequirement(
+            dest, frozenset(requires), rec["ref"], _mark(rec.get("mark"), "mark", w), rec["source"]
+        )
+    if set(requirements) != set(TECH_DESTINATIONS):
+        raise RulesError(f"{where}: requirements must give each of {', '.join(TECH_DESTINATIONS)}")
+    if not requirements["group_a"].requires <= {"inform_wmd", "inform_conventional"}:
+        raise RulesError(f"{where}: to Group A only an inform can require a licence (外為令17条2項)")
+    if not isinstance(ca.get("end_user_list"), bool):
+        raise RulesError(f"{where}: end_user_list is true or false")
+    informs = []
+    for n, rec in enumerate(ca.get("informs") or [], start=1):
+        w = f"{where} inform {n}"
+        _closed(rec, {"ja", "en"} | PERIOD_KEYS, w)
+        informs.append(Notice(f"TECH-INFORM-{n}", None, frozenset(), rec["ja"], rec["en"], "", track(_period(rec, w))))
+    catchall = TechCatchAll(
+        str(ca["item"]), chapters, requirements, ca["end_user_list"], tuple(informs), str(ca["source"])
+    )
+
+    exemptions: dict[str, Exemption] = {}
+    keys = {"id", "name_ja", "name_en", "clause", "clause_mark", "mark", "aliases", "ja", "en", "not_for", "pre_report"}
+    for n, rec in enumerate(data.get("exemptions") or [], start=1):
+        w = f"{name} exemption {n} ({rec.get('id') if isinstance(rec, dict) else rec})"
+        _closed(rec, keys | {"source"}, w)
+        eid = _one_of(rec.get("id"), EXEMPTION_IDS, "id", w)
+        if eid in exemptions:
+            raise RulesError(f"{w}: duplicate id")
+        missing = [k for k in ("name_ja", "name_en", "clause", "ja", "en", "source") if not rec.get(k)]
+        if missing:
+            raise RulesError(f"{w}: record has no {', '.join(missing)}")
+        not_for = [str(k) for k in rec.get("not_for") or []]
+        for kou in not_for:
+            if kou not in tech_items:
+                raise RulesError(f"{w}: not_for names {kou!r}, which is not an item of 外為令別表")
+        if not isinstance(rec.get("pre_report"), bool):
+            raise RulesError(f"{w}: pre_report is true or false")
+        exemptions[eid] = Exemption(
+            eid,
+            rec["name_ja"],
+            rec["name_en"],
+            rec["clause"],
+            _mark(rec.get("clause_mark"), "clause_mark", w, exact=True),
+            _mark(rec.get("mark"), "mark", w, exact=True),
+            _aliases(rec, w),
+            " ".join(str(rec["ja"]).split()),
+            " ".join(str(rec["en"]).split()),
+            frozenset(not_for),
+            rec["pre_report"],
+            rec["source"],
+        )
+    if set(exemptions) != set(EXEMPTION_IDS):
+        raise RulesError(f"{name}: exemptions {sorted(set(EXEMPTION_IDS) - set(exemptions))} are missing")
+
+    specific_types: dict[str, SpecificType] = {}
+    for n, rec in enumerate(data.get("specific_types") or [], start=1):
+        w = f"{name} specific_type {n} ({rec.get('id') if isinstance(rec, dict) else rec})"
+        _closed(rec, {"id", "name_ja", "name_en", "ja", "en", "mark"} | PERIOD_KEYS, w)
+        tid = _one_of(str(rec.get("id")), SPECIFIC_TYPE_IDS, "id", w)
+        if tid in specific_types:
+            raise RulesError(f"{w}: duplicate id")
+        period = track(_period(rec, w))
+        if period.valid_from is None:
+            raise RulesError(f"{w}: valid_from (the day the 役務通達 revision took effect) is missing")
+        specific_types[tid] = SpecificType(
+            tid,
+            rec["name_ja"],
+            rec["name_en"],
+            " ".join(str(rec["ja"]).split()),
+            " ".join(str(rec["en"]).split()),
+            _mark(rec.get("mark"), "mark", w),
+            period,
+        )
+    if set(specific_types) != set(SPECIFIC_TYPE_IDS):
+        raise RulesError(f"{name}: specific_types must be {', '.join(SPECIFIC_TYPE_IDS)}")
+
+    methods: dict[str, ProvisionMethod] = {}
+    for n, rec in enumerate(data.get("methods") or [], start=1):
+        w = f"{name} method {n} ({rec.get('id') if isinstance(rec, dict) else rec})"
+        _closed(rec, {"id", "name_ja", "name_en", "act", "aliases", "source"}, w)
+        mid = _one_of(rec.get("id"), METHOD_IDS, "id", w)
+        if mid in methods:
+            raise RulesError(f"{w}: duplicate id")
+        if not rec.get("source") or not rec.get("name_ja") or not rec.get("name_en"):
+            raise RulesError(f"{w}: record has no name or no source")
+        act = _one_of(rec.get("act"), METHOD_ACTS, "act", w)
+        methods[mid] = ProvisionMethod(mid, rec["name_ja"], rec["name_en"], act, _aliases(rec, w), rec["source"])
+    if set(methods) != set(METHOD_IDS):
+        raise RulesError(f"{name}: methods {sorted(set(METHOD_IDS) - set(methods))} are missing")
+    return catchall, exemptions, specific_types, methods
+
+
+def _prereport(folder: Path, exemptions: dict[str, Exemption], lists: dict[str, CountryList], track) -> PreReportScheme:
+    """prereport_technologies.yaml: the pre-report scheme and the designated 重要管理対象技術."""
+    name = "prereport_technologies.yaml"
+    data = _load_yaml(folder / name)
+    _closed(data, {"source", "scheme", "technologies"}, name)
+    keys = {"ref", "penalty_ref", "penalty_ja", "penalty_en", "not_to", "timing_ja", "timing_en", "channels"}
+    s = _closed(data.get("scheme"), keys | {"exclusions", "list_verified"} | PERIOD_KEYS, f"{name} scheme")
+    where = f"{name} scheme"
+    missing = [k for k in sorted(keys - {"channels"}) if not s.get(k)]
+    if missing:
+        raise RulesError(f"{where}: {', '.join(missing)} missing")
+    period = track(_period(s, where))
+    if period.valid_from is None:
+        raise RulesError(f"{where}: valid_from (the day the reporting obligation took effect) is missing")
+    if s["not_to"] not in lists:
+        raise RulesError(f"{where}: not_to {s['not_to']!r} is not a country list")
+    channels: dict[str, tuple[str, str]] = {}
+    for n, rec in enumerate(s.get("channels") or [], start=1):
+        w = f"{where} channel {n}"
+        _closed(rec, {"id", "name_ja", "name_en"}, w)
+        cid = _one_of(rec.get("id"), PREREPORT_CHANNELS, "id", w)
+        if cid in channels or not rec.get("name_ja") or not rec.get("name_en"):
+            raise RulesError(f"{w}: duplicate id, or no name")
+        channels[cid] = (rec["name_ja"], rec["name_en"])
+    if set(channels) != set(PREREPORT_CHANNELS):
+        raise RulesError(f"{where}: channels must be {', '.join(PREREPORT_CHANNELS)}")
+    exclusions = tuple(str(e) for e in s.get("exclusions") or [])
+    for e in exclusions:
+        if e not in exemptions:
+            raise RulesError(f"{where}: exclusion {e!r} is not an exemption of technology_provision.yaml")
+        if not exemptions[e].pre_report:
+            raise RulesError(f"{where}: exclusion {e!r} has pre_report false in technology_provision.yaml")
+    if {e for e in exemptions if exemptions[e].pre_report} != set(exclusions):
+        raise RulesError(f"{where}: exclusions and the exemptions marked pre_report differ")
+    if not isinstance(s.get("list_verified"), bool):
+        raise RulesError(f"{where}: list_verified is true or false")
+    technologies: dict[str, CriticalTech] = {}
+    for n, rec in enumerate(data.get("technologies") or [], start=1):
+        w = f"{name} technology {n} ({rec.get('id') if isinstance(rec, dict) else rec})"
+        _closed(rec, {"id", "name_ja", "name_en", "field_ja", "aliases", "mark"} | PERIOD_KEYS, w)
+        tid = str(rec.get("id", ""))
+        if not _CT_ID.match(tid) or tid in technologies:
+            raise RulesError(f"{w}: id must be CT and two digits, once")
+        if not rec.get("name_ja") or not rec.get("name_en") or not rec.get("field_ja"):
+            raise RulesError(f"{w}: record has no name or no field")
+        t_period = track(_period(rec, w))
+        if t_period.valid_from is None or t_period.valid_from < period.valid_from:
+            raise RulesError(f"{w}: valid_from is missing or before the scheme's {period.valid_from}")
+        technologies[tid] = CriticalTech(
+            tid,
+            rec["name_ja"],
+            rec["name_en"],
+            rec["field_ja"],
+            _aliases(rec, w),
+            _mark(rec.get("mark"), "mark", w, exact=True),
+            t_period,
+        )
+    if not technologies:
+        raise RulesError(f"{name}: no technologies")
+    return PreReportScheme(
+        period,
+        s["ref"],
+        s["penalty_ref"],
+        s["penalty_ja"],
+        s["penalty_en"],
+        s["not_to"],
+        s["timing_ja"],
+        s["timing_en"],
+        channels,
+        exclusions,
+        s["list_verified"],
+        technologies,
+    )
+
+
+def _technology(
+    folder: Path,
+    items: dict[str, Item],
+    subitems: dict[tuple[str, str], SubItem],
+    chapter_rules: tuple[ChapterRule, ...],
+    lists: dict[str, CountryList],
+    track,
+) -> Technology:
+    text_as_of, tech_items, tech_subitems = _tech_table(folder, items, subitems)
+    catchall, exemptions, specific_types, methods = _tech_provision(folder, tech_items, chapter_rules, track)
+    prereport = _prereport(folder, exemptions, lists, track)
+    names = {
+        "exemptions": _names_index("exemption", exemptions, "technology_provision.yaml"),
+        "methods": _names_index("method", methods, "technology_provision.yaml"),
+        "technologies": _names_index("technology", prereport.technologies, "prereport_technologies.yaml"),
+    }
+    return Technology(
+        text_as_of, tech_items, tech_subitems, catchall, exemptions, specific_types, methods, prereport, names
+    )
