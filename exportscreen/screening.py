@@ -164,25 +164,20 @@ def screen_file(
     show_progress: bool = True,
 ) -> ScreenSummary:
     """Screen the order table in ``path`` and write 判定/理由 into ``out`` (default: ``path`` in place)."""
-    src = Path(path)
+    src = files.check_source(path)  # an ordinary file: not a folder, FIFO or device
     target = Path(out) if out else src
+    files.check_target(target)  # not a symbolic link, folder, FIFO, device or read-only file
     suffix = src.suffix.lower()
     if suffix not in WORKBOOK_SUFFIXES + CSV_SUFFIXES:
         # decide by content: a workbook is a zip (or an encrypted OLE file, refused by check_workbook)
-        if src.is_file() and src.read_bytes()[:2] in (b"PK", b"\xd0\xcf"):
-            suffix = ".xlsx"
-        elif not src.exists():
-            raise UserError(*messages.pair("file_not_found", name=src.name))
-        else:
-            suffix = ".csv"
+        with open(src, "rb") as fh:
+            suffix = ".xlsx" if fh.read(2) in (b"PK", b"\xd0\xcf") else ".csv"
     is_csv = suffix in CSV_SUFFIXES
     if out and target.suffix.lower() != src.suffix.lower() and not (is_csv and target.suffix.lower() in CSV_SUFFIXES):
         raise UserError(
             f"--out {target.name}: 入力と同じ種類のファイルにしてください（{src.suffix}）",
             f"--out {target.name}: must have the same type as the input ({src.suffix})",
         )
-    if not src.exists():
-        raise UserError(*messages.pair("file_not_found", name=src.name))
     if not target.parent.is_dir():
         raise UserError(
             f"--out: フォルダ {target.parent} がありません", f"--out: folder {target.parent} does not exist"
@@ -197,6 +192,7 @@ def screen_file(
     gc.disable()
     try:
         t0 = time.perf_counter()
+        fingerprint = files.Fingerprint.take(src)  # checked again just before writing
         table = orders.read_order_table(src, sheet, kind="csv" if is_csv else "xlsx")
         missing = table.header.output_columns()[2]
         summary = ScreenSummary(
@@ -208,20 +204,23 @@ def screen_file(
             columns_created=[orders.HEADER_TEXT[f] for f in missing],
         )
         summary.timings["read"] = time.perf_counter() - t0
-        return _screen_and_write(src, target, table, summary, as_of, lang, show_progress, is_csv, time.perf_counter())
+        return _screen_and_write(
+            fingerprint, target, table, summary, as_of, lang, show_progress, is_csv, time.perf_counter()
+        )
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _screen_and_write(src, target, table, summary, as_of, lang, show_progress, is_csv, t1) -> ScreenSummary:
+def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_progress, is_csv, t1) -> ScreenSummary:
     from exportscreen.audit import open_log
 
+    src = fingerprint.path
     header = table.header
     dcol, rcol, missing = header.output_columns()
     rules = state.rules()
     # Screen in row order: each distinct line is decided once (the engine memoises), every line is recorded.
-    with open_log().run(kind="screen", file=src, sheet=table.sheet) as run:
+    with open_log().run(kind="screen", file=src, file_sha256=fingerprint.sha256, sheet=table.sheet) as run:
         cells = xlsxpatch.RowTexts((dcol, rcol))  # row -> (判定, 理由)
         distinct: set[tuple] = set()
         counts: Counter = Counter()
@@ -270,6 +269,7 @@ def _screen_and_write(src, target, table, summary, as_of, lang, show_progress, i
         run.commit_in_background()
         with files.workbook_lock(target):  # a failed write marks the audit run as failed
             files.refuse_if_open(target)
+            fingerprint.check()  # refused if the file changed while it was screened
             if is_csv:
                 _write_csv(table, src, target, cells)
             else:
@@ -306,6 +306,7 @@ def rescreen(path: str | Path, sheet: str | None = None, as_of: date | None = No
     from exportscreen import eul as eul_mod
     from exportscreen.rules import bundled
 
+    files.check_source(path)
     lists = eul_mod.load_lists()
     if not lists:
         raise UserError(*messages.pair("no_eul"))

@@ -87,8 +87,9 @@ def test_failure_for_a_new_file_creates_nothing(tmp_path):
 
 
 def test_a_missing_folder_is_an_error_and_nothing_is_written(tmp_path):
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(UserError, match=r"could not write folder.csv \(No such file or directory\)") as exc:
         files.write_bytes(tmp_path / "no" / "such" / "folder.csv", b"x")
+    assert exc.value.ja.startswith("folder.csv に書き込めませんでした（フォルダがありません）")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -218,3 +219,98 @@ def test_lock_file_removed_by_its_holder_after_we_opened_it_is_not_the_lock(tmp_
         assert len(calls) == 2  # the first file was given up, the lock is on a new one
         assert _lock_in_subprocess(wb).returncode == 3
     assert not lock.exists()
+
+
+# ------------------------------------------------------------------------------- long names and leftovers
+def test_names_beside_a_long_name_are_hashed(tmp_path):
+    name = "注" * 81 + ".xlsx"  # 248 bytes: the longest names an ext4 folder takes
+    target = tmp_path / name
+    files.write_bytes(target, b"x")
+    assert target.read_bytes() == b"x" and _temporaries(tmp_path) == []
+    with files.workbook_lock(target) as lock:
+        assert len(lock.name.encode()) <= files.NAME_MAX and lock.name.startswith(".~exportscreen-")
+    short = tmp_path / "book.xlsx"
+    with files.workbook_lock(short) as lock:
+        assert lock.name == ".~exportscreen-book.xlsx.lock"  # a name that fits stays readable
+
+
+def test_leftovers_of_a_dead_writer_are_removed_and_only_those(tmp_path):
+    target = tmp_path / "book.xlsx"
+    target.write_bytes(b"book")
+    dead = tmp_path / ".~book.xlsx.0badc0de.tmp"  # no process holds it
+    dead.write_bytes(b"half a workbook")
+    others = [".~book.xlsx.0badc0de.tmp.keep", ".~book.xlsx.notours.tmp", ".~other.xlsx.0badc0de.tmp", "~$book.xlsx"]
+    for n in others:
+        (tmp_path / n).write_bytes(b"not ours")
+    assert files.remove_leftovers(target) == [dead]
+    assert _temporaries(tmp_path) == sorted(n for n in others if n.startswith(".~"))
+    files.write_bytes(target, b"new")
+    assert target.read_bytes() == b"new"
+
+
+def test_a_live_writers_temporary_file_is_not_a_leftover(tmp_path):
+    """Another process in the middle of atomic_write: its temporary file is locked and stays."""
+    target = tmp_path / "book.xlsx"
+    code = (
+        "import sys\n"
+        "from exportscreen import files\n"
+        "def write(fh):\n"
+        "    fh.write(b'new'); print('writing', flush=True); sys.stdin.readline()\n"
+        f"files.atomic_write({str(target)!r}, write)\n"
+    )
+    writer = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO
+    )
+    try:
+        assert writer.stdout is not None and writer.stdout.readline() == "writing\n"
+        (live,) = _temporaries(tmp_path)
+        assert files.remove_leftovers(target) == [] and _temporaries(tmp_path) == [live]
+    finally:
+        writer.communicate("\n", timeout=60)
+    assert writer.returncode == 0 and target.read_bytes() == b"new" and _temporaries(tmp_path) == []
+
+
+# ---------------------------------------------------------------------------------------------- fingerprint
+def test_fingerprint_notices_any_change(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_bytes(b"a,b\r\n1,2\r\n")
+    fp = files.Fingerprint.take(path)
+    assert fp.size == 10 and len(fp.sha256) == 64 and not fp.changed()
+    fp.check()
+    st = path.stat()
+    path.write_bytes(b"a,b\r\n1,3\r\n")  # same size, and the same modification time put back
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert fp.changed()
+    with pytest.raises(UserError, match="orders.csv changed while it was being screened") as exc:
+        fp.check()
+    assert "\n" not in exc.value.ja and exc.value.ja.startswith("orders.csv は判定中に変更されました")
+    path.unlink()
+    assert fp.changed()
+
+
+# ---------------------------------------------------------------------------------------- check_target
+def test_what_may_be_replaced(tmp_path):
+    files.check_target(tmp_path / "new.xlsx")  # not there yet
+    ok = tmp_path / "ok.xlsx"
+    ok.write_bytes(b"x")
+    files.check_target(ok)
+    ro = tmp_path / "ro.xlsx"
+    ro.write_bytes(b"x")
+    os.chmod(ro, 0o444)
+    (tmp_path / "link.xlsx").symlink_to(ok)
+    os.mkfifo(tmp_path / "fifo.xlsx")
+    for name, words in [
+        ("ro.xlsx", "is read-only"),
+        ("link.xlsx", "is a symbolic link"),
+        ("fifo.xlsx", "is not an ordinary file"),
+    ]:
+        with pytest.raises(UserError, match=words):
+            files.check_target(tmp_path / name)
+    with pytest.raises(UserError, match="is a folder"):
+        files.check_target(tmp_path)
+    with pytest.raises(UserError, match="/dev/null is not an ordinary file"):
+        files.check_target(os.devnull)
+    assert files.check_source(tmp_path / "link.xlsx") == tmp_path / "link.xlsx"  # reading through a link is fine
+    for bad in (tmp_path / "fifo.xlsx", Path("/dev/zero"), tmp_path, tmp_path / "missing.xlsx"):
+        with pytest.raises(UserError):
+            files.check_source(bad)
