@@ -1,26 +1,36 @@
 """Filled audit workbooks (取引審査票) from the audit log, and their PDF through headless LibreOffice.
 
 The layout constants here are shared with ``tools/make_audit_template.py``, which generates
-``workbook_templates/audit_template.xlsx`` (sheets サマリー, 明細 and the form 取引審査票). :func:`export`
-loads that template, fills サマリー and 明細, copies the form once per order line that is not 許可不要
-(``審査票_R<row>``) and drops the blank form.
+``workbook_templates/audit_template.xlsx`` (sheets サマリー, 明細, 技術情報 and the form 取引審査票). :func:`export`
+loads that template, fills サマリー, 明細 (what a reviewer reads, on A4 landscape: time, row, order number, goods,
+destination, buyer, decision, main reason) and 技術情報 (everything else a record holds: hashes, versions, seq, the
+identifying columns as found), copies the form once per order line that is not 許可不要 (``審査票_<注文番号>``,
+else ``審査票_R<row>``) with its 承認 block for the officer, and drops the blank form. Rows grow with their text:
+no reason is clipped. Every cell is written by :func:`put` (text is never a formula; control characters are
+spelled out).
 """
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from exportscreen import files
 from exportscreen.errors import UserError
-from exportscreen.ids import InvalidInput
+from exportscreen.ids import InvalidInput, hs_code
 from exportscreen.ids.values import parse_value
+from exportscreen.messages import tr
 from exportscreen.model import Code
 from exportscreen.render import recorded_hits_text, recorded_reason_text
 from exportscreen.xlsxpatch import col_letter
@@ -31,22 +41,23 @@ FORM_SHEET = "取引審査票"
 TEMPLATE_NAME = "audit_template.xlsx"
 
 # -- the form 取引審査票 -----------------------------------------------------------------------------------
-# per-line table: (key, header, column width)
+# per-line table: (key, header, column width); the reasons and the End User List result have rows of their own
 FORM_COLUMNS = [
-    ("order_no", "受注番号", 13),
-    ("country", "仕向地", 14),
-    ("group", "仕向地グループ", 11),
-    ("item", "品目", 20),
+    ("order_no", "注文番号", 14),
+    ("goods", "品名／品番", 18),
+    ("quantity", "数量", 8),
+    ("country", "仕向地", 13),
+    ("group", "仕向地グループ", 16),
+    ("item", "品目（該非）", 18),
     ("item_class", "品目区分", 12),
-    ("hs", "HS", 10),
+    ("hs", "HS", 9),
     ("end_user", "需要者", 18),
-    ("list_result", "リスト結果", 22),
-    ("end_use", "用途", 18),
-    ("inform", "インフォーム", 11),
+    ("end_use", "用途", 14),
+    ("inform", "インフォーム", 10),
     ("value", "金額（円）", 13),
     ("decision", "判定", 10),
-    ("reasons", "理由・法令根拠", 55),
 ]
+FORM_LAST_COL = "M"  # the form is as wide as the per-line table
 FORM_TITLE_ROW = 1
 FORM_HEADER_FIRST_ROW = 3
 # three label/value blocks side by side: (label column, value columns merged)
@@ -87,8 +98,11 @@ FORM_HEADER_BLOCKS = [
 ]
 FORM_TABLE_HEADER_ROW = 9
 FORM_TABLE_ROW = 10
-FORM_CHECK_TITLE_ROW = 12
-FORM_CHECK_HEAD_ROW = 13
+# full-width blocks under the table: (key, label); label in column A, the text merged over B:M, the row grows
+FORM_TEXT_FIRST_ROW = 11
+FORM_TEXTS = [("reasons", "理由・法令根拠"), ("list_result", "外国ユーザーリスト照合")]
+FORM_CHECK_TITLE_ROW = 14
+FORM_CHECK_HEAD_ROW = 15
 FORM_CHECKS = [  # (key, text)
     (
         "use",
@@ -97,54 +111,110 @@ FORM_CHECKS = [  # (key, text)
     ("user", "需要者チェック：外国ユーザーリスト掲載の有無、需要者・取引に関する懸念情報の有無"),
     ("clear", "明らかガイドライン確認：「明らかガイドライン」により用途・需要者に懸念がないことが明らかか"),
 ]
-FORM_CHECK_FIRST_ROW = 14
-FORM_SIGN_HEAD_ROW = 18
-FORM_SIGN_ROW = 19
+FORM_CHECK_FIRST_ROW = 16
+FORM_CHECK_NOTE_COLS = ("I", "M")
+# 承認: what the export control officer fills in. (key, label, label column, value columns merged)
+FORM_APPROVAL_TITLE_ROW = 20
+FORM_APPROVAL_ROW = 21
+FORM_APPROVAL = [
+    ("decision", "出荷可否", "A", ("B", "C")),
+    ("approver", "承認者", "D", ("E", "H")),
+    ("date", "承認日", "I", ("J", "M")),
+]
+FORM_APPROVAL_NOTE_ROW = 22  # 備考: label in A, B:M merged
+APPROVAL_CHOICES = ("可", "否", "条件付")
+FORM_SIGN_HEAD_ROW = 24
+FORM_SIGN_ROW = 25
 FORM_SIGN_BLOCKS = [("担当者", "A", "D"), ("輸出管理責任者", "E", "I"), ("日付", "J", "M")]
-FORM_NOTE_ROW = 21
+FORM_NOTE_ROW = 27
 FORM_NOTE = (
     "本審査票は exportscreen の監査ログ（ハッシュチェーン）から作成しました。判定は規則データによる機械判定です。"
-    "チェックリストを確認のうえ、担当者・輸出管理責任者が署名してください。"
+    "チェックリストを確認のうえ、承認欄に記入し、担当者・輸出管理責任者が署名してください。"
 )
 BOX = "☐"
+FONT = "Yu Gothic"
 
 
 def form_cells() -> dict[str, str]:
-    """key -> cell address of every value the exporter fills on a form sheet."""
+    """key -> cell address of every value the exporter fills (and the officer fills in) on a form sheet."""
     cells = {}
     for _label_col, (vfrom, _vto), items in FORM_HEADER_BLOCKS:
         for i, (key, _label) in enumerate(items):
             cells[key] = f"{vfrom}{FORM_HEADER_FIRST_ROW + i}"
     for i, (key, _h, _w) in enumerate(FORM_COLUMNS):
         cells[f"line.{key}"] = f"{col_letter(i)}{FORM_TABLE_ROW}"
+    for i, (key, _label) in enumerate(FORM_TEXTS):
+        cells[f"line.{key}"] = f"B{FORM_TEXT_FIRST_ROW + i}"
     for i, (key, _t) in enumerate(FORM_CHECKS):
-        cells[f"check.{key}"] = f"I{FORM_CHECK_FIRST_ROW + i}"
+        cells[f"check.{key}"] = f"{FORM_CHECK_NOTE_COLS[0]}{FORM_CHECK_FIRST_ROW + i}"
+    for key, _label, _lc, (vfrom, _vto) in FORM_APPROVAL:
+        cells[f"approval.{key}"] = f"{vfrom}{FORM_APPROVAL_ROW}"
+    cells["approval.note"] = f"B{FORM_APPROVAL_NOTE_ROW}"
+    cells["sign.staff"] = f"{FORM_SIGN_BLOCKS[0][1]}{FORM_SIGN_ROW}"
     return cells
 
 
-# -- 明細 ---------------------------------------------------------------------------------------------------
+def add_approval_choices(ws) -> None:
+    """The 出荷可否 cell offers 可 / 否 / 条件付 (a list; copies of a sheet do not keep their validations)."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    dv = DataValidation(
+        type="list",
+        formula1='"' + ",".join(APPROVAL_CHOICES) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="出荷可否",
+        error="可・否・条件付 のいずれかを選んでください",
+        promptTitle="出荷可否",
+        prompt="可 / 否 / 条件付",
+        showInputMessage=True,
+    )
+    ws.add_data_validation(dv)
+    dv.add(form_cells()["approval.decision"])
+
+
+# -- 明細: what a reviewer reads, printed on A4 landscape -------------------------------------------------------
 DETAIL_COLUMNS = [
-    ("order_no", "受注番号", 13),
-    ("country", "仕向地", 14),
-    ("group", "仕向地グループ", 11),
-    ("item", "品目", 20),
-    ("item_class", "品目区分", 12),
-    ("hs", "HS", 10),
-    ("end_user", "需要者", 18),
-    ("list_result", "リスト結果", 20),
-    ("end_use", "用途", 16),
-    ("inform", "インフォーム", 10),
-    ("value", "金額（円）", 13),
-    ("decision", "判定", 10),
-    ("run_id", "実行ID", 7),
+    ("recorded", "日時", 17),
     ("row", "行", 6),
-    ("seq", "seq", 8),
-    ("recorded", "記録日時", 18),
-    ("user", "記録者", 10),
-    ("rules_version", "規則版", 10),
-    ("eul_version", "ユーザーリスト版", 12),
+    ("order_no", "注文番号", 15),
+    ("goods", "品名／品番", 24),
+    ("country", "仕向地", 15),
+    ("end_user", "需要者", 22),
+    ("decision", "判定", 10),
+    ("main_reason", "主な理由", 62),
+]
+
+# -- 技術情報: everything else a record holds (not meant for reading on paper) -------------------------------------
+TECH_SHEET = "技術情報"
+TECH_COLUMNS = [
+    ("seq", "記録番号 (seq)", 10),
+    ("run_id", "実行ID", 8),
+    ("row", "行", 6),
+    ("order_no", "注文番号", 15),
+    ("refs", "識別列（受注表の見出しと値）", 30),
+    ("item", "品目（該非）", 20),
+    ("item_class", "品目区分", 14),
+    ("hs", "HS", 10),
+    ("quantity", "数量", 8),
+    ("value", "金額（円）", 13),
+    ("group", "仕向地グループ", 18),
+    ("end_use", "用途", 14),
+    ("inform", "インフォーム", 10),
+    ("decision_code", "判定コード", 16),
+    ("reviewer", "審査者", 12),
+    ("user", "記録者（ログイン）", 12),
+    ("host", "ホスト", 12),
+    ("ts", "記録時刻（UTC）", 30),
+    ("file", "ファイル", 24),
+    ("sheet", "シート", 10),
+    ("file_sha256", "ファイル SHA-256", 30),
+    ("rules_version", "規則バージョン", 18),
+    ("eul_version", "外国ユーザーリスト版", 12),
     ("as_of", "基準日", 11),
-    ("reasons", "理由・法令根拠", 55),
+    ("reasons", "理由・法令根拠（全文）", 60),
+    ("prev_hash", "前の記録のハッシュ", 30),
+    ("hash", "記録ハッシュ", 30),
 ]
 
 # -- サマリー -------------------------------------------------------------------------------------------------
@@ -168,7 +238,8 @@ SUMMARY_RUN_COLUMNS = [
     ("started", "開始", 19),
     ("finished", "終了", 19),
     ("kind", "種別", 8),
-    ("user", "利用者", 12),
+    ("reviewer", "審査者", 12),
+    ("user", "記録者（ログイン）", 12),
     ("host", "ホスト", 14),
     ("file", "ファイル", 28),
     ("sheet", "シート", 12),
@@ -176,11 +247,15 @@ SUMMARY_RUN_COLUMNS = [
     ("n_records", "件数", 8),
     ("status", "状態", 8),
 ]
+RUN_KINDS = {"screen": "受注表の判定", "check": "1件の判定", "udf": "Excel 関数"}
+RUN_STATUS = {"ok": "完了", "failed": "失敗", "running": "実行中"}
+YEN_FORMAT = '"¥"#,##0'
+QUANTITY_FORMAT = "#,##0.###"
 
 
-def apply_page_setup(ws, title_rows: str | None = None) -> None:
-    """A4 landscape, one page wide, print titles, gridlines off (the cells have borders)."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+def apply_page_setup(ws, title_rows: str | None = None, paper: str = "A4") -> None:
+    """Landscape, one page wide, print titles, gridlines off (the cells have borders)."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3 if paper == "A3" else ws.PAPERSIZE_A4
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
@@ -193,17 +268,110 @@ def apply_page_setup(ws, title_rows: str | None = None) -> None:
 
 
 # ----------------------------------------------------------------------------------------------------------
+# cell values: every value written into the audit workbook goes through put()
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def cell_value(value: Any) -> Any:
+    """A value as the audit workbook keeps it: text with its control characters spelled out (``\x1b`` → ``\\x1b``:
+    they cannot be stored in a cell, and one bad cell must not stop an export); numbers and dates as they are."""
+    if isinstance(value, str):
+        return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    return value
+
+
+def put(cell, value: Any, number_format: str | None = None):
+    """Write ``value`` into ``cell`` as data: a text is never a formula (``=HYPERLINK(…)`` in a buyer's name stays
+    text)."""
+    cell.value = cell_value(value)
+    if cell.data_type == "f":
+        cell.data_type = "s"
+    if number_format is not None:
+        cell.number_format = number_format
+    return cell
+
+
+def text_height(text: str, width: float, size: float = 10.0, minimum: float = 15.0) -> float:
+    """Points a wrapped cell ``width`` characters wide needs to show ``text`` whole (a wide character takes two
+    digits' width; lines of a Japanese font at 1.75 times its size), at most Excel's 409.5."""
+    room = max(width - 1.0, 1.0) * 11.0 / size * 0.9  # words wrap whole: some room is lost at line ends
+    lines = 0
+    for line in (text or "").split("\n"):
+        used = sum(2.1 if unicodedata.east_asian_width(ch) in ("W", "F") else 1.05 for ch in line)
+        lines += max(1, math.ceil(used / room))
+    return max(minimum, min(409.5, math.ceil((lines * size * 1.75 + 3) * 4) / 4))
+
+
+# ----------------------------------------------------------------------------------------------------------
 # values for one recorded line
 
-ORDER_NO_KEYS = ("order_no", "order", "order_id", "受注番号", "po", "po_no")
+
+@lru_cache(maxsize=1)
+def _list_names() -> dict[str, str]:
+    """Country list id -> its Japanese name (別表第三（グループA）, 別表第三の二 …), from the rules data."""
+    from exportscreen.rules import bundled
+
+    return {lid: lst.name_ja for lid, lst in bundled().lists.items()}
 
 
-def line_values(rec: dict) -> dict:
+def group_text(country: dict) -> str:
+    """The destination's lists in Japanese (codes the rules do not know are shown as recorded)."""
+    names = _list_names()
+    groups = [names.get(g, g) for g in country.get("groups") or []]
+    return "、".join(groups) or country.get("group_label") or "一般"
+
+
+def item_class_text(cls: str | None) -> str:
+    """リスト規制品, 16の項(1), 16の項(2), キャッチオール対象外 … (the phrases CLASS-<class> of the rules data)."""
+    if not cls:
+        return ""
+    from exportscreen.reasons import CatalogueError
+    from exportscreen.rules import bundled
+
+    try:
+        return bundled().reasons.phrase(f"CLASS-{cls}").ja
+    except CatalogueError:
+        return cls
+
+
+def _hs_text(inp: dict, item: dict) -> str:
+    if item.get("hs"):
+        return str(item["hs"])
+    raw = inp.get("hs")
+    try:
+        digits = hs_code.parse(raw)
+    except InvalidInput:
+        return _s(raw)
+    return hs_code.format_hs(digits) if digits else ""
+
+
+def order_refs(rec: dict) -> dict[str, list]:
+    """The line's identifying cells by role (order_no, part_no, item_name, quantity): values in column order. The
+    order number of a record written before identifying columns were kept is its ``order_no`` input, if any."""
+    from exportscreen.orders import match_column
+
+    out: dict[str, list] = {}
+    for header, value in rec.get("refs") or []:
+        role = match_column(header)
+        if role is not None:
+            out.setdefault(role, []).append(value)
+    legacy = (rec.get("inputs") or {}).get("order_no")
+    if "order_no" not in out and legacy not in (None, ""):
+        out["order_no"] = [legacy]
+    return out
+
+
+def order_no(rec: dict) -> str:
+    """The order number as the workbook has it (the first order number column), else ""."""
+    found = order_refs(rec).get("order_no")
+    return _s(found[0]) if found else ""
+
+
+def line_values(rec: dict, reviewer: str | None = None) -> dict:
     inp = rec.get("inputs") or {}
     country, item = rec.get("country") or {}, rec.get("item") or {}
-    order_no = next((inp[k] for k in ORDER_NO_KEYS if inp.get(k) not in (None, "")), None)
-    if order_no is None:
-        order_no = f"R{rec['row']}" if rec.get("row") is not None else f"#{rec['seq']}"
+    refs = order_refs(rec)
     if country:
         cname = (
             f"{country.get('name_ja') or ''}（{country.get('iso2')}）"
@@ -216,6 +384,7 @@ def line_values(rec: dict) -> dict:
         iname = " ".join(x for x in (_s(item.get("code")), _s(item.get("name_ja"))) if x)
     else:
         iname = _s(inp.get("item"))
+    goods = "\n".join(_s(v) for v in refs.get("item_name", []) + refs.get("part_no", []))
     reasons = rec.get("reasons") or []
     eul = [r for r in reasons if r.get("topic") == "user"]
     if eul:
@@ -232,29 +401,54 @@ def line_values(rec: dict) -> dict:
         value = parse_value(value)  # the engine's own reading of the amount (¥, 円, commas, full-width)
     except InvalidInput:
         pass  # shown as the clerk typed it
+    quantity = refs.get("quantity", [None])[0]
+    if reasons:
+        first = reasons[0]
+        main_reason = f"{first.get('text', '')}（{first.get('ref', '')}）"
+        if len(reasons) > 1:
+            main_reason += f"\n（ほか {len(reasons) - 1} 件の理由）"
+    else:
+        main_reason = ""
+    no = order_no(rec)
     return {
-        "order_no": _s(order_no),
+        "order_no": no,
+        "refs": "\n".join(f"{h}: {_s(v)}" for h, v in rec.get("refs") or []),
+        "goods": goods or iname,
+        "quantity": quantity,
         "country": cname,
-        "group": "、".join(country.get("groups") or []) if country else "",
+        "group": group_text(country) if country else "",
         "item": iname,
-        "item_class": _s(item.get("class")) if item else "",
-        "hs": _s(inp.get("hs") or (item.get("hs") if item else "")),
+        "item_class": item_class_text(item.get("class")) if item else "",
+        "hs": _hs_text(inp, item),
         "end_user": _s(inp.get("end_user")),
         "list_result": list_result,
         "end_use": _s(inp.get("end_use")),
         "inform": _s(inp.get("inform")),
         "value": value,
         "decision": rec.get("label") or "",
+        "decision_code": rec.get("decision") or "",
         "reasons": recorded_reason_text(rec),
+        "main_reason": main_reason,
         "run_id": rec.get("run_id"),
         "row": rec.get("row"),
         "seq": rec.get("seq"),
-        "recorded": _local(rec.get("ts")),
+        "recorded": _local(rec.get("ts"))[:16],
+        "ts": rec.get("ts"),
+        "reviewer": reviewer or "",
         "user": rec.get("user"),
+        "host": rec.get("host"),
+        "file": rec.get("file") or "",
+        "sheet": rec.get("sheet") or "",
+        "file_sha256": rec.get("file_sha256") or "",
         "rules_version": rec.get("rules_version"),
         "eul_version": rec.get("eul_version") or "",
         "as_of": rec.get("as_of"),
+        "prev_hash": rec.get("prev_hash"),
+        "hash": rec.get("hash"),
     }
+
+
+NUMBER_FORMATS = {"value": YEN_FORMAT, "quantity": QUANTITY_FORMAT, "hs": "@"}
 
 
 def _s(v) -> str:
@@ -305,6 +499,10 @@ def template_path() -> Path:
     return data_dir("workbook_templates") / TEMPLATE_NAME
 
 
+def _widths(columns, first: int = 0) -> dict[str, float]:
+    return {key: float(width) for key, _h, width in columns[first:]}
+
+
 def export(
     log,
     out: str | os.PathLike,
@@ -313,19 +511,28 @@ def export(
     date_from: date | None = None,
     date_to: date | None = None,
     pdf: bool = False,
-    company: str = "",
+    company: str | None = None,
     reviewer: str | None = None,
     template: str | os.PathLike | None = None,
 ) -> ExportResult:
+    """Write the audit workbook of one run or of a period. ``company`` defaults to ``config set company``;
+    ``reviewer`` (審査者 / 担当者) to the reviewer recorded with each run, else the login that recorded it."""
     from openpyxl import load_workbook
+
+    from exportscreen import config
 
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
-        raise UserError(f"--out must be an .xlsx file: {out}")
+        raise UserError(f"--out は .xlsx ファイルにしてください: {out}", f"--out must be an .xlsx file: {out}")
+    if company is None:
+        company = config.get("company") or ""
     if run_id is not None:
         info = log.run_info(run_id)
         if info is None:
-            raise UserError(f"no run {run_id} in the audit log (see `exportscreen audit list`)")
+            raise UserError(
+                f"監査ログに実行 {run_id} はありません（`exportscreen audit list` で確認してください）",
+                f"no run {run_id} in the audit log (see `exportscreen audit list`)",
+            )
         runs = [info]
         recs = log.records(run_id=run_id)
         scope = f"実行ID {run_id}"
@@ -337,15 +544,15 @@ def export(
     problems = log.verify()
     head_seq, head_hash = log.head()
     verify_text = "OK（改ざんなし）" if not problems else f"NG：{len(problems)} 件の問題 — " + "；".join(problems[:5])
-    generated_by = log.user
+    reviewers = {r["id"]: r.get("reviewer") for r in runs}
 
     tpl = Path(template) if template else template_path()
     try:
         wb = load_workbook(tpl)
     except FileNotFoundError:
-        raise UserError(f"audit template not found: {tpl}") from None
+        raise UserError(f"監査ブックのひな形がありません: {tpl}", f"audit template not found: {tpl}") from None
     counts = Counter(r["decision"] for r in recs)
-    values = [line_values(r) for r in recs]
+    values = [line_values(r, reviewer or reviewers.get(r["run_id"]) or r["user"]) for r in recs]
 
     # サマリー
     ws = wb[SUMMARY_SHEET]
@@ -353,7 +560,7 @@ def export(
         "company": company,
         "scope": scope,
         "generated": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %z"),
-        "generated_by": generated_by,
+        "generated_by": config.reviewer(),
         "lines": len(recs),
         "rules_versions": "、".join(sorted({str(r["rules_version"]) for r in recs if r["rules_version"]})) or "—",
         "eul_versions": "、".join(sorted({str(r["eul_version"]) for r in recs if r["eul_version"]})) or "—",
@@ -361,51 +568,27 @@ def export(
         "head": f"{head_seq} / {head_hash}",
     }
     for i, (key, _label) in enumerate(SUMMARY_INFO):
-        ws.cell(SUMMARY_INFO_FIRST_ROW + i, 2, info[key])
+        put(ws.cell(SUMMARY_INFO_FIRST_ROW + i, 2), info[key])
     for i, code in enumerate(SUMMARY_CODES):
-        ws.cell(SUMMARY_COUNTS_HEAD_ROW + 1 + i, 2, counts.get(code.value, 0))
-    ws.cell(SUMMARY_COUNTS_HEAD_ROW + 1 + len(SUMMARY_CODES), 2, len(recs))
+        put(ws.cell(SUMMARY_COUNTS_HEAD_ROW + 1 + i, 2), counts.get(code.value, 0))
+    put(ws.cell(SUMMARY_COUNTS_HEAD_ROW + 1 + len(SUMMARY_CODES), 2), len(recs))
     _bar_chart(ws, max(counts.values(), default=0))
     _fill_runs(ws, runs)
 
-    # 明細
-    wd = wb[DETAIL_SHEET]
-    _fill_detail(wd, values)
+    # 明細 and 技術情報
+    _fill_table(wb[DETAIL_SHEET], DETAIL_COLUMNS, values)
+    _fill_table(wb[TECH_SHEET], TECH_COLUMNS, values, grow=False)
 
     # 取引審査票, one per line that is not 許可不要
     form = wb[FORM_SHEET]
-    cells = form_cells()
     used: set[str] = set(wb.sheetnames)
     forms = 0
     for rec, v in zip(recs, values):
         if rec["decision"] == Code.NO_LICENSE.value:
             continue
         ws = wb.copy_worksheet(form)
-        ws.title = _sheet_name(rec, used)
-        apply_page_setup(ws, f"{FORM_TABLE_HEADER_ROW}:{FORM_TABLE_HEADER_ROW}")
-        header = {
-            "company": company,
-            "reviewer": reviewer if reviewer is not None else rec["user"],
-            "review_date": _local(rec["ts"])[:10],
-            "rules_version": rec["rules_version"],
-            "eul_version": rec["eul_version"] or "—",
-            "run_id": rec["run_id"],
-            "seq": rec["seq"],
-            "recorded": _local(rec["ts"]),
-            "as_of": rec["as_of"],
-            "recorded_by": f"{rec['user']}@{rec['host']}",
-            "file": rec["file"] or "—",
-            "sheet_row": " / ".join(_s(x) for x in (rec["sheet"], rec["row"]) if x not in (None, "")) or "—",
-            "file_sha256": rec["file_sha256"] or "—",
-            "hash": rec["hash"],
-            "verify": "OK" if not problems else "NG（サマリー参照）",
-        }
-        for key, val in header.items():
-            ws[cells[key]] = val
-        for key, _h, _w in FORM_COLUMNS:
-            ws[cells[f"line.{key}"]] = v[key]
-        for key, note in _checks(rec, v).items():
-            ws[cells[f"check.{key}"]] = note
+        ws.title = _sheet_name(rec, v, used)
+        _fill_form(ws, rec, v, company, problems)
         forms += 1
     wb.remove(form)
     wb.active = 0
@@ -419,11 +602,57 @@ def export(
     return ExportResult(out, pdf_path, msg, len(recs), forms, dict(counts), problems)
 
 
-def _sheet_name(rec: dict, used: set[str]) -> str:
-    base = f"審査票_R{rec['row']}" if rec.get("row") is not None else f"審査票_{rec['seq']}"
+def _fill_form(ws, rec: dict, v: dict, company: str, problems: list) -> None:
+    cells = form_cells()
+    apply_page_setup(ws, f"{FORM_TABLE_HEADER_ROW}:{FORM_TABLE_HEADER_ROW}")
+    add_approval_choices(ws)
+    header = {
+        "company": company,
+        "reviewer": v["reviewer"],
+        "review_date": _local(rec["ts"])[:10],
+        "rules_version": rec["rules_version"],
+        "eul_version": rec["eul_version"] or "—",
+        "run_id": rec["run_id"],
+        "seq": rec["seq"],
+        "recorded": _local(rec["ts"]),
+        "as_of": rec["as_of"],
+        "recorded_by": f"{rec['user']}@{rec['host']}",
+        "file": rec["file"] or "—",
+        "sheet_row": " / ".join(_s(x) for x in (rec["sheet"], rec["row"]) if x not in (None, "")) or "—",
+        "file_sha256": rec["file_sha256"] or "—",
+        "hash": rec["hash"],
+        "verify": "OK" if not problems else "NG（サマリー参照）",
+    }
+    for key, val in header.items():
+        put(ws[cells[key]], val)
+    widths = _widths(FORM_COLUMNS)
+    table_height = 30.0
+    for key, _h, _w in FORM_COLUMNS:
+        put(ws[cells[f"line.{key}"]], v[key], NUMBER_FORMATS.get(key))
+        if isinstance(v[key], str):
+            table_height = max(table_height, text_height(v[key], widths[key]))
+    ws.row_dimensions[FORM_TABLE_ROW].height = table_height
+    merged = sum(w for _k, _h, w in FORM_COLUMNS[1:])  # B:M
+    for i, (key, _label) in enumerate(FORM_TEXTS):
+        put(ws[cells[f"line.{key}"]], v[key])
+        ws.row_dimensions[FORM_TEXT_FIRST_ROW + i].height = text_height(v[key], merged, minimum=30.0)
+    note_width = sum(w for _k, _h, w in FORM_COLUMNS[8:])  # I:M
+    for i, (key, note) in enumerate(_checks(rec, v).items()):
+        put(ws[cells[f"check.{key}"]], note)
+        ws.row_dimensions[FORM_CHECK_FIRST_ROW + i].height = text_height(note, note_width, 9.0, minimum=36.0)
+    put(ws[cells["sign.staff"]], v["reviewer"])
+
+
+def _sheet_name(rec: dict, v: dict, used: set[str]) -> str:
+    """審査票_<注文番号>, else 審査票_R<row>; unique, at most 31 characters, none of : \\ / ? * [ ]."""
+    no = re.sub(r"[:\\/?*\[\]\s]+", "_", v["order_no"]).strip("'_")
+    if no:
+        base = f"審査票_{no}"
+    else:
+        base = f"審査票_R{rec['row']}" if rec.get("row") is not None else f"審査票_{rec['seq']}"
     name = base[:31]
     if name in used:
-        name = f"{base}_{rec['seq']}"[:31]
+        name = f"{base[:24]}_{rec['seq']}"[:31]
     n = 2
     while name in used:
         name = f"審査票_{rec['seq']}_{n}"[:31]
@@ -463,22 +692,33 @@ def _fill_runs(ws, runs: list[dict]) -> None:
             val = r.get(key)
             if key in ("started", "finished"):
                 val = _local(val)
-            cell = ws.cell(style_row + i, c + 1, val)
+            elif key == "kind":
+                val = RUN_KINDS.get(val, val)
+            elif key == "status":
+                val = RUN_STATUS.get(val, val)
+            cell = put(ws.cell(style_row + i, c + 1), val)
             cell._style = copy(styles[c])
 
 
-def _fill_detail(ws, values: list[dict]) -> None:
+def _fill_table(ws, columns: list, values: list[dict], grow: bool = True) -> None:
+    """One row per line from the template's style row (row 2); with ``grow``, each row as high as its wrapped
+    texts need."""
     from copy import copy
 
-    styles = [copy(ws.cell(2, c + 1)._style) for c in range(len(DETAIL_COLUMNS))]
-    keys = [k for k, _h, _w in DETAIL_COLUMNS]
+    styles = [copy(ws.cell(2, c + 1)._style) for c in range(len(columns))]
+    widths = _widths(columns)
     for i, v in enumerate(values):
         r = 2 + i
-        for c, key in enumerate(keys):
-            cell = ws.cell(r, c + 1, v[key])
+        height = 15.0
+        for c, (key, _h, _w) in enumerate(columns):
+            cell = put(ws.cell(r, c + 1), v[key])
             cell._style = styles[c]
+            if grow and isinstance(v[key], str) and v[key]:
+                height = max(height, text_height(v[key], widths[key], 9.0))
+        if grow:
+            ws.row_dimensions[r].height = height
     last = max(2, len(values) + 1)
-    ws.auto_filter.ref = f"A1:{col_letter(len(keys) - 1)}{last}"
+    ws.auto_filter.ref = f"A1:{col_letter(len(columns) - 1)}{last}"
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -506,9 +746,11 @@ def to_pdf(xlsx: str | os.PathLike, timeout: int = 300) -> tuple[Path | None, st
     xlsx = Path(xlsx)
     soffice = find_soffice()
     if soffice is None:
-        return None, (
+        return None, tr(
+            "LibreOffice (soffice) がインストールされていないため PDF は書いていません。LibreOffice を入れるか"
+            "（例: apt-get install libreoffice-calc）、Excel からブックを印刷してください",
             "LibreOffice (soffice) is not installed, so no PDF was written; install it "
-            "(e.g. apt-get install libreoffice-calc) or print the workbook from Excel"
+            "(e.g. apt-get install libreoffice-calc) or print the workbook from Excel",
         )
     profile = Path(tempfile.mkdtemp(prefix="exs-lo-profile-"))
     outdir = Path(tempfile.mkdtemp(prefix="exs-lo-out-"))
@@ -528,11 +770,17 @@ def to_pdf(xlsx: str | os.PathLike, timeout: int = 300) -> tuple[Path | None, st
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
-            return None, f"LibreOffice did not finish within {timeout} s"
+            return None, tr(
+                f"LibreOffice が {timeout} 秒以内に終わりませんでした", f"LibreOffice did not finish within {timeout} s"
+            )
         produced = outdir / (xlsx.stem + ".pdf")
         if not produced.exists():
             detail = (proc.stderr or proc.stdout or "").strip().splitlines()
-            return None, f"LibreOffice did not produce a PDF (exit {proc.returncode}): {detail[-1] if detail else ''}"
+            last = detail[-1] if detail else ""
+            return None, tr(
+                f"LibreOffice が PDF を作りませんでした（終了コード {proc.returncode}）: {last}",
+                f"LibreOffice did not produce a PDF (exit {proc.returncode}): {last}",
+            )
         target = xlsx.with_suffix(".pdf")
         with produced.open("rb") as pdf:
             files.atomic_write(target, lambda fh: shutil.copyfileobj(pdf, fh))

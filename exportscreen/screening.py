@@ -301,8 +301,9 @@ def reason_key(d: Decision) -> tuple:
 
 def rescreen(path: str | Path, sheet: str | None = None, as_of: date | None = None) -> tuple[dict, list[dict]]:
     """Which lines of an order table change under the newest End User List: (about, changed lines), each
-    changed line with its row, inputs, old and new decisions, and ``"decision_changed"``: False for a line
-    whose decision stays but whose reasons change (a newly listed buyer on a line that stays 許可要)."""
+    changed line with its row, order number (None without an order number column), inputs, old and new decisions,
+    and ``"decision_changed"``: False for a line whose decision stays but whose reasons change (a newly listed buyer
+    on a line that stays 許可要)."""
     from exportscreen import eul as eul_mod
     from exportscreen.rules import bundled
 
@@ -316,14 +317,23 @@ def rescreen(path: str | Path, sheet: str | None = None, as_of: date | None = No
     old_rules, new_rules = base.with_eul(previous), base.with_eul(lists)
     today = as_of or max(date.today(), newest.effective)
     table = orders.read_order_table(path, sheet)
+    order_ref = table.header.order_ref
     changed = []
     for line in table.lines:
         kw = line.kwargs()
         old = screen(**kw, rules=old_rules, today=today)
         new = screen(**kw, rules=new_rules, today=today)
         if old.code != new.code or (old is not new and reason_key(old) != reason_key(new)):
+            no = None if order_ref is None or line.refs is None else line.refs[order_ref]
             changed.append(
-                {"row": line.row + 1, "inputs": kw, "old": old, "new": new, "decision_changed": old.code != new.code}
+                {
+                    "row": line.row + 1,
+                    "order_no": None if no is None else orders.cell_text(no),
+                    "inputs": kw,
+                    "old": old,
+                    "new": new,
+                    "decision_changed": old.code != new.code,
+                }
             )
     previous_in_force = eul_mod.in_force(previous, today) if previous else None
     about = {

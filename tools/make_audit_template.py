@@ -55,8 +55,7 @@ def merge(ws, ref: str, value=None, **style):
 
 def make_form(wb):
     ws = wb.create_sheet(L.FORM_SHEET)
-    ncol = len(L.FORM_COLUMNS)
-    last = get_column_letter(ncol)
+    last = L.FORM_LAST_COL
     for i, (_k, _h, width) in enumerate(L.FORM_COLUMNS):
         ws.column_dimensions[get_column_letter(i + 1)].width = width
     r = L.FORM_TITLE_ROW
@@ -84,23 +83,49 @@ def make_form(wb):
         d = ws.cell(L.FORM_TABLE_ROW, i + 1)
         d.font, d.border, d.alignment = font(10), BORDER, WRAP_TOP
     ws.row_dimensions[r].height = 30
-    ws.row_dimensions[L.FORM_TABLE_ROW].height = 120
-    ws.cell(L.FORM_TABLE_ROW, [k for k, _h, _w in L.FORM_COLUMNS].index("value") + 1).number_format = "#,##0"
+    ws.row_dimensions[L.FORM_TABLE_ROW].height = 30  # the exporter sets each form's height from its texts
+    keys = [k for k, _h, _w in L.FORM_COLUMNS]
+    for key, fmt in L.NUMBER_FORMATS.items():
+        ws.cell(L.FORM_TABLE_ROW, keys.index(key) + 1).number_format = fmt
+
+    for i, (_key, label) in enumerate(L.FORM_TEXTS):
+        row = L.FORM_TEXT_FIRST_ROW + i
+        merge(ws, f"A{row}", label, fill=LABEL_FILL, bold=True, size=9)
+        merge(ws, f"B{row}:{last}{row}", None, align=WRAP_TOP)
+        ws.row_dimensions[row].height = 30
 
     r = L.FORM_CHECK_TITLE_ROW
     ws.merge_cells(f"A{r}:{last}{r}")
     ws[f"A{r}"] = "チェックリスト（担当者が確認し、☐ を ☑ にしてください）"
     ws[f"A{r}"].font = font(11, True)
+    ws.row_dimensions[r].height = 22
     r = L.FORM_CHECK_HEAD_ROW
+    note_from, note_to = L.FORM_CHECK_NOTE_COLS
+    before_note = get_column_letter(ws[f"{note_from}1"].column - 1)
     merge(ws, f"A{r}", "確認", fill=HEAD_FILL, bold=True, align=WRAP_CENTER)
-    merge(ws, f"B{r}:H{r}", "確認項目", fill=HEAD_FILL, bold=True, align=WRAP_CENTER)
-    merge(ws, f"I{r}:{last}{r}", "自動判定からの所見・備考", fill=HEAD_FILL, bold=True, align=WRAP_CENTER)
+    merge(ws, f"B{r}:{before_note}{r}", "確認項目", fill=HEAD_FILL, bold=True, align=WRAP_CENTER)
+    merge(ws, f"{note_from}{r}:{note_to}{r}", "自動判定からの所見・備考", fill=HEAD_FILL, bold=True, align=WRAP_CENTER)
     for i, (_key, text) in enumerate(L.FORM_CHECKS):
         row = L.FORM_CHECK_FIRST_ROW + i
         merge(ws, f"A{row}", L.BOX, align=WRAP_CENTER, size=14)
-        merge(ws, f"B{row}:H{row}", text)
-        merge(ws, f"I{row}:{last}{row}", None, align=WRAP_TOP, size=9)
+        merge(ws, f"B{row}:{before_note}{row}", text)
+        merge(ws, f"{note_from}{row}:{note_to}{row}", None, align=WRAP_TOP, size=9)
         ws.row_dimensions[row].height = 36
+
+    r = L.FORM_APPROVAL_TITLE_ROW
+    ws.merge_cells(f"A{r}:{last}{r}")
+    ws[f"A{r}"] = "承認（輸出管理責任者が記入してください）"
+    ws[f"A{r}"].font = font(11, True)
+    ws.row_dimensions[r].height = 22
+    for _key, label, label_col, (vfrom, vto) in L.FORM_APPROVAL:
+        merge(ws, f"{label_col}{L.FORM_APPROVAL_ROW}", label, fill=LABEL_FILL, bold=True, align=WRAP_CENTER)
+        merge(ws, f"{vfrom}{L.FORM_APPROVAL_ROW}:{vto}{L.FORM_APPROVAL_ROW}", None, align=WRAP_CENTER, size=12)
+    ws.row_dimensions[L.FORM_APPROVAL_ROW].height = 30
+    r = L.FORM_APPROVAL_NOTE_ROW
+    merge(ws, f"A{r}", "備考", fill=LABEL_FILL, bold=True, align=WRAP_CENTER)
+    merge(ws, f"B{r}:{last}{r}", None, align=WRAP_TOP)
+    ws.row_dimensions[r].height = 48
+    L.add_approval_choices(ws)
 
     for label, a, b in L.FORM_SIGN_BLOCKS:
         merge(
@@ -111,7 +136,7 @@ def make_form(wb):
             bold=True,
             align=WRAP_CENTER,
         )
-        merge(ws, f"{a}{L.FORM_SIGN_ROW}:{b}{L.FORM_SIGN_ROW}", None)
+        merge(ws, f"{a}{L.FORM_SIGN_ROW}:{b}{L.FORM_SIGN_ROW}", None, align=Alignment(vertical="top"))
     ws.row_dimensions[L.FORM_SIGN_ROW].height = 48
     r = L.FORM_NOTE_ROW
     ws.merge_cells(f"A{r}:{last}{r}")
@@ -126,20 +151,23 @@ def make_form(wb):
     return ws
 
 
-def make_detail(wb):
-    ws = wb.create_sheet(L.DETAIL_SHEET)
-    for i, (_k, header, width) in enumerate(L.DETAIL_COLUMNS):
+def make_table(wb, title: str, columns: list, paper: str):
+    """A list sheet: a header row (printed on every page) and a style row the exporter copies to every line."""
+    ws = wb.create_sheet(title)
+    for i, (_k, header, width) in enumerate(columns):
         col = get_column_letter(i + 1)
         ws.column_dimensions[col].width = width
         c = ws.cell(1, i + 1, header)
         c.font, c.fill, c.border, c.alignment = font(10, True), HEAD_FILL, BORDER, WRAP_CENTER
         d = ws.cell(2, i + 1)  # style row: the exporter copies it to every line
         d.font, d.border, d.alignment = font(9), BORDER, WRAP_TOP
-    keys = [k for k, _h, _w in L.DETAIL_COLUMNS]
-    ws.cell(2, keys.index("value") + 1).number_format = "#,##0"
-    ws.freeze_panes = "B2"
-    L.apply_page_setup(ws, "1:1")
-    ws.print_options.gridLines = True
+    ws.row_dimensions[1].height = 30
+    keys = [k for k, _h, _w in columns]
+    for key, fmt in L.NUMBER_FORMATS.items():
+        if key in keys:
+            ws.cell(2, keys.index(key) + 1).number_format = fmt
+    ws.freeze_panes = "A2"
+    L.apply_page_setup(ws, "1:1", paper)
     return ws
 
 
@@ -179,7 +207,8 @@ def make_summary(wb):
 def build():
     wb = Workbook()
     make_summary(wb)
-    make_detail(wb)
+    make_table(wb, L.DETAIL_SHEET, L.DETAIL_COLUMNS, "A4")
+    make_table(wb, L.TECH_SHEET, L.TECH_COLUMNS, "A3")
     make_form(wb)
     wb.properties.title = "取引審査票 / audit workbook template"
     wb.properties.creator = "exportscreen"

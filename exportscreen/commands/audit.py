@@ -74,9 +74,21 @@ def register(subparsers) -> None:
         action="store_true",
         help=tr("LibreOffice で FILE.pdf も書く", "also write FILE.pdf through headless LibreOffice"),
     )
-    ex.add_argument("--company", default="", help=tr("見出しの会社名", "会社名 for the header"))
     ex.add_argument(
-        "--reviewer", default=None, help=tr("審査者（既定: 記録された利用者）", "審査者 (default: the recorded user)")
+        "--company",
+        default=None,
+        help=tr(
+            "見出しの会社名（既定: `exportscreen config set company`）",
+            "会社名 for the header (default: `exportscreen config set company`)",
+        ),
+    )
+    ex.add_argument(
+        "--reviewer",
+        default=None,
+        help=tr(
+            "審査者・担当者（既定: 実行ごとに記録された審査者）",
+            "審査者 / 担当者 (default: the reviewer recorded with each run)",
+        ),
     )
     ex.set_defaults(func=cmd_export)
 
@@ -188,18 +200,35 @@ def cmd_export(args) -> int:
         company=args.company,
         reviewer=args.reviewer,
     )
-    print(f"wrote {result.xlsx} ({result.lines} lines, {result.forms} 取引審査票 sheets)")
+    lang = args.lang
+    print(
+        tr(
+            f"{result.xlsx} を書きました（{result.lines} 件、取引審査票 {result.forms} 枚）",
+            f"wrote {result.xlsx} ({result.lines} lines, {result.forms} 取引審査票 sheets)",
+            lang,
+        )
+    )
     if result.problems:
+        n = len(result.problems)
         print(
-            f"exportscreen: warning: the audit chain has {len(result.problems)} problem(s); "
-            "see `exportscreen audit verify` (noted on the サマリー sheet)",
+            tr(
+                f"exportscreen: 警告: 監査チェーンに {n} 件の問題があります。"
+                "`exportscreen audit verify` で確認してください（サマリーシートに記載）",
+                f"exportscreen: warning: the audit chain has {n} problem(s); see `exportscreen audit verify` "
+                "(noted on the サマリー sheet)",
+                lang,
+            ),
             file=sys.stderr,
         )
     if args.pdf:
         if result.pdf:
-            print(f"wrote {result.pdf}")
+            print(tr(f"{result.pdf} を書きました", f"wrote {result.pdf}", lang))
         else:
-            print(f"exportscreen: PDF not written: {result.pdf_message}", file=sys.stderr)
+            print(
+                tr("exportscreen: PDF は書かれていません: ", "exportscreen: PDF not written: ", lang)
+                + result.pdf_message,
+                file=sys.stderr,
+            )
             return 1
     return 0
 

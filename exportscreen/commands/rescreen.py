@@ -62,6 +62,7 @@ def run(args) -> int:
         def item(c):
             return {
                 "row": c["row"],
+                "order_no": c["order_no"],
                 "inputs": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in c["inputs"].items()},
                 "old": c["old"].to_dict(lang),
                 "new": c["new"].to_dict(lang),
@@ -98,7 +99,7 @@ def run(args) -> int:
         for c in group:
             kw, old, new = c["inputs"], c["old"], c["new"]
             line = f"{kw.get('country')} / {kw.get('item')} / {kw.get('end_user') or '-'}"
-            row = tr(f"{c['row']} 行目", f"row {c['row']}", lang)
+            row = tr(f"{c['row']} 行目", f"row {c['row']}", lang) + (f" {c['order_no']}" if c["order_no"] else "")
             print(f"  {row}: {line}: {render.label(old.code, lang)} → {render.label(new.code, lang)}")
             for text in _reason_lines(old, new, lang):
                 print(text)

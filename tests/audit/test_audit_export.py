@@ -42,20 +42,25 @@ def test_template_is_generated_by_the_tool(tmp_path):
         [sys.executable, str(ROOT / "tools" / "make_audit_template.py"), str(out)], check=True, capture_output=True
     )
     fresh, committed = load_workbook(out), load_workbook(L.template_path())
-    assert committed.sheetnames == fresh.sheetnames == [L.SUMMARY_SHEET, L.DETAIL_SHEET, L.FORM_SHEET]
+    assert committed.sheetnames == fresh.sheetnames == [L.SUMMARY_SHEET, L.DETAIL_SHEET, L.TECH_SHEET, L.FORM_SHEET]
     for name in committed.sheetnames:
         a, b = fresh[name], committed[name]
         assert [[c.value for c in r] for r in a.iter_rows()] == [[c.value for c in r] for r in b.iter_rows()], name
         assert sorted(map(str, a.merged_cells.ranges)) == sorted(map(str, b.merged_cells.ranges)), name
     form = committed[L.FORM_SHEET]
     headers = [form.cell(L.FORM_TABLE_HEADER_ROW, i + 1).value for i in range(len(L.FORM_COLUMNS))]
-    assert headers[0] == "受注番号" and headers[-1] == "理由・法令根拠"
+    assert headers[0] == "注文番号" and headers[-1] == "判定"
     for label in (
         "会社名",
         "審査者",
         "審査日",
         "規則バージョン",
         "外国ユーザーリスト版",
+        "理由・法令根拠",
+        "出荷可否",
+        "承認者",
+        "承認日",
+        "備考",
         "担当者",
         "輸出管理責任者",
         "日付",
@@ -69,8 +74,17 @@ def test_template_is_generated_by_the_tool(tmp_path):
     assert ps.orientation == "landscape" and int(ps.paperSize) == 9 and ps.fitToWidth == 1 and ps.fitToHeight == 0
     assert form.sheet_properties.pageSetUpPr.fitToPage
     assert form.print_title_rows.replace("$", "") == f"{L.FORM_TABLE_HEADER_ROW}:{L.FORM_TABLE_HEADER_ROW}"
-    assert form.cell(L.FORM_TABLE_ROW, len(L.FORM_COLUMNS)).alignment.wrap_text
-    assert form.cell(L.FORM_TABLE_ROW, 1).border.left.style == "thin"
+    cells = L.form_cells()
+    assert form[cells["line.reasons"]].alignment.wrap_text and form[cells["line.order_no"]].border.left.style == "thin"
+    assert form[cells["line.value"]].number_format == L.YEN_FORMAT and form[cells["line.hs"]].number_format == "@"
+    # the officer's 出荷可否 is a list: 可 / 否 / 条件付
+    (dv,) = form.data_validations.dataValidation
+    assert dv.type == "list" and dv.formula1 == '"可,否,条件付"' and str(dv.sqref) == cells["approval.decision"]
+    detail = committed[L.DETAIL_SHEET]
+    assert [c.value for c in detail[1]] == [h for _k, h, _w in L.DETAIL_COLUMNS]
+    assert len(L.DETAIL_COLUMNS) <= 8 and detail.print_title_rows.replace("$", "") == "1:1"
+    tech = [c.value for c in committed[L.TECH_SHEET][1]]
+    assert {"記録ハッシュ", "前の記録のハッシュ", "規則バージョン", "記録番号 (seq)"} <= set(tech)
 
 
 def _export(log, tmp_path, capsys, *extra):
@@ -83,10 +97,18 @@ def test_export_run(log, tmp_path, capsys):
     _screen(log)
     rid = _screen(log)
     out, cap = _export(log, tmp_path, capsys, "--run", str(rid))
-    assert "6 lines, 4 取引審査票 sheets" in cap.out
+    assert "（6 件、取引審査票 4 枚）" in cap.out
     assert [p.name for p in out.parent.iterdir()] == [out.name]  # atomic write left no temp file
     wb = load_workbook(out)
-    assert wb.sheetnames == ["サマリー", "明細", "審査票_R3", "審査票_R4", "審査票_R5", "審査票_R6"]
+    assert wb.sheetnames == [
+        "サマリー",
+        "明細",
+        "技術情報",
+        "審査票_A-1002",
+        "審査票_A-1003",
+        "審査票_A-1004",
+        "審査票_A-1005",
+    ]
 
     s = wb["サマリー"]
     counts = {
@@ -107,25 +129,37 @@ def test_export_run(log, tmp_path, capsys):
     d = wb["明細"]
     rows = list(d.iter_rows(values_only=True))
     header = list(rows[0])
-    assert header[0] == "受注番号" and header[-1] == "理由・法令根拠" and len(rows) == 7
+    assert header == ["日時", "行", "注文番号", "品名／品番", "仕向地", "需要者", "判定", "主な理由"] and len(rows) == 7
     col = {h: i for i, h in enumerate(header)}
-    assert [r[col["受注番号"]] for r in rows[1:]] == [f"A-100{i}" for i in range(1, 7)]
+    assert [r[col["注文番号"]] for r in rows[1:]] == [f"A-100{i}" for i in range(1, 7)]
+    assert [r[col["行"]] for r in rows[1:]] == [2, 3, 4, 5, 6, 7]
     assert [r[col["判定"]] for r in rows[1:]] == ["許可不要", "許可要", "要確認", "輸出禁止", "入力エラー", "許可不要"]
-    assert rows[2][col["金額（円）"]] == 35000000 and rows[2][col["仕向地グループ"]] == "A以外"
-    assert "輸出令別表第一 2の項(12)" in rows[2][col["理由・法令根拠"]]
-    assert rows[3][col["リスト結果"]].startswith("需要者が外国ユーザーリストに掲載")
+    assert rows[2][col["主な理由"]] == "別表第一2の項(12)に該当（輸出令別表第一 2の項(12); 外為法48条1項）"
+    assert rows[3][col["主な理由"]].startswith("需要者が外国ユーザーリストに掲載")
+    assert d.row_dimensions[3].height >= 15 and d.cell(3, col["主な理由"] + 1).alignment.wrap_text
 
-    f = wb["審査票_R3"]
+    t = wb["技術情報"]
+    rows = list(t.iter_rows(values_only=True))
+    col = {h: i for i, h in enumerate(rows[0])}
+    assert rows[2][col["金額（円）"]] == 35000000 and t.cell(3, col["金額（円）"] + 1).number_format == L.YEN_FORMAT
+    assert rows[2][col["HS"]] == "8457.10" and rows[2][col["記録番号 (seq)"]] == 9
+    assert len(rows[2][col["記録ハッシュ"]]) == 64 and rows[2][col["判定コード"]] == "LICENSE_REQUIRED"
+
+    f = wb["審査票_A-1002"]
     cells = L.form_cells()
     assert f[cells["company"]].value == "株式会社テスト"
     assert f[cells["rules_version"]].value == "2025.04" and f[cells["eul_version"]].value == "2025-02-28"
     assert f[cells["line.order_no"]].value == "A-1002" and f[cells["line.decision"]].value == "許可要"
     assert f[cells["line.item_class"]].value == "リスト規制" and f[cells["line.hs"]].value == "8457.10"
+    assert f[cells["line.value"]].value == 35000000 and f[cells["line.value"]].number_format == L.YEN_FORMAT
     assert "外為法48条1項" in f[cells["line.reasons"]].value
     assert f[cells["file"]].value == "orders.xlsx" and f[cells["file_sha256"]].value == "cd" * 32
+    assert f[cells["sheet_row"]].value == "受注 / 3"
     assert f.page_setup.orientation == "landscape" and f.page_setup.fitToWidth == 1
     assert f.print_title_rows.replace("$", "") == f"{L.FORM_TABLE_HEADER_ROW}:{L.FORM_TABLE_HEADER_ROW}"
     assert "☐" in [c.value for row in f.iter_rows() for c in row]
+    assert f[cells["approval.decision"]].value is None and f[cells["approval.approver"]].value is None
+    assert [str(dv.sqref) for dv in f.data_validations.dataValidation] == [cells["approval.decision"]]
 
 
 def test_export_date_range_unique_sheet_names(log, tmp_path, capsys):
@@ -135,7 +169,7 @@ def test_export_date_range_unique_sheet_names(log, tmp_path, capsys):
     wb = load_workbook(out)
     forms = [n for n in wb.sheetnames if n.startswith("審査票_")]
     assert len(forms) == len(set(forms)) == 8 and all(len(n) <= 31 for n in forms)
-    assert "審査票_R3" in forms and "審査票_R3_9" in forms  # second run: row 3 is seq 9
+    assert "審査票_A-1002" in forms and "審査票_A-1002_9" in forms  # second run: row 3 is seq 9
     assert wb["サマリー"].cell(L.SUMMARY_COUNTS_HEAD_ROW + 6, 2).value == 12
     # an empty period still gives a valid workbook
     out2 = tmp_path / "empty.xlsx"
@@ -143,7 +177,7 @@ def test_export_date_range_unique_sheet_names(log, tmp_path, capsys):
         main(["audit", "export", "--url", log.url, "--from", "2000-01-01", "--to", "2000-01-02", "--out", str(out2)])
         == 0
     )
-    assert load_workbook(out2).sheetnames == ["サマリー", "明細"]
+    assert load_workbook(out2).sheetnames == ["サマリー", "明細", "技術情報"]
 
 
 def test_export_notes_a_broken_chain_and_unknown_run(log, tmp_path, capsys):
@@ -151,10 +185,13 @@ def test_export_notes_a_broken_chain_and_unknown_run(log, tmp_path, capsys):
     with log.engine.begin() as conn:
         conn.execute(text("UPDATE audit_records SET label = '許可不要' WHERE seq = 2"))
     out, cap = _export(log, tmp_path, capsys, "--run", str(rid))
-    assert "warning: the audit chain has" in cap.err
+    assert "警告: 監査チェーンに 1 件の問題があります" in cap.err
     assert load_workbook(out)["サマリー"].cell(L.SUMMARY_INFO_FIRST_ROW + 7, 2).value.startswith("NG")
     assert main(["audit", "export", "--url", log.url, "--run", "99", "--out", str(tmp_path / "x.xlsx")]) == 2
-    assert "no run 99" in capsys.readouterr().err
+    assert "監査ログに実行 99 はありません" in capsys.readouterr().err
+    args = ["audit", "export", "--url", log.url, "--run", "99", "--out", str(tmp_path / "x.xlsx"), "--lang", "en"]
+    assert main(args) == 2
+    assert "no run 99 in the audit log" in capsys.readouterr().err
 
 
 def test_pdf_without_libreoffice_is_a_clear_message(log, tmp_path, capsys, monkeypatch):
@@ -162,7 +199,7 @@ def test_pdf_without_libreoffice_is_a_clear_message(log, tmp_path, capsys, monke
     rid = _screen(log)
     out = tmp_path / "a.xlsx"
     assert main(["audit", "export", "--url", log.url, "--run", str(rid), "--out", str(out), "--pdf"]) == 1
-    assert out.exists() and "LibreOffice (soffice) is not installed" in capsys.readouterr().err
+    assert out.exists() and "LibreOffice (soffice) がインストールされていない" in capsys.readouterr().err
 
 
 def test_pdf_holds_the_whole_table_on_each_page(log, tmp_path, capsys):
@@ -181,15 +218,13 @@ def test_pdf_holds_the_whole_table_on_each_page(log, tmp_path, capsys):
     txt = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     pages = txt.split("\f")
     pages = [p for p in pages if p.strip()]
-    with_table = [p for p in pages if "受注番号" in p]
+    detail = [p for p in pages if "主な理由" in p]
     forms = [p for p in pages if "取引審査票（安全保障貿易管理）" in p]
     assert len(forms) == 4  # one page per 取引審査票
-    assert len(with_table) >= 5  # 明細 + 4 forms
-    for p in with_table:  # the rightmost column is on the same page as the leftmost one
-        assert "理由・法令根拠" in p
+    assert len(detail) == 1 and "注文番号" in detail[0]  # the rightmost column on the page of the leftmost one
     for order_no, p in zip(["A-1002", "A-1003", "A-1004", "A-1005"], forms):
         assert order_no in p
-        for label in ("用途チェック", "需要者チェック", "輸出管理責任者"):
+        for label in ("用途チェック", "需要者チェック", "出荷可否", "輸出管理責任者", "理由・法令根拠"):
             assert label in p
 
 

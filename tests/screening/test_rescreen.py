@@ -37,12 +37,12 @@ def test_rescreen_reports_only_the_lines_a_new_list_changes(tmp_path, capsys):
 
     orders = tmp_path / "orders.csv"
     orders.write_text(
-        "仕向地,品目,HSコード,需要者,用途,出荷日\n"
-        f"中国,非該当,8458.11,{removed},民生,2026-01-10\n"
-        "中国,非該当,8458.11,Shenzhen Clean Tools Co.,民生,2026-01-10\n"
-        f"ドイツ,非該当,8458.11,{removed},民生,2026-01-10\n"
-        f"中国,非該当,8458.11,{removed},民生,2025-01-10\n"  # shipped while the old list was in force
-        f"中国,3の項(1),2930.90,{removed},民生,2026-01-10\n",  # 許可要 either way: a newly listed buyer
+        "注文番号,仕向地,品目,HSコード,需要者,用途,出荷日\n"
+        f"SO-1,中国,非該当,8458.11,{removed},民生,2026-01-10\n"
+        "SO-2,中国,非該当,8458.11,Shenzhen Clean Tools Co.,民生,2026-01-10\n"
+        f"SO-3,ドイツ,非該当,8458.11,{removed},民生,2026-01-10\n"
+        f"SO-4,中国,非該当,8458.11,{removed},民生,2025-01-10\n"  # shipped while the old list was in force
+        f",中国,3の項(1),2930.90,{removed},民生,2026-01-10\n",  # 許可要 either way: a newly listed buyer
         encoding="utf-8",
     )
     assert main(["rescreen", str(orders), "--json"]) == 0
@@ -53,6 +53,7 @@ def test_rescreen_reports_only_the_lines_a_new_list_changes(tmp_path, capsys):
         and out["old_list"].startswith("EUL 2024-09-01")
     )
     assert [c["row"] for c in out["changed"]] == [2]
+    assert [c["order_no"] for c in out["changed"] + out["reasons_changed"]] == ["SO-1", "SO-3", None]
     assert [c["row"] for c in out["reasons_changed"]] == [4, 6]  # a reference note; a newly listed buyer
     stays = out["reasons_changed"][1]
     assert stays["old"]["decision"] == stays["new"]["decision"] == "LICENSE_REQUIRED"
@@ -62,11 +63,11 @@ def test_rescreen_reports_only_the_lines_a_new_list_changes(tmp_path, capsys):
     assert (change["old"]["decision"], change["new"]["decision"]) == ("NO_LICENSE", "LICENSE_REQUIRED")
     assert main(["rescreen", str(orders)]) == 0
     text = capsys.readouterr().out
-    assert "2 行目" in text and "許可不要 → 許可要" in text and "判定が変わる行: 1" in text
+    assert "2 行目 SO-1:" in text and "許可不要 → 許可要" in text and "判定が変わる行: 1" in text
     assert "判定は同じで理由が変わる行: 2" in text and "6 行目" in text and "許可要 → 許可要" in text
     assert main(["rescreen", str(orders), "--lang", "en"]) == 0
     text = capsys.readouterr().out
-    assert "row 2" in text and "Licence required" in text and "lines whose decision stays but reasons change: 2" in text
+    assert "row 2 SO-1:" in text and "Licence required" in text and "lines whose decision stays but reasons change: 2" in text
 
 
 def test_rescreen_without_a_list_is_a_clear_error(tmp_path, capsys):
