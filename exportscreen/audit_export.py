@@ -692,10 +692,8 @@ def _fill_runs(ws, runs: list[dict]) -> None:
             val = r.get(key)
             if key in ("started", "finished"):
                 val = _local(val)
-            elif key == "kind":
-                val = RUN_KINDS.get(val, val)
-            elif key == "status":
-                val = RUN_STATUS.get(val, val)
+            elif key in ("kind", "status"):
+                val = (RUN_KINDS if key == "kind" else RUN_STATUS).get(str(val), val)
             cell = put(ws.cell(style_row + i, c + 1), val)
             cell._style = copy(styles[c])
 

@@ -67,7 +67,11 @@ def test_rescreen_reports_only_the_lines_a_new_list_changes(tmp_path, capsys):
     assert "判定は同じで理由が変わる行: 2" in text and "6 行目" in text and "許可要 → 許可要" in text
     assert main(["rescreen", str(orders), "--lang", "en"]) == 0
     text = capsys.readouterr().out
-    assert "row 2 SO-1:" in text and "Licence required" in text and "lines whose decision stays but reasons change: 2" in text
+    assert (
+        "row 2 SO-1:" in text
+        and "Licence required" in text
+        and "lines whose decision stays but reasons change: 2" in text
+    )
 
 
 def test_rescreen_without_a_list_is_a_clear_error(tmp_path, capsys):
