@@ -135,6 +135,7 @@ class Header:
     last_col: int  # last used column of the header row
     # every identifying column (REF_FIELDS) in column order: (0-based column, field, header text as found)
     refs: list[tuple[int, str, str]] = field(default_factory=list)
+    free: list[int] = field(default_factory=list)  # columns for a missing 判定/理由 (xlsxcheck.settle)
 
     @property
     def order_ref(self) -> int | None:
@@ -144,13 +145,14 @@ class Header:
     def output_columns(self) -> tuple[int, int, list[str]]:
         """(decision col, reason col, [fields whose header cell must be created])."""
         missing = []
+        free = iter(self.free)
         nxt = self.last_col + 1
         cols = {}
         for f in OUTPUT_FIELDS:
             if f in self.columns:
                 cols[f] = self.columns[f]
             else:
-                cols[f] = nxt
+                cols[f] = next(free) if self.free else nxt
                 nxt += 1
                 missing.append(f)
         return cols["decision"], cols["reason"], missing
@@ -198,6 +200,8 @@ class OrderTable:
     lines: list[OrderLine] = field(default_factory=list)
     blank_rows: int = 0
     total_rows: list[int] = field(default_factory=list)  # 0-based rows skipped as totals rows
+    formula_cells: dict[int, str] = field(default_factory=dict)  # xlsx: row -> its screened cells that are formulas
+    hidden_lines: int = 0  # xlsx: lines in hidden rows (screened and written all the same)
     encoding: str = "utf-8"
     rows: list[list[Any]] = field(default_factory=list)  # csv: every row as read (kept for writing back)
 
@@ -360,6 +364,7 @@ def read_order_table(path: str | Path, sheet: str | None = None, kind: str | Non
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> OrderTable:
+    from exportscreen import xlsxcheck
     from exportscreen.xlsxpatch import check_workbook
 
     check_workbook(path)
@@ -376,7 +381,16 @@ def _read_xlsx(path: Path, sheet: str | None) -> OrderTable:
                 f"{path.name}: シート「{sheet}」がありません（シート: {', '.join(names)}）",
                 f"{path.name}: no sheet named {sheet!r} (sheets: {', '.join(names)})",
             )
-        for name in [sheet] if sheet is not None else names:
+        states = xlsxcheck.sheet_states(path)
+        if sheet is not None and states.get(sheet, "visible") != "visible":
+            raise UserError(
+                f"{path.name}: シート「{sheet}」は非表示です。判定が見えないため書き込みません（再表示してください）",
+                f"{path.name}: sheet {sheet!r} is hidden; a decision there would not be seen (unhide it and try again)",
+            )
+        for name in [sheet] if sheet is not None else [n for n in names if states.get(n, "visible") == "visible"]:
+            facts = xlsxcheck.inspect_sheet(path, name)  # before calamine reads the sheet: see xlsxcheck
+            if facts is None:
+                continue
             try:
                 ws = wb.get_sheet_by_name(name)
             except Exception:  # chartsheets and other non-worksheets
@@ -396,6 +410,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> OrderTable:
             table = OrderTable(path, "xlsx", name, header)
             rest = head_rows[header.row + 1 :]
             _lines(chain(rest, it), header, table, col_offset, header.row + 1)
+            xlsxcheck.settle(table, facts, ws.end)
             return table
     except UserError:
         raise
