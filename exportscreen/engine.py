@@ -919,3 +919,13 @@ def describe_item(rules: Rules, item: Any, hs: Any, day: date, lang: str = "ja")
             "HS-NEEDED", lang, classes="/".join(_cls(rules, c).text(lang) for c in sorted(classes))
         )
     return _cls(rules, next(iter(classes))).text(lang)
+
+
+def with_formula_cells(d: Decision, rules: Rules, cells: str) -> Decision:
+    """``d`` for a line whose screened cells ``cells`` ("B5, H5") are formulas: their saved results (what was read)
+    may be stale or missing, so the line is at least 要確認 and its first reason names the cells."""
+    from dataclasses import replace
+
+    reason = rules.reasons.reason("FORMULA-CELLS", Code.REVIEW, cells=cells)
+    code = d.code if SEVERITY[d.code] >= SEVERITY[Code.REVIEW] else Code.REVIEW
+    return replace(d, code=code, reasons=(reason, *d.reasons), extra={})

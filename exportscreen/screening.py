@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from exportscreen import files, messages, orders, render, state, xlsxpatch
-from exportscreen.engine import screen
+from exportscreen.engine import screen, with_formula_cells
 from exportscreen.errors import UserError
 from exportscreen.model import Code, Decision
 
@@ -230,12 +230,15 @@ def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_pro
         progress = _progress(len(table.lines), "判定中" if lang != "en" else "screening") if show_progress else None
         action_codes, actions = frozenset(ACTION_CODES), summary.actions
         reason_text, label, out, add_distinct = render.reason_text, render.label, cells.lines, distinct.add
+        formula_cells = table.formula_cells
         pairs: dict[tuple, tuple] = {}  # one (判定, 理由) tuple per distinct pair: a million lines share a few
         labels: dict = {}  # code -> 判定
         try:
             for n, line in enumerate(table.lines, start=1):
                 values, row = line.values, line.row
                 d = screen(*values, rules=rules, today=as_of)  # orders.FIELDS is the engine's argument order
+                if formula_cells and row in formula_cells:  # cached formula results: see xlsxcheck
+                    d = with_formula_cells(d, rules, formula_cells[row])
                 code = d.code
                 pair = (labels.get(code) or labels.setdefault(code, label(code, lang)), reason_text(d, lang))
                 out[row] = pairs.setdefault(pair, pair)

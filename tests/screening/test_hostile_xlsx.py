@@ -273,3 +273,23 @@ def test_hidden_order_rows_are_screened(tmp_path, capsys):
     p = build(tmp_path / "o.xlsx", rows)
     assert screen(p) == 0
     assert grid(p)[1][2] == "輸出禁止"
+
+
+# ------------------------------------------------------------------------------------------- cached formula values
+@pytest.mark.parametrize("calc", ["", '<calcPr calcId="191029" fullCalcOnLoad="1"/>'], ids=["cached", "fullCalcOnLoad"])
+def test_a_formula_in_a_screened_cell_is_review_naming_the_cell(tmp_path, capsys, calc):
+    # the saved result says 米国 (許可不要), the formula says 北朝鮮: Excel recalculates and shows 北朝鮮
+    rows = HEADER + row(2, '<c r="A2" t="str"><f>"北朝鮮"</f><v>米国</v></c>', cell("B2", "非該当")) + line(3, "米国")
+    p = build(tmp_path / "o.xlsx", rows, calc=calc)
+    assert screen(p) == 0
+    g = grid(p)
+    assert g[1][2] == "要確認" and "A2" in g[1][3] and "数式" in g[1][3]
+    assert g[2][2] == "許可不要"  # the line without a formula is decided as before
+
+
+def test_a_line_of_formulas_without_saved_results_still_gets_a_decision(tmp_path, capsys):
+    rows = HEADER + row(2, '<c r="A2"><f>"北朝鮮"</f></c>', '<c r="B2"><f>"非該当"</f></c>') + line(3, "米国")
+    p = build(tmp_path / "o.xlsx", rows)
+    assert screen(p) == 0
+    g = grid(p)
+    assert g[1][2] in ("要確認", "入力エラー") and "A2, B2" in g[1][3]
