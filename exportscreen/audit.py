@@ -88,7 +88,7 @@ from exportscreen.render import audit_reasons
 
 GENESIS = "0" * 64
 DEFAULT_RETENTION_YEARS = 7
-KINDS = ("check", "screen", "udf")
+KINDS = ("check", "screen", "udf", "eul_import")  # eul_import: an End User List import (no lines; refused: failed)
 SQLITE_PAGE_SIZE = 16384  # of a new SQLite log (see _make_engine)
 INSERT_ROWS = 5000  # rows per INSERT statement (fewer where the database takes fewer parameters) ...
 INSERT_ROWS_SPOOLED = 1000  # ... and for a spooled run (a long statement takes memory: runs of a million lines)

@@ -43,6 +43,14 @@ def register(sub) -> None:
     imp.add_argument(
         "--effective", help=tr("適用開始日（既定: リストの日付）", "the day it applies from (default: the list's date)")
     )
+    imp.add_argument(
+        "--replace",
+        action="store_true",
+        help=tr(
+            "同じリストの日付で内容の違う版が取込済みなら置き換える（指定しなければ取り込まない）",
+            "replace a stored version of the same list date whose content differs (refused without it)",
+        ),
+    )
     imp.set_defaults(func=run_import)
     snap = rs.add_parser(
         "snapshot",
@@ -115,7 +123,7 @@ def run_import(args) -> int:
     from exportscreen.state import reset_rules
 
     list_date, effective = parse_date(args.date, "--date"), parse_date(args.effective, "--effective")
-    lst = eul.import_list(args.path, list_date=list_date, effective=effective)
+    lst = eul.import_list(args.path, list_date=list_date, effective=effective, replace=args.replace)
     reset_rules()
     counts: dict[str, int] = {}
     for e in lst.entries:

@@ -17,6 +17,8 @@ from exportscreen.eul.model import CONCERN_CODES, EndUserList, EulEntry
 SHEET_NAME = "ユーザーリスト"
 HEADER_SCAN_ROWS = 30
 STORE_PREFIX = "eul-"
+MAX_ENTRIES = 100_000  # METI's list has about 850; more is not an End User List
+MAX_FILE_BYTES = 50 * 1024 * 1024  # its workbook is about 200 KB
 
 
 # --- header ------------------------------------------------------------------------------------------
@@ -84,21 +86,51 @@ def _split_aliases(text: str) -> tuple[str, ...]:
     return tuple(a for a in out if a)
 
 
-def _concerns(text: str, cw_text: str, where: str) -> frozenset[str]:
+def _concerns(text: str, cw_text: str, where: tuple[str, str]) -> frozenset[str]:
     codes: set[str] = set()
     for tok in re.split(r"[\s,、，/・;；]+", unicodedata.normalize("NFKC", text).upper()):
         if not tok:
             continue
         if tok not in CONCERN_CODES:
-            raise UserError(f"{where}: unknown concern code {tok!r} in 懸念区分 (expected B, C, M, N or CW)")
+            raise UserError(
+                f"{where[0]}: 懸念区分に不明な区分 {tok!r} があります（B, C, M, N, CW のいずれか）",
+                f"{where[1]}: unknown concern code {tok!r} in 懸念区分 (expected B, C, M, N or CW)",
+            )
         codes.add(tok)
     cw = unicodedata.normalize("NFKC", cw_text).strip().upper()
     if cw:
         if cw in ("CW", "○", "〇", "◯", "●", "✓", "✔", "X", "Y", "YES"):
             codes.add("CW")
         else:
-            raise UserError(f"{where}: unexpected value {cw_text!r} in 通常兵器 (expected CW or blank)")
+            raise UserError(
+                f"{where[0]}: 通常兵器の欄に想定外の値 {cw_text!r} があります（CW か空欄）",
+                f"{where[1]}: unexpected value {cw_text!r} in 通常兵器 (expected CW or blank)",
+            )
     return frozenset(codes)
+
+
+_NUMBER_RE = re.compile(r"[\d\s,.+\-−#№()]*\d[\d\s,.+\-−#№()]*")
+_DATE_RE = re.compile(
+    r"(\d{1,4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,4}\s*日?|(明治|大正|昭和|平成|令和)\s*(\d+|元)\s*年.*)"
+    r"(\s*\d{1,2}:\d{2}(:\d{2})?)?"
+)
+
+
+def _not_a_name(value, text: str) -> tuple[str, str] | None:
+    """Why a name or alias cell cannot be a party's name: it is a number or a date (a cell that slipped, a
+    column that moved), or nothing is left of it once legal forms and punctuation are taken away (such a name
+    would match nothing, or everything). None for a name."""
+    from exportscreen.eul.normalise import normalise
+
+    folded = unicodedata.normalize("NFKC", text).strip()
+    if isinstance(value, (date, datetime)) or _DATE_RE.fullmatch(folded):
+        return "日付", "a date"
+    if isinstance(value, (int, float)) or _NUMBER_RE.fullmatch(folded):
+        return "数値", "a number"
+    n = normalise(text)
+    if not any(c.isalnum() for c in n.compact + n.cjk_lead + n.cjk_rest):  # (・ is kept among Chinese characters)
+        return "法人の種類や記号だけで名称が残りません", "nothing is left of it once legal forms and punctuation go"
+    return None
 
 
 def _read_rows(path: Path) -> tuple[str, list[list]]:
@@ -108,8 +140,10 @@ def _read_rows(path: Path) -> tuple[str, list[list]]:
         wb = CalamineWorkbook.from_path(str(path))
         names = list(wb.sheet_names)
     except Exception as exc:  # calamine raises its own error types for non-spreadsheets
+        why = f"{exc.__class__.__name__}: {' '.join(str(exc).split())[:80]}"
         raise UserError(
-            f"{path.name}: not a readable Excel workbook ({exc.__class__.__name__}: {str(exc)[:80]})"
+            f"{path.name}: Excel のブックとして読めません（{why}）",
+            f"{path.name}: not a readable Excel workbook ({why})",
         ) from None
     order = [n for n in names if n.strip() == SHEET_NAME] + [n for n in names if n.strip() != SHEET_NAME]
     for sheet in order:
@@ -119,9 +153,12 @@ def _read_rows(path: Path) -> tuple[str, list[list]]:
             continue
         if _find_header(rows):
             return sheet, rows
+    sheets = ", ".join(names)
     raise UserError(
+        f"{path.name}: 外国ユーザーリストの見出し（No., 国名・地域名, 企業名・組織名, 懸念区分）が最初の "
+        f"{HEADER_SCAN_ROWS} 行にあるシートがありません（シート: {sheets or 'なし'}）",
         f"{path.name}: no sheet with the End User List header (No., 国名・地域名, 企業名・組織名, 懸念区分) "
-        f"in the first {HEADER_SCAN_ROWS} rows (sheets: {', '.join(names) or 'none'})"
+        f"in the first {HEADER_SCAN_ROWS} rows (sheets: {sheets or 'none'})",
     )
 
 
@@ -136,35 +173,66 @@ def parse_workbook(path: Path) -> tuple[str, list[EulEntry]]:
     for r in range(header_row + 1, len(rows)):
         row = rows[r]
         excel_row = r + 1
-        where = f"{path.name}, sheet {sheet}, row {excel_row}"
+        where = (f"{path.name} シート {sheet} {excel_row} 行目", f"{path.name}, sheet {sheet}, row {excel_row}")
         no_text = _text(_cell(row, cols["no"]))
-        name = _text(_cell(row, cols["name"]))
+        name_value = _cell(row, cols["name"])
+        name = _text(name_value)
         country_text = _text(_cell(row, cols["country"]))
         if not no_text and not name and not country_text:
             continue  # blank row
         if not re.fullmatch(r"\d+", no_text or ""):
             if not name and not country_text:
                 continue  # a note below the table (注: …)
-            raise UserError(f"{where}: No. {no_text!r} is not a number (column No.)")
+            raise UserError(
+                f"{where[0]}: No. {no_text!r} が番号ではありません（No. の列）",
+                f"{where[1]}: No. {no_text!r} is not a number (column No.)",
+            )
         no = int(no_text)
         if no in seen_no:
-            raise UserError(f"{where}: duplicated No. {no} (also on row {seen_no[no]})")
+            raise UserError(
+                f"{where[0]}: No. {no} が重複しています（{seen_no[no]} 行目にもあります）",
+                f"{where[1]}: duplicated No. {no} (also on row {seen_no[no]})",
+            )
         seen_no[no] = excel_row
+        if len(entries) >= MAX_ENTRIES:
+            raise UserError(
+                f"{path.name}: 掲載が {MAX_ENTRIES:,} 件を超えます。外国ユーザーリストではないと考えられます",
+                f"{path.name}: more than {MAX_ENTRIES:,} entries; this is not an End User List",
+            )
         if not name:
-            raise UserError(f"{where}: empty name (column 企業名・組織名) for No. {no}")
+            raise UserError(
+                f"{where[0]}: No. {no} の名称（企業名・組織名の列）が空です",
+                f"{where[1]}: empty name (column 企業名・組織名) for No. {no}",
+            )
         iso = to_iso2(country_text)
         if iso is None:
             raise UserError(
-                f"{where}: unknown country {country_text!r} (column 国名・地域名) for No. {no}: no name of "
-                "rules/countries.csv, or its lines name different countries"
+                f"{where[0]}: No. {no} の国名 {country_text!r}（国名・地域名の列）が分かりません"
+                "（rules/countries.csv にない名称か、行ごとに別の国を指しています）",
+                f"{where[1]}: unknown country {country_text!r} (column 国名・地域名) for No. {no}: no name of "
+                "rules/countries.csv, or its lines name different countries",
             )
         aliases = _split_aliases(_text(_cell(row, cols.get("aliases"))))
+        for what, value, text in [("名称", name_value, name)] + [("別名", None, a) for a in aliases]:
+            why = _not_a_name(value, text)
+            if why:
+                en_what = "name" if what == "名称" else "alias"
+                raise UserError(
+                    f"{where[0]}: No. {no} の{what} {text!r} は名称ではありません（{why[0]}）",
+                    f"{where[1]}: the {en_what} {text!r} of No. {no} is not a name ({why[1]})",
+                )
         concerns = _concerns(_text(_cell(row, cols.get("concern"))), _text(_cell(row, cols.get("cw"))), where)
         if not concerns:
-            raise UserError(f"{where}: no concern (懸念区分 / 通常兵器 both empty) for No. {no}")
+            raise UserError(
+                f"{where[0]}: No. {no} に懸念区分がありません（懸念区分・通常兵器の両方が空欄）",
+                f"{where[1]}: no concern (懸念区分 / 通常兵器 both empty) for No. {no}",
+            )
         entries.append(EulEntry(no, iso, country_text, name, aliases, concerns))
     if not entries:
-        raise UserError(f"{path.name}, sheet {sheet}: the header is on row {header_row + 1} but no entry follows")
+        raise UserError(
+            f"{path.name} シート {sheet}: 見出しは {header_row + 1} 行目にありますが、掲載が続いていません",
+            f"{path.name}, sheet {sheet}: the header is on row {header_row + 1} but no entry follows",
+        )
     return sheet, entries
 
 
@@ -189,7 +257,10 @@ def _as_date(value, what: str) -> date | None:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise UserError(f"{what} {value!r} is not a date (use YYYY-MM-DD)") from None
+        raise UserError(
+            f"{what} {value!r} は日付ではありません（YYYY-MM-DD の形で）",
+            f"{what} {value!r} is not a date (use YYYY-MM-DD)",
+        ) from None
 
 
 # --- store -------------------------------------------------------------------------------------------
@@ -201,35 +272,68 @@ def eul_dir(home: Path | str | None = None) -> Path:
     return Path(home) / "eul"
 
 
-def import_list(path, list_date=None, effective=None, home=None) -> EndUserList:
+def import_list(path, list_date=None, effective=None, home=None, replace: bool = False) -> EndUserList:
     """Parse METI's End User List workbook, validate it, store a dated copy and return it.
 
     ``list_date`` defaults to the date in the file name (``20250929_4.xlsx``); ``effective`` (the date
-    the list applies from) defaults to ``list_date``. Nothing is stored when anything is wrong."""
-    path = Path(path)
-    if not path.is_file():
-        raise UserError(f"{path}: ファイルが見つかりません", f"{path}: no such file")
-    ld = _as_date(list_date, "--date") or date_from_name(path.name)
-    if ld is None:
+    the list applies from) defaults to ``list_date``. Nothing is stored when anything is wrong. A list date
+    already stored with other content (other entries or another effective date) is replaced only when
+    ``replace`` is given. Each import is recorded in the audit log, a run of kind ``eul_import`` with the
+    file's name and SHA-256: status ``ok``, or ``failed`` when it was refused."""
+    from exportscreen.audit import open_log
+
+    path = files.check_source(path)  # an ordinary file: a FIFO or a device is not opened
+    if path.stat().st_size > MAX_FILE_BYTES:
         raise UserError(
-            f"{path.name}: ファイル名に日付がありません。リストの日付を --date で指定してください（例 2025-09-29）",
-            f"{path.name}: no date in the file name; give the list date with --date YYYY-MM-DD",
+            f"{path.name}: {MAX_FILE_BYTES // 2**20} MB を超えます。外国ユーザーリストのブックではないと考えられます",
+            f"{path.name}: larger than {MAX_FILE_BYTES // 2**20} MB; not an End User List workbook",
         )
-    eff = _as_date(effective, "--effective") or ld
     data = path.read_bytes()
-    _sheet, entries = parse_workbook(path)
-    eul = EndUserList(ld, eff, tuple(entries), path.name, hashlib.sha256(data).hexdigest())
-    _store(eul, home)
+    digest = hashlib.sha256(data).hexdigest()
+    with open_log().run(kind="eul_import", file=path, file_sha256=digest):
+        ld = _as_date(list_date, "--date") or date_from_name(path.name)
+        if ld is None:
+            raise UserError(
+                f"{path.name}: ファイル名に日付がありません。リストの日付を --date で指定してください（例 2025-09-29）",
+                f"{path.name}: no date in the file name; give the list date with --date YYYY-MM-DD",
+            )
+        eff = _as_date(effective, "--effective") or ld
+        _sheet, entries = parse_workbook(path)
+        eul = EndUserList(ld, eff, tuple(entries), path.name, digest)
+        target = eul_dir(home) / f"{STORE_PREFIX}{ld.isoformat()}.json"
+        if not replace:
+            _refuse_other_content(target, eul)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        files.write_text(target, json.dumps(eul.to_dict(), ensure_ascii=False, indent=0))
     _load_cached.cache_clear()
     return eul
 
 
-def _store(eul: EndUserList, home) -> Path:
-    folder = eul_dir(home)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{STORE_PREFIX}{eul.list_date.isoformat()}.json"
-    files.write_text(target, json.dumps(eul.to_dict(), ensure_ascii=False, indent=0))
-    return target
+def _refuse_other_content(stored: Path, new: EndUserList) -> None:
+    """Refuse to replace the version stored for the same list date by one that says something else."""
+    if not stored.exists():
+        return
+    try:
+        old: EndUserList | None = _load_cached(str(stored), *_stamp(stored))
+    except (OSError, ValueError, KeyError):
+        old = None  # unreadable: replaced only when asked to
+    if old is not None and (old.entries, old.effective) == (new.entries, new.effective):
+        return  # the same list again (another copy of the file): stored again, nothing changes
+    day = new.list_date.isoformat()
+    was = f"{len(old.entries)} → {len(new.entries)}" if old else f"? → {len(new.entries)}"
+    raise UserError(
+        f"リストの日付 {day} の外国ユーザーリストは取込済みで、内容が違います（{was} 件"
+        f"{f'、施行 {old.effective} → {new.effective}' if old and old.effective != new.effective else ''}）。"
+        "置き換えるときは --replace を付けてください",
+        f"an End User List dated {day} is already stored with different content ({was} entries"
+        f"{f'; effective {old.effective} → {new.effective}' if old and old.effective != new.effective else ''}); "
+        "give --replace to replace it",
+    )
+
+
+def _stamp(p: Path) -> tuple[int, int]:
+    st = p.stat()
+    return st.st_mtime_ns, st.st_size
 
 
 from functools import lru_cache  # noqa: E402
@@ -248,11 +352,13 @@ def load_lists(home=None) -> tuple[EndUserList, ...]:
         return ()
     lists = []
     for p in sorted(folder.glob(f"{STORE_PREFIX}*.json")):
-        st = p.stat()
         try:
-            lists.append(_load_cached(str(p), st.st_mtime_ns, st.st_size))
+            lists.append(_load_cached(str(p), *_stamp(p)))
         except (OSError, ValueError, KeyError) as exc:
-            raise UserError(f"stored End User List {p} is unreadable ({exc}); re-import it") from None
+            raise UserError(
+                f"保存済みの外国ユーザーリスト {p} が読めません（{exc}）。取り込み直してください（--replace）",
+                f"stored End User List {p} is unreadable ({exc}); re-import it (--replace)",
+            ) from None
     return tuple(sorted(lists, key=lambda e: (e.effective, e.list_date)))
 
 

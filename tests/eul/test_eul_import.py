@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -10,8 +11,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from exportscreen import cli
+from exportscreen.audit import open_log
 from exportscreen.errors import UserError
-from exportscreen.eul import EndUserList, import_list, in_force, load_lists
+from exportscreen.eul import EndUserList, import_list, in_force, load_lists, store
 
 REF = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
 XLSX = REF / "eul-2025-09-29-layout.xlsx"
@@ -219,6 +222,109 @@ def test_two_versions_in_force_by_date(home, ref_copy, tmp_path):
     assert in_force(lists, date(2026, 3, 15)).version == new.version
     assert in_force(lists, "2030-01-01").version == new.version
     assert in_force((), date(2026, 1, 1)) is None
-    # re-importing the same list date replaces that version atomically
-    again = import_list(_book(tmp_path / "20260301_2.xlsx", ROWS[:2]), effective="2026-03-15")
+    # the same list date with other content is refused; with replace=True that version is replaced atomically
+    other = _book(tmp_path / "20260301_2.xlsx", ROWS[:2])
+    with pytest.raises(UserError, match=r"dated 2026-03-01 is already stored with different content \(3 → 2 entries"):
+        import_list(other, effective="2026-03-15")
+    assert [e.version for e in load_lists()] == [old.version, new.version]
+    again = import_list(other, effective="2026-03-15", replace=True)
     assert [e.version for e in load_lists()] == [old.version, again.version] == [old.version, "EUL 2026-03-01 (2)"]
+
+
+# ------------------------------------------------------------------------------ same list date, other content
+def _imports() -> list[tuple[str, str, str]]:
+    """The End User List imports in the audit log, oldest first: (file name, status, SHA-256)."""
+    return [(Path(r["file"]).name, r["status"], r["file_sha256"]) for r in reversed(open_log().runs())
+            if r["kind"] == "eul_import"]  # fmt: skip
+
+
+def test_same_list_date_other_content_needs_replace_and_every_import_is_audited(home, tmp_path, capsys):
+    first = _book(tmp_path / "20260301_1.xlsx", ROWS)
+    eul = import_list(first)
+    stored = home / "eul" / "eul-2026-03-01.json"
+    before = stored.read_bytes()
+    # the same list again (another copy of the file): accepted, nothing changes
+    copy = tmp_path / "copy-20260301.xlsx"
+    shutil.copyfile(first, copy)
+    assert import_list(copy).entries == eul.entries
+    # other entries, or another effective date: refused with one line, the stored version kept
+    changed = [ROWS[0], ROWS[1], [3, "ロシア", "JSC Veltrum Holding", None, None, "CW"]]
+    other = _book(tmp_path / "20260301_2.xlsx", changed)
+    assert cli.main(["rules", "import-eul", str(other)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err.count("\n") == 1
+        and "リストの日付 2026-03-01 の外国ユーザーリストは取込済みで、内容が違います（3 → 3 件）" in err
+    )
+    assert "--replace" in err
+    with pytest.raises(UserError, match=r"effective 2026-03-01 → 2026-04-01\); give --replace"):
+        import_list(copy, effective="2026-04-01")
+    assert load_lists()[0].sha256 == eul.sha256 and len(load_lists()) == 1
+    assert cli.main(["rules", "import-eul", str(other), "--replace", "--lang", "en"]) == 0
+    assert "imported EUL 2026-03-01 (3)" in capsys.readouterr().out
+    assert [e.name for e in load_lists()[0].entries][2] == "JSC Veltrum Holding" and stored.read_bytes() != before
+    sha = {p.name: store.hashlib.sha256(p.read_bytes()).hexdigest() for p in (first, copy, other)}
+    assert _imports() == [
+        ("20260301_1.xlsx", "ok", sha["20260301_1.xlsx"]),
+        ("copy-20260301.xlsx", "ok", sha["copy-20260301.xlsx"]),
+        ("20260301_2.xlsx", "failed", sha["20260301_2.xlsx"]),
+        ("copy-20260301.xlsx", "failed", sha["copy-20260301.xlsx"]),
+        ("20260301_2.xlsx", "ok", sha["20260301_2.xlsx"]),
+    ]
+    assert cli.main(["audit", "verify"]) == 0, capsys.readouterr()
+
+
+# ------------------------------------------------------------------------------------------- absurd inputs
+ABSURD = {  # rows -> what the one line says (English; the Japanese line is checked for one case)
+    "name is a number": ([4, "イラン", 12345, None, "M", None], "the name '12345' of No. 4 is not a name (a number)"),
+    "name is a number as text": ([4, "イラン", "１２，３４５", None, "M", None], "is not a name (a number)"),
+    "name is a date": ([4, "イラン", date(2025, 9, 29), None, "M", None], "is not a name (a date)"),
+    "name is a date as text": ([4, "イラン", "2025/09/29", None, "M", None], "is not a name (a date)"),
+    "name is a Japanese date": ([4, "イラン", "令和7年9月29日", None, "M", None], "is not a name (a date)"),
+    "name is a legal form": ([4, "イラン", "Co., Ltd.", None, "M", None], "nothing is left of it"),
+    "name is 株式会社": ([4, "イラン", "株式会社", None, "M", None], "nothing is left of it"),
+    "name is punctuation": ([4, "イラン", "・－・", None, "M", None], "nothing is left of it"),
+    "alias is a number": ([4, "イラン", "Real Name Co.", "・Real\n・42", "M", None], "the alias '42' of No. 4"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ABSURD))
+def test_absurd_entries_are_refused_with_one_line(home, tmp_path, case):
+    row, words = ABSURD[case]
+    path = _book(tmp_path / "20260401.xlsx", ROWS + [row])
+    with pytest.raises(UserError) as err:
+        import_list(path)
+    assert words in str(err.value) and "row 7" in str(err.value), str(err.value)
+    assert "\n" not in str(err.value) and "\n" not in err.value.ja and "7 行目" in err.value.ja
+    assert not (home / "eul").exists() or list((home / "eul").iterdir()) == []
+    assert _imports() == [("20260401.xlsx", "failed", store.hashlib.sha256(path.read_bytes()).hexdigest())]
+
+
+def test_japanese_first_messages(home, tmp_path, capsys):
+    path = _book(tmp_path / "20260401.xlsx", ROWS + [[4, "イラン", 12345, None, "M", None]])
+    assert cli.main(["rules", "import-eul", str(path)]) == 2
+    err = capsys.readouterr().err
+    where = "exportscreen: 20260401.xlsx シート ユーザーリスト 7 行目"
+    assert err == f"{where}: No. 4 の名称 '12345' は名称ではありません（数値）\n"
+    _book(path, ROWS + [[4, "イラン", "Some Co.", None, "X", None]])
+    assert cli.main(["rules", "import-eul", str(path)]) == 2
+    assert "懸念区分に不明な区分 'X' があります" in capsys.readouterr().err
+
+
+def test_too_many_entries(home, tmp_path, monkeypatch):
+    monkeypatch.setattr(store, "MAX_ENTRIES", 2)  # 100,000 in use: the same check, on a small workbook
+    with pytest.raises(UserError, match="20260401.xlsx: more than 2 entries; this is not an End User List"):
+        import_list(_book(tmp_path / "20260401.xlsx", ROWS))
+    monkeypatch.setattr(store, "MAX_FILE_BYTES", 1000)
+    with pytest.raises(UserError, match="larger than 0 MB"):
+        import_list(_book(tmp_path / "20260402.xlsx", ROWS))
+    assert store.MAX_ENTRIES == 2 and not (home / "eul").exists()
+
+
+def test_a_fifo_or_a_folder_is_not_read(home, tmp_path):
+    fifo = tmp_path / "20260401.xlsx"
+    os.mkfifo(fifo)
+    with pytest.raises(UserError, match="not an ordinary file"):
+        import_list(fifo)  # refused before it is opened: opening would wait for a writer for ever
+    with pytest.raises(UserError, match="a folder"):
+        import_list(tmp_path)
