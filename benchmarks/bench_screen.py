@@ -112,12 +112,13 @@ def time_openpyxl(path: Path, out: Path) -> float:
 
 
 class _NoAuditRun:
+    id = 0
     commit_seconds = 0.0
 
     def record(self, *a, **k):
         pass
 
-    record_values = record
+    record_values = before_replace = replaced = set_refs = record
 
     def commit_in_background(self) -> bool:
         return False
@@ -130,6 +131,9 @@ class _NoAuditLog:
         from contextlib import nullcontext
 
         return nullcontext(_NoAuditRun())
+
+    def incomplete_runs(self, **k) -> list:
+        return []
 
 
 def time_screen(path: Path, out: Path, audit: bool = True) -> tuple[float, dict]:

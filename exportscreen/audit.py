@@ -49,12 +49,13 @@ import json
 import os
 import pickle
 import socket
+import sys
 import tempfile
 import threading
 import time as _time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -83,6 +84,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
+from exportscreen import audit_anchor
+from exportscreen.errors import UserError
 from exportscreen.model import Code, Decision
 from exportscreen.render import audit_reasons
 
@@ -154,6 +157,18 @@ records_t = Table(
     Column("hash", String(64), nullable=False),
     Index("ix_audit_records_run", "run_id"),
     Index("ix_audit_records_ts", "ts"),
+)
+# the journal of runs that write a file: a row from the run's start (stage "started") through the commit of its
+# records ("recorded", with the SHA-256 of the file about to be renamed into place) until the rename is done; a row
+# left behind is a run interrupted at that stage (see AuditLog.incomplete_runs)
+pending_t = Table(
+    "audit_pending",
+    metadata,
+    Column("run_id", Integer, primary_key=True, autoincrement=False),
+    Column("stage", String(16), nullable=False),
+    Column("pid", Integer),
+    Column("output", Text),
+    Column("output_sha256", String(64)),
 )
 CONTENT_FIELDS = tuple(c.name for c in records_t.columns if c.name not in ("prev_hash", "hash"))
 _BASE_FIELDS = CONTENT_FIELDS[:-1]  # every content field but the last, refs (hashed only when not null)
@@ -535,6 +550,10 @@ class Run:
     _spooled: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _committer: Any = field(default=None, repr=False)
+    output: str | None = None  # the file the run writes (see AuditLog.run)
+    output_sha256: str | None = None  # of that file as about to be renamed into place (see before_replace)
+    _state: str = "open"  # "recorded" once the run's entries are committed, "broken" when committing failed
+    _chain: tuple = ()  # (seq, hash) of the chain head before the run, and of the run's summary entry
     first_seq: int | None = None
     last_seq: int | None = None
     counts: dict = field(default_factory=dict)
@@ -599,6 +618,27 @@ class Run:
         self._committer.start()
         return True
 
+    def before_replace(self, tmp: str | os.PathLike) -> None:
+        """Commit the run's records, with the SHA-256 of ``tmp`` (the written file, not yet renamed into place), to
+        the log: the ``before_replace`` callback of :func:`exportscreen.files.atomic_write`. A database error (disk
+        full, read-only, connection lost) raises :class:`UserError`, which makes the write remove ``tmp`` and leave
+        the target as it was. Call :meth:`replaced` after the rename."""
+        self.output_sha256 = sha256_of_file(tmp)
+        try:
+            self.log._commit(self, "ok")
+        except Exception as exc:
+            self._state = "broken"
+            why = f"{exc.__class__.__name__}: {(str(exc).splitlines() or [''])[0]}"[:300]
+            name = Path(self.output or "").name
+            raise UserError(
+                f"監査ログに記録できませんでした（{why}）。{name} は変更していません",
+                f"could not record the run in the audit log ({why}); {name} was not changed",
+            ) from exc
+
+    def replaced(self) -> None:
+        """The file is in place: the run is complete (its line in this machine's anchor, its journal row gone)."""
+        self.log._complete(self)
+
     def _batches(self) -> Iterator[list]:
         """Every buffered entry, in record order, in batches (the spooled ones first)."""
         if self._spool is not None:
@@ -652,6 +692,7 @@ class AuditLog:
         self.url = url
         self.retention_years = retention if retention is not None else retention_years()
         self.engine = _make_engine(url)
+        self.log_id = _redact(url)  # names this log in the anchor
         self.dialect = self.engine.dialect.name
         self.host = socket.gethostname()
         self.user = _user()
@@ -666,13 +707,22 @@ class AuditLog:
         self.engine.dispose()
 
     @contextmanager
-    def _write(self):
+    def _write(self, durable: bool = False):
         """A write transaction: SQLite ``BEGIN IMMEDIATE`` (reads use a plain deferred BEGIN, so they never
-        wait for the write lock and see one WAL snapshot)."""
+        wait for the write lock and see one WAL snapshot). ``durable``: on SQLite the commit is synced to disk
+        (``synchronous=FULL``; the log's usual NORMAL may lose the last commits to a power cut, not to a crash)."""
         with self.engine.connect() as conn:
             conn.execution_options(audit_write=True)
-            with conn.begin():
-                yield conn
+            dbapi = conn.connection.dbapi_connection if durable and self.dialect == "sqlite" else None
+            if dbapi is not None:
+                dbapi.execute("PRAGMA synchronous=FULL")
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                if dbapi is not None:
+                    with suppress(Exception):
+                        dbapi.execute("PRAGMA synchronous=NORMAL")
 
     # -- schema ---------------------------------------------------------------------------------------------
     def _create_schema(self) -> None:
@@ -704,9 +754,15 @@ class AuditLog:
         file_sha256: str | None = None,
         sheet: str | None = None,
         reviewer: str | None = None,
+        output: str | os.PathLike | None = None,
     ) -> Iterator[Run]:
         """A run; ``reviewer`` defaults to :func:`exportscreen.config.reviewer` (the configured name, else the OS
-        login)."""
+        login).
+
+        A run that writes a file (``output``) is journalled: its start is committed durably (stage "started", with
+        the file and its SHA-256); the writer passes :meth:`Run.before_replace` to the atomic write, which commits
+        the records before the rename, and calls :meth:`Run.replaced` after it. A crash at any point leaves the
+        journal row, reported by :meth:`incomplete_runs` and :meth:`verify`."""
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
         fname = os.fspath(file) if file is not None else None
@@ -717,7 +773,7 @@ class AuditLog:
             from exportscreen.config import reviewer as configured_reviewer
 
             reviewer = configured_reviewer()
-        with self._write() as conn:
+        with self._write(durable=output is not None) as conn:
             run_id = conn.execute(
                 runs_t.insert()
                 .values(
@@ -733,14 +789,30 @@ class AuditLog:
                 )
                 .returning(runs_t.c.id)
             ).scalar_one()
+            if output is not None:
+                conn.execute(
+                    pending_t.insert().values(run_id=run_id, stage="started", pid=os.getpid(), output=str(output))
+                )
         r = Run(self, run_id, kind, fname, file_sha256, sheet, started, self.user, self.host, reviewer=reviewer)
+        r.output = os.fspath(output) if output is not None else None
+        _running.add(run_id)
         try:
             yield r
         except BaseException:
-            self._commit(r, "failed")  # what was decided before the failure is still on record
+            if r._state == "open":
+                try:
+                    self._commit(r, "failed")  # what was decided before the failure is still on record
+                except Exception:
+                    if r.output is None:
+                        raise
+                    # the log fails too: the first error is the one to report; the journal row stays and
+                    # reports the run as interrupted
             raise
         else:
-            self._commit(r, "ok")
+            if r._state == "open":
+                self._commit(r, "ok")
+        finally:
+            _running.discard(run_id)
 
     def _commit(self, r: Run, status: str) -> None:
         committer = r._committer
@@ -748,14 +820,34 @@ class AuditLog:
             committer.finish(status)
         else:
             self._write_run(r, lambda: status)
+        r._state = "recorded"
+        if r.output is None:
+            self._anchor(r)
+
+    def _complete(self, r: Run) -> None:
+        """After the rename: this machine's anchor, then the journal row goes (a crash between the two leaves the
+        run reported as interrupted after its records)."""
+        self._anchor(r)
+        with self._write() as conn:
+            conn.execute(pending_t.delete().where(pending_t.c.run_id == r.id))
+
+    def _anchor(self, r: Run) -> None:
+        """The run's summary entry into this machine's anchor (a failure to write it is a warning: the run itself is
+        complete)."""
+        try:
+            (before, entry) = r._chain
+            audit_anchor.append(self.log_id, entry[0], entry[1], r.id, utcnow(), before)
+        except Exception as exc:
+            print(f"exportscreen: warning: the audit anchor was not written: {exc}", file=sys.stderr)
 
     def _write_run(self, r: Run, status_of_run) -> None:
         """One transaction: the run's lines, then (once ``status_of_run()`` tells the status) its summary entry,
         the chain head and the runs row."""
         t0 = _time.perf_counter()
-        with self._write() as conn:
+        with self._write(durable=r.output is not None) as conn:
             h = conn.execute(select(head_t.c.seq, head_t.c.hash).where(head_t.c.id == 1).with_for_update()).one()
             seq, prev = int(h.seq), h.hash
+            before = (seq, prev)
             first = seq + 1
             seq, prev, counts = self._insert_lines(conn, r, seq, prev)
             n = seq - first + 1
@@ -776,6 +868,8 @@ class AuditLog:
             }
             if r.reviewer is not None:
                 summary["reviewer"] = r.reviewer
+            if r.output is not None and r.output_sha256 is not None:  # about to be renamed into place
+                summary["output"], summary["output_sha256"] = r.output, r.output_sha256
             seq += 1
             run_entry = {
                 "seq": seq,
@@ -816,6 +910,15 @@ class AuditLog:
                     seq=seq,
                 )
             )
+            if r.output is not None:
+                journal = pending_t.c.run_id == r.id
+                if r.output_sha256 is None:  # the run ends without writing its file: nothing to follow up
+                    conn.execute(pending_t.delete().where(journal))
+                else:
+                    conn.execute(
+                        pending_t.update().where(journal).values(stage="recorded", output_sha256=r.output_sha256)
+                    )
+        r._chain = (before, (seq, prev))
         r.first_seq, r.last_seq, r.counts = summary["first_seq"], summary["last_seq"], summary["counts"]
         r.commit_seconds = _time.perf_counter() - t0 - waited  # writing, not waiting for the status
 
@@ -984,6 +1087,12 @@ class AuditLog:
             )
         return out
 
+    def chain_head(self) -> str:
+        """The chain head as printed for people to keep (サマリー of the audit workbook, ``audit verify``):
+        ``seq N · <first 16 hex digits of its hash>``."""
+        seq, h = self.head()
+        return f"seq {seq} · {h[:16]}"
+
     def head(self) -> tuple[int, str]:
         with self.engine.connect() as conn:
             h = conn.execute(select(head_t.c.seq, head_t.c.hash).where(head_t.c.id == 1)).one()
@@ -995,19 +1104,48 @@ class AuditLog:
 
     # -- verification ---------------------------------------------------------------------------------------
     def verify(self) -> list[str]:
-        """Problems found in the chain, each naming the seq (empty list = valid)."""
+        """Problems found in the chain, each naming the seq (empty list = valid); see :meth:`check`."""
+        return self.check().problems
+
+    def check(self) -> Verification:
+        """The chain checked entry by entry, against the runs table, this machine's anchor (see
+        :mod:`exportscreen.audit_anchor`) and the journal of runs that write a file (interrupted runs are
+        problems), with notes that are not problems (where the anchor started, unsigned old purge checkpoints)."""
         problems: list[str] = []
+        notes: list[str] = []
+        anchor = audit_anchor.read(self.log_id)  # before the database: every anchored entry is committed
+        problems += anchor.problems
+        if anchor.start:
+            notes.append(
+                f"anchor started at seq {anchor.start} (entries up to it were written before this machine "
+                "kept an anchor of this log)"
+            )
+        elif anchor.key is None or not anchor.points:
+            notes.append("no anchor of this log on this machine yet (written at the end of each run)")
+        kid = audit_anchor.key_id(anchor.key) if anchor.key else None
         with self.engine.connect() as conn:
             if self.dialect == "postgresql":  # one snapshot for the head and every entry
                 conn.execution_options(isolation_level="REPEATABLE READ")
             head = conn.execute(select(head_t.c.seq, head_t.c.hash).where(head_t.c.id == 1)).first()
             purges = {}
+            signed_through = 0  # the last seq deleted by a purge checkpoint signed with this machine's key
             for m in conn.execute(select(records_t.c.seq, records_t.c.detail).where(records_t.c.rtype == "purge")):
                 try:
                     d = json.loads(m.detail)
                     purges[int(d["through_seq"])] = d["through_hash"]
                 except Exception:
-                    pass  # a damaged purge entry fails its own hash check below
+                    continue  # a damaged purge entry fails its own hash check below
+                mac, signer = d.pop("mac", None), d.pop("key_id", None)
+                if mac is None:
+                    notes.append(f"seq {m.seq}: purge checkpoint not signed (made before checkpoints were signed)")
+                elif signer != kid or anchor.key is None:
+                    notes.append(f"seq {m.seq}: purge checkpoint signed with another machine's key (not checked here)")
+                elif not audit_anchor.signed_ok(anchor.key, d, mac):
+                    problems.append(f"seq {m.seq}: purge checkpoint signature does not match (checkpoint forged)")
+                else:
+                    signed_through = max(signed_through, int(d["through_seq"]))
+            points = anchor.points
+            first_seq: int | None = None
             run_entries: dict[int, dict] = {}
             lines_per_run: Counter = Counter()
             expected: int | None = None
@@ -1016,7 +1154,13 @@ class AuditLog:
             result = conn.execution_options(yield_per=10000).execute(select(records_t).order_by(records_t.c.seq))
             for row in result.mappings():
                 seq = int(row["seq"])
+                point = points.get(seq)
+                if point is not None and point[0] != row["hash"]:
+                    problems.append(
+                        f"seq {seq}: hash differs from this machine's anchor of {point[1]} (chain rewritten)"
+                    )
                 if expected is None:  # first entry present
+                    first_seq = seq
                     if seq == 1:
                         prev = GENESIS
                     elif seq - 1 in purges:
@@ -1040,6 +1184,8 @@ class AuditLog:
                         run_entries[int(row["run_id"])] = {"seq": seq, **json.loads(row["detail"]), "row": dict(row)}
                     except Exception:
                         problems.append(f"seq {seq}: run summary is not readable")
+                elif row["rtype"] == "note":
+                    notes.append(_note_text(seq, row))
                 elif row["rtype"] != "purge":
                     problems.append(f"seq {seq}: unknown entry type {row['rtype']!r}")
                 prev = row["hash"]
@@ -1059,6 +1205,22 @@ class AuditLog:
                     )
                 elif head.hash != prev:
                     problems.append(f"seq {last_seq}: hash differs from the chain head's (last entry replaced)")
+            if points:  # the end of the chain and its purged start against this machine's anchor
+                top = max(points)
+                if top > last_seq:
+                    h, at = points[top]
+                    problems.append(
+                        f"{_seqs(last_seq + 1, top)}: missing at the end — this machine's anchor of {at} records "
+                        f"seq {top} (hash {h[:12]}), the log ends at seq {last_seq} (entries deleted, or the log "
+                        "replaced by an older copy)"
+                    )
+                gone = [q for q in points if q <= last_seq and (first_seq is None or q < first_seq)]
+                gone = [q for q in gone if q > signed_through]
+                if gone:
+                    problems.append(
+                        f"{_seqs(min(gone), max(gone))}: anchored on this machine, deleted without a purge checkpoint "
+                        "signed with this machine's key"
+                    )
             # the runs table against the chained run summaries
             purged_through = max(purges) if purges else 0
             for rm in conn.execute(select(runs_t).order_by(runs_t.c.id)).mappings():
@@ -1115,7 +1277,67 @@ class AuditLog:
                     )
             for rid, ent in run_entries.items():
                 problems.append(f"run {rid} (seq {ent['seq']}): row missing from the runs table")
-        return problems
+        problems += [describe_incomplete(r) for r in self.incomplete_runs()]
+        return Verification(problems, notes)
+
+    def incomplete_runs(self, exclude: int | None = None) -> list[dict]:
+        """Runs that write a file and did not finish (their journal rows), but those of a live process on this
+        host, oldest first: the run's id, kind, file and SHA-256 as read, who/where/when, the stage it reached
+        ("started": nothing recorded; "recorded": records committed, the rename not confirmed), the output and the
+        SHA-256 it was to have, and ``now_sha256``: the output's SHA-256 now (None when it is not on this host)."""
+        cols = (runs_t.c.kind, runs_t.c.file, runs_t.c.file_sha256, runs_t.c.started, runs_t.c.username)
+        q = (
+            select(pending_t, runs_t.c.host, *cols, runs_t.c.first_seq, runs_t.c.last_seq)
+            .select_from(pending_t.outerjoin(runs_t, runs_t.c.id == pending_t.c.run_id))
+            .order_by(pending_t.c.run_id)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).mappings().all()
+        out = []
+        for m in rows:
+            here = m["host"] == self.host
+            if m["run_id"] == exclude or (here and _alive(m["pid"], m["run_id"])):
+                continue
+            now = None
+            if here and m["output"]:
+                with suppress(OSError):
+                    now = sha256_of_file(m["output"])
+            out.append({**m, "now_sha256": now})
+        return out
+
+    def resolve(self, run_id: int, note: str) -> int:
+        """Close an interrupted run (see :meth:`incomplete_runs`) once a person has looked at its file: a chained
+        ``note`` entry records who, when, their note, the stage the run reached and the file's SHA-256 now; the
+        journal row goes (verify then lists the run among its notes). Returns the entry's seq."""
+        found = [r for r in self.incomplete_runs() if r["run_id"] == run_id]
+        if not found:
+            raise UserError(
+                f"実行 {run_id} は中断された実行ではありません（audit verify で確認）",
+                f"run {run_id} is not an interrupted run (see audit verify)",
+            )
+        r = found[0]
+        detail = {
+            "resolves_run": run_id,
+            "stage": r["stage"],
+            "note": note,
+            "output": r["output"],
+            "output_sha256": r["output_sha256"],
+            "sha256_now": r["now_sha256"],
+        }
+        with self._write(durable=True) as conn:
+            h = conn.execute(select(head_t.c.seq, head_t.c.hash).where(head_t.c.id == 1).with_for_update()).one()
+            if conn.execute(pending_t.delete().where(pending_t.c.run_id == run_id)).rowcount != 1:
+                raise UserError(f"実行 {run_id} は解決済みです", f"run {run_id} was resolved meanwhile")
+            entry: dict[str, Any] = dict.fromkeys(CONTENT_FIELDS)
+            entry.update(seq=int(h.seq) + 1, rtype="note", run_id=run_id, ts=utcnow(), username=self.user)
+            entry.update(host=self.host, file=r["file"], file_sha256=r["file_sha256"], detail=canonical(detail))
+            entry["prev_hash"] = h.hash
+            entry["hash"] = chain_hash(h.hash, entry)
+            conn.execute(records_t.insert(), [entry])
+            conn.execute(head_t.update().where(head_t.c.id == 1).values(seq=entry["seq"], hash=entry["hash"]))
+        with suppress(Exception):
+            audit_anchor.append(self.log_id, entry["seq"], entry["hash"], run_id, entry["ts"], (int(h.seq), h.hash))
+        return int(entry["seq"])
 
     # -- retention ------------------------------------------------------------------------------------------
     def purge(self, now: datetime | None = None, dry_run: bool = False) -> dict:
@@ -1148,6 +1370,14 @@ class AuditLog:
             if dry_run:
                 return result
             through_hash = conn.execute(select(records_t.c.hash).where(records_t.c.seq == through)).scalar_one()
+            detail = {
+                "through_seq": through,
+                "through_hash": through_hash,
+                "cutoff": cutoff,
+                "retention_years": self.retention_years,
+                "deleted_records": int(n_rec),
+                "deleted_runs": int(n_runs),
+            }
             conn.execute(records_t.delete().where(records_t.c.seq <= through))
             conn.execute(runs_t.delete().where(runs_t.c.seq <= through))
             seq = int(h.seq) + 1
@@ -1171,22 +1401,83 @@ class AuditLog:
                 "eul_version": None,
                 "as_of": None,
                 "refs": None,
-                "detail": canonical(
-                    {
-                        "through_seq": through,
-                        "through_hash": through_hash,
-                        "cutoff": cutoff,
-                        "retention_years": self.retention_years,
-                        "deleted_records": int(n_rec),
-                        "deleted_runs": int(n_runs),
-                    }
-                ),
+                "detail": canonical(_signed(detail)),
             }
             entry["prev_hash"] = h.hash
             entry["hash"] = chain_hash(h.hash, {k: entry[k] for k in CONTENT_FIELDS})
             conn.execute(records_t.insert(), [entry])
             conn.execute(head_t.update().where(head_t.c.id == 1).values(seq=seq, hash=entry["hash"]))
         return result
+
+
+@dataclass
+class Verification:
+    problems: list[str]  # each naming the seq or run; none: the log is intact and every run complete
+    notes: list[str]  # what was not checked, or is worth knowing (not problems)
+
+
+def _seqs(a: int, b: int) -> str:
+    return f"seq {a}" if a == b else f"seq {a}–{b}"
+
+
+_running: set[int] = set()  # runs open in this process
+
+
+def _alive(pid: int | None, run_id: int) -> bool:
+    """Whether run ``run_id`` of process ``pid`` of this host is still going (never so on Windows, where os.kill
+    would end the process)."""
+    if pid == os.getpid():
+        return run_id in _running
+    if not pid or os.name == "nt":
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's
+    return True
+
+
+def describe_incomplete(r: dict) -> str:
+    """One line for an interrupted run (see AuditLog.incomplete_runs)."""
+    what = f"run {r['run_id']} ({r['kind']}, {r['file']}, SHA-256 {r['file_sha256']}, started {r['started']} by "
+    what += f"{r['username']}@{r['host']})"
+    out, now = r["output"], r["now_sha256"]
+    if r["stage"] != "recorded":
+        return f"{what}: interrupted before its decisions were recorded; {out} was not replaced by this run"
+    if now is None:
+        found = "the file is not on this host"
+    elif now == r["output_sha256"]:
+        found = "the file has it now: it was written"
+    elif now == r["file_sha256"]:
+        found = "the file still has the SHA-256 it was read with: it was not written"
+    else:
+        found = f"the file now has SHA-256 {now}"
+    recorded = f"seq {r['first_seq']}–{r['last_seq']}" if r["first_seq"] else "no lines"
+    return (
+        f"{what}: interrupted after its decisions were recorded ({recorded}), before the write of {out} "
+        f"(SHA-256 {r['output_sha256']}) was confirmed; {found}"
+    )
+
+
+def _signed(detail: dict) -> dict:
+    """A purge checkpoint's detail with its signature (this machine's anchor key, see audit_anchor)."""
+    k = audit_anchor.key(create=True)
+    assert k is not None
+    return {**detail, "mac": audit_anchor.sign(k, detail), "key_id": audit_anchor.key_id(k)}
+
+
+def _note_text(seq: int, row: Any) -> str:
+    """A resolved interrupted run, as verify notes it."""
+    try:
+        d = json.loads(row["detail"])
+        return (
+            f"run {d['resolves_run']} was interrupted ({d['stage']}); resolved at seq {seq} by {row['username']}@"
+            f"{row['host']} on {row['ts']}: {d['note']} (file SHA-256 then: {d['sha256_now']})"
+        )
+    except Exception:
+        return f"seq {seq}: a note that is not readable"
 
 
 def _missing(a: int, b: int) -> str:

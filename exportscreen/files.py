@@ -163,10 +163,12 @@ def atomic_write(
     *,
     mode: int | None = None,
     mode_from: str | os.PathLike | None = None,
+    before_replace: Callable[[Path], None] | None = None,
 ) -> None:
     """Call ``write(fileobj)`` with a binary file object on a temporary file beside ``target``, fsync it and
     rename it over ``target``. On any exception the temporary file is removed and ``target`` is left as it
-    was.
+    was. ``before_replace(temporary file)``, when given, is called with the complete file just before the
+    rename (the audit log commits the run's records there); an exception from it aborts the write the same way.
 
     Permissions: an existing ``target`` keeps its own; a new one gets ``mode`` if given, else those of the
     file ``mode_from`` (e.g. the workbook a ``--out`` copy is made from), else the ordinary permissions of a
@@ -189,6 +191,8 @@ def atomic_write(
         os.chmod(tmp, _final_mode(target, mode, mode_from, ordinary))
         if fcntl is None:
             fh.close()  # Windows renames only a closed file
+        if before_replace is not None:
+            before_replace(tmp)
         os.replace(tmp, target)
     except BaseException as exc:
         with contextlib.suppress(OSError):

@@ -220,7 +220,9 @@ def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_pro
     dcol, rcol, missing = header.output_columns()
     rules = state.rules()
     # Screen in row order: each distinct line is decided once (the engine memoises), every line is recorded.
-    with open_log().run(kind="screen", file=src, file_sha256=fingerprint.sha256, sheet=table.sheet) as run:
+    log = open_log()
+    with log.run(kind="screen", file=src, file_sha256=fingerprint.sha256, sheet=table.sheet, output=target) as run:
+        _warn_incomplete(log, run.id, lang)
         cells = xlsxpatch.RowTexts((dcol, rcol))  # row -> (判定, 理由)
         distinct: set[tuple] = set()
         counts: Counter = Counter()
@@ -267,16 +269,25 @@ def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_pro
 
         t2 = time.perf_counter()
         summary.timings["screen"] = t2 - t1
-        # the audit log takes the lines while the workbook is written; the run ends (and its summary entry is
-        # written, with its status) when the block ends
+        # the audit log takes the lines while the workbook is written; they and the run's summary entry are committed
+        # before the written file is renamed into place (run.before_replace: a failure there leaves the file as it
+        # was), and the run is complete after the rename (run.replaced)
         run.commit_in_background()
         with files.workbook_lock(target):  # a failed write marks the audit run as failed
             files.refuse_if_open(target)
             fingerprint.check()  # refused if the file changed while it was screened
             if is_csv:
-                _write_csv(table, src, target, cells)
+                _write_csv(table, src, target, cells, run.before_replace)
             else:
-                xlsxpatch.patch_workbook(src, target, table.sheet, rows=cells, style_from_left_rows={header.row})
+                xlsxpatch.patch_workbook(
+                    src,
+                    target,
+                    table.sheet,
+                    rows=cells,
+                    style_from_left_rows={header.row},
+                    before_replace=run.before_replace,
+                )
+            run.replaced()
         t3 = time.perf_counter()
         summary.timings["write"] = t3 - t2
     summary.timings["audit_wait"] = time.perf_counter() - t3  # the log finishing after the workbook is written
@@ -284,7 +295,9 @@ def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_pro
     return summary
 
 
-def _write_csv(table: orders.OrderTable, src: Path, target: Path, cells: Mapping[int, dict[int, str]]) -> None:
+def _write_csv(
+    table: orders.OrderTable, src: Path, target: Path, cells: Mapping[int, dict[int, str]], before_replace=None
+) -> None:
     rows = table.rows  # the rows read at the start: the file is not read twice
     width = max([len(r) for r in rows] + [c + 1 for cols in cells.values() for c in cols])
     rows = [list(r) + [""] * (width - len(r)) for r in rows]
@@ -293,7 +306,25 @@ def _write_csv(table: orders.OrderTable, src: Path, target: Path, cells: Mapping
             rows.append([""] * width)
         for c, text in cols.items():
             rows[r][c] = text
-    files.atomic_write(target, lambda fh: orders.write_csv(rows, fh, table.encoding), mode_from=src)
+    files.atomic_write(
+        target, lambda fh: orders.write_csv(rows, fh, table.encoding), mode_from=src, before_replace=before_replace
+    )
+
+
+def _warn_incomplete(log, run_id: int, lang: str) -> None:
+    """Runs that wrote (or were writing) a file and were interrupted, on stderr (see ``audit verify``)."""
+    from exportscreen.audit import describe_incomplete
+
+    for r in log.incomplete_runs(exclude=run_id):
+        what = describe_incomplete(r)
+        print(
+            messages.tr(
+                f"exportscreen: 警告: 完了していない実行があります（audit verify で確認）: {what}",
+                f"exportscreen: warning: an interrupted run (see audit verify): {what}",
+                lang,
+            ),
+            file=sys.stderr,
+        )
 
 
 def reason_key(d: Decision) -> tuple:

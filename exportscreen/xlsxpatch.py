@@ -36,7 +36,7 @@ import zipfile
 import zlib
 from array import array
 from bisect import bisect_left
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -948,13 +948,15 @@ def patch_workbook(
     rows: Mapping[int, Mapping[int, str]] | None = None,
     style_from_left_rows: set[int] | frozenset[int] = frozenset(),
     atomic: bool = True,
+    before_replace: Callable[[Path], None] | None = None,
 ) -> PatchResult:
     """Copy workbook ``src`` to ``dst`` (may be the same path) with ``cells`` set as inline strings in
     worksheet ``sheet``. ``cells`` maps 0-based (row, col) to text; alternatively ``rows`` maps a 0-based row
     to {0-based col: text} (less memory for a million lines). A new cell (one that did not exist) in a
     row listed in ``style_from_left_rows`` takes the style of the cell to its left (for header cells);
     other new cells take the row's or column's default style; overwritten cells keep their own style.
-    The write is atomic (temporary file beside ``dst``, fsync, rename) unless ``atomic=False``."""
+    The write is atomic (temporary file beside ``dst``, fsync, rename) unless ``atomic=False``; ``before_replace``
+    is :func:`exportscreen.files.atomic_write`'s (the audit log commits the run there)."""
     src, dst = Path(src), Path(dst)
     check_workbook(src)
     if rows is None:
@@ -980,7 +982,7 @@ def patch_workbook(
 
     def write_file(write) -> None:
         if atomic:
-            files.atomic_write(dst, write, mode_from=src)
+            files.atomic_write(dst, write, mode_from=src, before_replace=before_replace)
         else:
             with open(dst, "wb") as fh:
                 write(fh)

@@ -44,8 +44,8 @@ def register(subparsers) -> None:
         "verify",
         parents=[common],
         help=tr(
-            "ハッシュチェーンを検証する（改ざんがあれば終了コード 1）",
-            "check the hash chain; exit 1 if anything was altered",
+            "ハッシュチェーンを検証する（改ざん・切り詰め・中断された実行があれば終了コード 1）",
+            "check the hash chain; exit 1 if anything was altered or cut off, or a run was interrupted",
         ),
     )
     ver.set_defaults(func=cmd_verify)
@@ -91,6 +91,18 @@ def register(subparsers) -> None:
         ),
     )
     ex.set_defaults(func=cmd_export)
+
+    rs = sub.add_parser(
+        "resolve",
+        parents=[common],
+        help=tr(
+            "中断された実行を、ファイルを確認したうえで記録して閉じる（audit verify に注として残る）",
+            "close an interrupted run after checking its file (recorded; audit verify lists it as a note)",
+        ),
+    )
+    rs.add_argument("--run", type=int, required=True, metavar="ID", help=tr("実行 ID", "the run's ID"))
+    rs.add_argument("--note", required=True, help=tr("確認した内容（記録されます）", "what was checked (recorded)"))
+    rs.set_defaults(func=cmd_resolve)
 
     pu = sub.add_parser(
         "purge",
@@ -158,23 +170,25 @@ def cmd_list(args) -> int:
 
 def cmd_verify(args) -> int:
     log = _log(args)
-    problems = log.verify()
+    result = log.check()
     lang = args.lang
-    if problems:
+    if result.problems:
         print(
             tr(
-                f"NG: 監査チェーンに {len(problems)} 件の問題があります",
-                f"NG: the audit chain has {len(problems)} problem(s)",
+                f"NG: 監査チェーンに {len(result.problems)} 件の問題があります",
+                f"NG: the audit chain has {len(result.problems)} problem(s)",
                 lang,
             )
         )
-        for p in problems:
+        for p in result.problems:
             print(f"  {p}")
-        return 1
+    else:
+        print(tr(f"OK、{log.count()} 件の記録", f"OK, {log.count()} records", lang))
     seq, h = log.head()
-    print(tr(f"OK、{log.count()} 件の記録", f"OK, {log.count()} records", lang))
     print(tr(f"チェーンの先頭: seq {seq}、ハッシュ {h}", f"chain head: seq {seq}, hash {h}", lang))
-    return 0
+    for note in result.notes:
+        print(tr(f"  注: {note}", f"  note: {note}", lang))
+    return 1 if result.problems else 0
 
 
 def cmd_export(args) -> int:
@@ -230,6 +244,18 @@ def cmd_export(args) -> int:
                 file=sys.stderr,
             )
             return 1
+    return 0
+
+
+def cmd_resolve(args) -> int:
+    seq = _log(args).resolve(args.run, args.note)
+    print(
+        tr(
+            f"実行 {args.run} の解決を記録しました（seq {seq}）",
+            f"recorded run {args.run} as resolved (seq {seq})",
+            args.lang,
+        )
+    )
     return 0
 
 

@@ -10,6 +10,7 @@ import pytest
 from conftest_pg import pg_server, pg_url, sample_lines  # noqa: F401  (fixtures)
 from sqlalchemy import text
 
+from exportscreen import audit_anchor
 from exportscreen.audit import AuditLog, chain_hash, open_log
 
 VOLATILE = {"seq", "run_id", "ts", "prev_hash", "hash"}
@@ -263,6 +264,8 @@ def _rechain(log):
             )
             prev = h
         conn.execute(text("UPDATE audit_head SET hash = :h"), {"h": prev})
+    # a rewritten history is what the anchor outside the database detects: start it afresh, as if so written
+    audit_anchor.anchor_path(log.log_id).unlink()
 
 
 def test_cli_verify_and_list(tmp_path, capsys, monkeypatch):
