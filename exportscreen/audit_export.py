@@ -270,14 +270,22 @@ def apply_page_setup(ws, title_rows: str | None = None, paper: str = "A4") -> No
 # ----------------------------------------------------------------------------------------------------------
 # cell values: every value written into the audit workbook goes through put()
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# control characters, and what XML cannot hold (lone surrogates, U+FFFE, U+FFFF); "_" of a literal "_x0041_"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def _spelled(m: re.Match) -> str:
+    c = m.group()
+    return "_x005F_" if c == "_" else f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
 
 
 def cell_value(value: Any) -> Any:
     """A value as the audit workbook keeps it: text with its control characters spelled out (``\x1b`` → ``\\x1b``:
-    they cannot be stored in a cell, and one bad cell must not stop an export); numbers and dates as they are."""
+    they cannot be stored in a cell, and one bad cell must not stop an export), as are characters XML cannot hold
+    (``\\uffff``), and a literal ``_x0041_`` kept literal (Excel reads that spelling as an escaped character);
+    numbers and dates as they are."""
     if isinstance(value, str):
-        return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+        return _CONTROL.sub(_spelled, value)
     return value
 
 

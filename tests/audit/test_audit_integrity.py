@@ -1,5 +1,5 @@
 """Every written decision is recorded, or nothing is written; the chain checked against the anchor kept outside the
-database.
+database; text from a workbook is never a formula (or an unwritable cell) in the audit workbook.
 
 Crashes are real: ``exportscreen screen`` runs in a subprocess that a hook ends with ``os._exit`` at one stage (while
 screening, while writing the workbook, inside the audit commit, between the commit and the rename, after the rename).
@@ -13,10 +13,12 @@ import shutil
 import stat
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 from conftest_pg import pg_server, pg_url, sample_lines  # noqa: F401  (fixtures)
+from openpyxl import load_workbook
 from sqlalchemy import event, text
 
 from exportscreen import audit_anchor, cli
@@ -292,3 +294,24 @@ def test_a_forged_anchor_line_is_reported(tmp_path):
     rec["seq"] = 99  # pretend the chain was longer
     path.write_text("\n".join([*lines, json.dumps(rec)]) + "\n")
     assert "anchor " + path.name + " line 3: signature does not match" in "\n".join(log.verify())
+
+
+# -------------------------------------------------------------------------------- the audit workbook's cells
+def test_text_from_a_workbook_is_never_a_formula_or_an_unwritable_cell(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    monkeypatch.setenv("EXPORTSCREEN_AUDIT_URL", url)
+    log = AuditLog(url)
+    buyers = ['=HYPERLINK("http://evil.example/","click")', "民生\x01商事\x1b", "_x0041_ Trading", "bad\uffffname"]
+    with log.run(kind="screen", file="=cmd|'/c calc'!A1", file_sha256="ab" * 32, sheet="受注\x07") as run:
+        for i, (inputs, decision, row) in enumerate(sample_lines()):
+            run.record({**inputs, "end_user": buyers[i % len(buyers)]}, decision, row=row)
+    out = tmp_path / "audit.xlsx"
+    assert cli.main(["audit", "export", "--run", "1", "--out", str(out), "--company", "=1+1"]) == 0
+    with zipfile.ZipFile(out) as zf:
+        xml = "".join(zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/worksheets/sheet"))
+    assert "<f>" not in xml and "<f " not in xml  # no formula in any cell
+    assert "_x005F_x0041_ Trading" in xml and "\uffff" not in xml
+    texts = [c.value for ws in load_workbook(out) for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(t == "=1+1" for t in texts) and any(t.startswith('=HYPERLINK("http://evil.example/"') for t in texts)
+    assert any("民生\\x01商事\\x1b" in t for t in texts) and not any("\x01" in t for t in texts)
+    assert any("bad\\uffffname" in t for t in texts)
