@@ -49,15 +49,23 @@ PRESETS = [
     Path("/usr/lib64/libreoffice/presets/basic"),
 ]
 
+# the parameters of SCREEN and SCREEN_REASON: exportscreen.engine.ORDER_FIELDS (checked by the tests)
+LINE = (
+    "country",
+    "item",
+    "hs",
+    "end_user",
+    "end_use",
+    "inform",
+    "value_jpy",
+    "ship_date",
+    "final_destination",
+    "final_end_user",
+)
 # (Calc name, bridge function, parameters; those after the first `required` are Optional)
 FUNCTIONS = [
-    ("SCREEN", "screen", ["country", "item", "hs", "end_user", "end_use", "inform", "value_jpy", "ship_date"], 2),
-    (
-        "SCREEN_REASON",
-        "screen_reason",
-        ["country", "item", "hs", "end_user", "end_use", "inform", "value_jpy", "ship_date"],
-        2,
-    ),
+    ("SCREEN", "screen", [*LINE], 2),
+    ("SCREEN_REASON", "screen_reason", [*LINE], 2),
     ("COUNTRY_GROUP", "country_group", ["country", "as_of_date"], 1),
     ("ITEM_CLASS", "item_class", ["item", "hs", "as_of_date"], 1),
     ("RULES_VERSION", "rules_version", [], 0),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -23,12 +23,23 @@ from typing import Any, TypeVar
 from exportscreen.ids import InvalidInput, hs_code, item_no
 from exportscreen.ids.hs_code import format_hs
 from exportscreen.ids.text import cell_text, fold
-from exportscreen.ids.values import parse_date, parse_end_use, parse_inform, parse_value
-from exportscreen.model import SEVERITY, Code, Decision, Reason
+from exportscreen.ids.values import parse_date, parse_end_use, parse_inform, parse_quantity, split_amount, unit_of
+from exportscreen.model import SEVERITY, Code, Decision, Money, Reason
 from exportscreen.reasons import Phrase
 from exportscreen.rules import Rules
 
-ORDER_FIELDS = ("country", "item", "hs", "end_user", "end_use", "inform", "value_jpy", "ship_date")
+ORDER_FIELDS = (
+    "country",
+    "item",
+    "hs",
+    "end_user",
+    "end_use",
+    "inform",
+    "value_jpy",
+    "ship_date",
+    "final_destination",  # 最終仕向地: screened too when it is another country (transit, re-export)
+    "final_end_user",  # 最終需要者: checked against the End User List too
+)
 REVISION_2025 = date(2025, 10, 9)  # 16の項 split, Group A inform (輸出令改正, in force 2025-10-09)
 
 R, L, P, N = Code.REVIEW, Code.LICENSE_REQUIRED, Code.PROHIBITED, Code.NO_LICENSE
@@ -75,6 +86,8 @@ class Facts:
     end_use: str
     informs: frozenset[str]
     within_small_value: bool | None  # the value against the small-value limit for this item; None: no value given
+    value_unit: str | None = None  # the currency of a value that could not be converted to yen (no rate given)
+    value_how: tuple | None = None  # how a value not given in yen was converted (phrases), for listed goods
 
 
 def _key(value):
@@ -97,23 +110,43 @@ def screen(
     inform: Any = None,
     value_jpy: Any = None,
     ship_date: Any = None,
+    final_destination: Any = None,
+    final_end_user: Any = None,
     *,
     rules: Rules,
     today: date,
+    rates: tuple[tuple[str, float], ...] = (),
 ) -> Decision:
     """Screen one order line given as raw cell values, under ``rules``, with ``today`` as the as-of date of a line
-    without a ship date. Never raises for bad input: it returns INVALID."""
-    cells: tuple[Any, ...] = (country, item, hs, end_user, end_use, inform, value_jpy, ship_date)
+    without a ship date. Never raises for bad input: it returns INVALID.
+
+    ``value_jpy`` is yen, text naming its unit (USD 1,000; 5千円), or a :class:`~exportscreen.model.Money` (a value
+    in the unit its column names); ``rates`` are the exchange rates the user gave, (currency, yen per unit) pairs
+    (:func:`parse_rates`): a value in a currency without a rate is never read as yen.
+    A ``final_destination`` other than ``country`` is screened too (the stricter decision wins, the reasons of each
+    destination marked with it); a ``final_end_user`` is checked against the End User List with ``end_user``."""
+    cells: tuple[Any, ...] = (
+        country,
+        item,
+        hs,
+        end_user,
+        end_use,
+        inform,
+        value_jpy,
+        ship_date,
+        final_destination,
+        final_end_user,
+    )
     if bool in map(type, cells):  # TRUE/FALSE are text to us (True == 1 would share 1's memo entries)
         cells = tuple(("TRUE" if c else "FALSE") if type(c) is bool else c for c in cells)
-    key = (rules, today, *cells)
+    key = (rules, today, rates, *cells)
     try:
         return _seen[key]
     except KeyError:
         pass
     except TypeError:  # an unhashable cell value: decide without the first-level cache
-        return _decide(*key[:2], *map(_key, key[2:]))
-    decision = _decide(*key[:2], *map(_key, key[2:]))
+        return _decide(*key[:3], *map(_key, key[3:]))
+    decision = _decide(*key[:3], *map(_key, key[3:]))
     if len(_seen) >= 200_000:
         _seen.clear()
     _seen[key] = decision
@@ -127,6 +160,7 @@ _seen: dict[tuple, Decision] = {}  # first-level memo on the raw values, before 
 def _decide(
     rules: Rules,
     today: date,
+    rates: tuple,
     country: Any,
     item: Any,
     hs: Any,
@@ -135,11 +169,14 @@ def _decide(
     inform: Any,
     value_jpy: Any,
     ship_date: Any,
+    final_destination: Any,
+    final_end_user: Any,
 ) -> Decision:
     try:
-        iso2, as_of, name, facts = _facts(
-            rules, today, country, item, hs, end_user, end_use, inform, value_jpy, ship_date
+        iso2, as_of, names, facts = _facts(
+            rules, today, country, item, hs, end_user, end_use, inform, value_jpy, ship_date, final_end_user, rates
         )
+        final = _final_country(rules, final_destination)
     except InvalidInput as exc:
         as_of = today
         try:
@@ -148,7 +185,13 @@ def _decide(
             pass
         reason = rules.reasons.reason(f"INPUT-{exc.field.upper()}", Code.INVALID, message=Phrase(exc.ja, exc.en))
         return Decision(Code.INVALID, (reason,), as_of, rules.version)
-    return _evaluate(rules, iso2, as_of, name, facts)
+    decision = _evaluate(rules, iso2, as_of, names, facts)
+    if final is None or final == iso2:
+        return decision
+    # Transit or re-export: the goods are screened for the final destination as well; the stricter decision wins.
+    group_a, un_embargo, concern = _country_day(rules, final, as_of)
+    onward = replace(facts, group_a=group_a, un_embargo=un_embargo, concern=concern)
+    return _both_destinations(rules, decision, _evaluate(rules, final, as_of, names, onward))
 
 
 @_memo(maxsize=65536)
@@ -289,19 +332,28 @@ def _facts(
     inform: Any,
     value_jpy: Any,
     ship_date: Any,
-) -> tuple[str, date, str | _Placeholder | None, Facts]:
-    """(country, as-of date, end-user name, Facts) of a line; raises InvalidInput."""
+    final_end_user: Any = None,
+    rates: tuple = (),
+) -> tuple[str, date, tuple, Facts]:
+    """(country, as-of date, end-user names — the end user, then the final end user when one is given and differs
+    —, Facts) of a line; raises InvalidInput."""
     as_of = _ship_date(ship_date) or today
     if as_of < rules.coverage_from:
         raise _invalid(rules, "ship_date", "BEFORE-COVERAGE", day=as_of, start=rules.coverage_from)
     iso2 = _country(rules, country)
     code = _item(rules, item)
     group_a, un_embargo, concern = _country_day(rules, iso2, as_of)
-    value = _value(value_jpy)
+    value, unit, how = _value(rules, value_jpy, rates)
+    names: tuple = (_end_user_name(rules, end_user),)
+    final_name = _end_user_name(rules, final_end_user)
+    if final_name is not None and final_name != names[0]:
+        names = (names[0], final_name)
+    if not code.listed:  # the value matters only against the small-value limit of listed goods
+        unit = how = None
     return (
         iso2,
         as_of,
-        _end_user_name(rules, end_user),
+        names,
         Facts(
             as_of=_epoch(rules, as_of),
             group_a=group_a,
@@ -315,13 +367,56 @@ def _facts(
             within_small_value=None
             if value is None or not code.listed
             else value <= _small_value_limit(rules, code, as_of)[0],
+            value_unit=unit,
+            value_how=how,
         ),
     )
 
 
 # Each field of a line is parsed once per distinct cell value (a failed parse raises again and is not cached).
 _ship_date = _memo(maxsize=8192, typed=True)(parse_date)
-_value = _memo(maxsize=65536, typed=True)(parse_value)
+
+
+@_memo(maxsize=65536, typed=True)
+def _value(rules: Rules, value: Any, rates: tuple = ()) -> tuple[float | None, str | None, tuple | None]:
+    """(the value in yen, the currency it could not be converted from, how it was converted) of a value cell: yen
+    as it is (1,000, ¥1,000, 40000円), a multiple of yen (5千円, a 金額（千円） column), a currency with the rate the
+    user gave (``rates``), a unit price times its quantity (単価 × 数量). A currency without a rate (or a
+    unit we cannot name: 外貨, XYZ) is never read as yen: the value is unknown and the currency named."""
+    money = value if value.__class__ is Money else None
+    amount, unit, shown = split_amount(money.amount if money else value)
+    if amount is None:
+        return None, None, None
+    if money is not None and unit is None and money.unit is not None:  # the cell says no unit: the table's
+        unit, shown = unit_of(money.unit), money.unit
+        if unit is None:  # a currency cell that names no unit we know
+            return None, money.unit, None
+    T, how = rules.reasons, []
+    if money is not None and money.per_unit:
+        quantity = parse_quantity(money.quantity)
+        if quantity is None:  # no quantity: the line's value is not known
+            return None, None, None
+        total = amount * quantity
+        how.append(T.phrase("VALUE-PER-UNIT", price=_num(amount), quantity=_num(quantity), total=_num(total)))
+        amount = total
+    if unit is not None:
+        code, factor = unit
+        if code != "JPY":
+            rate = dict(rates).get(code)
+            if rate is None:
+                return None, code, None
+            yen = amount * factor * rate
+            how.append(T.phrase("VALUE-RATE", amount=_num(amount * factor), unit=code, rate=_num(rate), yen=_num(yen)))
+            return yen, None, tuple(how)
+        if factor != 1:
+            how.append(T.phrase("VALUE-FACTOR", amount=_num(amount), unit=shown or "", yen=_num(amount * factor)))
+        amount *= factor
+    return amount, None, tuple(how) or None
+
+
+def _num(x: float) -> str:
+    """1,234 or 1,234.5: a number as a reason shows it."""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.4f}".rstrip("0").rstrip(".")
 
 
 # Placeholders (rules/placeholders.yaml: 不明, TBD, N/A, -, ? …) are missing facts, never answers: checked here,
@@ -367,6 +462,18 @@ def _inform(rules: Rules, value: Any) -> frozenset[str]:
 @_memo(maxsize=8192, typed=True)
 def _country(rules: Rules, value: Any) -> str:
     return lookup_destination(rules, value)
+
+
+@_memo(maxsize=8192, typed=True)
+def _final_country(rules: Rules, value: Any) -> str | None:
+    """The final destination (最終仕向地), or None when none is given (a placeholder such as 不明 is refused: the
+    exporter must know where the goods go)."""
+    if cell_text(value) is None:
+        return None
+    try:
+        return lookup_destination(rules, value)
+    except InvalidInput as exc:
+        raise InvalidInput("final_destination", exc.ja, exc.en) from None
 
 
 @_memo(maxsize=8192, typed=True)
@@ -538,12 +645,12 @@ def _cls(rules: Rules, cls: str) -> Phrase:
 
 
 @_memo(maxsize=100_000)
-def _evaluate(rules: Rules, iso2: str, as_of: date, name: str | _Placeholder | None, f: Facts) -> Decision:
+def _evaluate(rules: Rules, iso2: str, as_of: date, names: tuple, f: Facts) -> Decision:
     eul = _eul_on(rules, as_of)
     # List control and catch-all depend on the day only through rules that change on known days (f.as_of is the
     # first day of that period) and on the buyer only through its End User List result: evaluated once per such
     # standing and shared by every line that has it.
-    core = (*_core_reasons(rules, f, _end_user(eul, name, iso2)), *_user_note(rules, name))
+    core = (*_core_reasons(rules, f, _end_users(eul, names, iso2)), *_user_note(rules, names))
     reasons = sorted(
         [*_overlays(rules, iso2, as_of, f.item.listed, f.item.kou), *core, *_notices(rules, iso2, as_of)],
         key=_by_severity,
@@ -561,6 +668,41 @@ def _evaluate(rules: Rules, iso2: str, as_of: date, name: str | _Placeholder | N
 
 def _by_severity(reason: Reason) -> int:
     return -SEVERITY[reason.severity]
+
+
+def _both_destinations(rules: Rules, first: Decision, onward: Decision) -> Decision:
+    """One decision for a line screened for its destination and its final destination: the stricter code; a
+    reason saying both were screened; the reasons both give, once; every other reason marked with its destination."""
+    T = rules.reasons
+
+    def named(c: dict) -> Phrase:
+        return Phrase(f"{c['name_ja']}（{c['iso2']}）", f"{c['name_en']} ({c['iso2']})")
+
+    assert first.country is not None and onward.country is not None
+    here, there = named(first.country), named(onward.country)
+    code = max(first.code, onward.code, key=SEVERITY.__getitem__)
+
+    def key(r: Reason) -> tuple:
+        return r.rule_id, r.ja, r.ref
+
+    def marked(r: Reason, mark: Phrase) -> Reason:
+        return replace(r, ja=mark.ja + r.ja, en=mark.en + r.en)
+
+    shared = {key(r) for r in first.reasons} & {key(r) for r in onward.reasons}
+    at_first, at_onward = T.phrase("AT-DESTINATION", country=here), T.phrase("AT-FINAL-DESTINATION", country=there)
+    reasons = [r if key(r) in shared else marked(r, at_first) for r in first.reasons]
+    reasons += [marked(r, at_onward) for r in onward.reasons if key(r) not in shared]
+    lead = T.reason("FINAL-DESTINATION", N, destination=here, final=there, outcome=T.phrase(f"CODE-{code.value}"))
+    return Decision(
+        code,
+        (lead, *sorted(reasons, key=_by_severity)),
+        first.as_of,
+        first.rules_version,
+        country=first.country,
+        item=first.item,
+        eul_version=first.eul_version,
+        final_destination=onward.country,
+    )
 
 
 @_memo(maxsize=65536)
@@ -703,11 +845,29 @@ def _end_user(eul: Any, name: str | _Placeholder | None, iso2: str) -> _EndUser:
     return _EndUser(tuple(eul.match(name, iso2)))
 
 
-def _user_note(rules: Rules, name: str | _Placeholder | None) -> tuple[Reason, ...]:
-    """A note naming the placeholder given for the end user, which was read as no end user."""
-    if isinstance(name, _Placeholder):
-        return (rules.reasons.reason("USER-PLACEHOLDER", N, text=name.text),)
-    return ()
+@_memo(maxsize=65536)
+def _end_users(eul: Any, names: tuple, iso2: str) -> _EndUser:
+    """The end-user facts of a line's parties (the end user and the final end user): the hits of each; missing when
+    no party is named, or one is a placeholder (不明: someone is not known), or no list is loaded."""
+    if len(names) == 1:
+        return _end_user(eul, names[0], iso2)
+    each = [_end_user(eul, name, iso2) for name in names]
+    hits = tuple(h for eu in each for h in eu.hits)
+    if not any(names) or any(isinstance(name, _Placeholder) for name in names):
+        return _EndUser(hits, NO_END_USER.missing)
+    return _EndUser(hits, NO_LIST.missing if eul is None else None)
+
+
+_PLACEHOLDER_NOTES = ("USER-PLACEHOLDER", "FINAL-USER-PLACEHOLDER")  # for the end user, the final end user
+
+
+def _user_note(rules: Rules, names: tuple) -> tuple[Reason, ...]:
+    """A note naming the placeholder given for the end user (or final end user), which was read as not given."""
+    return tuple(
+        rules.reasons.reason(_PLACEHOLDER_NOTES[i], N, text=name.text)
+        for i, name in enumerate(names)
+        if isinstance(name, _Placeholder)
+    )
 
 
 def _list_control(rules: Rules, f: Facts, eu: _EndUser) -> list[Reason]:
@@ -724,6 +884,10 @@ def _list_control(rules: Rules, f: Facts, eu: _EndUser) -> list[Reason]:
             out[0] = exempt
         else:
             out.append(exempt)
+        if f.value_how and not f.concern:  # the value was weighed: say how it was converted to yen
+            out.append(
+                T.reason("VALUE-CONVERTED", N, how=f.value_how, article=_small_value_limit(rules, f.item, f.as_of)[2])
+            )
     return out
 
 
@@ -746,6 +910,8 @@ def _small_value(rules: Rules, f: Facts, eu: _EndUser) -> Reason | None:
     s33_ref = "; 別表第三の三" if s33 else ""
     if f.concern:  # 別表第四
         return T.reason("SMALL-VALUE-CONCERN", N, article=article)
+    if f.value_unit is not None:  # never read as yen: 要確認 until a rate is given
+        return T.reason("SMALL-VALUE-NO-RATE", R, unit=f.value_unit, article=article)
     if f.within_small_value is None:
         return T.reason("SMALL-VALUE-NO-VALUE", N, article=article)
     if not f.within_small_value:

@@ -37,6 +37,8 @@ ARG_JA = {
     "inform": "インフォーム",
     "value_jpy": "金額",
     "ship_date": "出荷日",
+    "final_destination": "最終仕向地",
+    "final_end_user": "最終需要者",
     "as_of_date": "基準日",
     "name": "需要者名",
     "table": "範囲",
@@ -112,9 +114,9 @@ def _scalar(name: str, value):
     return value
 
 
-def _line(country, item, hs, end_user, end_use, inform, value_jpy, ship_date) -> tuple:
-    """The eight order fields as the engine takes them (fast path: plain scalars pass untouched)."""
-    args = (country, item, hs, end_user, end_use, inform, value_jpy, ship_date)
+def _line(*args) -> tuple:
+    """The order fields (engine.ORDER_FIELDS, in order) as the engine takes them (fast path: plain scalars pass
+    untouched)."""
     for v in args:
         t = type(v)
         if not (v is None or t is float or (t is str and v[:1] not in ("#", "E", ""))):
@@ -177,6 +179,8 @@ _LINE_DOCS = (
     ("inform", "インフォーム（任意。なし／大量破壊兵器／通常兵器）"),
     ("value_jpy", "金額（円、任意。少額特例の判定に使用）"),
     ("ship_date", "出荷日（任意。空欄なら今日の法令で判定）"),
+    ("final_destination", "最終仕向地（任意。仕向地と異なれば両方で判定し厳しい方）"),
+    ("final_end_user", "最終需要者（任意。需要者とともに外国ユーザーリストと照合）"),
 )
 
 # The Function Wizard's argument descriptions (Excel: addin/exportscreen_udfs.py), per function, in order.
@@ -195,10 +199,24 @@ ARG_DOCS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-def SCREEN(country=None, item=None, hs=None, end_user=None, end_use=None, inform=None, value_jpy=None, ship_date=None):
+def SCREEN(
+    country=None,
+    item=None,
+    hs=None,
+    end_user=None,
+    end_use=None,
+    inform=None,
+    value_jpy=None,
+    ship_date=None,
+    final_destination=None,
+    final_end_user=None,
+):
     """安全保障貿易管理の判定（輸出禁止／許可要／要確認／許可不要／入力エラー）を返します。"""
     try:
-        return _decide("SCREEN", _line(country, item, hs, end_user, end_use, inform, value_jpy, ship_date)).code.label
+        args = _line(
+            country, item, hs, end_user, end_use, inform, value_jpy, ship_date, final_destination, final_end_user
+        )
+        return _decide("SCREEN", args).code.label
     except _BadArg:
         return "入力エラー"
     except Exception:
@@ -206,11 +224,22 @@ def SCREEN(country=None, item=None, hs=None, end_user=None, end_use=None, inform
 
 
 def SCREEN_REASON(
-    country=None, item=None, hs=None, end_user=None, end_use=None, inform=None, value_jpy=None, ship_date=None
+    country=None,
+    item=None,
+    hs=None,
+    end_user=None,
+    end_use=None,
+    inform=None,
+    value_jpy=None,
+    ship_date=None,
+    final_destination=None,
+    final_end_user=None,
 ):
     """判定の理由（根拠条文つき）と規則のバージョン・基準日を1つのセルに返します。"""
     try:
-        args = _line(country, item, hs, end_user, end_use, inform, value_jpy, ship_date)
+        args = _line(
+            country, item, hs, end_user, end_use, inform, value_jpy, ship_date, final_destination, final_end_user
+        )
         return render.reason_text(_decide("SCREEN_REASON", args), "ja")
     except _BadArg as exc:
         return _invalid(exc.ja)
@@ -309,10 +338,14 @@ def _screen_table(table) -> list[list]:
         rows.pop()  # whole-column ranges: drop the trailing blanks
     if not rows:
         return [["入力エラー", _invalid("範囲が空です")]]
-    header = orders.find_header(rows[:1])  # the workbook screener's header finder, on the range's first row
+    try:  # the workbook screener's header finder, on the range's first row
+        header = orders.find_header(rows[:1])
+    except orders.ColumnClash as exc:
+        return [["入力エラー", _invalid(exc.ja)]]
     if header is None:
         return [["入力エラー", _invalid("範囲の先頭行に見出し（仕向地・品目）が見つかりません")]]
     idx = [header.columns.get(f) for f in orders.FIELDS]
+    money = orders.money_of(header)  # a value column in another unit (金額(USD), 単価 × 数量), read as a screen run
     out = [list(_TABLE_HEAD)]
     for row in rows[1:]:
         vals = [None if c is None or c >= len(row) else row[c] for c in idx]
@@ -320,7 +353,8 @@ def _screen_table(table) -> list[list]:
             out.append(["", ""])
             continue
         try:
-            d = _decide("SCREEN_TABLE", _line(*vals))
+            line = _line(*vals)
+            d = _decide("SCREEN_TABLE", line if money is None else money(line, row))
             out.append([d.code.label, render.reason_text(d, "ja")])
         except _BadArg as exc:
             out.append(["入力エラー", _invalid(exc.ja)])

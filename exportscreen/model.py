@@ -80,6 +80,23 @@ class Reason:
         return self.en if lang == "en" else self.ja
 
 
+@dataclass(frozen=True, slots=True)
+class Money:
+    """A value cell that is not plain yen, as an order table gives it (built by :mod:`exportscreen.orders`, read by
+    the engine with the exchange rates of the run): the cell (``amount``), the unit the table names for it (a
+    header such as 金額(USD) or 金額（千円）, or the line's 通貨 cell; None: the cell's own text says), and the
+    quantity when the cell is a unit price (単価 × 数量)."""
+
+    amount: object
+    unit: str | None = None
+    quantity: object = None
+    per_unit: bool = False
+
+    def __str__(self) -> str:  # the audit log keeps inputs as text
+        text = f"{self.amount}" + (f" [{self.unit}]" if self.unit else "")
+        return text + (f" × {self.quantity}" if self.per_unit else "")
+
+
 @dataclass(frozen=True)
 class Decision:
     code: Code
@@ -89,6 +106,7 @@ class Decision:
     country: dict | None = None  # {"iso2", "name_ja", "name_en", "groups": [...]} when the country was understood
     item: dict | None = None  # {"code", "kou", "sub", "class", "name_ja", "name_en", "hs"} when understood
     eul_version: str | None = None  # date of the End User List used, when one was consulted
+    final_destination: dict | None = None  # like ``country``, for a final destination other than the destination
     extra: dict = field(default_factory=dict, compare=False)  # the renderer's cache (decisions are shared)
 
     @property

@@ -14,7 +14,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import chain
@@ -24,6 +24,7 @@ from typing import Any
 
 from exportscreen.engine import ORDER_FIELDS
 from exportscreen.errors import UserError
+from exportscreen.model import Money
 
 FIELDS = ORDER_FIELDS  # the engine's argument order: lines are passed to it positionally
 OUTPUT_FIELDS = ("decision", "reason")
@@ -43,6 +44,25 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "destinationcountry",
         "countryofdestination",
         "shiptocountry",
+        "shipto",
+        "仕向先",
+        "仕向け先",
+    ),
+    # 最終仕向地: screened as well as the destination when it is another country (transit, re-export)
+    "final_destination": (
+        "最終仕向地",
+        "最終仕向国",
+        "最終仕向け地",
+        "最終仕向け国",
+        "最終仕向先",
+        "最終目的地",
+        "最終目的国",
+        "finaldestination",
+        "finaldestinationcountry",
+        "countryoffinaldestination",
+        "ultimatedestination",
+        "ultimatedestinationcountry",
+        "countryofultimatedestination",
     ),
     "item": (
         "品目",
@@ -58,7 +78,17 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "項番",
     ),
     "hs": ("hsコード", "hs", "hscode", "hs番号", "統計品目番号", "hsno", "hsno."),
-    "end_user": ("需要者", "最終需要者", "エンドユーザー", "enduser", "consignee", "ultimateconsignee"),
+    "end_user": ("需要者", "エンドユーザー", "enduser", "consignee", "荷受人", "荷受け人", "荷受主"),
+    # 最終需要者: checked against the End User List as well as the end user / consignee
+    "final_end_user": (
+        "最終需要者",
+        "最終ユーザー",
+        "最終エンドユーザー",
+        "最終使用者",
+        "finalenduser",
+        "ultimateenduser",
+        "ultimateconsignee",
+    ),
     "end_use": ("用途", "最終用途", "enduse", "use"),
     "inform": ("インフォーム", "インフォーム通知", "inform", "informnotice", "informnotification"),
     "value_jpy": ("金額", "価格", "取引金額", "value", "amount", "valuejpy", "price"),
@@ -92,11 +122,21 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "part_no": ("品番", "型番", "型式", "部品番号", "製品番号", "partno", "partnumber", "modelno", "model"),
     "item_name": ("品名", "製品名", "商品名", "品目名称", "productname", "product", "description", "goods"),
     "quantity": ("数量", "個数", "台数", "qty", "quantity"),
+    # a unit price (its line's value with 数量) and a currency column: how a value not in yen is read
+    "unit_price": ("単価", "販売単価", "unitprice", "priceperunit", "unitvalue"),
+    "currency": ("通貨", "通貨単位", "通貨コード", "currency", "currencycode", "ccy"),
 }
 # the columns that name a line (注文番号 …, 品番, 品名, 数量): every one found is kept as found in the audit record
 REF_FIELDS = ("order_no", "part_no", "item_name", "quantity")
 _LOOKUP = {alias: f for f, names in ALIASES.items() for alias in names}
 _BRACKETS = re.compile(r"[(\[][^()\[\]]*[)\]]")
+VALUE_FIELDS = ("value_jpy", "unit_price")  # columns whose header may name a unit: 金額(USD), 単価（ドル）
+# Two columns for one of these fields are refused, never one picked silently (unit_price and quantity: when the
+# value is read from them).
+CLASH_HINTS = {
+    "country": ("最終仕向地", "final destination"),
+    "end_user": ("最終需要者", "final end user"),
+}
 TOTAL_WORDS = {"合計", "総計", "小計", "計", "total", "totals", "grandtotal", "subtotal", "sum"}
 HEADER_SCAN_ROWS = 50
 
@@ -125,7 +165,46 @@ def match_column(text: Any) -> str | None:
     ):
         if cand in _LOOKUP:
             return _LOOKUP[cand]
+    return _value_with_unit(base)[0]
+
+
+def _value_with_unit(base: str) -> tuple[str | None, str | None]:
+    """(value field, unit text) of a value header written with its unit outside brackets: 金額USD, Value_EUR,
+    USD Amount, Value in USD, 単価ドル; (None, None) otherwise."""
+    from exportscreen.ids.values import unit_of
+
+    flat = base.replace("_", "").replace("-", "").replace(".", "")
+    for n in range(1, min(len(flat), 8)):
+        for rest, unit in ((flat[:-n], flat[-n:]), (flat[n:], flat[:n])):
+            rest = rest.removesuffix("in")
+            # outside brackets only a unit we know by name (Amount due is no currency DUE)
+            if _LOOKUP.get(rest) in VALUE_FIELDS and unit_of(unit) is not None and not _CODE_ONLY.fullmatch(unit):
+                return _LOOKUP[rest], unit
+    return None, None
+
+
+_CODE_ONLY = re.compile(r"(?!usd|eur|jpy|cny|gbp|krw|hkd|sgd|twd|aud|cad|chf|thb|rmb)[a-z]{3}")
+
+
+def header_unit(text: Any) -> str | None:
+    """The unit a value header names, as written (USD in 金額(USD), 千円 in 金額（千円）, ドル in 単価ドル), when it
+    is not plain yen; None for 金額, 金額(円), 金額（税込）."""
+    from exportscreen.ids.values import unit_of
+
+    h = normalize_header(text)
+    base = _BRACKETS.sub("", h).strip("・:：-_")
+    units = [m[1:-1] for m in _BRACKETS.findall(h)]
+    if not units and _LOOKUP.get(base) is None:
+        units = [u for u in _value_with_unit(base)[1:] if u]
+    for unit in units:
+        named = unit_of(unit)
+        if named is not None:
+            return None if named == ("JPY", 1.0) else unit
     return None
+
+
+class ColumnClash(UserError):
+    """Two columns of the header row name one field: which one to screen cannot be chosen silently."""
 
 
 @dataclass
@@ -135,6 +214,8 @@ class Header:
     last_col: int  # last used column of the header row
     # every identifying column (REF_FIELDS) in column order: (0-based column, field, header text as found)
     refs: list[tuple[int, str, str]] = field(default_factory=list)
+    unit: str | None = None  # the unit the value column's header names (USD, 千円 …), unless plain yen
+    per_unit: bool = False  # the value column is a unit price (単価): the line's value is it times 数量
     free: list[int] = field(default_factory=list)  # columns for a missing 判定/理由 (xlsxcheck.settle)
 
     @property
@@ -159,11 +240,14 @@ class Header:
 
 
 def find_header(rows: Iterable[list[Any]], max_rows: int = HEADER_SCAN_ROWS, col_offset: int = 0) -> Header | None:
-    """The first row (within ``max_rows``) that names at least the country and item columns."""
+    """The first row (within ``max_rows``) that names at least the country (or final destination) and item
+    columns. Two columns of that row for one screened field (two 仕向地, Ship to and Destination, 需要者 and
+    Consignee …) raise :class:`ColumnClash` naming both: none is picked silently."""
     for r, row in enumerate(rows):
         if r >= max_rows:
             break
         cols: dict[str, int] = {}
+        found: dict[str, list[tuple[int, str]]] = {}
         refs = []
         last = -1
         for c, v in enumerate(row):
@@ -174,11 +258,66 @@ def find_header(rows: Iterable[list[Any]], max_rows: int = HEADER_SCAN_ROWS, col
                 f = match_column(v)
                 if f and f not in cols:
                     cols[f] = c + col_offset
+                if f:
+                    found.setdefault(f, []).append((c + col_offset, " ".join(v.split())))
                 if f in REF_FIELDS:
                     refs.append((c + col_offset, f, " ".join(v.split())))
+        if "country" not in cols and "final_destination" in cols:  # the only destination given
+            cols["country"] = cols.pop("final_destination")
+            found["country"] = found.pop("final_destination")
         if "country" in cols and "item" in cols:
-            return Header(r, cols, last, refs)
+            return _checked(Header(r, cols, last, refs), found)
     return None
+
+
+def _checked(header: Header, found: dict[str, list[tuple[int, str]]]) -> Header:
+    """The header with its value column's unit (and a unit price times 数量 as the value when there is no 金額),
+    after refusing two columns for one screened field."""
+    cols = header.columns
+    if "value_jpy" not in cols and "unit_price" in cols and "quantity" in cols:
+        cols["value_jpy"] = cols["unit_price"]
+        found["value_jpy"] = found["unit_price"]
+        header.per_unit = True
+    checked = [*FIELDS, "currency", *(("quantity",) if header.per_unit else ())]
+    for f in checked:
+        both = found.get(f, [])
+        if len(both) > 1:
+            raise _clash(f, both[:2])
+    if "value_jpy" in cols:
+        header.unit = header_unit(found["value_jpy"][0][1])
+    return header
+
+
+FIELD_NAMES = {
+    "country": ("仕向地", "destination"),
+    "final_destination": ("最終仕向地", "final destination"),
+    "item": ("品目", "item"),
+    "hs": ("HSコード", "HS code"),
+    "end_user": ("需要者", "end user"),
+    "final_end_user": ("最終需要者", "final end user"),
+    "end_use": ("用途", "end use"),
+    "inform": ("インフォーム", "inform"),
+    "value_jpy": ("金額", "value"),
+    "ship_date": ("出荷日", "ship date"),
+    "currency": ("通貨", "currency"),
+    "quantity": ("数量", "quantity"),
+}
+
+
+def _clash(f: str, both: list[tuple[int, str]]) -> ColumnClash:
+    from exportscreen.xlsxpatch import col_letter
+
+    (c1, h1), (c2, h2) = both
+    ja, en = FIELD_NAMES[f]
+    hint_ja, hint_en = CLASH_HINTS.get(f, ("", ""))
+    return ColumnClash(
+        f"列 {col_letter(c1)}「{h1}」と列 {col_letter(c2)}「{h2}」がどちらも{ja}の列です。"
+        + "どちらで判定するか決められません"
+        + (f"（一方が{hint_ja}なら見出しを「{hint_ja}」にしてください。両方を判定します）" if hint_ja else ""),
+        f"columns {col_letter(c1)} ({h1}) and {col_letter(c2)} ({h2}) both give the {en}: cannot choose which to "
+        + "screen"
+        + (f" (if one is the {hint_en}, head it '{hint_ja}' and both are screened)" if hint_en else ""),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +426,7 @@ def _lines(rows: Iterator[list[Any]], header: Header, table: OrderTable, col_off
     lines = table.lines
     rc = [c - col_offset for c, _f, _h in header.refs if c >= col_offset]
     pick_refs = itemgetter(*rc) if len(rc) > 1 else (lambda row: (row[rc[0]],)) if rc else None
+    money = money_of(header, col_offset)
     for r, row in enumerate(rows, start=first_row):
         if fast:
             try:
@@ -294,6 +434,8 @@ def _lines(rows: Iterator[list[Any]], header: Header, table: OrderTable, col_off
             except (IndexError, TypeError):  # a short row, an unhashable value
                 pass
             else:
+                if money is not None:
+                    vals = money(vals, row)
                 country, item = vals[0], vals[1]
                 if (country is not None and not _is_total_text(country)) or (
                     item is not None and not _is_total_text(item)
@@ -324,7 +466,38 @@ def _lines(rows: Iterator[list[Any]], header: Header, table: OrderTable, col_off
             # only decision/reason or unrelated columns filled in: nothing to screen
             table.blank_rows += 1
             continue
+        if money is not None:
+            vals = money(vals, row)
         lines.append(OrderLine(r, vals, None if pick_refs is None else _refs(row, rc)))
+
+
+_VALUE = FIELDS.index("value_jpy")
+
+
+def money_of(header: Header, col_offset: int = 0) -> Callable[[tuple, list], tuple] | None:
+    """For a table whose value is not plain yen — its header names a unit (金額(USD), 金額（千円）), it is a unit
+    price (単価 with 数量), or a 通貨 column gives each line's currency —, the function that turns a line's values
+    (aligned with FIELDS) into the same with the value as a :class:`~exportscreen.model.Money` (read by the
+    engine with the run's rates); None for a plain yen column (values as they are)."""
+    cols = header.columns
+    cur = cols.get("currency")
+    qty = cols.get("quantity") if header.per_unit else None
+    if header.unit is None and not header.per_unit and cur is None:
+        return None
+    cur = None if cur is None or cur < col_offset else cur - col_offset
+    qty = None if qty is None or qty < col_offset else qty - col_offset
+
+    def money(vals: tuple, row: list) -> tuple:
+        amount = vals[_VALUE]
+        if amount is None:
+            return vals
+        unit = header.unit
+        if cur is not None and cur < len(row) and not _empty(row[cur]):
+            unit = str(row[cur]).strip()
+        quantity = row[qty] if qty is not None and qty < len(row) and not _empty(row[qty]) else None
+        return (*vals[:_VALUE], Money(amount, unit, quantity, header.per_unit), *vals[_VALUE + 1 :])
+
+    return money
 
 
 def _refs(row: list[Any], cols: list[int]) -> tuple:
@@ -347,20 +520,23 @@ def read_order_table(path: str | Path, sheet: str | None = None, kind: str | Non
     path = Path(path)
     if kind is None:
         kind = "csv" if path.suffix.lower() in (".csv", ".txt") else "xlsx"
-    if kind == "csv":
-        if not path.is_file():
-            raise UserError(f"{path.name}: ファイルが見つかりません", f"{path.name}: file not found")
-        rows, enc = read_csv_rows(path)
-        header = find_header(rows)
-        if header is None:
-            raise UserError(
-                f"{path.name}: 受注表が見つかりません（仕向地・品目 の列のある見出し行が必要です）",
-                f"{path.name}: no order table: no header row with a country and an item column (e.g. 仕向地, 品目)",
-            )
-        table = OrderTable(path, "csv", None, header, encoding=enc, rows=rows)
-        _lines(iter(rows[header.row + 1 :]), header, table, 0, header.row + 1)
-        return table
-    return _read_xlsx(path, sheet)
+    try:
+        if kind == "csv":
+            if not path.is_file():
+                raise UserError(f"{path.name}: ファイルが見つかりません", f"{path.name}: file not found")
+            rows, enc = read_csv_rows(path)
+            header = find_header(rows)
+            if header is None:
+                raise UserError(
+                    f"{path.name}: 受注表が見つかりません（仕向地・品目 の列のある見出し行が必要です）",
+                    f"{path.name}: no order table: no header row with a country and an item column (e.g. 仕向地, 品目)",
+                )
+            table = OrderTable(path, "csv", None, header, encoding=enc, rows=rows)
+            _lines(iter(rows[header.row + 1 :]), header, table, 0, header.row + 1)
+            return table
+        return _read_xlsx(path, sheet)
+    except ColumnClash as exc:
+        raise UserError(f"{path.name}: {exc.ja}", f"{path.name}: {exc.en}") from None
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> OrderTable:

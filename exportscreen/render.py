@@ -225,6 +225,7 @@ def decision_dict(decision: Decision, lang: str = "ja") -> dict:
         "label": label(decision.code, lang),
         "reasons": [reason_dict(r, lang) for r in decision.reasons],
         "country": dict(decision.country) if decision.country else None,  # copies: the engine shares these dicts
+        "final_destination": dict(decision.final_destination) if decision.final_destination else None,
         "item": dict(decision.item) if decision.item else None,
         "as_of": decision.as_of.isoformat(),
         "rules_version": decision.rules_version,
@@ -277,9 +278,11 @@ def cli_text(decision: Decision, lang: str = "ja") -> str:
     ja = lang != "en"
     c, i = decision.country or {}, decision.item or {}
     lines = [f"{'判定' if ja else 'Decision'}: {label(decision.code, lang)} ({decision.code.value})"]
-    if c:
-        name = c["name_ja"] if ja else c["name_en"]
-        lines.append(f"{'仕向地' if ja else 'Destination'}: {name} ({c['iso2']}) — {c['group_label']}")
+    destinations = ((c, ("仕向地", "Destination")), (decision.final_destination, ("最終仕向地", "Final destination")))
+    for where, what in destinations:
+        if where:
+            name = where["name_ja"] if ja else where["name_en"]
+            lines.append(f"{what[not ja]}: {name} ({where['iso2']}) — {where['group_label']}")
     if i:
         name = i.get("name_ja" if ja else "name_en")
         lines.append(

@@ -28,10 +28,11 @@ CSV_SUFFIXES = (".csv", ".txt")
 PROGRESS_MIN_LINES = 1000  # fewer lines are screened within a second
 
 
-def decide(*cells: Any, as_of: date | None = None, **fields: Any) -> Decision:
-    """One order line (the eight fields of :data:`exportscreen.orders.FIELDS`, positionally or by name) under the
-    rules in use (:func:`exportscreen.state.rules`), as of ``as_of`` (default today) for a line without a ship date."""
-    return screen(*cells, **fields, rules=state.rules(), today=as_of or date.today())
+def decide(*cells: Any, as_of: date | None = None, rates: tuple = (), **fields: Any) -> Decision:
+    """One order line (the fields of :data:`exportscreen.orders.FIELDS`, positionally or by name) under the rules in
+    use (:func:`exportscreen.state.rules`), as of ``as_of`` (default today) for a line without a ship date, with the
+    exchange ``rates`` the user gave ((currency, yen per unit) pairs)."""
+    return screen(*cells, **fields, rules=state.rules(), today=as_of or date.today(), rates=rates)
 
 
 ACTION_CODES = (Code.PROHIBITED, Code.LICENSE_REQUIRED, Code.REVIEW, Code.INVALID)  # lines someone must act on
@@ -59,6 +60,7 @@ class ScreenSummary:
     skipped: dict[str, int] = field(default_factory=dict)
     rules_version: str = "-"
     as_of: date | None = None
+    rates: tuple = ()  # the exchange rates given (--rate USD=150): (currency, yen per unit) pairs
     columns_created: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds: read, screen, write, audit, audit_wait
     actions: list[ActionRow] = field(default_factory=list)  # the first ACTION_LIST_MAX lines that need action
@@ -93,6 +95,9 @@ class ScreenSummary:
                 lang,
             ),
         ]
+        if self.rates:
+            given = ", ".join(f"{code}={rate:g}" for code, rate in self.rates)
+            out.append(tr(f"  換算レート（円）: {given}", f"  exchange rates (yen): {given}", lang))
         total = self.action_count
         if total:
             out.append(tr(f"対応が必要な行: {total}", f"lines that need action: {total}", lang))
@@ -162,8 +167,10 @@ def screen_file(
     as_of: date | None = None,
     lang: str = "ja",
     show_progress: bool = True,
+    rates: tuple = (),
 ) -> ScreenSummary:
-    """Screen the order table in ``path`` and write 判定/理由 into ``out`` (default: ``path`` in place)."""
+    """Screen the order table in ``path`` and write 判定/理由 into ``out`` (default: ``path`` in place), values in
+    another currency converted with ``rates`` ((currency, yen per unit) pairs; without one, never read as yen)."""
     src = files.check_source(path)  # an ordinary file: not a folder, FIFO or device
     target = Path(out) if out else src
     files.check_target(target)  # not a symbolic link, folder, FIFO, device or read-only file
@@ -200,6 +207,7 @@ def screen_file(
             target,
             table.sheet,
             as_of=as_of,
+            rates=rates,
             skipped=table.skipped,
             columns_created=[orders.HEADER_TEXT[f] for f in missing],
         )
@@ -218,7 +226,7 @@ def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_pro
     src = fingerprint.path
     header = table.header
     dcol, rcol, missing = header.output_columns()
-    rules = state.rules()
+    rules, rates = state.rules(), summary.rates
     # Screen in row order: each distinct line is decided once (the engine memoises), every line is recorded.
     log = open_log()
     with log.run(kind="screen", file=src, file_sha256=fingerprint.sha256, sheet=table.sheet, output=target) as run:
@@ -238,7 +246,7 @@ def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_pro
         try:
             for n, line in enumerate(table.lines, start=1):
                 values, row = line.values, line.row
-                d = screen(*values, rules=rules, today=as_of)  # orders.FIELDS is the engine's argument order
+                d = screen(*values, rules=rules, today=as_of, rates=rates)  # FIELDS: the engine's argument order
                 if formula_cells and row in formula_cells:  # cached formula results: see xlsxcheck
                     d = with_formula_cells(d, rules, formula_cells[row])
                 code = d.code

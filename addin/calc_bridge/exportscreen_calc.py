@@ -101,7 +101,18 @@ def _call(func, names, args):
         return f"システムエラー: {_one_line(f'{type(exc).__name__}: {exc}', 80)}（管理者に連絡してください）"
 
 
-_LINE = ("country", "item", "hs", "end_user", "end_use", "inform", "value_jpy", "ship_date")
+_LINE = (
+    "country",
+    "item",
+    "hs",
+    "end_user",
+    "end_use",
+    "inform",
+    "value_jpy",
+    "ship_date",
+    "final_destination",
+    "final_end_user",
+)
 
 
 def screen(*args):

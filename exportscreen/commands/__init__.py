@@ -41,3 +41,40 @@ def parse_date(text: str | None, option: str) -> date | None:
             f"{option} {text!r}: not a date; give e.g. 2025-10-01 or 令和7年10月1日",
         )
     return day
+
+
+def add_rate(parser: argparse.ArgumentParser) -> None:
+    """``--rate USD=150`` (repeatable): the yen rates of the currencies a value may be given in."""
+    parser.add_argument(
+        "--rate",
+        action="append",
+        default=[],
+        metavar="CUR=JPY",
+        help=tr(
+            "外貨建て金額の円換算レート（1単位あたりの円。例: --rate USD=150 --rate EUR=160）。"
+            "レートのない外貨の金額は円として読まず、少額特例は 要確認 になります",
+            "yen per unit of a currency a value is given in (e.g. --rate USD=150 --rate EUR=160); a value in a "
+            "currency without a rate is never read as yen: the small-value exemption is then 要確認",
+        ),
+    )
+
+
+def parse_rates(texts: list[str]) -> tuple[tuple[str, float], ...]:
+    """The ``--rate`` options as the engine takes them: (currency, yen per unit) pairs, sorted; one rate per
+    currency (two different rates for one currency are refused)."""
+    from exportscreen.ids import InvalidInput
+    from exportscreen.ids.values import parse_rate
+
+    rates: dict[str, float] = {}
+    for text in texts or ():
+        try:
+            code, rate = parse_rate(text)
+        except InvalidInput as exc:
+            raise UserError(exc.ja, exc.en) from None
+        if rates.get(code, rate) != rate:
+            raise UserError(
+                f"--rate {code}: レートが2つあります（{rates[code]:g} と {rate:g}）",
+                f"--rate {code}: two rates given ({rates[code]:g} and {rate:g})",
+            )
+        rates[code] = rate
+    return tuple(sorted(rates.items()))

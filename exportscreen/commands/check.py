@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from exportscreen import render, screening
-from exportscreen.commands import add_lang
+from exportscreen.commands import add_lang, add_rate, parse_rates
 from exportscreen.messages import tr
 
 
@@ -38,9 +38,24 @@ def register(sub) -> None:
         ),
     )
     p.add_argument("--inform", help=tr("受けたインフォーム: wmd|conventional", "wmd|conventional (informs received)"))
-    p.add_argument("--value-jpy", help=tr("金額（円）", "total value in yen"))
+    p.add_argument(
+        "--value-jpy",
+        help=tr(
+            "金額（円。外貨なら USD 1000 のように通貨を付け --rate を指定）",
+            "total value in yen (or e.g. 'USD 1000' with --rate)",
+        ),
+    )
+    p.add_argument(
+        "--final-destination",
+        help=tr("最終仕向地（仕向地と異なれば両方で判定）", "final destination (screened too when it differs)"),
+    )
+    p.add_argument(
+        "--final-end-user",
+        help=tr("最終需要者（需要者とともに外国ユーザーリストと照合）", "final end user (checked with the end user)"),
+    )
     p.add_argument("--date", help=tr("出荷日（既定: 今日）", "ship date (default: today)"))
     p.add_argument("--json", action="store_true", help=tr("JSON で出力する", "print one JSON object"))
+    add_rate(p)
     add_lang(p)
     p.set_defaults(func=run)
 
@@ -55,8 +70,10 @@ def run(args) -> int:
         "inform": args.inform,
         "value_jpy": args.value_jpy,
         "ship_date": args.date,
+        "final_destination": args.final_destination,
+        "final_end_user": args.final_end_user,
     }
-    decision = screening.decide(**inputs)
+    decision = screening.decide(**inputs, rates=parse_rates(args.rate))
     _record_audit(inputs, decision)
     if args.json:
         print(json.dumps(render.decision_dict(decision, args.lang), ensure_ascii=False, indent=2))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from exportscreen import screening
-from exportscreen.commands import add_lang, parse_date
+from exportscreen.commands import add_lang, add_rate, parse_date, parse_rates
 from exportscreen.messages import tr
 
 
@@ -46,6 +46,7 @@ def register(subparsers) -> None:
             "as-of date for lines without a ship date (2025-10-01, 令和7年10月1日 …; default: today)",
         ),
     )
+    add_rate(p)
     add_lang(p)
     p.set_defaults(func=run)
 
@@ -56,7 +57,12 @@ def _parse_date(text: str | None) -> date:
 
 def run(args) -> int:
     summary = screening.screen_file(
-        args.path, out=args.out, sheet=args.sheet, as_of=_parse_date(args.date), lang=args.lang
+        args.path,
+        out=args.out,
+        sheet=args.sheet,
+        as_of=_parse_date(args.date),
+        lang=args.lang,
+        rates=parse_rates(args.rate),
     )
     print(summary.render(args.lang))
     return 0

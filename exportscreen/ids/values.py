@@ -126,27 +126,147 @@ def _era_day(m: re.Match, text: str, field: str) -> date:
     return day
 
 
-def parse_value(value) -> float | None:
-    if value is None or isinstance(value, bool):
+# Units of a value (a header such as 金額(USD), 金額（千円）, 単価(ドル), a currency column, or the cell's own text
+# such as USD 1,000 or 1,000ドル). Yen and its multiples need no rate; a currency needs the rate the user gives
+# (exportscreen screen --rate USD=150). Keys are folded (NFKC, casefold, no spaces or punctuation).
+YEN_WORDS = ("円", "jpy", "yen", "¥", "日本円")
+CURRENCIES = {
+    "USD": ("usd", "$", "us$", "usドル", "ドル", "米ドル", "米国ドル", "dollar", "dollars", "usdollar"),
+    "EUR": ("eur", "€", "euro", "euros", "ユーロ"),
+    "CNY": ("cny", "rmb", "元", "人民元", "中国元", "yuan"),
+    "GBP": ("gbp", "£", "ポンド", "英ポンド"),
+    "KRW": ("krw", "₩", "ウォン", "韓国ウォン"),
+    "HKD": ("hkd", "hk$", "香港ドル"),
+    "SGD": ("sgd", "s$", "シンガポールドル"),
+    "TWD": ("twd", "nt$", "台湾ドル", "新台湾ドル"),
+    "AUD": ("aud", "a$", "豪ドル", "オーストラリアドル"),
+    "CAD": ("cad", "c$", "カナダドル"),
+    "CHF": ("chf", "スイスフラン"),
+    "THB": ("thb", "バーツ", "タイバーツ"),
+}
+FOREIGN = "外貨"  # a currency other than yen, but which one is not said
+FOREIGN_WORDS = ("外貨", "foreigncurrency", "fx")
+# multipliers written with the unit: 千円, 百万円, 千USD, USD (thousands), kUSD
+MULTIPLIERS = (
+    ("百万", 1e6),
+    ("million", 1e6),
+    ("millions", 1e6),
+    ("thousands", 1e3),
+    ("thousand", 1e3),
+    ("千", 1e3),
+    ("万", 1e4),
+)
+_UNIT_WORDS = sorted(
+    [(w, "JPY") for w in YEN_WORDS]
+    + [(w, code) for code, words in CURRENCIES.items() for w in words]
+    + [(w, FOREIGN) for w in FOREIGN_WORDS],
+    key=lambda wc: -len(wc[0]),
+)
+_UNIT_CODE = re.compile(r"[a-z]{3}")  # an ISO 4217-like code we have no name for (XYZ): still a currency
+_NUMBER = re.compile(r"[+-]?(?:\d[\d,]*)?\.?\d+(?:e[+-]?\d+)?")
+
+
+@lru_cache(maxsize=4096)
+def unit_of(text: str | None) -> tuple[str, float] | None:
+    """What a unit text names: ``("JPY", factor)`` for yen and its multiples (千円 → 1000, 百万円 → 1e6),
+    ``(code, factor)`` for a currency (USD, ドル, US$, €, 千USD → ("USD", 1000); an unnamed 3-letter code as it is,
+    upper case; 外貨 and the like as 外貨), None for a text that names no unit (税込, 税抜, 参考 …)."""
+    key = fold(text) if text else ""
+    if not key:
         return None
+    for word, code in _UNIT_WORDS:
+        if word in key:
+            rest = key.replace(word, "", 1)
+            factor = 1e3 if rest == "k" else 1e6 if rest == "m" else next((f for t, f in MULTIPLIERS if t in rest), 1.0)
+            return code, factor
+    if _UNIT_CODE.fullmatch(key):
+        return key.upper(), 1.0
+    return None
+
+
+def split_amount(value) -> tuple[float | None, tuple[str, float] | None, str | None]:
+    """(amount, unit, unit text) of a value cell: a number as it is; text such as 1,000 / ¥1,000 / 40000円 /
+    USD 1,000 / 1,000ドル / €5 / 5千円 read as its number and the unit it names (:func:`unit_of`; None when it
+    names none). Text that is not a number, or whose other words name no unit, is refused; so is a negative
+    amount."""
+    if value is None or isinstance(value, bool):
+        return None, None, None
     if isinstance(value, (int, float)):
         amount = float(value)
         if amount != amount:
+            return None, None, None
+        unit, shown = None, None
+    else:
+        text = cell_text(value)
+        if text is None:
+            return None, None, None
+        norm = nfkc(text)
+        m = _NUMBER.search(norm.replace(" ", "").lower())
+        rest = "" if m is None else (norm.replace(" ", "")[: m.start()] + norm.replace(" ", "")[m.end() :])
+        unit = unit_of(rest) if rest.strip() else None
+        if m is None or (rest.strip() and unit is None and fold(rest)):
+            raise InvalidInput(
+                "value_jpy", f"金額「{text}」を数値として読めません", f"value {text!r} is not a number"
+            ) from None
+        try:
+            amount = float(m.group().replace(",", ""))
+        except ValueError:
+            raise InvalidInput(
+                "value_jpy", f"金額「{text}」を数値として読めません", f"value {text!r} is not a number"
+            ) from None
+        shown = rest.strip() or None
+    if amount < 0:
+        raise InvalidInput("value_jpy", f"金額が負です（{amount:,.0f}）", f"value is negative ({amount:,.0f})")
+    return amount, unit, shown
+
+
+def parse_value(value) -> float | None:
+    """A value in yen (number, or text such as ¥1,000,000, 40000円, 5千円). A value in another currency raises
+    :class:`ForeignValue` (the caller decides: convert with a rate, or say a conversion is needed)."""
+    amount, unit, shown = split_amount(value)
+    if amount is None or unit is None:
+        return amount
+    code, factor = unit
+    if code == "JPY":
+        return amount * factor
+    raise ForeignValue(amount * factor, code, shown or code)
+
+
+class ForeignValue(InvalidInput):
+    """A value given in a currency other than yen (or a currency not named: 外貨): not a value in yen."""
+
+    def __init__(self, amount: float, code: str, shown: str):
+        super().__init__(
+            "value_jpy", f"金額が{shown}建てです（円換算が必要）", f"the value is in {shown} (conversion to yen needed)"
+        )
+        self.amount, self.code, self.shown = amount, code, shown
+
+
+def parse_quantity(value) -> float | None:
+    """A quantity (数量): a number, or text such as 1,200 / 10個 / 5 pcs (words after the number are units).
+    None for an empty cell; :class:`InvalidInput` for anything else or a negative number."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        q = float(value)
+        if q != q:
             return None
     else:
         text = cell_text(value)
         if text is None:
             return None
-        norm = re.sub(r"[,\s¥￥円]|JPY|jpy", "", nfkc(text))
-        try:
-            amount = float(norm)
-        except ValueError:
+        m = _QUANTITY.fullmatch(nfkc(text))
+        if m is None:
             raise InvalidInput(
-                "value_jpy", f"金額「{text}」を数値として読めません", f"value {text!r} is not a number"
-            ) from None
-    if amount < 0:
-        raise InvalidInput("value_jpy", f"金額が負です（{amount:,.0f}）", f"value is negative ({amount:,.0f})")
-    return amount
+                "value_jpy", f"数量「{text}」を数値として読めません", f"quantity {text!r} is not a number"
+            )
+        q = float(m.group(1).replace(",", ""))
+    if q < 0:
+        raise InvalidInput("value_jpy", f"数量が負です（{q:g}）", f"quantity is negative ({q:g})")
+    return q
+
+
+_QUANTITY = re.compile(r"([+-]?(?:\d[\d,]*)?\.?\d+)\s*[^\d\s]*")
 
 
 def _enum(value, lookup: dict, field: str, ja_name: str, choices: str) -> str | None:
@@ -181,3 +301,21 @@ def parse_inform(value) -> frozenset[str]:
         elif key is not None and key != "none":
             kinds.add(key)
     return frozenset(kinds)
+
+
+def parse_rate(text: str) -> tuple[str, float]:
+    """An exchange rate as the user gives it: ``USD=150`` (yen per unit; ドル=150, usd=150.5, EUR=１６０ too).
+    The currency is named as :func:`unit_of` names it; :class:`InvalidInput` (field ``rate``) otherwise."""
+    name, sep, number = nfkc(str(text)).partition("=")
+    unit = unit_of(name) if sep else None
+    try:
+        rate = float(number.replace(",", "").strip()) if sep else float("nan")
+    except ValueError:
+        rate = float("nan")
+    if unit is None or unit[0] in ("JPY", FOREIGN) or unit[1] != 1 or not (0 < rate < 1e9):
+        raise InvalidInput(
+            "rate",
+            f"--rate {text}: 「通貨=1単位あたりの円」で指定してください（例: --rate USD=150 --rate EUR=160）",
+            f"--rate {text}: give a currency and its rate in yen per unit (e.g. --rate USD=150 --rate EUR=160)",
+        )
+    return unit[0], rate

@@ -42,7 +42,11 @@ def test_install_writes_module_script_and_library_entries(profile, capsys):
 def test_module_declares_every_function_with_optional_arguments():
     src = calc.basic_module()
     assert "Function SCREEN(country As Variant, item As Variant, Optional hs As Variant," in src
-    assert "Optional ship_date As Variant) As Variant" in src
+    assert "Optional ship_date As Variant, Optional final_destination As Variant," in src
+    assert "Optional final_end_user As Variant) As Variant" in src
+    from exportscreen.engine import ORDER_FIELDS
+
+    assert calc.LINE == ORDER_FIELDS  # SCREEN takes every field of an order line, as the Excel function does
     for name, func, _params, _req in calc.FUNCTIONS:
         assert f"Function {name}(" in src and f'ExportScreenCall("{func}"' in src
     assert "Function RULES_VERSION() As Variant" in src
