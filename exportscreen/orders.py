@@ -1,17 +1,14 @@
 """Order tables in workbooks and CSV files: find the header row, map its columns, list the order lines.
 
-Reading only — writing goes through :mod:`exportscreen.xlsxpatch` (xlsx/xlsm) or :func:`write_csv`.
-Coordinates are 0-based (row, col), like python-calamine's.
+Reading only — writing goes through :mod:`exportscreen.xlsxpatch` (xlsx/xlsm) or :mod:`exportscreen.csvfile`
+(which also reads csv files). Coordinates are 0-based (row, col), like python-calamine's.
 
 Public API: :data:`FIELDS`, :func:`normalize_header`, :func:`match_column`, :func:`find_header`,
-:func:`read_order_table`, :func:`read_csv_rows`, :func:`write_csv`, :func:`csv_safe`,
-:class:`Header`, :class:`OrderLine`, :class:`OrderTable`.
+:func:`read_order_table`, :class:`Header`, :class:`OrderLine`, :class:`OrderTable`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -341,8 +338,7 @@ class OrderTable:
     total_rows: list[int] = field(default_factory=list)  # 0-based rows skipped as totals rows
     formula_cells: dict[int, str] = field(default_factory=dict)  # xlsx: row -> its screened cells that are formulas
     hidden_lines: int = 0  # xlsx: lines in hidden rows (screened and written all the same)
-    encoding: str = "utf-8"
-    rows: list[list[Any]] = field(default_factory=list)  # csv: every row as read (kept for writing back)
+    csv: Any = None  # csv: how it was read and where its records end (csvfile.CsvSource), for writing back
 
     @property
     def skipped(self) -> dict[str, int]:
@@ -514,9 +510,12 @@ def cell_text(v: Any) -> str:
     return str(v).strip()
 
 
-def read_order_table(path: str | Path, sheet: str | None = None, kind: str | None = None) -> OrderTable:
+def read_order_table(
+    path: str | Path, sheet: str | None = None, kind: str | None = None, stream: bool = False
+) -> OrderTable:
     """Find the order table in an xlsx/xlsm (python-calamine) or csv file. ``kind`` ("xlsx" or "csv")
-    defaults to what the file name says."""
+    defaults to what the file name says. ``stream``: a csv file's lines are read while they are iterated
+    (:class:`exportscreen.csvfile.StreamedLines`), not kept."""
     path = Path(path)
     if kind is None:
         kind = "csv" if path.suffix.lower() in (".csv", ".txt") else "xlsx"
@@ -524,16 +523,9 @@ def read_order_table(path: str | Path, sheet: str | None = None, kind: str | Non
         if kind == "csv":
             if not path.is_file():
                 raise UserError(f"{path.name}: ファイルが見つかりません", f"{path.name}: file not found")
-            rows, enc = read_csv_rows(path)
-            header = find_header(rows)
-            if header is None:
-                raise UserError(
-                    f"{path.name}: 受注表が見つかりません（仕向地・品目 の列のある見出し行が必要です）",
-                    f"{path.name}: no order table: no header row with a country and an item column (e.g. 仕向地, 品目)",
-                )
-            table = OrderTable(path, "csv", None, header, encoding=enc, rows=rows)
-            _lines(iter(rows[header.row + 1 :]), header, table, 0, header.row + 1)
-            return table
+            from exportscreen import csvfile
+
+            return csvfile.read_table(path, stream)
         return _read_xlsx(path, sheet)
     except ColumnClash as exc:
         raise UserError(f"{path.name}: {exc.ja}", f"{path.name}: {exc.en}") from None
@@ -599,50 +591,3 @@ def _read_xlsx(path: Path, sheet: str | None) -> OrderTable:
         f"{path.name}: {where} に受注表が見つかりません（仕向地・品目 の列のある見出し行が必要です）",
         f"{path.name}: no order table found in {where} (need a header row with 仕向地/Country and 品目/Item)",
     )
-
-
-# --------------------------------------------------------------------------------------------------- csv
-def read_csv_rows(path: Path) -> tuple[list[list[str]], str]:
-    raw = path.read_bytes()
-    for enc in ("utf-8-sig", "cp932"):
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise UserError(
-            f"{path.name}: CSV の文字コードを読めません（UTF-8 か Shift_JIS にしてください）",
-            f"{path.name}: cannot decode the CSV file (expected UTF-8 or Shift_JIS)",
-        )
-    if "\x00" in text:
-        raise UserError(f"{path.name}: CSV のテキストファイルではありません", f"{path.name}: not a CSV text file")
-    enc = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") or enc == "cp932" else "utf-8"
-    try:
-        sample = text[:8192]
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample else csv.excel
-    except csv.Error:
-        dialect = csv.excel
-    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)], enc
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d[\d,]*)(\.\d+)?$")
-
-
-def csv_safe(value: Any) -> str:
-    """A cell as CSV text that no spreadsheet application evaluates as a formula (OWASP CSV injection):
-    text starting with = + - @ TAB or CR gets a leading single quote (plain numbers like -5 are kept)."""
-    s = "" if value is None else str(value)
-    if s.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(s):
-        return "'" + s
-    return s
-
-
-def write_csv(rows: list[list[Any]], out, encoding: str = "utf-8-sig") -> None:
-    """Write rows (every cell made formula-safe with :func:`csv_safe`) to a binary file object."""
-    buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\r\n")
-    for row in rows:
-        w.writerow([csv_safe(v) for v in row])
-    out.write(buf.getvalue().encode(encoding, errors="strict"))

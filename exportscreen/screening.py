@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from exportscreen import files, messages, orders, render, state, xlsxpatch
+from exportscreen import csvfile, files, messages, orders, render, state, xlsxpatch
 from exportscreen.engine import screen, with_formula_cells
 from exportscreen.errors import UserError
 from exportscreen.model import Code, Decision
@@ -200,7 +200,7 @@ def screen_file(
     try:
         t0 = time.perf_counter()
         fingerprint = files.Fingerprint.take(src)  # checked again just before writing
-        table = orders.read_order_table(src, sheet, kind="csv" if is_csv else "xlsx")
+        table = orders.read_order_table(src, sheet, kind="csv" if is_csv else "xlsx", stream=True)
         missing = table.header.output_columns()[2]
         summary = ScreenSummary(
             src,
@@ -267,6 +267,8 @@ def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_pro
         summary.counts.update(counts)
         summary.rules_version = d.rules_version if table.lines else "-"
         summary.lines = len(table.lines)
+        summary.skipped = table.skipped  # a csv file's lines are read while they are screened
+        summary.skipped = table.skipped  # a csv file's lines are read while they are screened
         summary.unique_lines = len(distinct)
         if summary.rules_version == "-":
             summary.rules_version = rules.version
@@ -306,16 +308,9 @@ def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_pro
 def _write_csv(
     table: orders.OrderTable, src: Path, target: Path, cells: Mapping[int, dict[int, str]], before_replace=None
 ) -> None:
-    rows = table.rows  # the rows read at the start: the file is not read twice
-    width = max([len(r) for r in rows] + [c + 1 for cols in cells.values() for c in cols])
-    rows = [list(r) + [""] * (width - len(r)) for r in rows]
-    for r, cols in cells.items():
-        while r >= len(rows):
-            rows.append([""] * width)
-        for c, text in cols.items():
-            rows[r][c] = text
+    """The source streamed to an atomic temporary file with our cells written in; every other byte as it was."""
     files.atomic_write(
-        target, lambda fh: orders.write_csv(rows, fh, table.encoding), mode_from=src, before_replace=before_replace
+        target, lambda fh: csvfile.write_table(table.csv, src, fh, cells), mode_from=src, before_replace=before_replace
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from pathlib import Path
 
@@ -114,29 +113,3 @@ def test_csv_table_and_encodings(tmp_path):
     t = orders.read_order_table(p)
     assert t.kind == "csv" and t.header.row == 1 and len(t.lines) == 1 and t.total_rows == [4]
     assert t.lines[0].kwargs()["value_jpy"] == "100"
-
-
-@pytest.mark.parametrize(
-    "value,expected",
-    [
-        ("=1+1", "'=1+1"),
-        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
-        ("@SUM(A1)", "'@SUM(A1)"),
-        ("\tx", "'\tx"),
-        ("\rx", "'\rx"),
-        ("-2+3", "'-2+3"),
-        ("-5", "-5"),
-        ("-1,000.5", "-1,000.5"),
-        ("米国", "米国"),
-        (None, ""),
-        (12, "12"),
-    ],
-)
-def test_csv_safe(value, expected):
-    assert orders.csv_safe(value) == expected
-
-
-def test_write_csv_escapes_every_cell():
-    buf = io.BytesIO()
-    orders.write_csv([["a", '=HYPERLINK("x")'], ["-3", "@x"]], buf, "utf-8")
-    assert buf.getvalue().decode() == 'a,"\'=HYPERLINK(""x"")"\r\n-3,\'@x\r\n'

@@ -155,7 +155,7 @@ def test_date_option_is_the_as_of_date_for_lines_without_ship_date(tmp_path):
     assert cli.main(["screen", str(p), "--date", "01/10/2025"]) == 2
 
 
-def test_csv_in_and_out_escapes_formula_text(tmp_path):
+def test_csv_in_and_out_keeps_the_clerks_cells_as_they_were(tmp_path):
     src = tmp_path / "orders.csv"
     src.write_text(
         'title\n仕向地,品目,需要者\n米国,7の項(1),"=HYPERLINK(""http://x"",""y"")"\nAtlantis,非該当,@evil\n'
@@ -165,9 +165,10 @@ def test_csv_in_and_out_escapes_formula_text(tmp_path):
     out = tmp_path / "out.csv"
     assert cli.main(["screen", str(src), "--out", str(out)]) == 0
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[1] == "仕向地,品目,需要者,判定,理由"
-    assert lines[2].startswith('米国,7の項(1),"\'=HYPERLINK(""http://x"",""y"")",許可要,')
-    assert ",'@evil,入力エラー," in out.read_text(encoding="utf-8")
+    assert lines[0] == "title" and lines[1] == "仕向地,品目,需要者,判定,理由"
+    assert lines[2].startswith('米国,7の項(1),"=HYPERLINK(""http://x"",""y"")",許可要,')  # no ' added
+    assert ",@evil,入力エラー," in out.read_text(encoding="utf-8")
+    assert lines[-2:] == [",,", "合計,,"]  # rows we do not write are not padded
 
 
 def test_refused_while_open_in_excel_or_locked(sample, capsys):
