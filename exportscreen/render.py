@@ -17,6 +17,17 @@ CONCERN_EN = {"B": "biological", "C": "chemical", "M": "missile", "N": "nuclear"
 HIT_KIND = {"hit": ("該当", "Listed"), "possible": ("類似（要確認）", "Possible match")}
 
 
+# The colours of each decision (fill, font; RRGGBB) wherever a 判定 cell is shown: the screened workbook, the order
+# template, the sample workbook.
+DECISION_COLOURS = {
+    Code.PROHIBITED: ("FFC7CE", "9C0006"),
+    Code.LICENSE_REQUIRED: ("F8CBAD", "833C0B"),
+    Code.REVIEW: ("FFEB9C", "9C5700"),
+    Code.NO_LICENSE: ("C6EFCE", "006100"),
+    Code.INVALID: ("D9D9D9", "404040"),
+}
+
+
 def label(code: Code, lang: str = "ja") -> str:
     return code.label_en if lang == "en" else code.label
 

@@ -22,6 +22,7 @@ from exportscreen import csvfile, files, messages, orders, render, state, xlsxpa
 from exportscreen.engine import screen, with_formula_cells
 from exportscreen.errors import UserError
 from exportscreen.model import Code, Decision
+from exportscreen.xlsxstyles import CellFormat
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv", ".txt")
@@ -295,6 +296,8 @@ def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_pro
                     table.sheet,
                     rows=cells,
                     style_from_left_rows={header.row},
+                    formats=_formats(dcol, rcol, lang),
+                    widths={dcol if f == "decision" else rcol: COLUMN_WIDTHS[f] for f in missing},
                     before_replace=run.before_replace,
                 )
             run.replaced()
@@ -303,6 +306,19 @@ def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_pro
     summary.timings["audit_wait"] = time.perf_counter() - t3  # the log finishing after the workbook is written
     summary.timings["audit"] = run.commit_seconds or 0.0  # writing the log, mostly alongside the workbook
     return summary
+
+
+COLUMN_WIDTHS = {"decision": 12.0, "reason": 70.0}  # characters: the 判定 and 理由 columns the tool creates
+
+
+def _formats(dcol: int, rcol: int, lang: str) -> dict[int, dict[str | None, CellFormat]]:
+    """The 判定 cell in its decision's colours, the 理由 cell wrapped, both aligned to the top (as in the template)."""
+    decision: dict[str | None, CellFormat] = {
+        render.label(code, lang): CellFormat(fill=fill, font_color=font, bold=True, top=True)
+        for code, (fill, font) in render.DECISION_COLOURS.items()
+    }
+    decision[None] = CellFormat(bold=True, top=True)
+    return {dcol: decision, rcol: {None: CellFormat(wrap=True, top=True)}}
 
 
 def _write_csv(

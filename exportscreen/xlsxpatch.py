@@ -46,6 +46,7 @@ from lxml import etree
 
 from exportscreen import files
 from exportscreen.errors import UserError
+from exportscreen.xlsxstyles import CellFormat, Formatter, Styles
 
 MAX_TOTAL_UNCOMPRESSED = 2 * 1024**3  # 2 GiB for all members together
 MAX_RATIO = 200  # compression ratio above which a large member is treated as a zip bomb ...
@@ -490,9 +491,17 @@ class _Targets:
 
 
 class _SheetPatcher:
-    def __init__(self, targets: _Targets, style_left_rows: set[int]):
+    def __init__(
+        self,
+        targets: _Targets,
+        style_left_rows: set[int],
+        formatter: Formatter | None = None,
+        widths: Mapping[int, float] | None = None,
+    ):
         # 1-based internally
         self.targets = targets
+        self.formatter = formatter  # formats of the cells of rows not in style_left_rows, and their rows' heights
+        self.widths = widths or {}  # widths of columns that have none
         self.pending = targets.pending()
         self.style_left_rows = style_left_rows
         self.p = b""  # namespace prefix of the main namespace, e.g. b"x:" (usually empty)
@@ -500,7 +509,7 @@ class _SheetPatcher:
         self._cell_open = b"<c"
         self._row_close = b"</row>"
         self._plain_cell = _plain_cell(b"")
-        self._row_shapes: dict[tuple, bytes] = {}
+        self._row_shapes: dict[tuple, tuple[bytes, tuple]] = {}
         self.col_styles: list[tuple[int, int, bytes]] = []
         self.formulas: list[str] = []
         self.cells_written = 0
@@ -510,10 +519,16 @@ class _SheetPatcher:
 
     # -- head
     def _patch_head(self, head: bytes) -> bytes:
+        spans = []
         for m in re.finditer(rb"<(?:\w+:)?col\s[^>]*>", head):
             a = _attrs(m.group())
             if b"style" in a and b"min" in a and b"max" in a:
                 self.col_styles.append((int(a[b"min"]), int(a[b"max"]), a[b"style"]))
+            if a.get(b"min", b"").isdigit() and a.get(b"max", b"").isdigit():
+                spans.append((int(a[b"min"]), int(a[b"max"]), m, a.get(b"width")))
+        head = self._add_widths(head, spans)
+        if self.formatter is not None:
+            self._read_sizes(head, spans)
         dim = re.search(rb"<(?:\w+:)?dimension\s[^>]*>", head)
         if not dim or not self.pending:
             return head
@@ -528,6 +543,81 @@ class _SheetPatcher:
         if len(parts) == 1 and min(rows) == max(rows) and min(cols) == max(cols):
             new = new.split(b":")[0]
         return head[: dim.start()] + _set_attr(dim.group(), b"ref", new) + head[dim.end() :]
+
+    def _add_widths(self, head: bytes, spans: list) -> bytes:
+        """``<col>`` entries for the columns of ``self.widths`` that have none, in order among the others (a
+        ``<cols>`` made before ``<sheetData>`` when there is none)."""
+        new = sorted((c, w) for c, w in self.widths.items() if not any(lo <= c <= hi for lo, hi, _, _ in spans))
+        if not new:
+            return head
+        p = self.p
+        for c, w in reversed(new):
+            el = b"<" + p + b'col min="%d" max="%d" width="%g" customWidth="1"/>' % (c, c, w)
+            after = [m for lo, _, m, _ in spans if lo < c]
+            if after:
+                at = after[-1].end()
+                if not after[-1].group().endswith(b"/>"):
+                    at = head.index(b">", head.index(b"</", at)) + 1
+            else:
+                cols = re.search(rb"<(?:\w+:)?cols(\s[^>]*)?>", head)
+                if cols is None:
+                    head += b"<" + p + b"cols>" + el + b"</" + p + b"cols>"
+                    spans.append((c, c, None, b"%g" % w))
+                    continue
+                at = cols.end()
+            head = head[:at] + el + head[at:]
+            spans.append((c, c, None, b"%g" % w))
+        return head
+
+    def _read_sizes(self, head: bytes, spans: list) -> None:
+        """The column widths and default row height that the heights of rows are estimated from."""
+        f = self.formatter
+        assert f is not None
+        for lo, hi, _, width in spans:
+            with contextlib.suppress(TypeError, ValueError):
+                for c in range(lo, min(hi, lo + 64) + 1):
+                    f.widths[c] = float(width)
+        m = re.search(rb"<(?:\w+:)?sheetFormatPr\s[^>]*>", head)
+        a = _attrs(m.group()) if m else {}
+        with contextlib.suppress(ValueError):
+            if b"defaultColWidth" in a:
+                f.default_width = float(a[b"defaultColWidth"])
+            elif b"baseColWidth" in a:
+                f.default_width = float(a[b"baseColWidth"]) + 0.71
+            if b"defaultRowHeight" in a:
+                f.default_height = float(a[b"defaultRowHeight"])
+
+    def _styled(self, row: int, col: int, text: str, style: bytes | None) -> bytes | None:
+        """The style of a cell written into a row of lines (a row not in style_left_rows): its format on top."""
+        if self.formatter is None or row in self.style_left_rows:
+            return style
+        return self.formatter.style(col, text, style)
+
+    def _grown(self, tag: bytes, row_attrs: Mapping[bytes, bytes], height: float) -> bytes:
+        """The row's start tag with the height ``height`` (points) unless it is as high already."""
+        assert self.formatter is not None
+        try:
+            current = float(row_attrs[b"ht"]) if b"ht" in row_attrs else self.formatter.default_height
+        except ValueError:
+            current = 0.0
+        if height <= current:
+            return tag
+        value = b"%g" % height
+        if b"ht" not in row_attrs and b"customHeight" not in row_attrs:
+            return tag[:-1] + b' ht="' + value + b'" customHeight="1">'
+        return _set_attr(_set_attr(tag, b"ht", value), b"customHeight", b"1")
+
+    def _height(self, row: int, cells) -> float:
+        """Points a row needs to show its written cells [(col, style, text)] whole (0 when none is wrapped)."""
+        f = self.formatter
+        if f is None or row in self.style_left_rows:
+            return 0.0
+        h = 0.0
+        for col, style, text in cells:
+            fmt = f.format(col, text)
+            if fmt is not None and fmt.wrap:
+                h = max(h, f.height(col, style, text))
+        return h
 
     # -- cells
     def _cell_start(self, col: int, style: bytes | None) -> tuple[bytes, bytes]:
@@ -565,15 +655,21 @@ class _SheetPatcher:
 
     def _new_row(self, row: int) -> bytes:
         cells = self.targets.cells(row)
-        out, left = [], None
+        out, left, written = [], None, []
         for col, text in cells:
             style = left if row in self.style_left_rows else self._default_style(col, {})
-            out.append(self._new_cell(row, col, text, style))
             left = style
+            style = self._styled(row, col, text, style)
+            out.append(self._new_cell(row, col, text, style))
+            written.append((col, style, text))
         self.cells_written += len(cells)
         self.rows_created += 1
         p = self.p
-        return b"<" + p + b'row r="' + str(row).encode() + b'">' + b"".join(out) + b"</" + p + b"row>"
+        tag = b"<" + p + b'row r="' + str(row).encode() + b'">'
+        height = self._height(row, written)
+        if height:
+            tag = self._grown(tag, {}, height)
+        return tag + b"".join(out) + b"</" + p + b"row>"
 
     def _patch_row(self, row_xml: bytes, row: int, start_tag: bytes, row_attrs: dict[bytes, bytes]) -> bytes:
         p = self.p
@@ -616,12 +712,15 @@ class _SheetPatcher:
         cursor = 0
         left_style = None
         queue = list(new_cols)
+        written = []
 
         def emit_new(c: int) -> None:
             nonlocal left_style
             style = left_style if row in self.style_left_rows else self._default_style(c, row_attrs)
-            out.append(self._new_cell(row, c, cells[c], style))
             left_style = style
+            style = self._styled(row, c, cells[c], style)
+            out.append(self._new_cell(row, c, cells[c], style))
+            written.append((c, style, cells[c]))
 
         for c, s, e, a, inner, tag in existing:
             while queue and queue[0] < c:
@@ -631,7 +730,9 @@ class _SheetPatcher:
             if queue and queue[0] == c:
                 queue.pop(0)
                 self._check_overwrite(row, c, inner)
-                out.append(self._new_cell(row, c, cells[c], a.get(b"s")))
+                style = self._styled(row, c, cells[c], a.get(b"s"))
+                out.append(self._new_cell(row, c, cells[c], style))
+                written.append((c, style, cells[c]))
                 left_style = a.get(b"s")
             else:
                 if b"r" not in a:  # give position-less cells an explicit ref: insertions must not shift them
@@ -650,6 +751,9 @@ class _SheetPatcher:
             lo2, hi2 = min([lo] + new_cols), max([hi] + new_cols)
             if (lo2, hi2) != (lo, hi):
                 start_tag = _set_attr(start_tag, b"spans", f"{lo2}:{hi2}".encode())
+        height = self._height(row, written)
+        if height:
+            start_tag = self._grown(start_tag, row_attrs, height)
         return start_tag + b"".join(out) + close
 
     def _append_after_last(self, row, row_attrs, start_tag, body, close) -> bytes | None:
@@ -683,11 +787,15 @@ class _SheetPatcher:
         rownum = b"%d" % row
         cell_end = b"</" + p + b"t></" + p + b"is></" + p + b"c>"
         cell_start = self._cell_parts.get
+        written = []
         for c, text in cells:
             style = left if inherit else self._default_style(c, row_attrs)
+            left = style
+            if self.formatter is not None:
+                style = self._styled(row, c, text, style)
+                written.append((c, style, text))
             before_after = cell_start((c, style)) or self._cell_start(c, style)
             out += (before_after[0], rownum, before_after[1], _xml_text(text), cell_end)
-            left = style
         out.append(close)
         self.cells_written += len(cells)
         spans = row_attrs.get(b"spans")
@@ -696,6 +804,9 @@ class _SheetPatcher:
             last_new = cells[-1][0]
             if lo.isdigit() and hi.isdigit() and last_new > int(hi):
                 out[0] = _set_attr(start_tag, b"spans", b"%d:%d" % (min(int(lo), first_col), last_new))
+        height = self._height(row, written)
+        if height:
+            out[0] = self._grown(out[0], row_attrs, height)
         return b"".join(out)
 
     def _append_in_place(self, buf: bytes, start: int, end: int, tag: bytes, row_attrs, row: int) -> bytes | None:
@@ -735,39 +846,53 @@ class _SheetPatcher:
             if self._col_of(letters) >= cols[0]:
                 return None
         custom = row_attrs.get(b"customFormat") in (b"1", b"true") and b"s" in row_attrs
-        key = (cols, last_style, row_attrs[b"s"] if custom else None, row in self.style_left_rows)
-        cells = self._row_shapes.get(key)
-        if cells is None:
-            cells = self._row_shape(key, row_attrs)
+        key: tuple = (cols, last_style, row_attrs[b"s"] if custom else None, row in self.style_left_rows)
+        f = self.formatter
+        if f is not None and not key[3]:  # rows alike in the texts their cells' formats depend on, too
+            varying = f.varying(cols)
+            key += (texts[varying[0]],) if len(varying) == 1 else tuple([texts[i] for i in varying])
+        shape = self._row_shapes.get(key)
+        if shape is None:
+            shape = self._row_shape(key, row_attrs, texts)
+        cells, wraps = shape
         if len(texts) == 2:  # the usual 判定 and 理由
             new = cells % (row, _xml_text(texts[0]), row, _xml_text(texts[1]))
         else:
             new = cells % tuple(chain.from_iterable((row, _xml_text(t)) for t in texts))
         out = [buf[start:close_i], new, buf[close_i:end]]
         self.cells_written += len(texts)
+        new_tag = tag
         spans = row_attrs.get(b"spans")
         if spans:
             lo, _, hi = spans.partition(b":")
             last_new = cols[-1]
             if lo.isdigit() and hi.isdigit() and last_new > int(hi):
-                out[0] = (
-                    _set_attr(tag, b"spans", b"%d:%d" % (min(int(lo), cols[0]), last_new)) + buf[body_start:close_i]
-                )
+                new_tag = _set_attr(tag, b"spans", b"%d:%d" % (min(int(lo), cols[0]), last_new))
+        if wraps:
+            assert f is not None  # wrapped cells have a format
+            new_tag = self._grown(new_tag, row_attrs, max([heights(texts[i]) for i, heights in wraps]))
+        if new_tag is not tag:
+            out[0] = new_tag + buf[body_start:close_i]
         return b"".join(out)
 
-    def _row_shape(self, key: tuple, row_attrs) -> bytes:
+    def _row_shape(self, key: tuple, row_attrs, texts) -> tuple[bytes, tuple]:
         """The new cells, a %-format of the row number and the text of each, for rows alike in the target columns,
-        the style of their last cell, their own style and whether new cells take the style of the cell to their
-        left."""
-        cols, left, _, inherit = key
-        cells = []
-        for c in cols:
+        the style of their last cell, their own style, whether new cells take the style of the cell to their left
+        and the formats of their cells (those of ``texts``); and the wrapped cells, [(index, col, style)]."""
+        cols, left, _, inherit = key[:4]
+        cells, wraps = [], []
+        for i, (c, text) in enumerate(zip(cols, texts)):
             style = left if inherit else self._default_style(c, row_attrs)
+            left = style
+            fmt = None if inherit or self.formatter is None else self.formatter.format(c, text)
+            if fmt is not None:
+                style = self.formatter.styles.derive(style, fmt)  # type: ignore[union-attr]
+                if fmt.wrap:
+                    wraps.append((i, self.formatter.heights(c, style)))  # type: ignore[union-attr]
             before, after = self._cell_start(c, style)
             cells.append(before.replace(b"%", b"%%") + b"%d" + after.replace(b"%", b"%%") + b"%b" + self._cell_end)
-            left = style
-        fmt = self._row_shapes[key] = b"".join(cells)
-        return fmt
+        shape = self._row_shapes[key] = (b"".join(cells), tuple(wraps))
+        return shape
 
     _col_cache: dict[bytes, int] = {}
 
@@ -947,6 +1072,8 @@ def patch_workbook(
     *,
     rows: Mapping[int, Mapping[int, str]] | None = None,
     style_from_left_rows: set[int] | frozenset[int] = frozenset(),
+    formats: Mapping[int, Mapping[str | None, CellFormat]] | None = None,
+    widths: Mapping[int, float] | None = None,
     atomic: bool = True,
     before_replace: Callable[[Path], None] | None = None,
 ) -> PatchResult:
@@ -955,6 +1082,10 @@ def patch_workbook(
     to {0-based col: text} (less memory for a million lines). A new cell (one that did not exist) in a
     row listed in ``style_from_left_rows`` takes the style of the cell to its left (for header cells);
     other new cells take the row's or column's default style; overwritten cells keep their own style.
+    ``formats`` ({0-based col: {text: CellFormat}}, the text None for any other) puts a format on top of that style
+    for the cells of the other rows (styles.xml gains the fonts, fills and cell formats it needs), and a row whose
+    wrapped cell needs more room than the row's height is made high enough to show it whole (``ht``,
+    ``customHeight``). ``widths`` ({0-based col: characters}) gives a width to those of the columns that have none.
     The write is atomic (temporary file beside ``dst``, fsync, rename) unless ``atomic=False``; ``before_replace``
     is :func:`exportscreen.files.atomic_write`'s (the audit log commits the run there)."""
     src, dst = Path(src), Path(dst)
@@ -979,6 +1110,7 @@ def patch_workbook(
                 _check_range((r,), row_cols)
         targets = _Targets({r: c for r, c in rows.items() if c} if any(not v for v in rows.values()) else rows)
     left_rows = {r + 1 for r in style_from_left_rows}
+    col_widths = {c + 1: w for c, w in (widths or {}).items()}
 
     def write_file(write) -> None:
         if atomic:
@@ -990,24 +1122,39 @@ def patch_workbook(
     try:
         with zipfile.ZipFile(src) as zin:
             part, sheet_id = sheet_part(zin, sheet)
+            styles_part = _styles_part(zin) if formats else None
+
+            def patcher() -> _SheetPatcher:
+                formatter = None
+                if formats:
+                    styles = Styles(zin.read(styles_part) if styles_part else None)
+                    formatter = Formatter(styles, {c + 1: f for c, f in formats.items()})
+                return _SheetPatcher(targets, left_rows, formatter, col_widths)
+
+            def styles_xml(p: _SheetPatcher) -> dict[str, Callable[[], bytes | None]]:
+                """styles.xml with the formats the sheet's cells took, known once the sheet is written."""
+                f = p.formatter
+                return {styles_part: f.styles.render} if f is not None and styles_part else {}
+
             if zin.getinfo(part).file_size <= STREAM_MAX_INPUT:
-                streamed = _StreamedSheet(_SheetPatcher(targets, left_rows), zin, part, sheet_id)
+                p = patcher()
+                streamed = _StreamedSheet(p, zin, part, sheet_id)
                 try:
-                    write_file(lambda fh: _write_package(zin, fh, part, streamed, {}))
+                    write_file(lambda fh: _write_package(zin, fh, part, streamed, {}, styles_xml(p)))
                     assert streamed.result is not None  # set when the sheet has been written
                     return streamed.result
                 except _Restart:
                     pass
             # the sheet rewritten to a temporary file first; a large write buffer: few system calls
-            patcher = _SheetPatcher(targets, left_rows)
+            p = patcher()
             with tempfile.TemporaryFile(dir=dst.parent, buffering=4 * CHUNK) as sheet_tmp:
                 with zin.open(part) as fh:
-                    patcher.run(fh, sheet_tmp)
-                result = PatchResult(part, patcher.cells_written, patcher.rows_created, patcher.formulas)
-                overrides = _calc_chain_overrides(zin, sheet_id, set(patcher.formulas), result)
+                    p.run(fh, sheet_tmp)
+                result = PatchResult(part, p.cells_written, p.rows_created, p.formulas)
+                overrides = _calc_chain_overrides(zin, sheet_id, set(p.formulas), result)
                 sheet_size = sheet_tmp.tell()
                 sheet_tmp.seek(0)
-                write_file(lambda fh: _write_package(zin, fh, part, (sheet_tmp, sheet_size), overrides))
+                write_file(lambda fh: _write_package(zin, fh, part, (sheet_tmp, sheet_size), overrides, styles_xml(p)))
     except zipfile.BadZipFile as exc:
         raise UserError(f"{src.name}: the workbook is corrupt ({exc})") from None
     except (zlib.error, EOFError) as exc:
@@ -1050,22 +1197,24 @@ def _calc_chain_overrides(zin, sheet_id, refs, result) -> dict[str, bytes | None
     return {chain: None, "[Content_Types].xml": ct, rels_part: rl}
 
 
-def _write_package(zin: zipfile.ZipFile, fh, part: str, sheet, overrides: dict) -> None:
+def _write_package(zin: zipfile.ZipFile, fh, part: str, sheet, overrides: dict, late: Mapping | None = None) -> None:
     """Write the package to ``fh``: every member of ``zin`` copied except ``part``, which is written from ``sheet``
     (the rewritten sheet as ``(file, size)``, or a _StreamedSheet that rewrites it as it is written), and the
     members in ``overrides`` (content, or None: left out). A streamed sheet gives the overrides when it is done;
-    when they concern a member already written, _Restart is raised."""
+    when they concern a member already written, _Restart is raised. The members in ``late`` are written after the
+    sheet, with the content their function gives then (None: as they are)."""
     written: set[str] = set()
+    late = late or {}
+    postponed: list[zipfile.ZipInfo] = []
     with zipfile.ZipFile(fh, "w", allowZip64=True) as zout:
         for info in zin.infolist():
             name = info.filename
             if name in overrides and overrides[name] is None:
                 continue
-            zi = zipfile.ZipInfo(name, date_time=info.date_time)
-            zi.compress_type = info.compress_type
-            zi.external_attr = info.external_attr
-            zi.create_system = info.create_system
-            zi.comment = info.comment
+            if name in late:
+                postponed.append(info)
+                continue
+            zi = _member_info(info)
             if name == part and isinstance(sheet, _StreamedSheet):
                 overrides = sheet.write(zout, zi, info)
                 if not written.isdisjoint(overrides):
@@ -1082,6 +1231,29 @@ def _write_package(zin: zipfile.ZipFile, fh, part: str, sheet, overrides: dict) 
             else:
                 zout.writestr(zi, zin.read(info))
             written.add(name)
+        for info in postponed:
+            zout.writestr(_member_info(info), late[info.filename]() or zin.read(info))
+
+
+def _member_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """A new member's header like that of ``info``."""
+    zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    zi.compress_type = info.compress_type
+    zi.external_attr = info.external_attr
+    zi.create_system = info.create_system
+    zi.comment = info.comment
+    return zi
+
+
+def _styles_part(zin: zipfile.ZipFile) -> str | None:
+    """The workbook's styles part (None when it has none)."""
+    wb_part = _workbook_part(zin)
+    with contextlib.suppress(KeyError, etree.XMLSyntaxError):
+        for rel in _parse_xml(zin, _rels_part(wb_part)).iter(f"{{{NS_PKG_REL}}}Relationship"):
+            if rel.get("Type", "").endswith("/styles"):
+                part = _resolve(wb_part, rel.get("Target", ""))
+                return part if part in zin.namelist() else None
+    return None
 
 
 class _Restart(Exception):

@@ -5,8 +5,13 @@
 Sheet 受注一覧: title in row 1, the standard headers in row 2, example lines from row 3 spanning the decision
 table, and in 判定/理由 the formulas ``=IF(B3="","",SCREEN(B3,…,I3))`` for FORMULA_ROWS rows; the same
 colours on 判定 and dropdowns for 用途/インフォーム as the sample workbook. Sheet ``xlwings.conf`` tells the
-xlwings add-in where the functions are (UDF Modules = exportscreen_udfs); sheet 使い方 explains it in Japanese.
-Works in Excel (xlwings, after Import Functions) and in LibreOffice Calc (after ``exportscreen calc install``).
+xlwings add-in where the functions are (UDF Modules = exportscreen_udfs); it is hidden (not printed). Sheet 使い方
+explains it in Japanese. Works in Excel (xlwings, after Import Functions) and in LibreOffice Calc (after
+``exportscreen calc install``).
+
+Printing: A4 landscape, fitted to the page's width, the header row on every page, the print area the title, header
+and the example lines (使い方 tells how to widen it). The example lines' rows are as high as their reasons need
+(estimated as exportscreen does for a screened workbook: Excel does not fit a row to a formula's result).
 """
 
 from __future__ import annotations
@@ -20,8 +25,13 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
+ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(ROOT))
 import make_sample_workbook  # noqa: E402
+
+from exportscreen import screening, xlsxstyles  # noqa: E402
+from exportscreen.render import DECISION_COLOURS  # noqa: E402
 
 HEADERS = make_sample_workbook.HEADERS  # the same order table as the sample workbook
 WIDTHS = [14, 12, 14, 11, 30, 12, 14, 14, 12, 12, 80]
@@ -31,13 +41,6 @@ HEADER_ROW = 2
 FIRST_ROW = 3
 FORMULA_ROWS = 200
 LAST_ROW = FIRST_ROW + FORMULA_ROWS - 1
-COLOURS = [
-    ("輸出禁止", "FFC7CE", "9C0006"),
-    ("許可要", "F8CBAD", "833C0B"),
-    ("要確認", "FFEB9C", "9C5700"),
-    ("許可不要", "C6EFCE", "006100"),
-    ("入力エラー", "D9D9D9", "404040"),
-]
 
 # (受注番号, 仕向地, 品目, HS, 需要者, 用途, インフォーム, 金額, 出荷日) — the decision expected on the ship date
 LINES = [
@@ -197,7 +200,11 @@ INSTRUCTIONS = [
     ("Excel：Python と exportscreen をインストール → xlwings addin install → exportscreen excel install →", None),
     ("　　このブックを開き、マクロ有効ブック（.xlsm）として保存 → xlwings タブの「Import Functions」。", None),
     ("LibreOffice Calc：exportscreen calc install を実行してから LibreOffice を起動し、このブックを開きます。", None),
-    ("「xlwings.conf」シートは Excel の xlwings アドインの設定です。変更しないでください。", None),
+    ("「xlwings.conf」シート（非表示）は Excel の xlwings アドインの設定です。変更しないでください。", None),
+    ("", None),
+    ("■ 印刷", "head"),
+    ("A4 横・横幅1ページで印刷します（見出し行は各ページに印刷）。印刷範囲は見本の行までです。", None),
+    ("行を追加したら、印刷する行を選んで［ページレイアウト］→［印刷範囲］→［印刷範囲の設定］を実行します。", None),
     ("", None),
     (
         "注意：この判定は社内審査の補助です。最終判断は輸出管理責任者が行い、必要に応じて経済産業省に確認してください。",
@@ -264,18 +271,24 @@ def build(path: Path) -> None:
         )
         dv.add(f"{col}{FIRST_ROW}:{col}{LAST_ROW}")
         ws.add_data_validation(dv)
-    for label, bg, fg in COLOURS:
+    for code, (bg, fg) in DECISION_COLOURS.items():
         ws.conditional_formatting.add(
             f"J{FIRST_ROW}:J{LAST_ROW}",
             CellIsRule(
                 operator="equal",
-                formula=[f'"{label}"'],
+                formula=[f'"{code.label}"'],
                 fill=PatternFill("solid", fgColor=bg, bgColor=bg),
                 font=Font(bold=True, color=fg),
             ),
         )
     ws.freeze_panes = f"C{FIRST_ROW}"
     ws.auto_filter.ref = f"A{HEADER_ROW}:K{LAST_ROW}"
+    for i, line in enumerate(LINES):  # rows as high as the examples' reasons
+        reason = screening.decide(*line[1:]).reason_text("ja")
+        ws.row_dimensions[FIRST_ROW + i].height = xlsxstyles.row_height(reason, WIDTHS[10])
+    print_setup(ws)
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.print_area = f"A1:K{FIRST_ROW + len(LINES) - 1}"
 
     guide = wb.create_sheet("使い方")
     guide.column_dimensions["A"].width = 120
@@ -287,11 +300,15 @@ def build(path: Path) -> None:
             cell.font = Font(bold=True)
         elif kind == "note":
             cell.font = Font(bold=True, color="9C0006")
+    print_setup(guide)
+    guide.page_setup.fitToHeight = 1  # one page
+    guide.print_area = f"A1:A{len(INSTRUCTIONS)}"
 
     conf = wb.create_sheet("xlwings.conf")
     conf["A1"], conf["B1"] = "UDF Modules", "exportscreen_udfs"
     conf.column_dimensions["A"].width = 16
     conf.column_dimensions["B"].width = 20
+    conf.sheet_state = "hidden"  # read by the xlwings add-in, not for printing
 
     wb.calculation.fullCalcOnLoad = True  # Excel computes the prewired formulas when the file is opened
     props = wb.properties
@@ -301,6 +318,18 @@ def build(path: Path) -> None:
     props.keywords = "export control, 該非判定, キャッチオール, SCREEN"
     props.created = props.modified = datetime(2026, 1, 1)
     wb.save(path)
+
+
+def print_setup(ws) -> None:
+    """A4 landscape, as wide as the page, page numbers in the footer."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.center.text = "&P / &N"
 
 
 def main(argv: list[str]) -> int:

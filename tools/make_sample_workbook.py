@@ -3,8 +3,11 @@
     .venv/bin/python tools/make_sample_workbook.py [OUT]
 
 Sheet 受注一覧: a title above the header, the standard columns, dropdowns for 用途 and インフォーム,
-conditional colours on 判定, a totals row; sheet 使い方: instructions in Japanese. The lines cover the
-decision table (shared/domain/export-control-facts.md §9). Names of companies are fictitious.
+conditional colours on 判定 (the screened cells get the same colours as styles), 判定/理由 cells ready to be
+filled (bordered, aligned to the top, 理由 wrapped), a totals row; sheet 使い方: instructions in Japanese. Both
+print on A4 landscape, fitted to the page's width, 受注一覧 with its header row on every page and only the order
+lines. The lines cover the decision table (shared/domain/export-control-facts.md §9). Names of companies are
+fictitious.
 """
 
 from __future__ import annotations
@@ -14,6 +17,11 @@ from datetime import date
 from pathlib import Path
 
 import xlsxwriter
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from exportscreen.render import DECISION_COLOURS  # noqa: E402
 
 HEADERS = [
     "受注番号",
@@ -224,6 +232,7 @@ def build(path: Path) -> None:
         }
     )
     text = wb.add_format({"border": 1, "valign": "top"})
+    reason = wb.add_format({"border": 1, "valign": "top", "text_wrap": True})
     money = wb.add_format({"border": 1, "num_format": "#,##0", "valign": "top"})
     day = wb.add_format({"border": 1, "num_format": "yyyy/mm/dd", "valign": "top"})
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
@@ -247,6 +256,8 @@ def build(path: Path) -> None:
                 ws.write_datetime(r, c, v, day)
             else:
                 ws.write_string(r, c, v, text)
+        ws.write_blank(r, 9, None, text)  # 判定 and 理由, filled by exportscreen: their cells keep this style
+        ws.write_blank(r, 10, None, reason)
     last = hr + len(LINES)
     total_row = last + 1
     ws.write(total_row, 0, "合計", total_label)
@@ -271,14 +282,7 @@ def build(path: Path) -> None:
             "error_message": "一覧から選択してください",
         },
     )
-    colours = [
-        ("輸出禁止", "#FFC7CE", "#9C0006"),
-        ("許可要", "#F8CBAD", "#833C0B"),
-        ("要確認", "#FFEB9C", "#9C5700"),
-        ("許可不要", "#C6EFCE", "#006100"),
-        ("入力エラー", "#D9D9D9", "#404040"),
-    ]
-    for label, bg, fg in colours:
+    for code, (bg, fg) in DECISION_COLOURS.items():
         ws.conditional_format(
             hr + 1,
             9,
@@ -287,12 +291,15 @@ def build(path: Path) -> None:
             {
                 "type": "cell",
                 "criteria": "==",
-                "value": f'"{label}"',
-                "format": wb.add_format({"bg_color": bg, "font_color": fg, "bold": True}),
+                "value": f'"{code.label}"',
+                "format": wb.add_format({"bg_color": f"#{bg}", "font_color": f"#{fg}", "bold": True}),
             },
         )
     ws.freeze_panes(hr + 1, 2)
     ws.autofilter(hr, 0, last, len(HEADERS) - 1)
+    print_setup(ws)
+    ws.repeat_rows(hr)
+    ws.print_area(0, 0, total_row, len(HEADERS) - 1)
 
     guide = wb.add_worksheet("使い方")
     guide.set_column(0, 0, 110)
@@ -300,7 +307,19 @@ def build(path: Path) -> None:
     note = wb.add_format({"bold": True, "font_color": "#9C0006", "text_wrap": True})
     for r, (t, kind) in enumerate(INSTRUCTIONS):
         guide.write(r, 0, t, big if kind == "title" else note if kind == "note" else None)
+    print_setup(guide)
+    guide.fit_to_pages(1, 1)  # one page
+    guide.print_area(0, 0, len(INSTRUCTIONS) - 1, 0)
     wb.close()
+
+
+def print_setup(ws) -> None:
+    """A4 landscape, as wide as the page, page numbers in the footer."""
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.set_footer("&C&P / &N")
 
 
 def main(argv: list[str]) -> int:

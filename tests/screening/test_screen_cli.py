@@ -72,12 +72,20 @@ def test_sample_screened_copy_is_correct(sample, tmp_path, capsys):
     assert "  4 行目 SO-2025-0101: 輸出禁止 — 北朝鮮向け" in text
     assert "  15 行目 SO-2026-0006: 入力エラー — " in text and "Atlantis" in text
     assert "SO-2025-0107" not in text  # 許可不要 lines are not listed
-    # everything but the order sheet is byte-identical; the sheet keeps validation and conditional formats
+    # everything but the order sheet and the styles it adds to is byte-identical; the sheet keeps validation,
+    # conditional formats and its print setup
     a, b = members(sample), members(out)
-    assert [k for k in a if a[k] != b[k]] == ["xl/worksheets/sheet1.xml"]
+    assert sorted(k for k in a if a[k] != b[k]) == ["xl/styles.xml", "xl/worksheets/sheet1.xml"]
     ws = openpyxl.load_workbook(out)["受注一覧"]
     assert len(ws.data_validations.dataValidation) == 2 and len(ws.conditional_formatting) == 1
     assert ws["H16"].value == "=SUM(H4:H15)" and ws.freeze_panes == "C4"
+    assert ws.print_area == "'受注一覧'!$A$1:$K$16" and ws.print_title_rows == "$3:$3"
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0  # as wide as the page
+    # 判定 in its decision's colour, 理由 wrapped, the row as high as the reason needs (test_cell_formats.py)
+    assert ws["J4"].fill.fgColor.rgb == "FFFFC7CE" and ws["J4"].border.left.style == "thin"
+    assert ws["K4"].alignment.wrap_text and ws["K4"].alignment.vertical == "top"
+    assert ws.row_dimensions[4].height > 3 * 15 and ws.row_dimensions[16].height is None
 
 
 def test_in_place_and_rerun_is_idempotent(sample, capsys):
@@ -142,6 +150,8 @@ def test_missing_output_columns_created_with_header_style(tmp_path, monkeypatch)
     got = openpyxl.load_workbook(path)["Orders"]
     assert got["E1"].value == "判定" and got["F1"].value == "理由"
     assert got["E1"].font.b and got["F1"].fill.fgColor.rgb == got["D1"].fill.fgColor.rgb
+    assert got.column_dimensions["E"].width == 12 and got.column_dimensions["F"].width == 70
+    assert got["F2"].alignment.wrap_text and got["E2"].fill.fill_type == "solid"
     assert got["E2"].value == got["E3"].value and got["E2"].value in ("許可不要", "要確認")
     assert got["F2"].value == got["F3"].value and "[規則 R" in got["F2"].value
     assert got["E4"].value is None  # a row with only a remark is not an order line
