@@ -12,13 +12,11 @@ spelled out).
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import shutil
 import subprocess
 import tempfile
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -301,14 +299,11 @@ def put(cell, value: Any, number_format: str | None = None):
 
 
 def text_height(text: str, width: float, size: float = 10.0, minimum: float = 15.0) -> float:
-    """Points a wrapped cell ``width`` characters wide needs to show ``text`` whole (a wide character takes two
-    digits' width; lines of a Japanese font at 1.75 times its size), at most Excel's 409.5."""
-    room = max(width - 1.0, 1.0) * 11.0 / size * 0.9  # words wrap whole: some room is lost at line ends
-    lines = 0
-    for line in (text or "").split("\n"):
-        used = sum(2.1 if unicodedata.east_asian_width(ch) in ("W", "F") else 1.05 for ch in line)
-        lines += max(1, math.ceil(used / room))
-    return max(minimum, min(409.5, math.ceil((lines * size * 1.75 + 3) * 4) / 4))
+    """Points a wrapped cell ``width`` characters wide needs to show ``text`` whole (the estimate the screened
+    workbook's rows use)."""
+    from exportscreen.xlsxstyles import row_height
+
+    return max(minimum, row_height(text or "", width, size, FONT))
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -585,7 +580,7 @@ def export(
 
     # 明細 and 技術情報
     _fill_table(wb[DETAIL_SHEET], DETAIL_COLUMNS, values)
-    _fill_table(wb[TECH_SHEET], TECH_COLUMNS, values, grow=False)
+    _fill_table(wb[TECH_SHEET], TECH_COLUMNS, values)
 
     # 取引審査票, one per line that is not 許可不要
     form = wb[FORM_SHEET]
@@ -706,9 +701,8 @@ def _fill_runs(ws, runs: list[dict]) -> None:
             cell._style = copy(styles[c])
 
 
-def _fill_table(ws, columns: list, values: list[dict], grow: bool = True) -> None:
-    """One row per line from the template's style row (row 2); with ``grow``, each row as high as its wrapped
-    texts need."""
+def _fill_table(ws, columns: list, values: list[dict]) -> None:
+    """One row per line from the template's style row (row 2), each row as high as its wrapped texts need."""
     from copy import copy
 
     styles = [copy(ws.cell(2, c + 1)._style) for c in range(len(columns))]
@@ -719,10 +713,9 @@ def _fill_table(ws, columns: list, values: list[dict], grow: bool = True) -> Non
         for c, (key, _h, _w) in enumerate(columns):
             cell = put(ws.cell(r, c + 1), v[key])
             cell._style = styles[c]
-            if grow and isinstance(v[key], str) and v[key]:
+            if isinstance(v[key], str) and v[key]:
                 height = max(height, text_height(v[key], widths[key], 9.0))
-        if grow:
-            ws.row_dimensions[r].height = height
+        ws.row_dimensions[r].height = height
     last = max(2, len(values) + 1)
     ws.auto_filter.ref = f"A1:{col_letter(len(columns) - 1)}{last}"
 
