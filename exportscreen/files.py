@@ -176,8 +176,14 @@ def atomic_write(
 
     An OSError (disk full, no permission, a name too long, the folder gone) is raised as one
     :class:`UserError` line; other exceptions pass as they are. The temporary file stays locked until it has
-    been renamed, so that :func:`remove_leftovers` (run first) never takes a live run's file for a leftover."""
+    been renamed, so that :func:`remove_leftovers` (run first) never takes a live run's file for a leftover.
+    A ``target`` that is a folder, a FIFO or a device is refused (renaming over ``/dev/null`` as root would
+    replace the device); whether a symbolic link or a read-only file may be replaced is the caller's choice
+    (:func:`check_target` refuses both)."""
     target = Path(target)
+    with contextlib.suppress(OSError):
+        if not stat.S_ISREG(os.lstat(target).st_mode) and not os.path.islink(target):
+            check_target(target)  # a folder, FIFO or device (/dev/null) is never renamed over: one line
     try:
         remove_leftovers(target)
         fd, tmp, ordinary = _create_temp(target)

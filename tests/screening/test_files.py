@@ -314,3 +314,48 @@ def test_what_may_be_replaced(tmp_path):
     for bad in (tmp_path / "fifo.xlsx", Path("/dev/zero"), tmp_path, tmp_path / "missing.xlsx"):
         with pytest.raises(UserError):
             files.check_source(bad)
+
+
+def test_atomic_write_never_renames_over_a_folder_fifo_or_device(tmp_path):
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "folder").mkdir()
+    targets = [tmp_path / "fifo", tmp_path / "folder"]
+    if os.geteuid() == 0:  # a /dev/null of our own: as root, a rename over it would replace the device
+        os.mknod(tmp_path / "null", stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        targets.append(tmp_path / "null")
+    for target in targets:
+        with pytest.raises(UserError, match="is not an ordinary file|is a folder"):
+            files.write_bytes(target, b"x")
+        assert not stat.S_ISREG(os.lstat(target).st_mode)
+    assert _temporaries(tmp_path) == []
+
+
+def test_lock_is_mutually_exclusive_under_contention(tmp_path):
+    """Processes taking and releasing the lock of one file as fast as they can (the holder removes the lock file
+    while still holding it): whoever holds it creates a marker with O_EXCL, which fails if another holds it too."""
+    wb = tmp_path / "book.xlsx"
+    marker = tmp_path / "holder"
+    code = (
+        "import os, sys\n"
+        "from exportscreen import files\n"
+        "from exportscreen.errors import UserError\n"
+        "held = 0\n"
+        "for _ in range(300):\n"
+        "    try:\n"
+        f"        with files.workbook_lock({str(wb)!r}):\n"
+        f"            fd = os.open({str(marker)!r}, os.O_CREAT | os.O_EXCL | os.O_WRONLY)\n"
+        "            os.close(fd); held += 1\n"
+        f"            os.unlink({str(marker)!r})\n"
+        "    except UserError:\n"
+        "        pass\n"
+        "    except FileExistsError:\n"
+        "        sys.exit('two holders at once')\n"
+        "print(held)\n"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
+        for _ in range(4)
+    ]
+    out = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], out
+    assert sum(int(o) for o, _ in out) > 0 and not marker.exists() and _temporaries(tmp_path) == []
