@@ -61,7 +61,14 @@ def register(subparsers) -> None:
     which.add_argument(
         "--run", type=int, metavar="ID", help=tr("1回の実行（audit list の ID）", "one run (see `audit list`)")
     )
-    which.add_argument("--from", dest="date_from", metavar="DATE", help=tr("初日", "first day (local)"))
+    which.add_argument(
+        "--from",
+        dest="date_from",
+        metavar="DATE",
+        help=tr(
+            "初日（2025-04-01、令和7年4月1日、R7.4.1 など）", "first day (local; 2025-04-01, 令和7年4月1日, R7.4.1 …)"
+        ),
+    )
     ex.add_argument(
         "--to",
         dest="date_to",

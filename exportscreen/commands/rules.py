@@ -54,12 +54,29 @@ def register(sub) -> None:
     imp.set_defaults(func=run_import)
     snap = rs.add_parser(
         "snapshot",
-        help="regenerate the decision snapshot (every country × goods × use/inform × period)",
-        description="Write the decision snapshot the tests compare against (tests/snapshots/decisions.csv in a "
-        "checkout). Regenerate it after a change to the law data or the engine, and review its diff.",
+        help=tr(
+            "判定スナップショット（全仕向地 × 貨物 × 用途・インフォーム × 期間）を作り直す",
+            "regenerate the decision snapshot (every country × goods × use/inform × period)",
+        ),
+        description=tr(
+            "テストが比べる判定スナップショット（チェックアウトの tests/snapshots/decisions.csv）を書きます。"
+            "法令データや判定エンジンを変えたら作り直し、差分を確認してください。",
+            "Write the decision snapshot the tests compare against (tests/snapshots/decisions.csv in a "
+            "checkout). Regenerate it after a change to the law data or the engine, and review its diff.",
+        ),
     )
-    snap.add_argument("--out", help="where to write it (default: tests/snapshots/decisions.csv of this checkout)")
-    snap.add_argument("--check", action="store_true", help="only compare; exit 1 and list the changes if any")
+    snap.add_argument(
+        "--out",
+        help=tr(
+            "書き込み先（既定: このチェックアウトの tests/snapshots/decisions.csv）",
+            "where to write it (default: tests/snapshots/decisions.csv of this checkout)",
+        ),
+    )
+    snap.add_argument(
+        "--check",
+        action="store_true",
+        help=tr("比べるだけ。違いがあれば一覧にして終了コード 1", "only compare; exit 1 and list the changes if any"),
+    )
     snap.set_defaults(func=run_snapshot)
 
 
@@ -151,17 +168,28 @@ def run_snapshot(args) -> int:
     else:
         out = data_dir("rules").parent / snapshot.DEFAULT_PATH
         if not out.parent.is_dir():
-            raise UserError("no tests/snapshots folder here (an installed package): give --out PATH")
+            raise UserError(
+                "tests/snapshots フォルダがありません（インストールされたパッケージ）。"
+                "--out で書き込み先を指定してください",
+                "no tests/snapshots folder here (an installed package): give --out PATH",
+            )
     text = snapshot.render(bundled())
     old = out.read_text(encoding="utf-8") if out.is_file() else ""
-    changes = snapshot.diff(old, text) if old else ["(no snapshot yet)"]
+    lang = args.lang
+    changes = (
+        snapshot.diff(old, text) if old else [tr("（スナップショットはまだありません）", "(no snapshot yet)", lang)]
+    )
     if args.check:
         for line in changes:
             print(line)
         return 1 if old != text else 0
     if old != text:
         files.write_text(out, text)
-    print(f"{out}: {len(text.splitlines()) - 3} rows; {'unchanged' if old == text else f'{len(changes)} change(s)'}")
+    rows = len(text.splitlines()) - 3
+    if old == text:
+        print(tr(f"{out}: {rows} 行、変更なし", f"{out}: {rows} rows; unchanged", lang))
+    else:
+        print(tr(f"{out}: {rows} 行、{len(changes)} 件の変更", f"{out}: {rows} rows; {len(changes)} change(s)", lang))
     for line in changes if old != text else []:
         print(f"  {line}")
     return 0

@@ -27,7 +27,7 @@ def profile(tmp_path, monkeypatch):
 def test_install_writes_module_script_and_library_entries(profile, capsys):
     assert main(["calc", "install", "--profile", str(profile)]) == 0
     out = capsys.readouterr().out
-    assert str(profile) in out and "close LibreOffice" in out
+    assert str(profile) in out and "LibreOffice を完全に終了し" in out  # Japanese first
     script = profile / "Scripts" / "python" / "exportscreen_calc.py"
     module = profile / "basic" / "Standard" / "ExportScreen.xba"
     xlb = (profile / "basic" / "Standard" / "script.xlb").read_text()
@@ -233,7 +233,10 @@ def test_install_into_the_profile_root(profile, capsys):
     assert (profile / "Scripts" / "python" / "exportscreen_calc.py").is_file()
     assert (profile / "basic" / "Standard" / "ExportScreen.xba").is_file()
     assert not (profile.parent / "Scripts").exists() and not (profile.parent / "basic").exists()
-    assert f"installed into the LibreOffice profile {profile}:" in capsys.readouterr().out
+    assert f"LibreOffice のプロファイル {profile} に入れました:" in capsys.readouterr().out
+    assert main(["calc", "install", "--profile", str(profile.parent), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert f"installed into the LibreOffice profile {profile}:" in out and "close LibreOffice" in out
 
 
 # ------------------------------------------------------------------------------------------ environments
@@ -298,7 +301,7 @@ def test_install_from_an_activated_venv_warns(profile, tmp_path, monkeypatch, ca
     out = capsys.readouterr().out
     if sys.platform.startswith("linux"):
         assert (
-            f"warning: LibreOffice started from this shell could not run the functions: 仮想環境 {tmp_path / 'venv'}"
+            f"注意: LibreOffice started from this shell could not run the functions: 仮想環境 {tmp_path / 'venv'}"
             in out
         )
 

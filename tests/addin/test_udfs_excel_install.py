@@ -25,8 +25,11 @@ def test_install_writes_a_new_config(tmp_path, monkeypatch, capsys):
         ).encode()
     )
     out = capsys.readouterr().out
-    assert str(conf) in out and '"UDF MODULES","exportscreen_udfs"' in out
-    assert "xlwings addin install" in out and "Import Functions" in out
+    assert f"{conf} を書きました:" in out and '"UDF MODULES","exportscreen_udfs"' in out
+    assert "xlwings addin install" in out and "Import Functions" in out and "トラスト センター" in out
+    assert main(["excel", "install", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert f"wrote {conf}:" in out and "Trust Center" in out
 
 
 def test_install_keeps_other_keys_and_replaces_ours(tmp_path, monkeypatch):

@@ -35,3 +35,15 @@ def test_the_diff_names_the_cells_that_moved(rules):
     assert lines[i].startswith("2025-10-09,KP,P,")
     lines[i] = "2025-10-09,KP,N," + lines[i][len("2025-10-09,KP,P,") :]
     assert snapshot.diff("\n".join(lines), old) == ["2025-10-09 KP listed/civil: N → P"]
+
+
+def test_the_command_reports_in_japanese_and_in_english(tmp_path, capsys):
+    from exportscreen.cli import main
+
+    out = tmp_path / "decisions.csv"
+    assert main(["rules", "snapshot", "--out", str(out)]) == 0
+    first = capsys.readouterr().out
+    assert "行、1 件の変更" in first and "（スナップショットはまだありません）" in first
+    assert main(["rules", "snapshot", "--out", str(out), "--lang", "en"]) == 0
+    assert capsys.readouterr().out.strip().endswith("rows; unchanged")
+    assert main(["rules", "snapshot", "--out", str(out), "--check"]) == 0
