@@ -248,3 +248,11 @@ def test_exported_workbook_has_ordinary_file_permissions(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(out.stat().st_mode) == 0o644
+
+
+def test_item_classes_read_in_japanese():
+    from exportscreen.audit_export import item_class_text
+
+    assert item_class_text("listed") == "リスト規制品（別表第一 1〜15の項）"
+    assert item_class_text("16(1)") == "16の項(1)" and item_class_text("O") == "キャッチオール対象外"
+    assert item_class_text("unknown").startswith("区分未定")
