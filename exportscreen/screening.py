@@ -284,11 +284,16 @@ def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_pro
         # before the written file is renamed into place (run.before_replace: a failure there leaves the file as it
         # was), and the run is complete after the rename (run.replaced)
         run.commit_in_background()
+
+        def before_replace(tmp: Path) -> None:
+            fingerprint.check()  # again: the file is read once more while it is written
+            run.before_replace(tmp)
+
         with files.workbook_lock(target):  # a failed write marks the audit run as failed
             files.refuse_if_open(target)
             fingerprint.check()  # refused if the file changed while it was screened
             if is_csv:
-                _write_csv(table, src, target, cells, run.before_replace)
+                _write_csv(table, src, target, cells, before_replace)
             else:
                 xlsxpatch.patch_workbook(
                     src,
@@ -298,7 +303,7 @@ def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_pro
                     style_from_left_rows={header.row},
                     formats=_formats(dcol, rcol, lang),
                     widths={dcol if f == "decision" else rcol: COLUMN_WIDTHS[f] for f in missing},
-                    before_replace=run.before_replace,
+                    before_replace=before_replace,
                 )
             run.replaced()
         t3 = time.perf_counter()

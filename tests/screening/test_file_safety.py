@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from exportscreen import cli, files, orders, screening
+from exportscreen import cli, files, orders, screening, xlsxpatch
+from exportscreen.audit import open_log
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "workbook_templates" / "sample_orders.xlsx"
@@ -207,6 +208,27 @@ def test_file_changed_while_screening_is_not_written(tmp_path, capsys, monkeypat
     else:
         assert path.read_bytes().startswith(clerk)
     assert _leftovers(tmp_path) == []
+
+
+def test_workbook_changed_while_it_is_written_is_not_replaced(sample, capsys, monkeypatch):
+    """The workbook is read again while its screened copy is written: checked once more just before the rename."""
+    before = sample.read_bytes()
+    patch = xlsxpatch.patch_workbook
+
+    def patch_while_the_clerk_saves(src, dst, *a, before_replace, **kw):
+        def save_then(tmp):
+            with open(src, "ab") as fh:
+                fh.write(b"\0")
+            before_replace(tmp)
+
+        return patch(src, dst, *a, before_replace=save_then, **kw)
+
+    monkeypatch.setattr(screening.xlsxpatch, "patch_workbook", patch_while_the_clerk_saves)
+    _refused(["screen", str(sample), "--lang", "en"], capsys, "orders.xlsx changed while it was being screened")
+    assert sample.read_bytes() == before + b"\0" and _leftovers(sample.parent) == []
+    run = open_log().runs()[0]
+    assert run["kind"] == "screen" and run["status"] == "failed"
+    assert cli.main(["audit", "verify"]) == 0, capsys.readouterr()
 
 
 # ------------------------------------------------------------------------------------- concurrent runs
