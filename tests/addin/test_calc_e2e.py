@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import venv
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from pdfcheck import clean_env, run_soffice
 
 from exportscreen import calc, functions, screening
 from exportscreen.cli import main
@@ -70,48 +70,11 @@ def lo_profile(tmp_path):
     return profile
 
 
-def _clean_env() -> dict[str, str]:
-    """This process's environment as a shell without a virtual environment has it: no VIRTUAL_ENV, PYTHONHOME or
-    PYTHONPATH, and no venv's bin folder on PATH (pytest may run from an activated venv)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONHOME", "PYTHONPATH")}
-
-    def in_venv(folder: str) -> bool:
-        return folder.startswith("/") and any((Path(folder) / up / "pyvenv.cfg").is_file() for up in (".", ".."))
-
-    env["PATH"] = ":".join(p for p in env.get("PATH", "/usr/bin:/bin").split(":") if not in_venv(p))
-    return env
-
-
 def _run_soffice(
     args: list[str], profile: Path, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
-    cmd = [
-        SOFFICE,
-        "--headless",
-        "--norestore",
-        "--nolockcheck",
-        f"-env:UserInstallation={profile.parent.as_uri()}",
-        *args,
-    ]
-    proc = subprocess.Popen(
-        cmd,
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        env=_clean_env() if env is None else env,
-    )
-    try:
-        out, err = proc.communicate(timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, err = proc.communicate()
-        pytest.fail(f"soffice did not finish within {TIMEOUT}s: {err[-500:]}")
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+    """soffice with the profile's user folder ``profile`` (its parent is the user installation)."""
+    return run_soffice(args, profile.parent, cwd, env, timeout=TIMEOUT)
 
 
 def _inputs(ws, r: int) -> tuple:
@@ -229,7 +192,7 @@ def test_started_from_an_activated_venv_every_cell_says_so_in_one_line(tmp_path)
     env_dir = tmp_path / "clerk-venv"
     venv.create(env_dir, with_pip=False, symlinks=True)
     site = next(env_dir.glob("lib/python3*/site-packages"))
-    env = _clean_env()
+    env = clean_env()
     env.update(
         VIRTUAL_ENV=str(env_dir), PATH=f"{env_dir}/bin:{env['PATH']}", PYTHONPATH=str(site), VIRTUAL_ENV_PROMPT="x"
     )
@@ -249,7 +212,7 @@ def test_another_environment_on_pythonpath_changes_nothing(tmp_path):
         (poison / name).mkdir(parents=True)
         (poison / name / "__init__.py").write_text(f"raise ImportError('{name} of another environment')\n")
     (poison / "csv.py").write_text("raise ImportError('csv of another environment')\n")
-    env = _clean_env()
+    env = clean_env()
     env.update(VIRTUAL_ENV=str(tmp_path / "other"), PYTHONPATH=str(poison))
     assert calc.environment_problem(env, _office()) is None
     assert _compute(FORMULAS, root / "user", tmp_path, env) == _expected()
@@ -258,7 +221,7 @@ def test_another_environment_on_pythonpath_changes_nothing(tmp_path):
 def test_a_missing_script_or_package_is_one_line_in_the_cell(lo_profile, tmp_path):
     script = lo_profile / "Scripts" / "python" / "exportscreen_calc.py"
     script.write_text(calc.bridge_script(["/nonexistent"], sys.executable))  # the package moved away
-    got = _compute(["=RULES_VERSION()", '=SCREEN("米国";"7の項(1)")'], lo_profile, tmp_path / "a", _clean_env())
+    got = _compute(["=RULES_VERSION()", '=SCREEN("米国";"7の項(1)")'], lo_profile, tmp_path / "a", clean_env())
     assert (
         got
         == [
@@ -268,5 +231,5 @@ def test_a_missing_script_or_package_is_one_line_in_the_cell(lo_profile, tmp_pat
         * 2
     )
     script.unlink()
-    got = _compute(["=RULES_VERSION()"], lo_profile, tmp_path / "b", _clean_env())
+    got = _compute(["=RULES_VERSION()"], lo_profile, tmp_path / "b", clean_env())
     assert got == [calc.MSG_NO_SCRIPT]
