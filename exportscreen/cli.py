@@ -26,6 +26,7 @@ EXIT_OK, EXIT_FOUND, EXIT_USER_ERROR, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1,
 def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     if lang is not None:
         messages.set_lang(lang)
+    messages.localise_argparse(messages.lang())
     parser = argparse.ArgumentParser(
         prog="exportscreen",
         description=tr(
@@ -40,7 +41,12 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
             "(Ctrl-C) / 141 output closed. Japanese is the default; --lang en or EXPORTSCREEN_LANG=en for English.",
         ),
     )
-    parser.add_argument("--version", action="version", version=f"exportscreen {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"exportscreen {__version__}",
+        help=tr("バージョンを表示して終了する", "show the version and exit"),
+    )
     parser.add_argument(
         "--lang",
         choices=messages.LANGS,

@@ -9,6 +9,8 @@ Texts are written where they are used, as pairs: ``tr("日本語", "English")``;
 
 from __future__ import annotations
 
+import argparse
+import gettext
 import os
 from collections.abc import Sequence
 
@@ -81,3 +83,45 @@ def pair(key: str, **params: object) -> tuple[str, str]:
     """Both texts of a catalogue entry, formatted: ``UserError(*pair("file_not_found", name=n))``."""
     ja, en = CATALOGUE[key]
     return ja.format(**params), en.format(**params)
+
+
+# argparse's own texts (usage, option errors, section titles) in Japanese; argparse looks them up through its
+# module's ``_`` and ``ngettext`` at call time. Texts not listed stay as argparse writes them.
+ARGPARSE_JA: dict[str, str] = {
+    "usage: ": "使い方: ",
+    "options": "オプション",
+    "positional arguments": "引数",
+    "show this help message and exit": "このヘルプを表示して終了する",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: エラー: %(message)s\n",
+    "the following arguments are required: %s": "次の引数が必要です: %s",
+    "unrecognized arguments: %s": "知らない引数です: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "選べない値: %(value)r（%(choices)s から選択）",
+    "expected one argument": "値を1つ指定してください",
+    "expected at least one argument": "値を1つ以上指定してください",
+    "expected at most one argument": "値は1つまでです",
+    "argument %(argument_name)s: %(message)s": "%(argument_name)s: %(message)s",
+    "ambiguous option: %(option)s could match %(matches)s": "オプション %(option)s は %(matches)s のどれか分かりません",
+    "invalid %(type)s value: %(value)r": "値 %(value)r を読めません（%(type)s）",
+    "not allowed with argument %s": "%s と一緒には指定できません",
+    "one of the arguments %s is required": "%s のどれかを指定してください",
+    "ignored explicit argument %r": "値 %r は指定できません",
+    "expected %s argument": "値を %s 個指定してください",
+    "expected %s arguments": "値を %s 個指定してください",
+}
+
+
+def localise_argparse(lang: str) -> None:
+    """Make argparse speak ``lang``: Japanese texts from :data:`ARGPARSE_JA`, or argparse's own English."""
+    if lang == "en":
+        argparse._ = gettext.gettext  # type: ignore[attr-defined]
+        argparse.ngettext = gettext.ngettext  # type: ignore[attr-defined]
+        return
+
+    def ja(text: str) -> str:
+        return ARGPARSE_JA.get(text, text)
+
+    def nja(singular: str, plural: str, n: int) -> str:
+        return ja(singular if n == 1 else plural)
+
+    argparse._ = ja  # type: ignore[attr-defined]
+    argparse.ngettext = nja  # type: ignore[attr-defined]

@@ -171,6 +171,26 @@ def test_errors_speak_the_language_chosen(tmp_path, capsys, monkeypatch):
     assert "日付として読めません" in capsys.readouterr().err
 
 
+def test_argparse_own_texts_follow_the_language(capsys, monkeypatch):
+    monkeypatch.delenv("EXPORTSCREEN_LANG", raising=False)
+    with pytest.raises(SystemExit) as exc:
+        main(["check"])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and err.startswith("使い方: exportscreen check")
+    assert err.splitlines()[-1] == "exportscreen check: エラー: 次の引数が必要です: --country, --item"
+    with pytest.raises(SystemExit):
+        main(["check", "--country", "米国", "--item", "7(1)", "--end-use"])
+    assert capsys.readouterr().err.splitlines()[-1].endswith("エラー: --end-use: 値を1つ指定してください")
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "オプション:" in out and "このヘルプを表示して終了する" in out and "バージョンを表示" in out
+    with pytest.raises(SystemExit):
+        main(["--lang", "en", "check"])
+    err = capsys.readouterr().err
+    assert err.startswith("usage: ") and "error: the following arguments are required: --country, --item" in err
+
+
 def test_closed_pipe_and_interrupt_end_quietly(tmp_path, monkeypatch, capsys):
     import exportscreen.commands.rules as rules_cmd
 
