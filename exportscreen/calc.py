@@ -38,6 +38,7 @@ from xml.sax.saxutils import escape
 
 import exportscreen
 from exportscreen.errors import UserError
+from exportscreen.messages import tr
 from exportscreen.state import data_dir
 
 MODULE = "ExportScreen"
@@ -357,13 +358,28 @@ class PythonCheck:
     def compatible(self) -> bool:
         return self.office_version == self.our_version
 
-    def describe(self) -> str:
+    def describe(self, lang: str = "en") -> str:
         ours = "{}.{}".format(*self.our_version)
         if self.office_python is None:
-            return f"LibreOffice's Python (python3 with uno) was not found; this environment is Python {ours}"
+            return tr(
+                f"LibreOffice の Python（uno のある python3）が見つかりません。この環境は Python {ours} です",
+                f"LibreOffice's Python (python3 with uno) was not found; this environment is Python {ours}",
+                lang,
+            )
         theirs = "{}.{}".format(*self.office_version) if self.office_version else "?"
-        uno = "with uno" if self.has_uno else "WITHOUT uno (install python3-uno / libreoffice-script-provider-python)"
-        return f"LibreOffice's Python {self.office_python} is {theirs} {uno}; this environment is Python {ours}"
+        if self.has_uno:
+            uno = tr("（uno あり）", "with uno", lang)
+        else:
+            uno = tr(
+                "（uno なし: python3-uno / libreoffice-script-provider-python を入れてください）",
+                "WITHOUT uno (install python3-uno / libreoffice-script-provider-python)",
+                lang,
+            )
+        return tr(
+            f"LibreOffice の Python {self.office_python} は {theirs}{uno}、この環境は Python {ours} です",
+            f"LibreOffice's Python {self.office_python} is {theirs} {uno}; this environment is Python {ours}",
+            lang,
+        )
 
 
 def check_office_python(python: str | None = None) -> PythonCheck:
@@ -402,7 +418,7 @@ class InstallResult:
     created_basic: bool
     python: PythonCheck | None = None
     initialised: bool = False  # LibreOffice was started once to create the profile
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (ja, en)
 
 
 def find_soffice() -> str | None:
@@ -521,26 +537,36 @@ def install(
         check = check_office_python(office_python)
         if check.office_python is not None and not check.compatible:
             raise UserError(
-                check.describe() + ": the functions would not load. Install exportscreen into a "
-                "Python of the same version, or pass --no-python-check to install anyway"
+                check.describe("ja") + "。関数を読み込めません。同じ版の Python に exportscreen を入れるか、"
+                "--no-python-check を付けて入れてください",
+                check.describe("en") + ": the functions would not load. Install exportscreen into a "
+                "Python of the same version, or pass --no-python-check to install anyway",
             )
     paths = package_paths()
-    warnings: list[str] = []
+    warnings: list[tuple[str, str]] = []  # (ja, en)
     initialised = False
     office = check.office() if check is not None else OfficePython()
     problem = environment_problem(office=office)
     if problem is not None:
+        detail = problem.split(": ", 1)[1]
         warnings.append(
-            "LibreOffice started from this shell could not run the functions: "
-            + problem.split(": ", 1)[1]
-            + " — start LibreOffice from the desktop menu or from a shell without the virtual environment"
+            (
+                f"このシェルから起動した LibreOffice では関数が動きません: {detail}"
+                " — デスクトップのメニューか、仮想環境を無効にしたシェルから起動してください",
+                f"LibreOffice started from this shell could not run the functions: {detail}"
+                " — start LibreOffice from the desktop menu or from a shell without the virtual environment",
+            )
         )
     if not (profile / "registrymodifications.xcu").is_file():
         initialised = initialise_profile(profile)
         if not initialised:
             warnings.append(
-                "the profile has never been used and LibreOffice could not be started to create it: start "
-                "LibreOffice once, close it, and run `exportscreen calc install` again"
+                (
+                    "このプロファイルは一度も使われておらず、LibreOffice を起動して作ることもできませんでした。"
+                    "LibreOffice を一度起動して閉じ、もう一度 `exportscreen calc install` を実行してください",
+                    "the profile has never been used and LibreOffice could not be started to create it: start "
+                    "LibreOffice once, close it, and run `exportscreen calc install` again",
+                )
             )
 
     scripts = profile / "Scripts" / "python"

@@ -4,7 +4,7 @@ Reading only — writing goes through :mod:`exportscreen.xlsxpatch` (xlsx/xlsm) 
 (which also reads csv files). Coordinates are 0-based (row, col), like python-calamine's.
 
 Public API: :data:`FIELDS`, :func:`normalize_header`, :func:`match_column`, :func:`find_header`,
-:func:`read_order_table`, :class:`Header`, :class:`OrderLine`, :class:`OrderTable`.
+:func:`read_order_table`, :func:`lines_of`, :class:`Header`, :class:`OrderLine`, :class:`OrderTable`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from itertools import chain
+from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -467,6 +467,15 @@ def _lines(rows: Iterator[list[Any]], header: Header, table: OrderTable, col_off
         lines.append(OrderLine(r, vals, None if pick_refs is None else _refs(row, rc)))
 
 
+def lines_of(rows: Iterable[list[Any]], header: Header) -> OrderTable:
+    """The order lines of ``rows`` (the cells of the rows below ``header``, numbered from 0), read as a workbook's
+    are: blank and totals rows skipped, a value not in yen as :class:`~exportscreen.model.Money`. For tables that are
+    not files (the Python API, :mod:`exportscreen.api`)."""
+    table = OrderTable(Path(), "rows", None, header)
+    _lines(iter(rows), header, table, 0, 0)
+    return table
+
+
 _VALUE = FIELDS.index("value_jpy")
 
 
@@ -494,6 +503,40 @@ def money_of(header: Header, col_offset: int = 0) -> Callable[[tuple, list], tup
         return (*vals[:_VALUE], Money(amount, unit, quantity, header.per_unit), *vals[_VALUE + 1 :])
 
     return money
+
+
+XLSX_BATCH = 4096  # rows made into lines at a time
+
+
+def _xlsx_lines(reader, rows: Iterator[list[Any]], table: OrderTable) -> Iterator[OrderLine]:
+    """The order lines of a worksheet's ``rows`` (those after the header), a batch at a time, with what the
+    sheet's facts tell about them (xlsxcheck.LineFacts); once read, where 判定/理由 go (xlsxcheck.settle). A
+    :class:`~exportscreen.csvfile.StreamedLines` in ``table.lines`` counts them."""
+    from exportscreen import xlsxcheck
+
+    header = table.header
+    part = OrderTable(table.path, "xlsx", table.sheet, header, total_rows=table.total_rows)
+    facts = xlsxcheck.LineFacts(table, reader.facts)
+    streamed: Any = None if isinstance(table.lines, list) else table.lines  # set before the first line is asked
+    r, last = header.row + 1, header.row
+    while batch := list(islice(rows, XLSX_BATCH)):
+        _lines(iter(batch), header, part, 0, r)
+        r += len(batch)
+        lines = facts.add(part.lines, r, part)
+        part.lines = []
+        if lines:
+            last = lines[-1].row
+            if streamed is not None:
+                streamed.count += len(lines)
+            yield from lines
+    lines = facts.add([], None, part)  # lines of formulas without a cached value past the last row read
+    if lines:
+        last = lines[-1].row
+        if streamed is not None:
+            streamed.count += len(lines)
+        yield from lines
+    table.blank_rows = part.blank_rows
+    xlsxcheck.settle(table, reader.facts, reader.end_col, last)
 
 
 def _refs(row: list[Any], cols: list[int]) -> tuple:
@@ -526,12 +569,12 @@ def read_order_table(
             from exportscreen import csvfile
 
             return csvfile.read_table(path, stream)
-        return _read_xlsx(path, sheet)
+        return _read_xlsx(path, sheet, stream)
     except ColumnClash as exc:
         raise UserError(f"{path.name}: {exc.ja}", f"{path.name}: {exc.en}") from None
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> OrderTable:
+def _read_xlsx(path: Path, sheet: str | None, stream: bool) -> OrderTable:
     from exportscreen import xlsxcheck
     from exportscreen.xlsxpatch import check_workbook
 
@@ -556,29 +599,23 @@ def _read_xlsx(path: Path, sheet: str | None) -> OrderTable:
                 f"{path.name}: sheet {sheet!r} is hidden; a decision there would not be seen (unhide it and try again)",
             )
         for name in [sheet] if sheet is not None else [n for n in names if states.get(n, "visible") == "visible"]:
-            facts = xlsxcheck.inspect_sheet(path, name)  # before calamine reads the sheet: see xlsxcheck
-            if facts is None:
+            reader = xlsxcheck.open_sheet(path, name)  # checked and read a chunk at a time: see xlsxcheck
+            if reader is None:
                 continue
-            try:
-                ws = wb.get_sheet_by_name(name)
-            except Exception:  # chartsheets and other non-worksheets
-                continue
-            start = ws.start or (0, 0)
-            col_offset = start[1]
-            it = iter(ws.iter_rows())  # absolute rows, columns relative to the used area's first column
-            head_rows = []
-            for _ in range(HEADER_SCAN_ROWS):
-                try:
-                    head_rows.append(next(it))
-                except StopIteration:
-                    break
-            header = find_header(head_rows, col_offset=col_offset)
+            rows = reader.rows()  # every row from row 0, cells from column A
+            head_rows = list(islice(rows, HEADER_SCAN_ROWS))
+            header = find_header(head_rows)
             if header is None:
+                rows.close()
                 continue
             table = OrderTable(path, "xlsx", name, header)
-            rest = head_rows[header.row + 1 :]
-            _lines(chain(rest, it), header, table, col_offset, header.row + 1)
-            xlsxcheck.settle(table, facts, ws.end)
+            lines = _xlsx_lines(reader, chain(head_rows[header.row + 1 :], rows), table)
+            if stream:
+                from exportscreen.csvfile import StreamedLines
+
+                table.lines = StreamedLines(lines)  # type: ignore[assignment]
+            else:
+                table.lines = list(lines)
             return table
     except UserError:
         raise

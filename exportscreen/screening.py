@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import sys
 import time
+from array import array
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -233,14 +234,14 @@ def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_pro
     with log.run(kind="screen", file=src, file_sha256=fingerprint.sha256, sheet=table.sheet, output=target) as run:
         _warn_incomplete(log, run.id, lang)
         cells = xlsxpatch.RowTexts((dcol, rcol))  # row -> (判定, 理由)
-        distinct: set[tuple] = set()
+        distinct = array("q")  # each line's hash: a set of a million lines' values would keep them all
         counts: Counter = Counter()
         record, fields = run.record_values, orders.FIELDS
         run.set_refs([h for _c, _f, h in header.refs])  # 受注番号, PO, 品番, 品名, 数量 … kept with each line
         order_ref = header.order_ref
         progress = _progress(len(table.lines), "判定中" if lang != "en" else "screening") if show_progress else None
         action_codes, actions = frozenset(ACTION_CODES), summary.actions
-        reason_text, label, out, add_distinct = render.reason_text, render.label, cells.lines, distinct.add
+        reason_text, label, out, add_distinct = render.reason_text, render.label, cells.lines, distinct.append
         formula_cells = table.formula_cells
         pairs: dict[tuple, tuple] = {}  # one (判定, 理由) tuple per distinct pair: a million lines share a few
         labels: dict = {}  # code -> 判定
@@ -254,7 +255,7 @@ def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_pro
                 pair = (labels.get(code) or labels.setdefault(code, label(code, lang)), reason_text(d, lang))
                 out[row] = pairs.setdefault(pair, pair)
                 counts[code] += 1
-                add_distinct(values)
+                add_distinct(hash(values))
                 refs = line.refs
                 record(fields, values, d, row + 1, refs)
                 if code in action_codes and len(actions) < ACTION_LIST_MAX:
@@ -270,11 +271,13 @@ def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_pro
         summary.lines = len(table.lines)
         summary.skipped = table.skipped  # a csv file's lines are read while they are screened
         summary.skipped = table.skipped  # a csv file's lines are read while they are screened
-        summary.unique_lines = len(distinct)
+        summary.unique_lines = len(set(distinct))
         if summary.rules_version == "-":
             summary.rules_version = rules.version
         del distinct, pairs
         table.lines = []  # no longer needed; frees memory before the write
+        dcol, rcol, missing = header.output_columns()  # a workbook's free columns are known once its lines are read
+        cells.cols = (dcol, rcol)
         for f in missing:
             cells.extra.setdefault(header.row, {})[dcol if f == "decision" else rcol] = orders.HEADER_TEXT[f]
 

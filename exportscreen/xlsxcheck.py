@@ -24,13 +24,16 @@ Coordinates are 0-based (row, col) like python-calamine's, as in :mod:`exportscr
 
 from __future__ import annotations
 
+import io
 import operator
 import posixpath
 import re
 import zipfile
 from array import array
 from bisect import bisect_left, bisect_right
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 from lxml import etree
@@ -41,7 +44,7 @@ from exportscreen.errors import UserError
 MAX_ROWS, MAX_COLS = 1048576, 16384
 MAX_CELLS = 28_000_000  # a used area larger than this is refused (26 columns × 1,048,576 rows still pass)
 MAX_ROW_BYTES = 64 * 1024**2  # one row (or the XML before or after the rows) larger than this is refused
-READ = 4 * 1024**2
+READ = 8 * 1024**2
 
 REL_TABLE = xlsxpatch.NS_REL + "/table"
 
@@ -117,9 +120,6 @@ _F_PLAIN = re.compile(rb"<f[\s>/][^>]*>")
 _CELL_CLOSE = re.compile(rb"</(?:[\w.-]+:)?c>")
 _TAG = re.compile(rb"<(/?)(?:[\w.-]+:)?(row|c)(?=[\s>/])([^>]*)>")
 _WIDE = re.compile(rb'<c r="([A-Z]{2,3})\d+"[^>]*+(?<!/)>')
-_CELL_CLOSE = re.compile(rb"</(?:[\w.-]+:)?c>")
-_TAG = re.compile(rb"<(/?)(?:[\w.-]+:)?(row|c)(?=[\s>/])([^>]*)>")
-_WIDE = re.compile(rb'<c r="([A-Z]{2,3})\d+"[^>]*+(?<!/)>')
 # what the usual layout does not have: comments, CDATA, processing instructions, namespace prefixes on rows, cells
 # and formulas, rows and cells that do not start with their r
 _ODD = re.compile(rb'<[!?]|<[\w.-]+:(?:row|c|f)[\s>/]|<c(?:>|/|\s(?!r="))|<row(?:>|/|\s(?!r="))')
@@ -129,6 +129,7 @@ class _Scan:
     def __init__(self, facts: SheetFacts, fname: str):
         self.facts, self.fname = facts, fname
         self.prev_row = 0  # 1-based number of the last row seen
+        self.span: tuple[int, int] | None = None  # the first and last row (1-based) of the last chunk
 
     def refuse(self, ja: str, en: str) -> UserError:
         return _refuse(self.fname, f"シート「{self.facts.name}」: {ja}", f"sheet {self.facts.name!r}: {en}")
@@ -147,6 +148,7 @@ class _Scan:
 
     def chunk(self, data: bytes) -> None:
         """Whole rows (and white space)."""
+        self.span = None
         if b"<!" in data or b"<?" in data:
             raise self.refuse(
                 "行の間に XML コメントか CDATA があります。Excel で開いて保存し直してください",
@@ -175,6 +177,7 @@ class _Scan:
                     raise self.bad_row(r)
                 self.prev_row = r
         self.prev_row = nums[-1]
+        self.span = (nums[0], nums[-1])
         f = self.facts
         if b'hidden="' in data:
             f.hidden_rows.extend(int(m.group(1)) - 1 for m in _HIDDEN_ROW.finditer(data))
@@ -207,6 +210,7 @@ class _Scan:
         """Row by row, cell by cell: any attribute order, namespace prefixes, rows and cells without r."""
         f = self.facts
         row, col = self.prev_row, 0
+        first = 0
         for m in _TAG.finditer(data):
             close, name, attrs = m.group(1), m.group(2), m.group(3)
             if close:
@@ -222,6 +226,7 @@ class _Scan:
                 if row <= self.prev_row or row > MAX_ROWS:
                     raise self.bad_row(row)
                 self.prev_row, col = row, 0
+                first = first or row
                 if a.get(b"hidden") in (b"1", b"true"):
                     f.hidden_rows.append(row - 1)
                 continue
@@ -258,6 +263,21 @@ class _Scan:
                 fm = _F_TAG.search(data, m.end(), close_c.start() if close_c else len(data))
                 if fm is not None:
                     self.formula(row - 1, c - 1, fm.group())
+        if first:
+            self.span = (first, self.prev_row)
+
+    def check_area(self) -> None:
+        """The used area so far (it only grows) against :data:`MAX_CELLS`."""
+        f = self.facts
+        if f.first_row >= 0 and (f.last_row - f.first_row + 1) * (f.max_col + 1) > MAX_CELLS:
+            height, width = f.last_row - f.first_row + 1, f.max_col + 1
+            far = xlsxpatch.cell_ref(f.last_row, f.max_col)
+            raise self.refuse(
+                f"使われている範囲が大きすぎます（{height:,} 行 × {width:,} 列、上限 {MAX_CELLS:,} セル）。"
+                f"離れた場所の不要なセル（{far} など）を削除してください",
+                f"the used area is too large ({height:,} rows × {width:,} columns, limit {MAX_CELLS:,} cells); "
+                f"delete stray cells far away (such as {far})",
+            )
 
     def formula(self, row: int, col: int, tag: bytes) -> None:
         f = self.facts
@@ -273,11 +293,206 @@ class _Scan:
                 ) from None
 
 
-def inspect_sheet(path: Path, sheet: str) -> SheetFacts | None:
-    """Scan worksheet ``sheet`` of the workbook at ``path`` (see the module text); raise UserError (one line) when
-    the reader and the writer would disagree about it or when it is too large to read. None: not a worksheet."""
+class SheetReader:
+    """Worksheet ``sheet`` read once, a chunk of whole rows at a time (bounded memory): each chunk is checked (see the
+    module text) and its values are read by python-calamine from a one-sheet package of just those rows (with the
+    workbook's styles, shared strings and date system), so that neither the sheet XML nor the values of the whole
+    sheet are ever held. :meth:`rows` gives the rows; :attr:`facts` and :attr:`end_col` are complete once it has
+    ended. Made by :func:`open_sheet`."""
+
+    def __init__(self, path: Path, zf: zipfile.ZipFile, sheet: str, part: str):
+        self.fname, self.zf = path.name, zf
+        self.facts = SheetFacts(sheet, part)
+        self.scan = _Scan(self.facts, self.fname)
+        self.end_col = -1  # the last column holding a value (0-based), as python-calamine reads them
+        self.fh = zf.open(part)
+        buf, m = _read_until(self.fh, b"", _SHEET_DATA, self.scan)
+        head = buf[: m.start()]
+        _parse_head(head, self.facts, self.scan)
+        root = _ROOT.search(head)
+        if root is None:
+            raise self.scan.refuse("シートの XML が壊れています", "the sheet XML is broken (no worksheet element)")
+        sheet_data = m.group(1)
+        self.sheet_head = head[: root.end()] + b"<" + sheet_data + b">"
+        self.sheet_tail = b"</" + sheet_data + b"></" + root.group(1) + b">"
+        self.body = b"</" + sheet_data + b">" + buf[m.end() :] if m.group(2) else buf[m.end() :]  # <sheetData/>
+        self.package = _package_parts(zf)
+
+    def close(self) -> None:
+        self.fh.close()
+        self.zf.close()
+
+    def rows(self) -> Generator[list, None, None]:
+        """Every row from the first (0-based row 0) to the last holding a value, as lists of cell values from
+        column A (python-calamine's values; "" for an empty cell, [] for a row without values)."""
+        nxt = 0
+        try:
+            for data, before in self._chunks():
+                for start, values in self._values(data, before):
+                    r0, c0 = start
+                    if r0 > nxt:
+                        yield from repeat([], r0 - nxt)
+                    if c0:
+                        pad = [""] * c0
+                        for v in values:
+                            yield pad + v
+                    else:
+                        yield from values
+                    nxt = r0 + len(values)
+        finally:
+            self.close()
+
+    def _chunks(self) -> Iterator[tuple[bytes, int]]:
+        """The rows chunk by chunk (each ending after a whole row), checked, with the row number before each; then
+        the XML after </sheetData> is read."""
+        buf, scan = self.body, self.scan
+        self.body = b""
+        while True:
+            end = _END.search(buf) if b"sheetData" in buf else None
+            cut = end.start() if end is not None else _last_row_start(buf)
+            if cut > 0:
+                before = scan.prev_row
+                scan.chunk(buf[:cut])
+                scan.check_area()
+                if scan.span is not None:
+                    yield buf[:cut], before
+            if end is not None:
+                _parse_tail(
+                    self.zf, self.facts.part, buf[end.end() :] + self.fh.read(MAX_ROW_BYTES + 1), self.facts, scan
+                )
+                return
+            buf = buf[cut:] if cut > 0 else buf
+            if len(buf) > MAX_ROW_BYTES:
+                raise scan.refuse("行が大きすぎます（64 MB 超）", "a row is larger than 64 MB")
+            data = self.fh.read(READ)
+            if not data:
+                raise scan.refuse("シートの XML が途中で切れています", "the sheet XML is truncated")
+            buf += data
+
+    def _values(self, data: bytes, before: int) -> Iterator[tuple[tuple[int, int], list]]:
+        """((first row, first column), rows of values) of the rows in ``data``, read by python-calamine in parts
+        of at most :data:`CHUNK_CELLS` cells (python-calamine holds a part's whole area: rows far apart are read
+        apart)."""
+        import python_calamine as pc
+
+        first, last = self.scan.span or (0, 0)
+        width = self.facts.max_col + 1
+        parts = [data] if (last - first + 1) * width <= CHUNK_CELLS else _split(data, before, width)
+        for part in parts:
+            try:
+                with pc.CalamineWorkbook.from_filelike(io.BytesIO(self._package(part))) as wb:
+                    ws = wb.get_sheet_by_name("s")
+                    start, end = ws.start, ws.end
+                    if start is None or end is None:
+                        continue
+                    values = ws.to_python(skip_empty_area=True)
+            except Exception as exc:  # calamine raises several types (CalamineError, XmlError, ...)
+                raise UserError(
+                    f"{self.fname}: ブックを読めません（{type(exc).__name__}: {str(exc)[:120]}）",
+                    f"{self.fname}: cannot read the workbook ({type(exc).__name__}: {str(exc)[:120]})",
+                ) from None
+            self.end_col = max(self.end_col, end[1])
+            yield start, values
+
+    def _package(self, rows: bytes) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
+            for name, data in self.package:
+                z.writestr(name, data)
+            z.writestr("xl/worksheets/sheet1.xml", b"".join((self.sheet_head, rows, self.sheet_tail)))
+        return out.getvalue()
+
+
+CHUNK_CELLS = 2_000_000  # python-calamine reads at most this many cells (rows × columns) at a time
+_ROOT = re.compile(rb"<((?:[\w.-]+:)?worksheet)(?=[\s>/])[^>]*>")
+_SHEET_DATA = re.compile(rb"<((?:[\w.-]+:)?sheetData)(?:\s[^>]*)?(/?)>")
+_ROW_TAG = re.compile(rb"<(?:[\w.-]+:)?row(?=[\s>/])([^>]*)>")
+_END = re.compile(rb"</(?:[\w.-]+:)?sheetData\s*>")
+_PKG_CT = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    b'<Default Extension="xml" ContentType="application/xml"/>'
+    b'<Override PartName="/xl/workbook.xml" '
+    b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    b'<Override PartName="/xl/worksheets/sheet1.xml" '
+    b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    b'<Override PartName="/xl/styles.xml" '
+    b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+    b'<Override PartName="/xl/sharedStrings.xml" '
+    b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+)
+
+
+def _package_parts(zf: zipfile.ZipFile) -> list[tuple[str, bytes]]:
+    """The parts of the one-sheet package python-calamine reads a chunk of rows from (all but the sheet): the
+    workbook's date system, styles (which numbers are dates) and shared strings."""
+    wb_part = xlsxpatch._workbook_part(zf)
+    wb = xlsxpatch._parse_xml(zf, wb_part)
+    pr = wb.find(f"{{{xlsxpatch.NS_MAIN}}}workbookPr")
+    date1904 = pr is not None and pr.get("date1904") in ("1", "true")
+    pr_xml = '<workbookPr date1904="1"/>' if date1904 else ""
+    rels: dict[str, str] = {}
+    try:
+        for rel in xlsxpatch._parse_xml(zf, xlsxpatch._rels_part(wb_part)).iter(
+            f"{{{xlsxpatch.NS_PKG_REL}}}Relationship"
+        ):
+            rels.setdefault(rel.get("Type", "").rsplit("/", 1)[-1], xlsxpatch._resolve(wb_part, rel.get("Target", "")))
+    except KeyError:
+        pass
+    rel_xml = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<Relationships xmlns="{xlsxpatch.NS_PKG_REL}">'
+        f'<Relationship Id="rId1" Type="{xlsxpatch.NS_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+    )
+    parts = [("[Content_Types].xml", _PKG_CT)]
+    names = set(zf.namelist())
+    for i, (kind, name) in enumerate((("styles", "styles.xml"), ("sharedStrings", "sharedStrings.xml")), start=2):
+        src = rels.get(kind)
+        if src in names:
+            parts.append((f"xl/{name}", zf.read(src)))
+            rel_xml += f'<Relationship Id="rId{i}" Type="{xlsxpatch.NS_REL}/{kind}" Target="{name}"/>'
+    parts += [
+        (
+            "_rels/.rels",
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{xlsxpatch.NS_PKG_REL}">'
+            f'<Relationship Id="rId1" Type="{xlsxpatch.NS_REL}/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>".encode(),
+        ),
+        ("xl/_rels/workbook.xml.rels", (rel_xml + "</Relationships>").encode()),
+        (
+            "xl/workbook.xml",
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{xlsxpatch.NS_MAIN}" '
+            f'xmlns:r="{xlsxpatch.NS_REL}">{pr_xml}'
+            '<sheets><sheet name="s" sheetId="1" r:id="rId1"/></sheets></workbook>'.encode(),
+        ),
+    ]
+    return parts
+
+
+def _split(data: bytes, before: int, width: int) -> list[bytes]:
+    """``data`` (whole rows, the row before them numbered ``before``) cut at row starts into parts whose area
+    (first to last row × ``width``) is at most :data:`CHUNK_CELLS` cells (a part of one row always)."""
+    parts, start, first, row = [], 0, 0, before
+    for m in _ROW_TAG.finditer(data):
+        num = xlsxpatch._attrs(m.group(1)).get(b"r")
+        row = int(num) if num is not None else row + 1
+        if not first:
+            first = row
+        elif (row - first + 1) * width > CHUNK_CELLS:
+            parts.append(data[start : m.start()])
+            start, first = m.start(), row
+    parts.append(data[start:])
+    return parts
+
+
+def open_sheet(path: Path, sheet: str) -> SheetReader | None:
+    """Worksheet ``sheet`` of the workbook at ``path``, to be read by :meth:`SheetReader.rows`, which raises
+    UserError (one line) when the reader and the writer would disagree about it or when it is too large to read
+    (see the module text). None: not a worksheet."""
     fname = path.name
-    with zipfile.ZipFile(path) as zf:
+    zf = zipfile.ZipFile(path)
+    try:
         try:
             sheets = {name: (part, typ) for name, _id, part, typ in xlsxpatch._sheets(zf)}
         except (etree.XMLSyntaxError, ValueError) as exc:
@@ -286,29 +501,16 @@ def inspect_sheet(path: Path, sheet: str) -> SheetFacts | None:
             ) from None
         part, typ = sheets.get(sheet, ("", ""))
         if not typ.endswith("/worksheet"):
+            zf.close()
             return None
         if part not in zf.namelist():
             raise _refuse(
                 fname, f"シート「{sheet}」の部品 {part} がありません", f"the part {part} of sheet {sheet!r} is missing"
             )
-        facts = SheetFacts(sheet, part)
-        scan = _Scan(facts, fname)
-        with zf.open(part) as fh:
-            head, body_start = _head(fh, scan)
-            _parse_head(head, facts, scan)
-            tail = _body(fh, body_start, scan)
-        _parse_tail(zf, part, tail, facts, scan)
-    if facts.first_row >= 0:
-        height = facts.last_row - facts.first_row + 1
-        width = facts.max_col + 1
-        if height * width > MAX_CELLS:
-            raise scan.refuse(
-                f"使われている範囲が大きすぎます（{height:,} 行 × {width:,} 列、上限 {MAX_CELLS:,} セル）。"
-                f"離れた場所の不要なセル（{xlsxpatch.cell_ref(facts.last_row, facts.max_col)} など）を削除してください",
-                f"the used area is too large ({height:,} rows × {width:,} columns, limit {MAX_CELLS:,} cells); "
-                f"delete stray cells far away (such as {xlsxpatch.cell_ref(facts.last_row, facts.max_col)})",
-            )
-    return facts
+        return SheetReader(path, zf, sheet, part)
+    except BaseException:
+        zf.close()
+        raise
 
 
 def _read_until(fh, buf: bytes, pattern: re.Pattern, scan: _Scan) -> tuple[bytes, re.Match]:
@@ -320,35 +522,6 @@ def _read_until(fh, buf: bytes, pattern: re.Pattern, scan: _Scan) -> tuple[bytes
             raise scan.refuse(
                 "XML の一部（行など）が大きすぎます（64 MB 超）", "a part of the sheet XML (a row) is larger than 64 MB"
             )
-        data = fh.read(READ)
-        if not data:
-            raise scan.refuse("シートの XML が途中で切れています", "the sheet XML is truncated")
-        buf += data
-
-
-def _head(fh, scan: _Scan) -> tuple[bytes, bytes]:
-    buf, m = _read_until(fh, b"", re.compile(rb"<(?:[\w.-]+:)?sheetData(?:\s[^>]*)?(/?)>"), scan)
-    if m.group(1):  # <sheetData/>
-        return buf[: m.start()], b"</sheetData>" + buf[m.end() :]
-    return buf[: m.start()], buf[m.end() :]
-
-
-_END = re.compile(rb"</(?:[\w.-]+:)?sheetData\s*>")
-
-
-def _body(fh, buf: bytes, scan: _Scan) -> bytes:
-    """Scan the rows chunk by chunk (each ending after a whole row); returns the XML after </sheetData>."""
-    while True:
-        end = _END.search(buf) if b"sheetData" in buf else None
-        if end is not None:
-            scan.chunk(buf[: end.start()])
-            return buf[end.end() :]
-        cut = _last_row_start(buf)
-        if cut > 0:
-            scan.chunk(buf[:cut])
-            buf = buf[cut:]
-        if len(buf) > MAX_ROW_BYTES:
-            raise scan.refuse("行が大きすぎます（64 MB 超）", "a row is larger than 64 MB")
         data = fh.read(READ)
         if not data:
             raise scan.refuse("シートの XML が途中で切れています", "the sheet XML is truncated")
@@ -455,15 +628,67 @@ def _tables(zf: zipfile.ZipFile, part: str, ids: list, scan: _Scan) -> list[Tabl
 
 
 # ------------------------------------------------------------------------------------ after the header is found
-def settle(table, facts: SheetFacts, used_end: tuple[int, int] | None) -> None:
-    """Decide where 判定/理由 go in the order table ``table`` (orders.OrderTable, its lines read) and what the
-    clerk must be told: sets ``table.header.free`` (the columns for missing 判定/理由), ``table.formula_cells``
-    ({row: "B5, H5"}: the line's screened cells that are formulas) and ``table.hidden_lines``; a line whose
-    screened cells are all formulas without a cached value (read as blank) is added. Raises UserError (one line)
-    when a target cell is merged, hidden, in an array/shared/data-table formula or a calculated table column, or the
-    sheet is protected."""
-    from exportscreen.orders import FIELDS, OrderLine
+class LineFacts:
+    """What the lines of the order table ``table`` (orders.OrderTable) need from the sheet's facts, given batch by
+    batch in row order while they are read (:meth:`add`): ``table.formula_cells`` ({row: "B5, H5"}: the line's
+    screened cells that are formulas), ``table.hidden_lines``; a line whose screened cells are all formulas without
+    a cached value (read as blank) is added."""
 
+    def __init__(self, table, facts: SheetFacts):
+        from exportscreen.orders import FIELDS
+
+        self.table, self.facts = table, facts
+        self.field_cols = {c for f, c in table.header.columns.items() if f in FIELDS}
+        self.blank = (None,) * len(FIELDS)
+        self.next_formula = 0  # index in facts.formulas of the first formula not yet looked at
+
+    def add(self, lines: list, upto: int | None, read) -> list:
+        """``lines`` (the order lines of the rows before ``upto``, after those of earlier calls) with the lines
+        made of formulas added; ``read`` (an OrderTable): where the rows were counted — a row before ``upto`` that
+        the reader counted as blank and that becomes a line is no longer counted (``upto`` None: the rows after the
+        last row read, never counted)."""
+        from exportscreen.orders import OrderLine
+
+        table, forms, header_row = self.table, self.facts.formulas, self.table.header.row
+        found: dict[int, list[int]] = {}
+        i, n = self.next_formula, len(forms)
+        limit = MAX_ROWS * MAX_COLS if upto is None else upto * MAX_COLS
+        while i < n and forms[i] < limit:
+            r, c = divmod(forms[i], MAX_COLS)
+            if r > header_row and c in self.field_cols:
+                found.setdefault(r, []).append(c)
+            i += 1
+        self.next_formula = i
+        totals = table.total_rows
+        for r in [r for r in found if _in_sorted(totals, r)]:
+            del found[r]
+        if found:
+            rows = [ln.row for ln in lines]
+            for r in sorted(found):
+                j = bisect_left(rows, r)
+                if j == len(rows) or rows[j] != r:
+                    lines.insert(j, OrderLine(r, self.blank))
+                    rows.insert(j, r)
+                    if upto is not None:
+                        read.blank_rows -= 1
+                table.formula_cells[r] = ", ".join(xlsxpatch.cell_ref(r, c) for c in sorted(found[r]))
+        if lines and self.facts.hidden_rows:
+            hidden = _hidden_set(self.facts, lines[0].row, lines[-1].row)
+            if hidden:
+                table.hidden_lines += sum(1 for ln in lines if ln.row in hidden)
+        return lines
+
+
+def _in_sorted(values, x: int) -> bool:
+    i = bisect_left(values, x)
+    return i < len(values) and values[i] == x
+
+
+def settle(table, facts: SheetFacts, used_col: int, last: int) -> None:
+    """Decide where 判定/理由 go in the order table ``table`` (orders.OrderTable, its lines read, the last in row
+    ``last``): sets ``table.header.free`` (the columns for missing 判定/理由). Raises UserError (one line) when a
+    target cell is merged, hidden, in an array/shared/data-table formula or a calculated table column, or the sheet
+    is protected."""
     header, fname = table.header, table.path.name
     where = f"シート「{facts.name}」"
 
@@ -475,25 +700,6 @@ def settle(table, facts: SheetFacts, used_end: tuple[int, int] | None) -> None:
             "シートが保護されています。保護を解除してから実行してください（判定・理由を書き込めません）",
             "the sheet is protected; unprotect it and try again (判定/理由 cannot be written)",
         )
-    # formula cells among the screened fields of the lines (and rows read as blank whose fields are formulas)
-    field_cols = {c: f for f, c in header.columns.items() if f in FIELDS}
-    totals = set(table.total_rows)
-    found: dict[int, list[int]] = {}
-    for rc in facts.formulas:
-        r, c = divmod(rc, MAX_COLS)
-        if r > header.row and c in field_cols and r not in totals:
-            found.setdefault(r, []).append(c)
-    if found:
-        rows = [ln.row for ln in table.lines]
-        for r in sorted(found):
-            i = bisect_left(rows, r)
-            if i == len(rows) or rows[i] != r:
-                table.lines.insert(i, OrderLine(r, (None,) * len(FIELDS)))
-                rows.insert(i, r)
-                table.blank_rows -= 1
-        table.formula_cells = {r: ", ".join(xlsxpatch.cell_ref(r, c) for c in sorted(cs)) for r, cs in found.items()}
-    last = table.lines[-1].row if table.lines else header.row
-    table.hidden_lines = sum(1 for ln in table.lines if ln.row in _hidden_set(facts, header.row, last))
 
     def covered(col: int, r1: int, r2: int) -> str | None:
         """What makes cells r1..r2 of ``col`` no place for a decision (None: nothing)."""
@@ -523,7 +729,7 @@ def settle(table, facts: SheetFacts, used_end: tuple[int, int] | None) -> None:
             raise _target_error(refuse, xlsxpatch.col_letter(col), why)
     # new ones: the first columns right of everything used that nothing covers in the header and line rows
     formula_cols = {rc % MAX_COLS for rc in facts.formulas if header.row <= rc // MAX_COLS <= last}
-    used = max([header.last_col, used_end[1] if used_end else -1, *formula_cols])
+    used = max([header.last_col, used_col, *formula_cols])
     need = sum(1 for f in ("decision", "reason") if f not in header.columns)
     free: list[int] = []
     col = used + 1

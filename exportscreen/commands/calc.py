@@ -80,10 +80,10 @@ def run_install(args) -> int:
                 lang,
             )
         )
-    for w in res.warnings:
-        print(f"{warning}{w}")
+    for ja, en in res.warnings:
+        print(warning + tr(ja, en, lang))
     if res.python is not None:
-        print(tr("  確認              ", "  check          ", lang) + res.python.describe())
+        print(tr("  確認              ", "  check          ", lang) + res.python.describe(lang))
         if res.python.office_python is None or not res.python.has_uno:
             print(
                 warning

@@ -193,7 +193,7 @@ def test_fresh_profile_without_soffice_warns(tmp_path, monkeypatch):
     monkeypatch.setattr(calc, "find_soffice", lambda: None)
     res = calc.install(tmp_path / "new" / "user", python_check=False)
     assert res.module.is_file() and not res.initialised
-    assert any("start LibreOffice once" in w for w in res.warnings)
+    assert any("start LibreOffice once" in en and "一度起動して閉じ" in ja for ja, en in res.warnings)
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
@@ -300,10 +300,7 @@ def test_install_from_an_activated_venv_warns(profile, tmp_path, monkeypatch, ca
     assert main(["calc", "install", "--profile", str(profile), "--no-python-check"]) == 0
     out = capsys.readouterr().out
     if sys.platform.startswith("linux"):
-        assert (
-            f"注意: LibreOffice started from this shell could not run the functions: 仮想環境 {tmp_path / 'venv'}"
-            in out
-        )
+        assert f"注意: このシェルから起動した LibreOffice では関数が動きません: 仮想環境 {tmp_path / 'venv'}" in out
 
 
 def test_module_checks_the_environment_against_libreoffice_python():

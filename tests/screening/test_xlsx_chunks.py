@@ -1,0 +1,89 @@
+"""The order sheet read a chunk of rows at a time (exportscreen.xlsxcheck.SheetReader): the values python-calamine
+gives for the whole sheet, whatever the chunks; rows far apart read apart; the counts of a sheet's rows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import openpyxl
+import pytest
+import python_calamine as pc
+
+from exportscreen import orders, xlsxcheck
+from exportscreen.screening import screen_file
+from tests.screening.test_hostile_xlsx import HEADER, build, cell, grid, line, row
+
+
+def _trimmed(r: list) -> list:
+    """A row without the empty cells at its end (a chunk is as wide as its own widest row)."""
+    n = len(r)
+    while n and r[n - 1] == "":
+        n -= 1
+    return r[:n]
+
+
+def whole_sheet(path, sheet: str) -> list[list]:
+    """python-calamine's values of the whole sheet, from row 0 and column A (as SheetReader.rows gives them)."""
+    ws = pc.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet)
+    c0 = ws.start[1] if ws.start else 0
+    return [_trimmed([""] * c0 + r) for r in ws.iter_rows()]
+
+
+def read_rows(path, sheet: str) -> list[list]:
+    reader = xlsxcheck.open_sheet(path, sheet)
+    assert reader is not None
+    return [_trimmed(r) for r in reader.rows()]
+
+
+@pytest.mark.parametrize("date1904", [False, True])
+def test_chunks_read_the_values_calamine_reads_from_the_whole_sheet(tmp_path, monkeypatch, date1904):
+    wb = openpyxl.Workbook()  # shared strings, styles with date formats
+    wb.epoch = openpyxl.utils.datetime.CALENDAR_MAC_1904 if date1904 else openpyxl.utils.datetime.CALENDAR_WINDOWS_1900
+    ws = wb.active
+    ws.title = "受注"
+    ws.append(["仕向地", "品目", "金額", "出荷日", "時刻", "可否", "備考"])
+    for i in range(300):
+        r = i + 2
+        if i % 37 == 5:
+            continue  # a blank row
+        ws.cell(r, 2 + (i % 3), ["米国", "北朝鮮", "中国"][i % 3])
+        ws.cell(r, 3, 1000.5 * i)
+        ws.cell(r, 4, date(2025, 1, 1 + i % 28)).number_format = "yyyy/mm/dd"
+        ws.cell(r, 5, time(9, i % 60)) if i % 4 == 0 else ws.cell(r, 5, datetime(2025, 2, 3, 4, 5))
+        ws.cell(r, 6, i % 2 == 0)
+        ws.cell(r, 7 + i % 5, f"メモ {i}" * (i % 3))
+    path = tmp_path / "o.xlsx"
+    wb.save(path)
+    expected = whole_sheet(path, "受注")
+    monkeypatch.setattr(xlsxcheck, "READ", 2048)  # many chunks ...
+    monkeypatch.setattr(xlsxcheck, "CHUNK_CELLS", 40)  # ... each read in several parts
+    assert read_rows(path, "受注") == expected
+
+
+def test_rows_far_apart_are_read_apart_and_both_decided(tmp_path):
+    # one chunk of XML, but python-calamine would hold rows 2..1,048,576 × the used columns at once
+    rows = HEADER + line(2, "米国") + line(1048576, "北朝鮮")
+    p = build(tmp_path / "o.xlsx", rows)
+    s = screen_file(p, as_of=date(2026, 1, 5), show_progress=False)
+    assert s.lines == 2 and s.skipped == {"blank": 1048576 - 3}
+    ws = pc.CalamineWorkbook.from_path(str(p)).get_sheet_by_name("受注")
+    assert ws.end == (1048575, 3)
+    last = list(ws.iter_rows())[-1]
+    assert last[:3] == ["北朝鮮", "非該当", "輸出禁止"]
+
+
+def test_a_line_of_formulas_after_the_last_value_leaves_the_blank_count_alone(tmp_path):
+    # row 3's formulas have no saved results: python-calamine reads no value there, so no row was counted blank
+    rows = HEADER + line(2, "米国") + row(3, '<c r="A3"><f>"北朝鮮"</f></c>', '<c r="B3"><f>"非該当"</f></c>')
+    p = build(tmp_path / "o.xlsx", rows)
+    table = orders.read_order_table(p)
+    assert [ln.row for ln in table.lines] == [1, 2] and table.blank_rows == 0 and table.formula_cells == {2: "A3, B3"}
+    s = screen_file(p, as_of=date(2026, 1, 5), show_progress=False)
+    assert s.lines == 2 and s.skipped == {}
+    assert grid(p)[2][2] in ("要確認", "入力エラー")
+
+
+def test_a_line_of_formulas_between_lines_is_no_longer_counted_blank(tmp_path):
+    rows = HEADER + row(2, '<c r="A2"><f>"北朝鮮"</f></c>') + line(3, "米国") + row(5, cell("A5", "")) + line(6, "米国")
+    table = orders.read_order_table(build(tmp_path / "o.xlsx", rows))
+    assert [ln.row for ln in table.lines] == [1, 2, 5] and table.blank_rows == 2  # rows 4 and 5
