@@ -3,13 +3,14 @@
 Usage (the ``check``/``screen`` commands and the Excel functions call it)::
 
     from exportscreen.audit import open_log
-    log = open_log()                       # $EXPORTSCREEN_AUDIT_URL, else sqlite:///<home>/audit.sqlite3
+    log = open_log()                       # $EXPORTSCREEN_AUDIT_URL, else the store (exportscreen.store)
     with log.run(kind="screen", file="orders.xlsx", sheet="受注") as run:
         run.record(inputs, decision, row=12)   # buffered; written at the end in one transaction
     log.runs(); log.records(run_id=run.id); log.verify()
 
 Storage is SQLAlchemy Core, so the same code runs on the embedded SQLite file (WAL, ``BEGIN IMMEDIATE``)
-and on a PostgreSQL database a team shares (``postgresql+psycopg://…``).
+and on a PostgreSQL database a team shares (``postgresql+psycopg://…``). The tables are part of the store
+(:mod:`exportscreen.store`): created and migrated by its Alembic migrations when the log is opened.
 
 The chain
 ---------
@@ -75,16 +76,11 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    create_engine,
-    event,
     func,
-    inspect,
     select,
-    text,
 )
-from sqlalchemy.engine import Engine
 
-from exportscreen import audit_anchor
+from exportscreen import audit_anchor, store
 from exportscreen.errors import UserError
 from exportscreen.model import Code, Decision
 from exportscreen.render import audit_reasons
@@ -92,7 +88,6 @@ from exportscreen.render import audit_reasons
 GENESIS = "0" * 64
 DEFAULT_RETENTION_YEARS = 7
 KINDS = ("check", "screen", "udf", "eul_import")  # eul_import: an End User List import (no lines; refused: failed)
-SQLITE_PAGE_SIZE = 16384  # of a new SQLite log (see _make_engine)
 INSERT_ROWS = 5000  # rows per INSERT statement (fewer where the database takes fewer parameters) ...
 INSERT_ROWS_SPOOLED = 1000  # ... and for a spooled run (a long statement takes memory: runs of a million lines)
 SPOOL_BATCH = 128_000  # a run keeps this many lines in memory (~25 MB); beyond, they are spooled to disk ...
@@ -172,7 +167,6 @@ pending_t = Table(
 )
 CONTENT_FIELDS = tuple(c.name for c in records_t.columns if c.name not in ("prev_hash", "hash"))
 _BASE_FIELDS = CONTENT_FIELDS[:-1]  # every content field but the last, refs (hashed only when not null)
-ADDED_COLUMNS = {records_t: ("refs",), runs_t: ("reviewer",)}  # added to logs created before them
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -509,21 +503,8 @@ def _local_day_start_utc(d: date) -> str:
 
 
 def default_url() -> str:
-    env = os.environ.get("EXPORTSCREEN_AUDIT_URL")
-    if env:
-        return env
-    from exportscreen.state import home
-
-    return f"sqlite:///{home() / 'audit.sqlite3'}"
-
-
-def _redact(url: str) -> str:
-    try:
-        from sqlalchemy.engine import make_url
-
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return url
+    """$EXPORTSCREEN_AUDIT_URL, else the store's (:func:`exportscreen.store.default_url`)."""
+    return os.environ.get("EXPORTSCREEN_AUDIT_URL") or store.default_url()
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -691,8 +672,8 @@ class AuditLog:
     def __init__(self, url: str, retention: int | None = None):
         self.url = url
         self.retention_years = retention if retention is not None else retention_years()
-        self.engine = _make_engine(url)
-        self.log_id = _redact(url)  # names this log in the anchor
+        self.engine = store.make_engine(url)
+        self.log_id = store.redact(url)  # names this log in the anchor
         self.dialect = self.engine.dialect.name
         self.host = socket.gethostname()
         self.user = _user()
@@ -701,49 +682,22 @@ class AuditLog:
         self._create_schema()
 
     def __repr__(self) -> str:
-        return f"AuditLog({_redact(self.url)!r})"
+        return f"AuditLog({store.redact(self.url)!r})"
 
     def close(self) -> None:
         self.engine.dispose()
 
-    @contextmanager
     def _write(self, durable: bool = False):
-        """A write transaction: SQLite ``BEGIN IMMEDIATE`` (reads use a plain deferred BEGIN, so they never
-        wait for the write lock and see one WAL snapshot). ``durable``: on SQLite the commit is synced to disk
-        (``synchronous=FULL``; the log's usual NORMAL may lose the last commits to a power cut, not to a crash)."""
-        with self.engine.connect() as conn:
-            conn.execution_options(audit_write=True)
-            dbapi = conn.connection.dbapi_connection if durable and self.dialect == "sqlite" else None
-            if dbapi is not None:
-                dbapi.execute("PRAGMA synchronous=FULL")
-            try:
-                with conn.begin():
-                    yield conn
-            finally:
-                if dbapi is not None:
-                    with suppress(Exception):
-                        dbapi.execute("PRAGMA synchronous=NORMAL")
+        """A write transaction (see :func:`exportscreen.store.transaction`)."""
+        return store.transaction(self.engine, durable=durable)
 
     # -- schema ---------------------------------------------------------------------------------------------
     def _create_schema(self) -> None:
-        with self._write() as conn:
-            if self.dialect == "postgresql":  # serialise concurrent first-time creation
-                conn.execute(text("SELECT pg_advisory_xact_lock(4242006)"))
-            metadata.create_all(conn, checkfirst=True)
-            inspector = inspect(conn)
-            for table, names in ADDED_COLUMNS.items():
-                have = {c["name"] for c in inspector.get_columns(table.name)}
-                for name in names:
-                    if name not in have:  # a log created before the column: added, null in the old rows
-                        col = table.c[name]
-                        conn.execute(
-                            text(f"ALTER TABLE {table.name} ADD COLUMN {name} {col.type.compile(conn.dialect)}")
-                        )
-            if self.dialect == "sqlite":
-                dbapi = conn.connection.dbapi_connection
+        store.migrate(self.engine)  # the audit tables are the store's baseline migration
+        if self.dialect == "sqlite":
+            with self.engine.connect() as conn:
+                dbapi: Any = conn.connection.dbapi_connection
                 self._max_params = dbapi.getlimit(SQLITE_LIMIT_VARIABLE_NUMBER) if hasattr(dbapi, "getlimit") else 999
-            if conn.execute(select(head_t.c.id).where(head_t.c.id == 1)).first() is None:
-                conn.execute(head_t.insert().values(id=1, seq=0, hash=GENESIS))
 
     # -- writing --------------------------------------------------------------------------------------------
     @contextmanager
@@ -1490,38 +1444,6 @@ def _as_date(v: date | str) -> date:
     if isinstance(v, date):
         return v
     return date.fromisoformat(str(v))
-
-
-def _make_engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        from sqlalchemy.engine import make_url
-
-        db = make_url(url).database
-        if db and db != ":memory:":
-            Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 120})
-
-        @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_conn, _rec):
-            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA busy_timeout=120000")
-            # a new log: 16 KiB pages (a line's record is ~1.7 KB: a quarter of the pages, B-tree levels and WAL
-            # frames of 4 KiB ones; writing a run and checkpointing it cost less). An existing log keeps its own.
-            cur.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.close()
-
-        @event.listens_for(engine, "begin")
-        def _on_begin(conn):
-            if conn.get_execution_options().get("audit_write"):
-                conn.exec_driver_sql("BEGIN IMMEDIATE")  # take the write lock before reading the chain head
-            else:
-                conn.exec_driver_sql("BEGIN")
-
-        return engine
-    return create_engine(url, pool_pre_ping=True)
 
 
 _logs: dict[tuple[int, str, int | None], AuditLog] = {}

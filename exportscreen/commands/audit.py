@@ -16,10 +16,10 @@ def register(subparsers) -> None:
     common.add_argument(
         "--url",
         help=tr(
-            "監査ログのデータベース（SQLAlchemy URL）。既定: $EXPORTSCREEN_AUDIT_URL、なければ EXPORTSCREEN_HOME の "
-            "audit.sqlite3",
-            "audit log database (SQLAlchemy URL); default $EXPORTSCREEN_AUDIT_URL, else the SQLite "
-            "file audit.sqlite3 under EXPORTSCREEN_HOME",
+            "監査ログのデータベース（SQLAlchemy URL）。既定: $EXPORTSCREEN_AUDIT_URL、なければ $EXPORTSCREEN_DB_URL、"
+            "なければ EXPORTSCREEN_HOME の exportscreen.sqlite3",
+            "audit log database (SQLAlchemy URL); default $EXPORTSCREEN_AUDIT_URL, else $EXPORTSCREEN_DB_URL, else "
+            "the SQLite file exportscreen.sqlite3 under EXPORTSCREEN_HOME",
         ),
     )
     p = subparsers.add_parser(

@@ -294,12 +294,13 @@ def test_cli_verify_and_list(tmp_path, capsys, monkeypatch):
     assert "seq 3: content does not match its hash" in out
 
 
-def test_default_url_is_sqlite_under_home(tmp_path, monkeypatch):
+def test_default_url_is_the_store_under_home(tmp_path, monkeypatch):
     monkeypatch.delenv("EXPORTSCREEN_AUDIT_URL", raising=False)
+    monkeypatch.delenv("EXPORTSCREEN_DB_URL", raising=False)
     monkeypatch.setenv("EXPORTSCREEN_HOME", str(tmp_path / "home"))
     log = open_log()
     assert log.dialect == "sqlite"
-    assert (tmp_path / "home" / "audit.sqlite3").exists()
+    assert (tmp_path / "home" / "exportscreen.sqlite3").exists()
     with log.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     log.close()
