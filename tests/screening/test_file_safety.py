@@ -110,6 +110,7 @@ def test_fifo_is_neither_read_nor_written(sample, tmp_path):
     before = sample.read_bytes()
     _one_line(_cli("screen", str(sample), "--out", str(fifo)), "orders.csv is not an ordinary file")
     _one_line(_cli("screen", "/dev/zero", "--out", str(tmp_path / "z.csv")), "zero: not an ordinary file")
+    _one_line(_cli("rescreen", str(fifo)), "orders.csv: not an ordinary file")
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and sample.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["orders.csv", "orders.xlsx"]
 
