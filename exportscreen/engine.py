@@ -1095,3 +1095,15 @@ def with_formula_cells(d: Decision, rules: Rules, cells: str) -> Decision:
     reason = rules.reasons.reason("FORMULA-CELLS", Code.REVIEW, cells=cells)
     code = d.code if SEVERITY[d.code] >= SEVERITY[Code.REVIEW] else Code.REVIEW
     return replace(d, code=code, reasons=(reason, *d.reasons), extra={})
+
+
+# ---------------------------------------------------------------- technology lines
+
+
+def screen_technology(*cells: Any, rules: Rules, today: date, **fields: Any) -> Decision:
+    """Screen one technology line (役務取引・みなし輸出, and the pre-report of critical technologies): the fields of
+    :data:`exportscreen.technology.TECH_FIELDS`, positionally or by name; pure and memoised like :func:`screen`,
+    the same :class:`Decision`. See :mod:`exportscreen.technology`."""
+    from exportscreen import technology
+
+    return technology.screen_technology(*cells, rules=rules, today=today, **fields)

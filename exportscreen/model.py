@@ -16,6 +16,7 @@ class Code(str, Enum):
 
     PROHIBITED = "PROHIBITED"
     LICENSE_REQUIRED = "LICENSE_REQUIRED"
+    REPORT_REQUIRED = "REPORT_REQUIRED"  # 事前報告要: a critical technology to be reported first (外為法55条の8)
     REVIEW = "REVIEW"
     NO_LICENSE = "NO_LICENSE"
     INVALID = "INVALID"
@@ -37,6 +38,7 @@ class Code(str, Enum):
 LABELS = {
     Code.PROHIBITED: ("輸出禁止", "Prohibited"),
     Code.LICENSE_REQUIRED: ("許可要", "Licence required"),
+    Code.REPORT_REQUIRED: ("事前報告要", "Prior report required"),
     Code.REVIEW: ("要確認", "Review required"),
     Code.NO_LICENSE: ("許可不要", "No licence required"),
     Code.INVALID: ("入力エラー", "Input error"),
@@ -44,9 +46,10 @@ LABELS = {
 SEVERITY = {
     Code.NO_LICENSE: 0,
     Code.REVIEW: 1,
-    Code.LICENSE_REQUIRED: 2,
-    Code.PROHIBITED: 3,
-    Code.INVALID: 4,
+    Code.REPORT_REQUIRED: 2,
+    Code.LICENSE_REQUIRED: 3,
+    Code.PROHIBITED: 4,
+    Code.INVALID: 5,
 }
 
 

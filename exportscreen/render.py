@@ -22,6 +22,7 @@ HIT_KIND = {"hit": ("該当", "Listed"), "possible": ("類似（要確認）", "
 DECISION_COLOURS = {
     Code.PROHIBITED: ("FFC7CE", "9C0006"),
     Code.LICENSE_REQUIRED: ("F8CBAD", "833C0B"),
+    Code.REPORT_REQUIRED: ("E4DFEC", "5B3A7E"),
     Code.REVIEW: ("FFEB9C", "9C5700"),
     Code.NO_LICENSE: ("C6EFCE", "006100"),
     Code.INVALID: ("D9D9D9", "404040"),

@@ -37,7 +37,8 @@ def decide(*cells: Any, as_of: date | None = None, rates: tuple = (), **fields: 
     return screen(*cells, **fields, rules=state.rules(), today=as_of or date.today(), rates=rates)
 
 
-ACTION_CODES = (Code.PROHIBITED, Code.LICENSE_REQUIRED, Code.REVIEW, Code.INVALID)  # lines someone must act on
+# lines someone must act on
+ACTION_CODES = (Code.PROHIBITED, Code.LICENSE_REQUIRED, Code.REPORT_REQUIRED, Code.REVIEW, Code.INVALID)
 ACTION_LIST_MAX = 20  # rows listed in the summary; the rest are counted
 
 
@@ -76,7 +77,11 @@ class ScreenSummary:
 
         en = lang == "en"
         where = f"{self.source.name}" + (f" [{self.sheet}]" if self.sheet else "")
-        counts = " / ".join(f"{(c.label if not en else c.label_en)} {self.counts.get(c, 0)}" for c in Code)
+        counts = " / ".join(
+            f"{(c.label if not en else c.label_en)} {self.counts.get(c, 0)}"
+            for c in Code
+            if c is not Code.REPORT_REQUIRED or self.counts.get(c)  # technology lines only: shown when there are some
+        )
         skip_ja = {"blank": "空行", "totals row": "合計行"}
         skipped = ", ".join(
             f"{n} {why}" if en else f"{skip_ja.get(why, why)} {n}" for why, n in self.skipped.items()

@@ -22,7 +22,14 @@ from exportscreen.eul.model import EndUserList
 from exportscreen.model import Code
 from exportscreen.rules import Rules
 
-LETTER = {Code.PROHIBITED: "P", Code.LICENSE_REQUIRED: "L", Code.REVIEW: "R", Code.NO_LICENSE: "N", Code.INVALID: "X"}
+LETTER = {
+    Code.PROHIBITED: "P",
+    Code.LICENSE_REQUIRED: "L",
+    Code.REPORT_REQUIRED: "E",  # 事前報告要: technology lines only (not in the goods snapshot)
+    Code.REVIEW: "R",
+    Code.NO_LICENSE: "N",
+    Code.INVALID: "X",
+}
 
 # goods: (column prefix, item, HS code, value in yen)
 GOODS = (

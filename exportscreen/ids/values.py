@@ -28,7 +28,12 @@ INFORM_LOOKUP = {fold(word): key for key, words in INFORMS.items() for word in w
 
 
 # The names of the date fields in messages; a CLI option (--date, --from …) is named as it is.
-DATE_FIELDS = {"ship_date": ("出荷日", "ship date"), "as_of_date": ("基準日", "as-of date")}
+DATE_FIELDS = {
+    "ship_date": ("出荷日", "ship date"),
+    "as_of_date": ("基準日", "as-of date"),
+    "provision_date": ("提供日", "provision date"),  # technology lines
+    "report_date": ("報告日", "report date"),  # the pre-report of a critical technology
+}
 _TIME = r"(?:\s*[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"  # a time after the date (00:00:00) is ignored
 _WESTERN = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?" + _TIME)
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")  # 20261215

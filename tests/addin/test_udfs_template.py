@@ -65,6 +65,7 @@ def test_colours_and_dropdowns_as_in_the_sample_workbook(wb):
     assert rules == {
         "輸出禁止": "FFC7CE",
         "許可要": "F8CBAD",
+        "事前報告要": "E4DFEC",
         "要確認": "FFEB9C",
         "許可不要": "C6EFCE",
         "入力エラー": "D9D9D9",

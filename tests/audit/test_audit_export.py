@@ -113,9 +113,10 @@ def test_export_run(log, tmp_path, capsys):
     s = wb["サマリー"]
     counts = {
         s.cell(r, 1).value: s.cell(r, 2).value
-        for r in range(L.SUMMARY_COUNTS_HEAD_ROW + 1, L.SUMMARY_COUNTS_HEAD_ROW + 7)
+        for r in range(L.SUMMARY_COUNTS_HEAD_ROW + 1, L.SUMMARY_COUNTS_HEAD_ROW + 2 + len(L.SUMMARY_CODES))
     }
-    assert counts == {"輸出禁止": 1, "許可要": 1, "要確認": 1, "許可不要": 2, "入力エラー": 1, "合計": 6}
+    expected = {"輸出禁止": 1, "許可要": 1, "事前報告要": 0, "要確認": 1, "許可不要": 2, "入力エラー": 1, "合計": 6}
+    assert counts == expected
     assert len(s._charts) == 1
     info = {
         s.cell(L.SUMMARY_INFO_FIRST_ROW + i, 1).value: s.cell(L.SUMMARY_INFO_FIRST_ROW + i, 2).value
@@ -170,7 +171,7 @@ def test_export_date_range_unique_sheet_names(log, tmp_path, capsys):
     forms = [n for n in wb.sheetnames if n.startswith("審査票_")]
     assert len(forms) == len(set(forms)) == 8 and all(len(n) <= 31 for n in forms)
     assert "審査票_A-1002" in forms and "審査票_A-1002_9" in forms  # second run: row 3 is seq 9
-    assert wb["サマリー"].cell(L.SUMMARY_COUNTS_HEAD_ROW + 6, 2).value == 12
+    assert wb["サマリー"].cell(L.SUMMARY_COUNTS_HEAD_ROW + 1 + len(L.SUMMARY_CODES), 2).value == 12
     # an empty period still gives a valid workbook
     out2 = tmp_path / "empty.xlsx"
     assert (

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from exportscreen import engine, reasons
+from exportscreen import engine, reasons, technology
 from exportscreen.model import Code
 from exportscreen.reasons import TOPICS, Catalogue, CatalogueError, Phrase
 
-SOURCES = [Path(engine.__file__), Path(reasons.__file__)]  # the engine, and the catalogue's own hit phrase
+SOURCES = [Path(engine.__file__), Path(technology.__file__), Path(reasons.__file__)]  # + the catalogue's hit phrase
 
 
 ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9()]+)+$")  # CATCHALL-WMD-USE, LOST-INFORM, CLASS-16(1) …
@@ -37,6 +37,16 @@ def _engine_ids() -> tuple[set[str], set[str]]:
 def test_every_id_the_engine_names_is_in_the_catalogue(rules):
     ids, prefixes = _engine_ids()
     known = set(rules.reasons.reasons) | set(rules.reasons.phrases)
+    # technology ids built at run time (exportscreen/technology.py): per requirement, 25条3項 act, End User List
+    # state, and sanctions overlay (TECH-<overlay id> where the facts note covers technology; the others fall back
+    # to TECH-SANCTION-UNVERIFIED)
+    from exportscreen.rules import METHOD_ACTS, TECH_REQUIREMENTS
+
+    dynamic = {f"TECH-CATCHALL-{r}" for r in TECH_REQUIREMENTS} | {f"TECH-ACT-{a}" for a in METHOD_ACTS[1:]}
+    dynamic |= {"TECH-CATCHALL-USER-UNCHECKED", "TECH-CATCHALL-USER-NO-LIST"}
+    assert dynamic <= known, dynamic - known
+    ids |= dynamic | {f"TECH-{o.id}" for o in rules.overlays} & known
+    prefixes.discard("TECH-")
     assert len(ids) >= 50  # the walk found them
     assert ids <= known, ids - known
     # ids built at run time: INPUT-<FIELD>, CLASS-<class>, INFORM-<kind>, CODE-<decision>
