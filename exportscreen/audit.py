@@ -503,9 +503,10 @@ def _local_day_start_utc(d: date) -> str:
     return datetime.combine(d, time()).astimezone().astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def default_url() -> str:
-    """$EXPORTSCREEN_AUDIT_URL, else the store's (:func:`exportscreen.store.default_url`)."""
-    return os.environ.get("EXPORTSCREEN_AUDIT_URL") or store.default_url()
+def default_url(home: str | os.PathLike | None = None) -> str:
+    """$EXPORTSCREEN_AUDIT_URL, else the store's (:func:`exportscreen.store.default_url`; ``home``: another
+    EXPORTSCREEN_HOME than the one in use)."""
+    return os.environ.get("EXPORTSCREEN_AUDIT_URL") or store.default_url(home)
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -280,7 +280,7 @@ def import_list(path, list_date=None, effective=None, home=None, replace: bool =
     already stored with other content (other entries or another effective date) is replaced only when
     ``replace`` is given. Each import is recorded in the audit log, a run of kind ``eul_import`` with the
     file's name and SHA-256: status ``ok``, or ``failed`` when it was refused."""
-    from exportscreen.audit import open_log
+    from exportscreen.audit import default_url, open_log
 
     path = files.check_source(path)  # an ordinary file: a FIFO or a device is not opened
     if path.stat().st_size > MAX_FILE_BYTES:
@@ -290,7 +290,8 @@ def import_list(path, list_date=None, effective=None, home=None, replace: bool =
         )
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
-    with open_log().run(kind="eul_import", file=path, file_sha256=digest):
+    log = open_log(None if home is None else default_url(home))  # the log of that home, as its list
+    with log.run(kind="eul_import", file=path, file_sha256=digest):
         ld = _as_date(list_date, "--date") or date_from_name(path.name)
         if ld is None:
             raise UserError(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from exportscreen import cli
+from exportscreen import audit, cli
 from exportscreen.audit import open_log
 from exportscreen.errors import UserError
 from exportscreen.eul import EndUserList, import_list, in_force, load_lists, store
@@ -328,3 +328,11 @@ def test_a_fifo_or_a_folder_is_not_read(home, tmp_path):
         import_list(fifo)  # refused before it is opened: opening would wait for a writer for ever
     with pytest.raises(UserError, match="a folder"):
         import_list(tmp_path)
+
+
+def test_an_import_into_another_home_is_recorded_in_that_homes_log(home, tmp_path):
+    other = tmp_path / "other-home"
+    import_list(_book(tmp_path / "20260301.xlsx", ROWS), home=other)
+    assert _imports() == []  # not in the log of the home in use
+    runs = open_log(audit.default_url(other)).runs()
+    assert [(r["kind"], r["status"], Path(r["file"]).name) for r in runs] == [("eul_import", "ok", "20260301.xlsx")]
