@@ -534,6 +534,9 @@ def export(
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
         raise UserError(f"--out は .xlsx ファイルにしてください: {out}", f"--out must be an .xlsx file: {out}")
+    files.check_target(out)  # not a symbolic link, folder, FIFO, device or read-only file
+    if pdf:
+        files.check_target(out.with_suffix(".pdf"))
     if company is None:
         company = config.get("company") or ""
     if run_id is not None:

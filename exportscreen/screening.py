@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from exportscreen import csvfile, files, messages, orders, render, state, xlsxpatch
-from exportscreen.engine import screen, with_formula_cells
+from exportscreen.engine import screen, screen_technology, with_formula_cells
 from exportscreen.errors import UserError
 from exportscreen.model import Code, Decision
 from exportscreen.xlsxstyles import CellFormat
@@ -35,6 +35,12 @@ def decide(*cells: Any, as_of: date | None = None, rates: tuple = (), **fields: 
     use (:func:`exportscreen.state.rules`), as of ``as_of`` (default today) for a line without a ship date, with the
     exchange ``rates`` the user gave ((currency, yen per unit) pairs)."""
     return screen(*cells, **fields, rules=state.rules(), today=as_of or date.today(), rates=rates)
+
+
+def decide_technology(as_of: date | None = None, **fields: Any) -> Decision:
+    """One technology line (:data:`exportscreen.technology.TECH_FIELDS`) under the rules in use, as of ``as_of``
+    (default today) for a line without a provision date."""
+    return screen_technology(**fields, rules=state.rules(), today=as_of or date.today())
 
 
 # lines someone must act on

@@ -53,7 +53,65 @@ def register(sub) -> None:
         "--final-end-user",
         help=tr("最終需要者（需要者とともに外国ユーザーリストと照合）", "final end user (checked with the end user)"),
     )
-    p.add_argument("--date", help=tr("出荷日（既定: 今日）", "ship date (default: today)"))
+    p.add_argument("--date", help=tr("出荷日・提供日（既定: 今日）", "ship or provision date (default: today)"))
+    tech = p.add_argument_group(
+        tr("技術の提供（--kind technology）", "technology provision (--kind technology)"),
+        tr(
+            "役務取引・みなし輸出（外為法25条）と重要管理対象技術の事前報告（外為法55条の8）。"
+            "--country JP は国内での提供、--item は外為令別表の項番（7の項(3)、16の項）または 非該当、"
+            "--end-user は提供先",
+            "technology provision (FEFTA Art. 25) and the pre-report of critical technologies (Art. 55-8). "
+            "--country JP: provided in Japan; --item: a 外為令別表 code (7の項(3), 16の項) or 非該当; "
+            "--end-user: the recipient",
+        ),
+    )
+    tech.add_argument(
+        "--kind",
+        choices=("goods", "technology"),
+        default="goods",
+        help=tr("取引区分: goods（貨物、既定）/ technology（技術）", "goods (default) or technology"),
+    )
+    tech.add_argument(
+        "--residency", help=tr("提供先の居住性: 居住者 / 非居住者（resident|non-resident）", "resident|non-resident")
+    )
+    tech.add_argument(
+        "--specific-type",
+        help=tr("特定類型: なし / 1 / 2 / 3（居住者のみ）", "specific type: none, 1, 2 or 3 (residents)"),
+    )
+    tech.add_argument(
+        "--influence-country",
+        help=tr(
+            "特定類型の居住者・国内の非居住者が属する国（影響を及ぼす外国政府・法人等の国）",
+            "the country a specific-type resident (or a non-resident in Japan) belongs to",
+        ),
+    )
+    tech.add_argument(
+        "--method",
+        help=tr("提供方法: 書面/メール/データ送信/媒体の持出し/口頭・技術指導/研修受入れ", "method of provision"),
+    )
+    tech.add_argument(
+        "--exemption",
+        help=tr(
+            "例外（貿易外省令9条2項）: public|basic-research|patent|minimum-use|mass-market（公知 など）",
+            "exemption: public|basic-research|patent|minimum-use|mass-market",
+        ),
+    )
+    tech.add_argument(
+        "--critical-tech",
+        help=tr(
+            "重要管理対象技術の ID または名称（CT01、積層セラミックコンデンサ）、該当しなければ なし",
+            "critical technology id or name, or none",
+        ),
+    )
+    tech.add_argument(
+        "--purpose",
+        help=tr(
+            "海外での製造等の形態: subsidiary|joint_venture|outsourcing|licensing"
+            "（海外子会社/合弁/製造委託/ライセンス）または なし",
+            "manufacture abroad through: subsidiary|joint_venture|outsourcing|licensing, or none",
+        ),
+    )
+    tech.add_argument("--reported-on", help=tr("事前報告の報告日", "date the prior report was made"))
     p.add_argument("--json", action="store_true", help=tr("JSON で出力する", "print one JSON object"))
     add_rate(p)
     add_lang(p)
@@ -61,6 +119,27 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    if args.kind == "technology":
+        inputs = {
+            "kind": "technology",
+            "country": args.country,
+            "recipient": args.end_user,
+            "residency": args.residency,
+            "specific_type": args.specific_type,
+            "influence_country": args.influence_country,
+            "item": args.item,
+            "hs": args.hs,
+            "method": args.method,
+            "exemption": args.exemption,
+            "inform": args.inform,
+            "end_use": args.end_use,
+            "critical_tech": args.critical_tech,
+            "purpose": args.purpose,
+            "report_date": args.reported_on,
+            "provision_date": args.date,
+        }
+        decision = screening.decide_technology(**{k: v for k, v in inputs.items() if k != "kind"})
+        return _show(args, inputs, decision)
     inputs = {
         "country": args.country,
         "item": args.item,
@@ -74,6 +153,10 @@ def run(args) -> int:
         "final_end_user": args.final_end_user,
     }
     decision = screening.decide(**inputs, rates=parse_rates(args.rate))
+    return _show(args, inputs, decision)
+
+
+def _show(args, inputs: dict, decision) -> int:
     _record_audit(inputs, decision)
     if args.json:
         print(json.dumps(render.decision_dict(decision, args.lang), ensure_ascii=False, indent=2))

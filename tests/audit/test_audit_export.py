@@ -257,3 +257,24 @@ def test_item_classes_read_in_japanese():
     assert item_class_text("listed") == "リスト規制品（別表第一 1〜15の項）"
     assert item_class_text("16(1)") == "16の項(1)" and item_class_text("O") == "キャッチオール対象外"
     assert item_class_text("unknown").startswith("区分未定")
+
+
+@pytest.mark.parametrize("kind", ["symlink", "folder", "read-only"])
+def test_export_refuses_a_special_or_read_only_out(log, tmp_path, capsys, kind):
+    rid = _screen(log)
+    real = tmp_path / "real.xlsx"
+    real.write_bytes(b"the officer's own file")
+    out = tmp_path / "out.xlsx"
+    if kind == "symlink":
+        out.symlink_to(real)
+    elif kind == "folder":
+        out.mkdir()
+    else:
+        out.write_bytes(b"kept")
+        out.chmod(0o444)
+    before = out.read_bytes() if out.is_file() else None
+    assert main(["audit", "export", "--url", log.url, "--run", str(rid), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert real.read_bytes() == b"the officer's own file"
+    assert (out.read_bytes() if out.is_file() else None) == before and out.is_symlink() == (kind == "symlink")
