@@ -362,6 +362,8 @@ def screen_records(
     lang = _lang(lang)
     day, rates_ = _as_of(as_of, lang), _rates(rates, lang)
     records = list(records)
+    if not records:
+        return []
     names: list[Any] = list(dict.fromkeys(k for r in records for k in r))
     header = _header(names, columns, lang)
     used = _used(header)

@@ -155,6 +155,23 @@ def test_input_untouched_and_a_new_frame():
     ]
 
 
+def test_empty_and_categorical_frames():
+    empty = exportscreen.screen_frame(pd.DataFrame({"仕向地": [], "品目": []}))
+    assert len(empty) == 0 and list(empty.columns[2:]) == [
+        "判定",
+        "判定コード",
+        "理由",
+        "規則バージョン",
+        "基準日",
+        "仕向地区分",
+    ]
+    assert exportscreen.screen_records([]) == []
+    df = pd.DataFrame({"仕向地": pd.Categorical(["北朝鮮", "米国", "北朝鮮"]), "品目": ["非該当"] * 3, 0: [1, 2, 3]})
+    assert exportscreen.screen_frame(df)["判定コード"].tolist() == [
+        exportscreen.check(c, "非該当").code.value for c in ("北朝鮮", "米国", "北朝鮮")
+    ]
+
+
 def test_each_distinct_line_is_decided_once(monkeypatch):
     calls = []
     real = screening.decide
