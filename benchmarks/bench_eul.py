@@ -74,7 +74,7 @@ def main(argv: list[str]) -> int:
         t_import = time.perf_counter() - t
         from exportscreen.eul import store
 
-        store._load_cached.cache_clear()
+        store.clear_cache()
         t = time.perf_counter()
         eul = load_lists(home)[-1]
         assert eul.index  # built on first use: part of loading

@@ -1,7 +1,8 @@
-"""Where exportscreen keeps its state: imported End User Lists, the audit log, settings — and the rules in use.
+"""Where exportscreen keeps its state: the store (audit log, End User Lists; :mod:`exportscreen.store`), settings —
+and the rules in use.
 
 The folder is ``$EXPORTSCREEN_HOME`` if set, else the user data folder (platformdirs). :func:`rules` is the thin
-default the adapters use: the bundled law data plus the End User Lists stored there (the engine itself takes
+default the adapters use: the bundled law data plus the End User Lists in the store (the engine itself takes
 rules and the as-of date as arguments and reads nothing).
 """
 
@@ -35,7 +36,7 @@ def data_dir(name: str) -> Path:
 
 
 def rules() -> Rules:
-    """The bundled law data plus the End User Lists imported under :func:`home` (loaded once)."""
+    """The bundled law data plus the End User Lists in the store (loaded once)."""
     global _rules
     if _rules is None:
         from exportscreen import eul

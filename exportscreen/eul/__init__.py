@@ -1,7 +1,7 @@
 """METI's End User List (外国ユーザーリスト): import, stored versions, and name matching.
 
 from exportscreen.eul import import_list, load_lists, in_force
-eul = import_list("20250929_4.xlsx")            # parse, validate, store under home()/eul/
+eul = import_list("20250929_4.xlsx")            # parse, validate, store a dated version (exportscreen.store)
 active = in_force(load_lists(), date.today())  # the version in force
 for hit in active.match("Kimia Part Sivan Co., Ltd.", country="IR"):
     print(hit.kind, hit.score, render.hit_explanation(hit, "ja"))  # exportscreen.render

@@ -1,13 +1,17 @@
-"""Importing METI's End User List workbook, and the dated copies kept under ``home()/eul/``."""
+"""Importing METI's End User List workbook, and its dated versions kept in the store (:mod:`exportscreen.store`)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import re
+import sys
 import unicodedata
+from contextlib import suppress
 from datetime import date, datetime
 from pathlib import Path
+
+from sqlalchemy import Column, MetaData, String, Table, Text, select
 
 from exportscreen import files
 from exportscreen.errors import UserError
@@ -264,7 +268,27 @@ def _as_date(value, what: str) -> date | None:
 
 
 # --- store -------------------------------------------------------------------------------------------
+# Each version is one row of the store (exportscreen.store, migration 0002): the list as parsed (EndUserList.to_dict
+# as JSON), keyed by its list date. Versions kept as files under home()/eul/ by earlier versions are imported once
+# (see _import_files).
+metadata = MetaData()
+versions_t = Table(
+    "eul_versions",
+    metadata,
+    Column("list_date", String(10), primary_key=True),
+    Column("effective", String(10), nullable=False),
+    Column("source_name", Text),
+    Column("sha256", String(64)),  # of the imported workbook
+    Column("content", Text, nullable=False),  # EndUserList.to_dict() as JSON
+    Column("content_sha256", String(64), nullable=False),
+    Column("imported", String(40), nullable=False),  # UTC
+    Column("imported_by", String(255)),
+)
+FILE_SUFFIX = ".imported"  # a version file of an earlier version, once in the store
+
+
 def eul_dir(home: Path | str | None = None) -> Path:
+    """The folder where earlier versions kept the lists as files (read once, see :func:`_import_files`)."""
     if home is None:
         from exportscreen.state import home as state_home
 
@@ -272,14 +296,36 @@ def eul_dir(home: Path | str | None = None) -> Path:
     return Path(home) / "eul"
 
 
+def _content(eul: EndUserList) -> tuple[str, str]:
+    text = json.dumps(eul.to_dict(), ensure_ascii=False, separators=(",", ":"))
+    return text, hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _row(eul: EndUserList) -> dict:
+    from exportscreen.audit import _user, utcnow
+
+    text, digest = _content(eul)
+    return {
+        "list_date": eul.list_date.isoformat(),
+        "effective": eul.effective.isoformat(),
+        "source_name": eul.source_name,
+        "sha256": eul.sha256,
+        "content": text,
+        "content_sha256": digest,
+        "imported": utcnow(),
+        "imported_by": _user(),
+    }
+
+
 def import_list(path, list_date=None, effective=None, home=None, replace: bool = False) -> EndUserList:
-    """Parse METI's End User List workbook, validate it, store a dated copy and return it.
+    """Parse METI's End User List workbook, validate it, store it as a dated version in the store and return it.
 
     ``list_date`` defaults to the date in the file name (``20250929_4.xlsx``); ``effective`` (the date
     the list applies from) defaults to ``list_date``. Nothing is stored when anything is wrong. A list date
     already stored with other content (other entries or another effective date) is replaced only when
     ``replace`` is given. Each import is recorded in the audit log, a run of kind ``eul_import`` with the
-    file's name and SHA-256: status ``ok``, or ``failed`` when it was refused."""
+    file's name and SHA-256: status ``ok``, or ``failed`` when it was refused. ``home``: another
+    EXPORTSCREEN_HOME (its store)."""
     from exportscreen.audit import default_url, open_log
 
     path = files.check_source(path)  # an ordinary file: a FIFO or a device is not opened
@@ -290,6 +336,7 @@ def import_list(path, list_date=None, effective=None, home=None, replace: bool =
         )
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
+    st = _store(home)
     log = open_log(None if home is None else default_url(home))  # the log of that home, as its list
     with log.run(kind="eul_import", file=path, file_sha256=digest):
         ld = _as_date(list_date, "--date") or date_from_name(path.name)
@@ -301,66 +348,127 @@ def import_list(path, list_date=None, effective=None, home=None, replace: bool =
         eff = _as_date(effective, "--effective") or ld
         _sheet, entries = parse_workbook(path)
         eul = EndUserList(ld, eff, tuple(entries), path.name, digest)
-        target = eul_dir(home) / f"{STORE_PREFIX}{ld.isoformat()}.json"
-        if not replace:
-            _refuse_other_content(target, eul)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        files.write_text(target, json.dumps(eul.to_dict(), ensure_ascii=False, indent=0))
-    _load_cached.cache_clear()
+        with st.write() as conn:
+            if not replace:
+                _refuse_other_content(_stored(conn, ld), eul)
+            conn.execute(versions_t.delete().where(versions_t.c.list_date == ld.isoformat()))
+            conn.execute(versions_t.insert().values(**_row(eul)))
     return eul
 
 
-def _refuse_other_content(stored: Path, new: EndUserList) -> None:
+def _store(home=None):
+    from exportscreen.store import open_store
+
+    _import_files(home)
+    return open_store(home=home)
+
+
+def _stored(conn, list_date: date) -> EndUserList | None:
+    row = conn.execute(
+        select(versions_t.c.content, versions_t.c.content_sha256).where(versions_t.c.list_date == list_date.isoformat())
+    ).first()
+    return _parsed(row.content_sha256, row.content) if row is not None else None
+
+
+def _refuse_other_content(old: EndUserList | None, new: EndUserList) -> None:
     """Refuse to replace the version stored for the same list date by one that says something else."""
-    if not stored.exists():
-        return
-    try:
-        old: EndUserList | None = _load_cached(str(stored), *_stamp(stored))
-    except (OSError, ValueError, KeyError):
-        old = None  # unreadable: replaced only when asked to
-    if old is not None and (old.entries, old.effective) == (new.entries, new.effective):
-        return  # the same list again (another copy of the file): stored again, nothing changes
+    if old is None or (old.entries, old.effective) == (new.entries, new.effective):
+        return  # new, or the same list again (another copy of the file): stored again, nothing changes
     day = new.list_date.isoformat()
-    was = f"{len(old.entries)} → {len(new.entries)}" if old else f"? → {len(new.entries)}"
+    was = f"{len(old.entries)} → {len(new.entries)}"
     raise UserError(
         f"リストの日付 {day} の外国ユーザーリストは取込済みで、内容が違います（{was} 件"
-        f"{f'、施行 {old.effective} → {new.effective}' if old and old.effective != new.effective else ''}）。"
+        f"{f'、施行 {old.effective} → {new.effective}' if old.effective != new.effective else ''}）。"
         "置き換えるときは --replace を付けてください",
         f"an End User List dated {day} is already stored with different content ({was} entries"
-        f"{f'; effective {old.effective} → {new.effective}' if old and old.effective != new.effective else ''}); "
+        f"{f'; effective {old.effective} → {new.effective}' if old.effective != new.effective else ''}); "
         "give --replace to replace it",
     )
 
 
-def _stamp(p: Path) -> tuple[int, int]:
-    st = p.stat()
-    return st.st_mtime_ns, st.st_size
+_lists: dict[str, EndUserList] = {}  # content SHA-256 -> the list (parsed once per process)
 
 
-from functools import lru_cache  # noqa: E402
+def _parsed(digest: str, content: str) -> EndUserList:
+    eul = _lists.get(digest)
+    if eul is None:
+        if len(_lists) >= 64:
+            _lists.clear()
+        eul = _lists[digest] = EndUserList.from_dict(json.loads(content))
+    return eul
 
 
-@lru_cache(maxsize=64)
-def _load_cached(path: str, mtime_ns: int, size: int) -> EndUserList:
-    with open(path, encoding="utf-8") as fh:
-        return EndUserList.from_dict(json.load(fh))
+def clear_cache() -> None:
+    """Forget the lists parsed (they are read from the store again)."""
+    _lists.clear()
 
 
 def load_lists(home=None) -> tuple[EndUserList, ...]:
-    """Every stored version, oldest first (by effective date, then list date); () when none."""
-    folder = eul_dir(home)
-    if not folder.is_dir():
-        return ()
-    lists = []
-    for p in sorted(folder.glob(f"{STORE_PREFIX}*.json")):
-        try:
-            lists.append(_load_cached(str(p), *_stamp(p)))
-        except (OSError, ValueError, KeyError) as exc:
-            raise UserError(
-                f"保存済みの外国ユーザーリスト {p} が読めません（{exc}）。取り込み直してください（--replace）",
-                f"stored End User List {p} is unreadable ({exc}); re-import it (--replace)",
-            ) from None
+    """Every stored version, oldest first (by effective date, then list date); () when none. A version already
+    parsed in this process is not read again (the store is asked for the content hashes only)."""
+    st = _store(home)
+    with st.read() as conn:
+        rows = conn.execute(select(versions_t.c.list_date, versions_t.c.content_sha256)).all()
+        lists = []
+        for row in rows:
+            eul = _lists.get(row.content_sha256)
+            if eul is None:
+                content = conn.execute(
+                    select(versions_t.c.content).where(versions_t.c.list_date == row.list_date)
+                ).scalar_one()
+                try:
+                    eul = _parsed(row.content_sha256, content)
+                except (ValueError, KeyError, TypeError) as exc:
+                    raise UserError(
+                        f"保存済みの外国ユーザーリスト {row.list_date} が読めません（{exc}）。"
+                        "取り込み直してください（--replace）",
+                        f"stored End User List {row.list_date} is unreadable ({exc}); re-import it (--replace)",
+                    ) from None
+            lists.append(eul)
     return tuple(sorted(lists, key=lambda e: (e.effective, e.list_date)))
+
+
+def _import_files(home=None) -> None:
+    """Move the versions an earlier version kept as files (``home()/eul/eul-<date>.json``) into the store, once:
+    each file is read and validated, stored unless the store has a version for its list date (the store's stays;
+    a different one is reported on stderr), recorded in the audit log (a run of kind ``eul_import``), and renamed
+    to ``….json.imported`` after the commit (kept as it was, never read again). Idempotent; processes doing it at
+    once store each version once (the insert and its check are one write transaction)."""
+    folder = eul_dir(home)
+    paths = sorted(folder.glob(f"{STORE_PREFIX}*.json")) if folder.is_dir() else []
+    if not paths:
+        return
+    from exportscreen.audit import default_url, open_log
+    from exportscreen.store import open_store
+
+    st = open_store(home=home)
+    log = open_log(None if home is None else default_url(home))
+    for p in paths:
+        try:
+            data = p.read_bytes()
+            eul = EndUserList.from_dict(json.loads(data))
+        except FileNotFoundError:
+            continue  # another process imported and renamed it
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise UserError(
+                f"保存済みの外国ユーザーリスト {p} が読めません（{exc}）。元のブックを取り込み直して、このファイルを"
+                "削除してください",
+                f"stored End User List {p} is unreadable ({exc}); import its workbook again and delete this file",
+            ) from None
+        with log.run(kind="eul_import", file=p, file_sha256=hashlib.sha256(data).hexdigest()):
+            with st.write() as conn:
+                old = _stored(conn, eul.list_date)
+                if old is None:
+                    conn.execute(versions_t.insert().values(**_row(eul)))
+        if old is not None and (old.entries, old.effective) != (eul.entries, eul.effective):
+            from exportscreen.messages import tr
+
+            day = eul.list_date
+            ja = f"リストの日付 {day} は保存済みの版と内容が違います。保存済みの版を使います"
+            en = f"the store's End User List of {day} differs from this file; the store's is kept"
+            print(f"exportscreen: {p.name}: {tr(ja, en)}", file=sys.stderr)
+        with suppress(FileNotFoundError):
+            p.rename(p.with_name(p.name + FILE_SUFFIX))
 
 
 def in_force(lists, as_of) -> EndUserList | None:

@@ -53,6 +53,17 @@ ROWS = [
 ]
 
 
+def _stored() -> dict[str, str]:
+    """The versions in the store: list date -> content SHA-256."""
+    from sqlalchemy import select
+
+    from exportscreen.store import open_store
+
+    with open_store().read() as conn:
+        t = store.versions_t
+        return dict(conn.execute(select(t.c.list_date, t.c.content_sha256).order_by(t.c.list_date)).all())
+
+
 @pytest.fixture
 def home(tmp_path, monkeypatch):
     h = tmp_path / "home"
@@ -106,8 +117,7 @@ def test_reference_workbook(home, ref_copy):
     assert len(eul.sha256) == 64 and eul.source_name == "20250929_4.xlsx"
     report = eul.report("en")
     assert "835 entries" in report and "IR 257" in report and "2025-10-09" in report
-    stored = list((home / "eul").iterdir())
-    assert [p.name for p in stored] == ["eul-2025-09-29.json"]
+    assert list(_stored()) == ["2025-09-29"]
 
 
 @needs_ref
@@ -128,7 +138,7 @@ def test_load_round_trips(home, ref_copy):
     from exportscreen.eul import store
 
     eul = import_list(ref_copy)
-    store._load_cached.cache_clear()
+    store.clear_cache()
     (loaded,) = load_lists()
     assert loaded.index  # the match index builds from the stored list
     assert loaded.entries == eul.entries and loaded.sha256 == eul.sha256 and loaded.version == eul.version
@@ -194,7 +204,7 @@ MESSAGES = {
 @pytest.mark.parametrize("case", sorted(BAD) + ["not an xlsx"])
 def test_malformed_file_is_refused_and_the_active_list_kept(home, ref_copy, tmp_path, case):
     good = import_list(ref_copy, effective="2025-10-09")
-    before = sorted(p.name for p in (home / "eul").iterdir())
+    before = _stored()
     path = tmp_path / "20260401.xlsx"
     if case == "not an xlsx":
         path.write_text("No.,国名,企業名\n1,イラン,X\n", encoding="utf-8")
@@ -205,7 +215,7 @@ def test_malformed_file_is_refused_and_the_active_list_kept(home, ref_copy, tmp_
     with pytest.raises(UserError) as err:
         import_list(path)
     assert msg in str(err.value) and "\n" not in str(err.value)
-    assert sorted(p.name for p in (home / "eul").iterdir()) == before  # nothing stored, no temp file left
+    assert _stored() == before  # nothing stored
     active = in_force(load_lists(), date(2026, 6, 1))
     assert active.version == good.version and active.sha256 == good.sha256
 
@@ -241,8 +251,7 @@ def _imports() -> list[tuple[str, str, str]]:
 def test_same_list_date_other_content_needs_replace_and_every_import_is_audited(home, tmp_path, capsys):
     first = _book(tmp_path / "20260301_1.xlsx", ROWS)
     eul = import_list(first)
-    stored = home / "eul" / "eul-2026-03-01.json"
-    before = stored.read_bytes()
+    before = _stored()
     # the same list again (another copy of the file): accepted, nothing changes
     copy = tmp_path / "copy-20260301.xlsx"
     shutil.copyfile(first, copy)
@@ -262,7 +271,7 @@ def test_same_list_date_other_content_needs_replace_and_every_import_is_audited(
     assert load_lists()[0].sha256 == eul.sha256 and len(load_lists()) == 1
     assert cli.main(["rules", "import-eul", str(other), "--replace", "--lang", "en"]) == 0
     assert "imported EUL 2026-03-01 (3)" in capsys.readouterr().out
-    assert [e.name for e in load_lists()[0].entries][2] == "JSC Veltrum Holding" and stored.read_bytes() != before
+    assert [e.name for e in load_lists()[0].entries][2] == "JSC Veltrum Holding" and _stored() != before
     sha = {p.name: store.hashlib.sha256(p.read_bytes()).hexdigest() for p in (first, copy, other)}
     assert _imports() == [
         ("20260301_1.xlsx", "ok", sha["20260301_1.xlsx"]),
@@ -296,7 +305,7 @@ def test_absurd_entries_are_refused_with_one_line(home, tmp_path, case):
         import_list(path)
     assert words in str(err.value) and "row 7" in str(err.value), str(err.value)
     assert "\n" not in str(err.value) and "\n" not in err.value.ja and "7 行目" in err.value.ja
-    assert not (home / "eul").exists() or list((home / "eul").iterdir()) == []
+    assert _stored() == {}
     assert _imports() == [("20260401.xlsx", "failed", store.hashlib.sha256(path.read_bytes()).hexdigest())]
 
 
@@ -318,7 +327,7 @@ def test_too_many_entries(home, tmp_path, monkeypatch):
     monkeypatch.setattr(store, "MAX_FILE_BYTES", 1000)
     with pytest.raises(UserError, match="larger than 0 MB"):
         import_list(_book(tmp_path / "20260402.xlsx", ROWS))
-    assert store.MAX_ENTRIES == 2 and not (home / "eul").exists()
+    assert store.MAX_ENTRIES == 2 and _stored() == {}
 
 
 def test_a_fifo_or_a_folder_is_not_read(home, tmp_path):
