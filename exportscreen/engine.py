@@ -147,16 +147,17 @@ def screen(
     except TypeError:  # an unhashable cell value: decide without the first-level cache
         return _decide(*key[:3], *map(_key, key[3:]))
     decision = _decide(*key[:3], *map(_key, key[3:]))
-    if len(_seen) >= 200_000:
+    if len(_seen) >= MEMO_LINES:
         _seen.clear()
     _seen[key] = decision
     return decision
 
 
 _seen: dict[tuple, Decision] = {}  # first-level memo on the raw values, before any normalisation
+MEMO_LINES = 50_000  # distinct lines remembered (each with its decision): a million would take gigabytes
 
 
-@_memo(maxsize=200_000)
+@_memo(maxsize=MEMO_LINES)
 def _decide(
     rules: Rules,
     today: date,

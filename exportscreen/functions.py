@@ -240,7 +240,7 @@ def SCREEN_REASON(
         args = _line(
             country, item, hs, end_user, end_use, inform, value_jpy, ship_date, final_destination, final_end_user
         )
-        return render.reason_text(_decide("SCREEN_REASON", args), "ja")
+        return render.reason_cell(_decide("SCREEN_REASON", args), "ja")
     except _BadArg as exc:
         return _invalid(exc.ja)
     except Exception as exc:
@@ -355,7 +355,7 @@ def _screen_table(table) -> list[list]:
         try:
             line = _line(*vals)
             d = _decide("SCREEN_TABLE", line if money is None else money(line, row))
-            out.append([d.code.label, render.reason_text(d, "ja")])
+            out.append([d.code.label, render.reason_cell(d, "ja")])
         except _BadArg as exc:
             out.append(["入力エラー", _invalid(exc.ja)])
     return out

@@ -579,6 +579,7 @@ def _read_xlsx(path: Path, sheet: str | None, stream: bool) -> OrderTable:
     from exportscreen.xlsxpatch import check_workbook
 
     check_workbook(path)
+    xlsxcheck.check_shared_strings(path)  # before python-calamine reads them all
     import python_calamine as pc
 
     try:

@@ -55,6 +55,29 @@ def reason_text(decision: Decision, lang: str = "ja") -> str:
     return text
 
 
+CELL_LIMIT = 32_767  # characters (UTF-16 units) an Excel cell holds
+CUT_MARK = {"ja": "…（以下省略：全文は監査ログ）", "en": "… (cut: full text in the audit log)"}
+
+
+def cell_text(text: str, lang: str = "ja") -> str:
+    """``text`` as a cell holds it: a text longer than Excel's :data:`CELL_LIMIT` is cut, ending with
+    :data:`CUT_MARK` (the audit log keeps the decision whole). Every writer of a 理由 cell — the workbook, the csv
+    file, the spreadsheet functions — writes this."""
+    if len(text) <= CELL_LIMIT // 2:  # fits even if every character takes two UTF-16 units
+        return text
+    units = text.encode("utf-16-le")
+    if len(units) <= 2 * CELL_LIMIT:
+        return text
+    mark = CUT_MARK["en" if lang == "en" else "ja"]
+    keep = 2 * (CELL_LIMIT - len(mark))  # the marker's characters are one unit each
+    return units[:keep].decode("utf-16-le", errors="ignore") + mark
+
+
+def reason_cell(decision: Decision, lang: str = "ja") -> str:
+    """The 理由 cell: :func:`reason_text` as a cell holds it (:func:`cell_text`)."""
+    return cell_text(reason_text(decision, lang), lang)
+
+
 # ------------------------------------------------------------------------------------------ End User List hits
 #
 # One renderer for a hit: the data (hit_dict — entry No., listed name, country, concern types in CONCERN_ORDER,

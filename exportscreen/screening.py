@@ -67,6 +67,7 @@ class ScreenSummary:
     unique_lines: int = 0
     counts: Counter = field(default_factory=Counter)  # Code -> lines
     skipped: dict[str, int] = field(default_factory=dict)
+    hidden_lines: int = 0  # lines in hidden rows (screened and written all the same)
     rules_version: str = "-"
     as_of: date | None = None
     rates: tuple = ()  # the exchange rates given (--rate USD=150): (currency, yen per unit) pairs
@@ -101,6 +102,17 @@ class ScreenSummary:
             ),
             f"  {counts}",
             tr(f"  読み飛ばし: {skipped}", f"  skipped: {skipped}", lang),
+            *(
+                [
+                    tr(
+                        f"  非表示の行: {self.hidden_lines} 行（判定・理由を書き込みました。再表示して確認を）",
+                        f"  lines in hidden rows: {self.hidden_lines} (screened and written; unhide them to check)",
+                        lang,
+                    )
+                ]
+                if self.hidden_lines
+                else []
+            ),
             tr(f"  書き込み先: {self.output}", f"  written: {self.output}", lang),
             tr(
                 f"  規則 {self.rules_version}、基準日 {day}（出荷日のない行）",
@@ -252,7 +264,7 @@ def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_pro
         order_ref = header.order_ref
         progress = _progress(len(table.lines), "判定中" if lang != "en" else "screening") if show_progress else None
         action_codes, actions = frozenset(ACTION_CODES), summary.actions
-        reason_text, label, out, add_distinct = render.reason_text, render.label, cells.lines, distinct.append
+        reason_text, label, out, add_distinct = render.reason_cell, render.label, cells.lines, distinct.append
         formula_cells = table.formula_cells
         pairs: dict[tuple, tuple] = {}  # one (判定, 理由) tuple per distinct pair: a million lines share a few
         labels: dict = {}  # code -> 判定
@@ -283,6 +295,7 @@ def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_pro
         summary.skipped = table.skipped  # a csv file's lines are read while they are screened
         summary.skipped = table.skipped  # a csv file's lines are read while they are screened
         summary.unique_lines = len(set(distinct))
+        summary.hidden_lines = table.hidden_lines
         if summary.rules_version == "-":
             summary.rules_version = rules.version
         del distinct, pairs

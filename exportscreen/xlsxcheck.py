@@ -1,20 +1,23 @@
 """The order sheet as the reader, the writer and the clerk see it: checks before a workbook is read and written.
 
 python-calamine (the reader) and :mod:`exportscreen.xlsxpatch` (the writer) each interpret the worksheet XML; a
-hostile or odd file can make them disagree, or put a decision where the clerk does not see it. Before calamine
-reads a sheet, :func:`inspect_sheet` streams the sheet part once (bounded memory) and refuses, with one line:
+hostile or odd file can make them disagree, or put a decision where the clerk does not see it. The order sheet is
+read once, a chunk of whole rows at a time (:class:`SheetReader`, from :func:`open_sheet`): each chunk is checked,
+then python-calamine reads just those rows from a one-sheet package (with the workbook's styles and date system; its
+shared strings written inline), so memory is bounded by a chunk, not by the sheet. Refused, with one line:
 
 * rows whose number is out of range (past 1,048,576 — calamine wraps a number past 2³²), out of order or
   repeated, and cells that claim another row (``<row r="2"><c r="A5">``) or repeat or go back a column: the
   reader and the writer would put the same line in different rows;
 * comments or CDATA between the rows (invisible to one reader, not to another);
 * a used area (first to last row with a value, times the last column with a value) of more than
-  :data:`MAX_CELLS` cells: calamine holds the whole area in memory (a single value in XFD1048576 would be 17
-  billion cells), and a row larger than :data:`MAX_ROW_BYTES`.
+  :data:`MAX_CELLS` cells (every row of it is a list as wide as the area), a row larger than :data:`MAX_ROW_BYTES`,
+  shared strings larger than :data:`MAX_SHARED_STRINGS` or one of them larger than :data:`MAX_SHARED_STRING`;
+  rows far apart are read apart (python-calamine holds a chunk's whole area: at most :data:`CHUNK_CELLS` cells).
 
 It records what decides where 判定/理由 may go and which values are trustworthy: hidden rows and columns, merged
 ranges, array/shared/dataTable formula ranges, Excel tables, sheet protection, and every formula cell (its cached
-value may be stale: the line is 要確認 naming the cell, see :func:`formula_cells`). :func:`place_outputs` then
+value may be stale: the line is 要確認 naming the cell, see :class:`LineFacts`). :func:`settle` then
 chooses the 判定/理由 columns — existing ones, or the first columns right of everything that are empty, visible,
 unmerged and outside tables and formulas — and refuses targets that are merged, hidden, part of an array or
 shared formula or a calculated table column, or on a protected sheet.
@@ -29,6 +32,7 @@ import operator
 import posixpath
 import re
 import zipfile
+import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Generator, Iterator
@@ -316,7 +320,7 @@ class SheetReader:
         self.sheet_head = head[: root.end()] + b"<" + sheet_data + b">"
         self.sheet_tail = b"</" + sheet_data + b"></" + root.group(1) + b">"
         self.body = b"</" + sheet_data + b">" + buf[m.end() :] if m.group(2) else buf[m.end() :]  # <sheetData/>
-        self.package = _package_parts(zf)
+        self.package, self.strings = _package_parts(zf, self.scan)
 
     def close(self) -> None:
         self.fh.close()
@@ -327,7 +331,7 @@ class SheetReader:
         column A (python-calamine's values; "" for an empty cell, [] for a row without values)."""
         nxt = 0
         try:
-            for data, before in self._chunks():
+            for data, before in self._guarded(self._chunks()):
                 for start, values in self._values(data, before):
                     r0, c0 = start
                     if r0 > nxt:
@@ -341,6 +345,16 @@ class SheetReader:
                     nxt = r0 + len(values)
         finally:
             self.close()
+
+    def _guarded(self, chunks: Iterator[tuple[bytes, int]]) -> Iterator[tuple[bytes, int]]:
+        """``chunks``, a damaged zip member or deflate stream refused with one line."""
+        try:
+            yield from chunks
+        except UNREADABLE as exc:
+            raise UserError(
+                f"{self.fname}: ブックを読めません（{type(exc).__name__}: {str(exc)[:120]}）",
+                f"{self.fname}: cannot read the workbook ({type(exc).__name__}: {str(exc)[:120]})",
+            ) from None
 
     def _chunks(self) -> Iterator[tuple[bytes, int]]:
         """The rows chunk by chunk (each ending after a whole row), checked, with the row number before each; then
@@ -395,14 +409,19 @@ class SheetReader:
             yield start, values
 
     def _package(self, rows: bytes) -> bytes:
+        strings = self.strings
+        if strings is not None and b't="s"' in rows:
+            rows = strings.inline(rows)
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
             for name, data in self.package:
-                z.writestr(name, data)
+                if name != SST or b't="s"' in rows:  # a shared string left (an unusual cell): the whole table
+                    z.writestr(name, data)
             z.writestr("xl/worksheets/sheet1.xml", b"".join((self.sheet_head, rows, self.sheet_tail)))
         return out.getvalue()
 
 
+UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, OSError)  # a damaged package
 CHUNK_CELLS = 2_000_000  # python-calamine reads at most this many cells (rows × columns) at a time
 _ROOT = re.compile(rb"<((?:[\w.-]+:)?worksheet)(?=[\s>/])[^>]*>")
 _SHEET_DATA = re.compile(rb"<((?:[\w.-]+:)?sheetData)(?:\s[^>]*)?(/?)>")
@@ -424,14 +443,79 @@ _PKG_CT = (
 )
 
 
-def _package_parts(zf: zipfile.ZipFile) -> list[tuple[str, bytes]]:
-    """The parts of the one-sheet package python-calamine reads a chunk of rows from (all but the sheet): the
-    workbook's date system, styles (which numbers are dates) and shared strings."""
+MAX_SHARED_STRINGS = 256 * 1024**2  # sharedStrings.xml larger than this is refused ...
+MAX_SHARED_STRING = 1024**2  # ... and so is one shared string larger than this (Excel: 32,767 characters a cell)
+SST = "xl/sharedStrings.xml"
+_SI = re.compile(rb"<si>(.*?)</si>|<si/>", re.S)
+_S_CELL = re.compile(rb'<c ((?:[^>]*? )?)t="s"([^>]*)><v>(\d+)</v></c>')
+
+
+class _Strings:
+    """The workbook's shared strings as read once (the XML and where each <si>'s content is), to write a chunk's
+    shared-string cells as the same rich text inline (<is>): python-calamine then never reads the whole table
+    for each chunk."""
+
+    def __init__(self, data: bytes, spans: array):
+        self.data, self.spans = data, spans
+
+    def inline(self, rows: bytes) -> bytes:
+        data, spans, n = self.data, self.spans, len(self.spans) // 2
+
+        def cell(m: re.Match) -> bytes:
+            i = int(m.group(3))
+            if i >= n:
+                return m.group()  # left to python-calamine (with the table): as it reads it
+            return (
+                b"".join(
+                    (b"<c ", m.group(1), b't="inlineStr"', m.group(2), b"><is>", data[spans[2 * i] : spans[2 * i + 1]])
+                )
+                + b"</is></c>"
+            )
+
+        return _S_CELL.sub(cell, rows)
+
+
+def _shared_strings(zf: zipfile.ZipFile, part: str, scan: _Scan) -> tuple[bytes, _Strings | None]:
+    """sharedStrings.xml (refused above :data:`MAX_SHARED_STRINGS` or with one string above
+    :data:`MAX_SHARED_STRING`) and, in the usual layout, its strings for :meth:`_Strings.inline`."""
+    with zf.open(part) as fh:
+        data = fh.read(MAX_SHARED_STRINGS + 1)
+    if len(data) > MAX_SHARED_STRINGS:
+        raise _refuse(
+            scan.fname,
+            f"共有文字列（sharedStrings.xml）が大きすぎます（{MAX_SHARED_STRINGS // 1024**2} MB 超）",
+            f"the shared strings (sharedStrings.xml) are larger than {MAX_SHARED_STRINGS // 1024**2} MB",
+        )
+    spans = array("q")
+    for m in _SI.finditer(data):
+        a, b = m.span(1) if m.group(1) is not None else (m.end(), m.end())
+        if b - a > MAX_SHARED_STRING:
+            raise _refuse(
+                scan.fname,
+                f"共有文字列の {len(spans) // 2 + 1} 番目が大きすぎます（{MAX_SHARED_STRING // 1024**2} MB 超）",
+                f"shared string {len(spans) // 2 + 1} is larger than {MAX_SHARED_STRING // 1024**2} MB",
+            )
+        spans.extend((a, b))
+    if b"<!" in data or data.count(b"<si") != len(spans) // 2:  # comments, CDATA, prefixes: the whole table
+        return data, None
+    return data, _Strings(data, spans)
+
+
+def check_shared_strings(path: Path) -> None:
+    """Refuse a workbook whose shared strings are too large (see :func:`_shared_strings`) before python-calamine
+    opens it (it reads them all at once)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            part = _rels_of(zf).get("sharedStrings")
+            if part in zf.namelist():
+                _shared_strings(zf, part, _Scan(SheetFacts("", ""), path.name))
+    except (etree.XMLSyntaxError, ValueError, KeyError, *UNREADABLE):
+        return  # a broken package: refused, with one line, where the workbook is opened
+
+
+def _rels_of(zf: zipfile.ZipFile) -> dict[str, str]:
+    """The workbook's related parts: kind (styles, sharedStrings …) -> part name."""
     wb_part = xlsxpatch._workbook_part(zf)
-    wb = xlsxpatch._parse_xml(zf, wb_part)
-    pr = wb.find(f"{{{xlsxpatch.NS_MAIN}}}workbookPr")
-    date1904 = pr is not None and pr.get("date1904") in ("1", "true")
-    pr_xml = '<workbookPr date1904="1"/>' if date1904 else ""
     rels: dict[str, str] = {}
     try:
         for rel in xlsxpatch._parse_xml(zf, xlsxpatch._rels_part(wb_part)).iter(
@@ -440,6 +524,20 @@ def _package_parts(zf: zipfile.ZipFile) -> list[tuple[str, bytes]]:
             rels.setdefault(rel.get("Type", "").rsplit("/", 1)[-1], xlsxpatch._resolve(wb_part, rel.get("Target", "")))
     except KeyError:
         pass
+    return rels
+
+
+def _package_parts(zf: zipfile.ZipFile, scan: _Scan) -> tuple[list[tuple[str, bytes]], _Strings | None]:
+    """The parts of the one-sheet package python-calamine reads a chunk of rows from (all but the sheet): the
+    workbook's date system, styles (which numbers are dates) and shared strings; and the shared strings to write
+    inline."""
+    wb_part = xlsxpatch._workbook_part(zf)
+    wb = xlsxpatch._parse_xml(zf, wb_part)
+    pr = wb.find(f"{{{xlsxpatch.NS_MAIN}}}workbookPr")
+    date1904 = pr is not None and pr.get("date1904") in ("1", "true")
+    pr_xml = '<workbookPr date1904="1"/>' if date1904 else ""
+    rels = _rels_of(zf)
+    strings = None
     rel_xml = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<Relationships xmlns="{xlsxpatch.NS_PKG_REL}">'
@@ -450,7 +548,11 @@ def _package_parts(zf: zipfile.ZipFile) -> list[tuple[str, bytes]]:
     for i, (kind, name) in enumerate((("styles", "styles.xml"), ("sharedStrings", "sharedStrings.xml")), start=2):
         src = rels.get(kind)
         if src in names:
-            parts.append((f"xl/{name}", zf.read(src)))
+            if kind == "styles":
+                parts.append((f"xl/{name}", zf.read(src)))
+            else:
+                sst, strings = _shared_strings(zf, src, scan)
+                parts.append((SST, sst))
             rel_xml += f'<Relationship Id="rId{i}" Type="{xlsxpatch.NS_REL}/{kind}" Target="{name}"/>'
     parts += [
         (
@@ -467,7 +569,7 @@ def _package_parts(zf: zipfile.ZipFile) -> list[tuple[str, bytes]]:
             '<sheets><sheet name="s" sheetId="1" r:id="rId1"/></sheets></workbook>'.encode(),
         ),
     ]
-    return parts
+    return parts, strings
 
 
 def _split(data: bytes, before: int, width: int) -> list[bytes]:

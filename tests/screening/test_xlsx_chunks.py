@@ -3,6 +3,7 @@ gives for the whole sheet, whatever the chunks; rows far apart read apart; the c
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date, datetime, time
 
 import openpyxl
@@ -11,7 +12,7 @@ import python_calamine as pc
 
 from exportscreen import orders, xlsxcheck
 from exportscreen.screening import screen_file
-from tests.screening.test_hostile_xlsx import HEADER, build, cell, grid, line, row
+from tests.screening.test_hostile_xlsx import HEADER, MAIN, WB_RELS, build, cell, grid, line, refused, row
 
 
 def _trimmed(r: list) -> list:
@@ -87,3 +88,92 @@ def test_a_line_of_formulas_between_lines_is_no_longer_counted_blank(tmp_path):
     rows = HEADER + row(2, '<c r="A2"><f>"北朝鮮"</f></c>') + line(3, "米国") + row(5, cell("A5", "")) + line(6, "米国")
     table = orders.read_order_table(build(tmp_path / "o.xlsx", rows))
     assert [ln.row for ln in table.lines] == [1, 2, 5] and table.blank_rows == 2  # rows 4 and 5
+
+
+SST_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+RICH = [
+    "<si><t>仕向地</t></si>",
+    "<si><t>品目</t></si>",
+    '<si><r><rPr><b/></rPr><t>北</t></r><r><t xml:space="preserve">朝鮮</t></r><rPh sb="0" eb="1"><t>キタ</t></rPh>'
+    '<phoneticPr fontId="1"/></si>',
+    "<si/>",
+    "<si><t>_x0041_米国&amp;</t></si>",
+    "<si><t>非該当</t></si>",
+]
+
+
+def sst_workbook(path, rows: str, strings: list[str] = RICH):
+    rels = WB_RELS.replace("</Relationships>", f'<Relationship Id="rId9" Type="{SST_REL}" Target="sharedStrings.xml"/>')
+    sst = f'<sst {MAIN} count="{len(strings)}" uniqueCount="{len(strings)}">{"".join(strings)}</sst>'
+    return build(
+        path, rows, extra={"xl/_rels/workbook.xml.rels": rels + "</Relationships>", "xl/sharedStrings.xml": sst}
+    )
+
+
+def s_cell(ref: str, i: int, attrs: str = "") -> str:
+    return f'<c r="{ref}"{attrs} t="s"><v>{i}</v></c>'
+
+
+def test_shared_strings_written_inline_read_as_calamine_reads_them(tmp_path, monkeypatch):
+    rows = (
+        row(1, s_cell("A1", 0), s_cell("B1", 1))
+        + row(2, s_cell("A2", 2, ' s="0"'), s_cell("B2", 5))
+        + row(3, s_cell("A3", 3), s_cell("B3", 5))
+        + row(4, s_cell("A4", 4), '<c r="B4" t="s"><v> 5 </v></c>')  # not the usual layout: read with the table
+    )
+    p = sst_workbook(tmp_path / "o.xlsx", rows)
+    monkeypatch.setattr(xlsxcheck, "READ", 64)
+    expected = whole_sheet(p, "受注")
+    assert read_rows(p, "受注") == expected
+    assert expected[1][:2] == ["北朝鮮", "非該当"] and expected[3][0] == "A米国&"
+    s = screen_file(p, as_of=date(2026, 1, 5), show_progress=False)
+    assert grid(p)[1][2] == "輸出禁止" and s.lines == 3
+
+
+def test_a_shared_string_that_is_not_there_is_refused_in_one_line(tmp_path, capsys):
+    rows = row(1, s_cell("A1", 0), s_cell("B1", 1)) + line(2, "米国") + row(3, s_cell("A3", 99), s_cell("B3", 5))
+    refused(sst_workbook(tmp_path / "o.xlsx", rows), capsys, "o.xlsx")
+
+
+@pytest.mark.parametrize(
+    ("limit", "strings", "words"),
+    [
+        ("MAX_SHARED_STRINGS", RICH, ["sharedStrings.xml", "大きすぎます"]),  # the table: 400 bytes or more
+        ("MAX_SHARED_STRING", [*RICH, "<si><t>" + "長" * 150 + "</t></si>"], ["7 番目", "大きすぎます"]),
+    ],
+)
+def test_too_large_shared_strings_are_refused_in_one_line(tmp_path, monkeypatch, capsys, limit, strings, words):
+    monkeypatch.setattr(xlsxcheck, limit, 300)
+    p = sst_workbook(tmp_path / "o.xlsx", row(1, s_cell("A1", 0), s_cell("B1", 1)) + line(2, "米国"), strings)
+    refused(p, capsys, *words)
+
+
+def test_the_summary_tells_how_many_lines_are_in_hidden_rows(tmp_path, monkeypatch):
+    hidden = ' hidden="1"'
+    rows = (
+        HEADER
+        + row(2, cell("A2", "北朝鮮"), cell("B2", "非該当"), attrs=hidden)
+        + line(3, "米国")
+        + row(4, cell("A4", "米国"), cell("B4", "非該当"), attrs=hidden)
+        + row(5, attrs=hidden)  # a hidden blank row is no line
+    )
+    monkeypatch.setattr(orders, "XLSX_BATCH", 2)  # counted batch by batch
+    s = screen_file(build(tmp_path / "o.xlsx", rows), as_of=date(2026, 1, 5), show_progress=False)
+    assert s.hidden_lines == 2
+    assert "非表示の行: 2 行" in s.render("ja") and "lines in hidden rows: 2" in s.render("en")
+    s = screen_file(build(tmp_path / "p.xlsx", HEADER + line(2, "米国")), as_of=date(2026, 1, 5), show_progress=False)
+    assert s.hidden_lines == 0 and "非表示" not in s.render("ja")
+
+
+def test_a_sheet_damaged_after_its_first_rows_is_refused_in_one_line(tmp_path, monkeypatch, capsys):
+    rows = HEADER + "".join(line(n, f"米国{n * 7919 % 10007}") for n in range(2, 3000))
+    p = build(tmp_path / "o.xlsx", rows)
+    with zipfile.ZipFile(p) as zf:
+        info = zf.getinfo("xl/worksheets/sheet1.xml")
+    data = bytearray(p.read_bytes())
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    middle = start + info.compress_size // 2
+    data[middle : middle + 64] = b"\xff" * 64  # the header row reads; the rest is broken
+    p.write_bytes(bytes(data))
+    monkeypatch.setattr(xlsxcheck, "READ", 4096)
+    refused(p, capsys, "o.xlsx")  # what the broken stream decodes to, or the stream itself, refused mid-way
