@@ -1,5 +1,5 @@
-"""The Excel functions (xlwings classic UDFs): =SCREEN(…), =SCREEN_REASON(…), =SCREEN_TABLE(…), =COUNTRY_GROUP(…),
-=ITEM_CLASS(…), =RULES_VERSION(), =EUL_MATCH(…).
+"""The Excel functions (xlwings classic UDFs): =SCREEN(…), =SCREEN_REASON(…), =SCREEN_TECH(…),
+=SCREEN_TECH_REASON(…), =SCREEN_TABLE(…), =COUNTRY_GROUP(…), =ITEM_CLASS(…), =RULES_VERSION(), =EUL_MATCH(…).
 
 This is the module xlwings' *Import Functions* reads (``UDF Modules = exportscreen_udfs``; ``exportscreen excel
 install`` puts this folder on xlwings' PYTHONPATH). It only marks the functions of :mod:`exportscreen.functions`
@@ -16,7 +16,17 @@ import xlwings as xw
 
 from exportscreen import functions
 
-NAMES = ("SCREEN", "SCREEN_REASON", "SCREEN_TABLE", "COUNTRY_GROUP", "ITEM_CLASS", "RULES_VERSION", "EUL_MATCH")
+NAMES = (
+    "SCREEN",
+    "SCREEN_REASON",
+    "SCREEN_TECH",
+    "SCREEN_TECH_REASON",
+    "SCREEN_TABLE",
+    "COUNTRY_GROUP",
+    "ITEM_CLASS",
+    "RULES_VERSION",
+    "EUL_MATCH",
+)
 ARG_OPTIONS = {("SCREEN_TABLE", "table"): {"ndim": 2}}  # a range arrives as a list of rows, even one cell
 
 
@@ -36,6 +46,8 @@ def _excel_function(name: str):
 
 SCREEN = _excel_function("SCREEN")
 SCREEN_REASON = _excel_function("SCREEN_REASON")
+SCREEN_TECH = _excel_function("SCREEN_TECH")
+SCREEN_TECH_REASON = _excel_function("SCREEN_TECH_REASON")
 SCREEN_TABLE = _excel_function("SCREEN_TABLE")
 COUNTRY_GROUP = _excel_function("COUNTRY_GROUP")
 ITEM_CLASS = _excel_function("ITEM_CLASS")

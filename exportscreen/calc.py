@@ -1,5 +1,5 @@
-"""The spreadsheet functions in LibreOffice Calc: =SCREEN(…), =SCREEN_REASON(…), =COUNTRY_GROUP(…),
-=ITEM_CLASS(…), =RULES_VERSION(), =EUL_MATCH(…).
+"""The spreadsheet functions in LibreOffice Calc: =SCREEN(…), =SCREEN_REASON(…), =SCREEN_TECH(…),
+=SCREEN_TECH_REASON(…), =COUNTRY_GROUP(…), =ITEM_CLASS(…), =RULES_VERSION(), =EUL_MATCH(…).
 
 Calc calls Basic functions by name from cell formulas, and Basic reaches Python through the script provider.
 :func:`install` puts both halves into a LibreOffice user profile:
@@ -63,10 +63,30 @@ LINE = (
     "final_destination",
     "final_end_user",
 )
+# the parameters of SCREEN_TECH and SCREEN_TECH_REASON: exportscreen.functions.TECH_ARGS (checked by the tests)
+TECH = (
+    "country",
+    "item",
+    "recipient",
+    "residency",
+    "specific_type",
+    "influence_country",
+    "hs",
+    "method",
+    "exemption",
+    "inform",
+    "end_use",
+    "critical_tech",
+    "overseas_production",
+    "report_date",
+    "provision_date",
+)
 # (Calc name, bridge function, parameters; those after the first `required` are Optional)
 FUNCTIONS = [
     ("SCREEN", "screen", [*LINE], 2),
     ("SCREEN_REASON", "screen_reason", [*LINE], 2),
+    ("SCREEN_TECH", "screen_tech", [*TECH], 2),
+    ("SCREEN_TECH_REASON", "screen_tech_reason", [*TECH], 2),
     ("COUNTRY_GROUP", "country_group", ["country", "as_of_date"], 1),
     ("ITEM_CLASS", "item_class", ["item", "hs", "as_of_date"], 1),
     ("RULES_VERSION", "rules_version", [], 0),

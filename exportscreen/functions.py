@@ -1,5 +1,5 @@
-"""Spreadsheet functions: =SCREEN(country, item, …) and friends, for Excel (xlwings classic UDFs) and, through
-:mod:`exportscreen.calc`, LibreOffice Calc.
+"""Spreadsheet functions: =SCREEN(country, item, …), =SCREEN_TECH(country, item, …) for a technology line, and
+friends, for Excel (xlwings classic UDFs) and, through :mod:`exportscreen.calc`, LibreOffice Calc.
 
 Thin over :mod:`exportscreen.engine`: every function converts what the spreadsheet delivers, calls the engine and
 renders. They never raise: a bad argument gives a short Japanese message (``入力エラー: 仕向地が空です``), an
@@ -40,6 +40,17 @@ ARG_JA = {
     "final_destination": "最終仕向地",
     "final_end_user": "最終需要者",
     "as_of_date": "基準日",
+    # SCREEN_TECH
+    "recipient": "提供先",
+    "residency": "居住性",
+    "specific_type": "特定類型",
+    "influence_country": "影響を及ぼす国",
+    "method": "提供方法",
+    "exemption": "例外",
+    "critical_tech": "重要管理対象技術",
+    "overseas_production": "海外での製造等",
+    "report_date": "報告日",
+    "provision_date": "提供日",
     "name": "需要者名",
     "table": "範囲",
 }
@@ -114,16 +125,16 @@ def _scalar(name: str, value):
     return value
 
 
-def _line(*args) -> tuple:
-    """The order fields (engine.ORDER_FIELDS, in order) as the engine takes them (fast path: plain scalars pass
-    untouched)."""
+def _line(*args, names: tuple[str, ...] = engine.ORDER_FIELDS) -> tuple:
+    """The order fields (``names``: engine.ORDER_FIELDS, or TECH_ARGS for a technology line, in order) as the engine
+    takes them (fast path: plain scalars pass untouched)."""
     for v in args:
         t = type(v)
         if not (v is None or t is float or (t is str and v[:1] not in ("#", "E", ""))):
             break
     else:
         return args
-    return tuple(_scalar(n, v) for n, v in zip(engine.ORDER_FIELDS, args))
+    return tuple(_scalar(n, v) for n, v in zip(names, args))
 
 
 def _invalid(ja: str) -> str:
@@ -144,25 +155,46 @@ def _day(name: str, value) -> date:
 _AUDIT_ENABLED = os.environ.get("EXPORTSCREEN_AUDIT_UDF") == "1"
 
 
-def _audit(function: str, args: tuple, decision) -> None:
+def _audit(function: str, inputs: dict, decision) -> None:
     """The audit log of spreadsheet calls, "when the officer enables it".
 
-    Called after a SCREEN / SCREEN_REASON / SCREEN_TABLE line was decided, only when the environment of the
-    Excel/Calc Python process has EXPORTSCREEN_AUDIT_UDF=1 (read once at import). ``args`` are the eight order
-    fields as given to the engine, ``decision`` the engine's Decision. Each call is one audit run of kind
-    ``udf`` (function name kept with the inputs); it must never raise and never change the result."""
+    Called after a SCREEN / SCREEN_REASON / SCREEN_TABLE / SCREEN_TECH / SCREEN_TECH_REASON line was decided,
+    only when the environment of the Excel/Calc Python process has EXPORTSCREEN_AUDIT_UDF=1 (read once at import).
+    ``inputs`` are the line's fields as given to the engine (a technology line's with ``kind``), ``decision`` the
+    engine's Decision. Each call is one audit run of kind ``udf`` (function name kept with the inputs); it must
+    never raise and never change the result."""
     from exportscreen.audit import open_log
-    from exportscreen.engine import ORDER_FIELDS
 
     with open_log().run(kind="udf") as run:
-        run.record({"function": function, **dict(zip(ORDER_FIELDS, args))}, decision)
+        run.record({"function": function, **inputs}, decision)
 
 
 def _decide(function: str, args: tuple):
     d = screening.decide(*args)
     if _AUDIT_ENABLED:
         try:
-            _audit(function, args, d)
+            _audit(function, dict(zip(engine.ORDER_FIELDS, args)), d)
+        except Exception:
+            pass
+    return d
+
+
+# SCREEN_TECH's parameters: the two required first, then the facts most lines give, then the pre-report's; the
+# fields of exportscreen.technology.TECH_FIELDS, with ``purpose`` named for what the function asks (TRUE / FALSE,
+# or the form: 海外子会社, 合弁, 製造委託, ライセンス)
+TECH_ARGS = (
+    *("country", "item", "recipient", "residency", "specific_type", "influence_country", "hs", "method"),
+    *("exemption", "inform", "end_use", "critical_tech", "overseas_production", "report_date", "provision_date"),
+)
+_TECH_KEYS = tuple("purpose" if a == "overseas_production" else a for a in TECH_ARGS)  # the engine's names
+
+
+def _decide_tech(function: str, args: tuple):
+    fields = dict(zip(_TECH_KEYS, args))
+    d = screening.decide_technology(**fields)
+    if _AUDIT_ENABLED:
+        try:
+            _audit(function, {"kind": "technology", **fields}, d)
         except Exception:
             pass
     return d
@@ -183,10 +215,30 @@ _LINE_DOCS = (
     ("final_end_user", "最終需要者（任意。需要者とともに外国ユーザーリストと照合）"),
 )
 
+_TECH_DOCS = (
+    ("country", "提供先の国（提供先の所在地または提供する場所。国内での提供は 日本／JP）"),
+    ("item", "技術の該非（外為令別表の項番。例：7の項(1)、16の項、非該当）"),
+    ("recipient", "提供先の名称（任意。外国ユーザーリストと照合）"),
+    ("residency", "提供先の居住性（居住者／非居住者）"),
+    ("specific_type", "特定類型（居住者のみ。なし／1／2／3）"),
+    ("influence_country", "特定類型の居住者・国内の非居住者が属する国（影響を及ぼす外国政府・法人等の国）"),
+    ("hs", "技術に関係する貨物のHSコード（任意。16の項の判定に使用）"),
+    ("method", "提供方法（任意。書面／メール／データ送信／媒体の持出し／口頭・技術指導／研修受入れ）"),
+    ("exemption", "例外（任意。公知／基礎科学分野の研究活動／工業所有権の出願／最小限の技術／市販プログラム）"),
+    ("inform", "インフォーム（任意。なし／大量破壊兵器／通常兵器）"),
+    ("end_use", "用途（任意。民生／軍事／大量破壊兵器／不明）"),
+    ("critical_tech", "重要管理対象技術（IDまたは名称。例：CT01、積層セラミックコンデンサ。該当しなければ なし）"),
+    ("overseas_production", "海外での製造・設計等のための提供か（TRUE／FALSE、または 子会社／合弁／委託／ライセンス）"),
+    ("report_date", "事前報告の報告日（任意。報告済みなら入力）"),
+    ("provision_date", "提供日（任意。空欄なら今日の法令で判定）"),
+)
+
 # The Function Wizard's argument descriptions (Excel: addin/exportscreen_udfs.py), per function, in order.
 ARG_DOCS: dict[str, tuple[tuple[str, str], ...]] = {
     "SCREEN": _LINE_DOCS,
     "SCREEN_REASON": _LINE_DOCS,
+    "SCREEN_TECH": _TECH_DOCS,
+    "SCREEN_TECH_REASON": _TECH_DOCS,
     "SCREEN_TABLE": (("table", "見出し行（仕向地・品目 など）を含む受注の範囲。列全体（A:I）も可"),),
     "COUNTRY_GROUP": (("country", "仕向地（国名またはISOコード）"), ("as_of_date", "基準日（任意。空欄なら今日）")),
     "ITEM_CLASS": (
@@ -241,6 +293,68 @@ def SCREEN_REASON(
             country, item, hs, end_user, end_use, inform, value_jpy, ship_date, final_destination, final_end_user
         )
         return render.reason_cell(_decide("SCREEN_REASON", args), "ja")
+    except _BadArg as exc:
+        return _invalid(exc.ja)
+    except Exception as exc:
+        return _system_error(exc)
+
+
+def SCREEN_TECH(
+    country=None,
+    item=None,
+    recipient=None,
+    residency=None,
+    specific_type=None,
+    influence_country=None,
+    hs=None,
+    method=None,
+    exemption=None,
+    inform=None,
+    end_use=None,
+    critical_tech=None,
+    overseas_production=None,
+    report_date=None,
+    provision_date=None,
+):
+    """技術の提供（役務取引・みなし輸出）の判定（輸出禁止／許可要／事前報告要／要確認／許可不要／入力エラー）を返します。"""
+    try:
+        args = _line(
+            *(country, item, recipient, residency, specific_type, influence_country, hs, method, exemption),
+            *(inform, end_use, critical_tech, overseas_production, report_date, provision_date),
+            names=TECH_ARGS,
+        )
+        return _decide_tech("SCREEN_TECH", args).code.label
+    except _BadArg:
+        return "入力エラー"
+    except Exception:
+        return SYSTEM_ERROR
+
+
+def SCREEN_TECH_REASON(
+    country=None,
+    item=None,
+    recipient=None,
+    residency=None,
+    specific_type=None,
+    influence_country=None,
+    hs=None,
+    method=None,
+    exemption=None,
+    inform=None,
+    end_use=None,
+    critical_tech=None,
+    overseas_production=None,
+    report_date=None,
+    provision_date=None,
+):
+    """技術の提供の判定の理由（根拠条文つき）と規則のバージョン・基準日を1つのセルに返します。"""
+    try:
+        args = _line(
+            *(country, item, recipient, residency, specific_type, influence_country, hs, method, exemption),
+            *(inform, end_use, critical_tech, overseas_production, report_date, provision_date),
+            names=TECH_ARGS,
+        )
+        return render.reason_cell(_decide_tech("SCREEN_TECH_REASON", args), "ja")
     except _BadArg as exc:
         return _invalid(exc.ja)
     except Exception as exc:
@@ -364,6 +478,8 @@ def _screen_table(table) -> list[list]:
 __all__ = [
     "SCREEN",
     "SCREEN_REASON",
+    "SCREEN_TECH",
+    "SCREEN_TECH_REASON",
     "SCREEN_TABLE",
     "COUNTRY_GROUP",
     "ITEM_CLASS",

@@ -308,12 +308,28 @@ def recorded_reason_text(record: dict, lang: str = "ja") -> str:
 # ------------------------------------------------------------------------------------------ the command line
 
 
+# The provision facts a technology decision carries (item["labels"], exportscreen.technology._labels), as shown.
+TECH_FACTS = {
+    "residency": ("居住性", "Residency"),
+    "specific_type": ("特定類型", "Specific type"),
+    "influence_country": ("影響を及ぼす国", "Influencing country"),
+    "method": ("提供方法", "Method"),
+    "exemption": ("例外", "Exemption"),
+    "critical_tech": ("重要管理対象技術", "Critical technology"),
+    "purpose": ("海外での製造等", "Manufacture abroad"),
+    "report_date": ("報告日", "Report date"),
+}
+
+
 def cli_text(decision: Decision, lang: str = "ja") -> str:
-    """``exportscreen check``: the decision, destination, goods, each reason with its reference, the stamp."""
+    """``exportscreen check``: the decision, destination (a technology line: the recipient's country and the
+    provision facts), goods, each reason with its reference, the stamp."""
     ja = lang != "en"
     c, i = decision.country or {}, decision.item or {}
+    tech = i.get("kind") == "technology"
     lines = [f"{'判定' if ja else 'Decision'}: {label(decision.code, lang)} ({decision.code.value})"]
-    destinations = ((c, ("仕向地", "Destination")), (decision.final_destination, ("最終仕向地", "Final destination")))
+    country = ("提供先の国", "Recipient's country") if tech else ("仕向地", "Destination")
+    destinations = ((c, country), (decision.final_destination, ("最終仕向地", "Final destination")))
     for where, what in destinations:
         if where:
             name = where["name_ja"] if ja else where["name_en"]
@@ -321,10 +337,12 @@ def cli_text(decision: Decision, lang: str = "ja") -> str:
     if i:
         name = i.get("name_ja" if ja else "name_en")
         lines.append(
-            f"{'品目' if ja else 'Item'}: {i['code']}"
+            f"{(('技術' if tech else '品目') if ja else ('Technology' if tech else 'Item'))}: {i['code']}"
             + (f" {name}" if name else "")
             + (f"  HS {i['hs']}" if i.get("hs") else "")
         )
+    for key, value in (i.get("labels") or {}).items():  # a technology line's provision facts, as given
+        lines.append(f"{TECH_FACTS[key][not ja]}: {value[not ja]}")
     for r in decision.reasons:
         # Reasons less severe than the decision support it or inform the clerk: shown as notes.
         tag = label(r.severity, lang) if r.severity == decision.code else ("参考" if ja else "Note")

@@ -41,7 +41,7 @@ TECH_FIELDS = (
     "inform",
     "end_use",
     "critical_tech",  # 重要管理対象技術 (id or name), なし when none
-    "purpose",  # overseas production channel: subsidiary / joint_venture / outsourcing / licensing, or なし
+    "purpose",  # for manufacture abroad: a channel (subsidiary …), abroad (form not given), or なし
     "report_date",  # 事前報告の報告日
     "provision_date",  # 提供日 (the as-of date; today when empty)
 )
@@ -57,12 +57,21 @@ SPECIFIC_TYPES = {
     "2": ("2", "②", "特定類型2", "特定類型②", "類型2", "類型②", "type 2"),
     "3": ("3", "③", "特定類型3", "特定類型③", "類型3", "類型③", "type 3"),
 }
-PURPOSES = {  # besides the channels' ids and names in prereport_technologies.yaml
+# besides the channels' ids and names in prereport_technologies.yaml; abroad: the form not given. TRUE/FALSE (1/0
+# from Calc) answer a yes/no column or argument (=SCREEN_TECH's overseas_production, --overseas-production).
+PURPOSES = {
+    "abroad": (
+        *("海外製造", "海外での製造等", "海外生産", "あり", "有り", "はい"),
+        *("yes", "true", "1", "overseas production"),
+    ),
     "subsidiary": ("子会社", "海外子会社", "製造移転"),
     "joint_venture": ("合弁", "合弁会社", "JV", "joint venture"),
     "outsourcing": ("製造委託", "委託", "outsourcing"),
     "licensing": ("ライセンス", "ライセンス供与", "license", "licence"),
-    "none": ("なし", "無し", "該当なし", "製造目的でない", "海外製造なし", "none", "no", "other", "その他", "-", "－"),
+    "none": (
+        *("なし", "無し", "いいえ", "該当なし", "製造目的でない", "海外製造なし"),
+        *("none", "no", "false", "0", "other", "その他", "-", "－"),
+    ),
 }
 NOT_DESIGNATED = ("なし", "無し", "該当なし", "非該当", "none", "no", "-", "－")
 REQUIREMENTS_ORDER = (
@@ -100,7 +109,7 @@ class TechFacts:
     informs: frozenset[str]
     end_use: str
     critical: str | None  # CTnn | "none" | "unlisted:<text>" | None
-    purpose: str | None  # a channel id | "none" | None
+    purpose: str | None  # a channel id | "abroad" (form not given) | "none" | None
     report_date: date | None
 
 
@@ -476,6 +485,8 @@ def _prereport(rules: Rules, day: date, f: TechFacts, dests: list[str], unknown_
 
 
 def _channel(rules: Rules, cid: str) -> Phrase:
+    if cid == "abroad":
+        return rules.reasons.phrase("TECH-CHANNEL-ABROAD")
     ja, en = rules.technology.prereport.channels[cid]
     return Phrase(ja, en)
 
@@ -495,9 +506,46 @@ def _item_info(rules: Rules, f: TechFacts) -> dict:
         "method": f.method,
         "exemption": f.exemption,
         "critical_tech": f.critical if f.critical in tech.prereport.technologies else None,
+        "purpose": f.purpose,
+        "labels": _labels(rules, f),
     }
     if code.kou:
         st = tech.subitems.get((code.kou, code.sub or ""))
         named = st if st and not st.deleted else tech.items[code.kou]
         info["name_ja"], info["name_en"] = named.name_ja, named.name_en
     return info
+
+
+def _labels(rules: Rules, f: TechFacts) -> dict[str, tuple[str, str]]:
+    """The line's provision facts as names (ja, en), for what an adapter shows beside the decision: the facts
+    given, in TECH_FIELDS order; a critical technology the list does not have is shown as written."""
+    tech, T = rules.technology, rules.reasons
+    out: dict[str, tuple[str, str]] = {}
+    if f.residency is not None:
+        out["residency"] = RESIDENCY[f.residency][0], RESIDENCY[f.residency][1]
+    if f.specific_type is not None:
+        st = tech.specific_types.get(f.specific_type)
+        out["specific_type"] = (st.name_ja, st.name_en) if st else ("なし", "none")
+    if f.influence is not None:
+        c = rules.countries[f.influence]
+        out["influence_country"] = f"{c.name_ja}（{f.influence}）", f"{c.name_en} ({f.influence})"
+    if f.method is not None:
+        out["method"] = tech.methods[f.method].name_ja, tech.methods[f.method].name_en
+    if f.exemption is not None:
+        out["exemption"] = tech.exemptions[f.exemption].name_ja, tech.exemptions[f.exemption].name_en
+    if f.critical is not None:
+        ct = tech.prereport.technologies.get(f.critical)
+        text = f.critical.split(":", 1)[-1]
+        out["critical_tech"] = (
+            (f"{ct.id} {ct.name_ja}", f"{ct.id} {ct.name_en}")
+            if ct
+            else ("なし", "none")
+            if f.critical == "none"
+            else (text, text)
+        )
+    if f.purpose is not None:
+        p = _channel(rules, f.purpose) if f.purpose != "none" else T.phrase("TECH-CHANNEL-NONE")
+        out["purpose"] = p.ja, p.en
+    if f.report_date is not None:
+        out["report_date"] = f.report_date.isoformat(), f.report_date.isoformat()
+    return out

@@ -1,4 +1,4 @@
-"""exportscreen: the Python side of the LibreOffice Calc functions =SCREEN(…), =SCREEN_REASON(…) …
+"""exportscreen: the Python side of the LibreOffice Calc functions =SCREEN(…), =SCREEN_REASON(…), =SCREEN_TECH(…) …
 
 Installed by ``exportscreen calc install`` into <profile>/user/Scripts/python/; the Basic module
 Standard.ExportScreen calls these functions through the script provider. LibreOffice runs them in its own
@@ -115,12 +115,39 @@ _LINE = (
 )
 
 
+_TECH = (
+    "country",
+    "item",
+    "recipient",
+    "residency",
+    "specific_type",
+    "influence_country",
+    "hs",
+    "method",
+    "exemption",
+    "inform",
+    "end_use",
+    "critical_tech",
+    "overseas_production",
+    "report_date",
+    "provision_date",
+)
+
+
 def screen(*args):
     return _call("SCREEN", _LINE, args)
 
 
 def screen_reason(*args):
     return _call("SCREEN_REASON", _LINE, args)
+
+
+def screen_tech(*args):
+    return _call("SCREEN_TECH", _TECH, args)
+
+
+def screen_tech_reason(*args):
+    return _call("SCREEN_TECH_REASON", _TECH, args)
 
 
 def country_group(*args):
@@ -150,4 +177,14 @@ def diagnose(*args):
     return f"python {sys.version.split()[0]}; exportscreen {exportscreen.__file__}; {mod.RULES_VERSION()}"
 
 
-g_exportedScripts = (screen, screen_reason, country_group, item_class, rules_version, eul_match, diagnose)
+g_exportedScripts = (
+    screen,
+    screen_reason,
+    screen_tech,
+    screen_tech_reason,
+    country_group,
+    item_class,
+    rules_version,
+    eul_match,
+    diagnose,
+)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 
 from exportscreen import render, screening
 from exportscreen.commands import add_lang, add_rate, parse_rates
+from exportscreen.errors import UserError
 from exportscreen.messages import tr
 
 
@@ -103,12 +105,24 @@ def register(sub) -> None:
             "critical technology id or name, or none",
         ),
     )
-    tech.add_argument(
+    abroad = tech.add_mutually_exclusive_group()
+    abroad.add_argument(
+        "--overseas-production",
+        action=argparse.BooleanOptionalAction,
+        help=tr(
+            "海外での製造・設計等のための提供である（--no-overseas-production: そうではない）。"
+            "どちらもなければ未入力（重要管理対象技術なら要確認）",
+            "provided for manufacture or design abroad (--no-overseas-production: it is not); "
+            "neither: not given (a designated technology is then 要確認)",
+        ),
+    )
+    abroad.add_argument(
         "--purpose",
         help=tr(
-            "海外での製造等の形態: subsidiary|joint_venture|outsourcing|licensing"
+            "海外での製造等の形態（--overseas-production の詳細）: subsidiary|joint_venture|outsourcing|licensing"
             "（海外子会社/合弁/製造委託/ライセンス）または なし",
-            "manufacture abroad through: subsidiary|joint_venture|outsourcing|licensing, or none",
+            "manufacture abroad through (--overseas-production in detail): "
+            "subsidiary|joint_venture|outsourcing|licensing, or none",
         ),
     )
     tech.add_argument("--reported-on", help=tr("事前報告の報告日", "date the prior report was made"))
@@ -118,7 +132,34 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+PURPOSE = {True: "abroad", False: "none"}  # --overseas-production / --no-overseas-production as the engine reads it
+
+
+# options of one kind only: given with the other kind they would be silently ignored, so they are refused
+TECH_ONLY = (
+    *("residency", "specific_type", "influence_country", "method", "exemption", "critical_tech"),
+    *("overseas_production", "purpose", "reported_on"),
+)
+GOODS_ONLY = ("value_jpy", "final_destination", "final_end_user", "rate")
+
+
+def _refuse_other_kind(args) -> None:
+    other = TECH_ONLY if args.kind == "goods" else GOODS_ONLY
+    given = ["--" + o.replace("_", "-") for o in other if getattr(args, o) not in (None, [])]
+    if given:
+        if args.kind == "goods":
+            raise UserError(
+                f"{', '.join(given)} は技術の提供の項目です（--kind technology を指定してください）",
+                f"{', '.join(given)}: technology options (give --kind technology)",
+            )
+        raise UserError(
+            f"{', '.join(given)} は貨物の項目で、技術の提供（--kind technology）には使えません",
+            f"{', '.join(given)}: goods options, not for --kind technology",
+        )
+
+
 def run(args) -> int:
+    _refuse_other_kind(args)
     if args.kind == "technology":
         inputs = {
             "kind": "technology",
@@ -134,7 +175,7 @@ def run(args) -> int:
             "inform": args.inform,
             "end_use": args.end_use,
             "critical_tech": args.critical_tech,
-            "purpose": args.purpose,
+            "purpose": args.purpose if args.overseas_production is None else PURPOSE[args.overseas_production],
             "report_date": args.reported_on,
             "provision_date": args.date,
         }

@@ -107,7 +107,33 @@ def info_dict(day: date) -> dict:
             "entries": len(eul.entries),
         },
         "end_user_lists_imported": len(r.eul_lists),
+        "critical_technologies": critical_technologies(r, day),
         "home": str(state.home()),
+    }
+
+
+def critical_technologies(r, day: date) -> dict:
+    """The designated 重要管理対象技術 of the pre-report scheme (``check --kind technology --critical-tech`` takes an
+    id or a name): whether the list is verified against the 告示, and each technology with its names, aliases,
+    in-force dates, verification mark and source, and whether it is in force on ``day``."""
+    s = r.technology.prereport
+    return {
+        "list_verified": s.list_verified,
+        "scheme_in_force": s.period.covers(day),
+        "technologies": [
+            {
+                "id": t.id,
+                "name_ja": t.name_ja,
+                "name_en": t.name_en,
+                "aliases": list(t.aliases),
+                "valid_from": t.period.valid_from.isoformat() if t.period.valid_from else None,
+                "valid_to": t.period.valid_to.isoformat() if t.period.valid_to else None,
+                "in_force": t.period.covers(day),
+                "mark": t.mark,
+                "source": t.period.source,
+            }
+            for t in s.technologies.values()
+        ],
     }
 
 
@@ -131,6 +157,13 @@ def run_info(args) -> int:
         print(f"; 取込済み {imported} 版)")
     else:
         print(f"外国ユーザーリスト: 未読込（取込済み {imported} 版）— exportscreen rules import-eul PATH")
+    ct = info["critical_technologies"]
+    verified = "告示で検証済み" if ct["list_verified"] else "告示の原文で未検証 — 不足がありうる"
+    print(f"重要管理対象技術（事前報告、外為法55条の8; {verified}）:")
+    for t in ct["technologies"]:
+        until = f"〜{t['valid_to']}" if t["valid_to"] else "〜"
+        gone = "" if t["in_force"] else " [基準日に効力なし]"
+        print(f"  {t['id']} {t['name_ja']} — {t['valid_from']}{until} {t['mark']}{gone}")
     print(f"保存先 / state: {info['home']}")
     return 0
 

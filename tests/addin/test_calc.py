@@ -47,6 +47,11 @@ def test_module_declares_every_function_with_optional_arguments():
     from exportscreen.engine import ORDER_FIELDS
 
     assert calc.LINE == ORDER_FIELDS  # SCREEN takes every field of an order line, as the Excel function does
+    from exportscreen.functions import TECH_ARGS
+
+    assert calc.TECH == TECH_ARGS  # SCREEN_TECH: the Excel function's parameters, in order
+    assert "Function SCREEN_TECH(country As Variant, item As Variant, Optional recipient As Variant," in src
+    assert "Optional overseas_production As Variant, Optional report_date As Variant," in src
     for name, func, _params, _req in calc.FUNCTIONS:
         assert f"Function {name}(" in src and f'ExportScreenCall("{func}"' in src
     assert "Function RULES_VERSION() As Variant" in src
@@ -136,6 +141,10 @@ out = {{
     "item": m["item_class"]("非該当", "3926.90", None),
     "version": m["rules_version"](),
     "range": m["screen_reason"]((("米国",), ("中国",)), "非該当"),
+    "tech": m["screen_tech"]("中国", "非該当", "華東電子", "非居住者", None, None, "8532.24", None, None, None, "民生",
+                             "CT01", 1),
+    "tech_reason": m["screen_tech_reason"]("中国", "7の項(1)", None, "非居住者", None, None, None, None, None, None,
+                                          None, "MLCC", "合弁", 46027, 46054),
     "where": __import__("exportscreen").__file__,
     "exported": [f.__name__ for f in m["g_exportedScripts"]],
 }}
@@ -158,9 +167,13 @@ print(json.dumps(out, ensure_ascii=False))
     assert out["version"].startswith(f"規則 {state.rules().version}")
     assert out["range"].startswith("入力エラー: 仕向地に複数のセル")
     assert Path(out["where"]).resolve() == Path(calc.exportscreen.__file__).resolve()
-    assert {"screen", "screen_reason", "country_group", "item_class", "rules_version", "eul_match"} <= set(
-        out["exported"]
-    )
+    assert out["tech"] == "事前報告要"  # TRUE arrives from Calc as 1
+    reported = screening.decide_technology(
+        country="中国", item="7の項(1)", residency="非居住者", critical_tech="MLCC", purpose="合弁",
+        report_date=date(2026, 1, 5), provision_date=date(2026, 2, 1),
+    )  # fmt: skip
+    assert out["tech_reason"] == reported.reason_text() and "事前報告済（報告日 2026-01-05）" in out["tech_reason"]
+    assert {f for _n, f, _p, _r in calc.FUNCTIONS} | {"diagnose"} == set(out["exported"])
 
 
 @pytest.mark.skipif(not Path(SYSTEM_PY).is_file(), reason="no system python3")

@@ -59,6 +59,18 @@ CHECKS = [
     ('=ITEM_CLASS("非該当","0901.11")', lambda: functions.ITEM_CLASS("非該当", "0901.11")),
     ("=RULES_VERSION()", lambda: functions.RULES_VERSION()),
     ('=SCREEN("北朝鮮","非該当")', lambda: "輸出禁止"),
+    # an argument left out between two others must be "" in Calc: Calc passes an empty argument as 0
+    (
+        '=SCREEN_TECH("中国","非該当","華東電子","非居住者","","","8532.24","","","","民生","CT01",TRUE)',
+        lambda: "事前報告要",
+    ),
+    (
+        '=SCREEN_TECH_REASON("中国","非該当","華東電子","非居住者","","","8532.24","","","","民生","MLCC","合弁")',
+        lambda: functions.SCREEN_TECH_REASON(
+            "中国", "非該当", "華東電子", "非居住者", None, None, "8532.24", None, None, None, "民生", "MLCC", "合弁"
+        ),
+    ),
+    ('=SCREEN_TECH("JP","7の項(1)","","居住者","なし")', lambda: "許可不要"),
     ('=COUNTIF(受注一覧!J3:J202,"許可要")', None),
 ]
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from exportscreen import engine, functions, orders, screening, state
 from exportscreen.model import LABELS
+from exportscreen.technology import TECH_FIELDS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: com_shim
 from com_shim import ERRORS, Error, Excel, range_  # noqa: E402
@@ -402,7 +403,8 @@ def test_audit_hook_is_called_only_when_enabled(excel, monkeypatch):
     assert calls == []
     monkeypatch.setattr(functions, "_AUDIT_ENABLED", True)
     excel.call(functions.SCREEN, "米国", "7の項(1)")
-    assert len(calls) == 1 and calls[0][0] == "SCREEN" and calls[0][1][:2] == ("米国", "7の項(1)")
+    assert len(calls) == 1 and calls[0][0] == "SCREEN" and calls[0][1]["country"] == "米国"
+    assert calls[0][1]["item"] == "7の項(1)"
     assert calls[0][2].code.label == "許可要"
     monkeypatch.setattr(functions, "_audit", lambda *a: 1 / 0)  # a broken hook never changes the result
     assert excel.call(functions.SCREEN, "米国", "7の項(1)") == "許可要"
@@ -422,7 +424,17 @@ def test_enabled_audit_records_each_call_in_the_audit_log(excel, monkeypatch):
     assert open_log().verify() == []
 
 
-FUNCTIONS = ["SCREEN", "SCREEN_REASON", "SCREEN_TABLE", "COUNTRY_GROUP", "ITEM_CLASS", "RULES_VERSION", "EUL_MATCH"]
+FUNCTIONS = [
+    "SCREEN",
+    "SCREEN_REASON",
+    "SCREEN_TECH",
+    "SCREEN_TECH_REASON",
+    "SCREEN_TABLE",
+    "COUNTRY_GROUP",
+    "ITEM_CLASS",
+    "RULES_VERSION",
+    "EUL_MATCH",
+]
 
 
 def test_function_wizard_metadata():
@@ -445,3 +457,167 @@ def test_function_wizard_metadata():
         assert doc and any("\u3040" <= ch <= "\u30ff" for ch in doc), name
         assert all(len(d) <= 255 for _a, d in functions.ARG_DOCS[name])
     assert list(inspect.signature(functions.SCREEN).parameters) == list(engine.ORDER_FIELDS)
+    tech = list(inspect.signature(functions.SCREEN_TECH).parameters)
+    assert tech == list(functions.TECH_ARGS) == list(inspect.signature(functions.SCREEN_TECH_REASON).parameters)
+    assert tech[:2] == ["country", "item"]  # the two a line cannot do without, then the engine's other fields
+    assert {("purpose" if a == "overseas_production" else a) for a in tech} == set(TECH_FIELDS)
+    assert len(tech) == len(TECH_FIELDS)
+
+
+# ------------------------------------------------------------------------------------------- SCREEN_TECH
+
+# SCREEN_TECH's arguments (functions.TECH_ARGS: country, item, recipient, residency, specific_type,
+# influence_country, hs, method, exemption, inform, end_use, critical_tech, overseas_production, report_date,
+# provision_date): technology lines across the decisions
+TECH_LINES = [
+    (
+        "中国",
+        "非該当",
+        "華東電子有限公司",
+        "非居住者",
+        None,
+        None,
+        "8532.24",
+        "メール",
+        None,
+        None,
+        "民生",
+        "CT01",
+        True,
+    ),
+    ("中国", "非該当", "華東電子有限公司", "非居住者", None, None, "8532.24", None, None, None, "民生", "MLCC", "合弁"),
+    (
+        "中国",
+        "7の項(1)",
+        None,
+        "非居住者",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        "CT01",
+        True,
+        "2026/1/5",
+        "2026/2/1",
+    ),
+    ("中国", "非該当", "華東電子有限公司", "非居住者", None, None, "8532.24", None, None, None, "民生", "CT01"),
+    ("米国", "非該当", None, "非居住者", None, None, "8532.24", None, None, None, "民生", "CT01", True),
+    ("日本", "7の項(1)", None, "居住者", "なし"),
+    ("JP", "7の項(1)", None, "居住者", "②", "中国"),
+    ("韓国", "7の項(1)", None, "非居住者", None, None, None, "データ送信"),
+    ("韓国", "7の項(1)", None, "非居住者", None, None, None, None, "公知"),
+    ("北朝鮮", "非該当", None, "非居住者", None, None, "8471.30"),
+    ("中国", "非該当", "華東電子有限公司", "非居住者", None, None, "8532.24", None, None, None, "民生", "なし", False),
+    ("中国", "7の項(1)", None, "居住者", "④"),
+]
+TECH_EXPECTED = [
+    "事前報告要",
+    "事前報告要",
+    "許可要",  # reported: the listed item decides
+    "要確認",
+    "許可不要",
+    "許可不要",
+    "許可要",
+    "許可要",
+    "許可不要",
+    "輸出禁止",
+    "要確認",  # not for manufacture abroad; the End User List not loaded
+    "入力エラー",
+]
+
+
+def _tech(line: tuple) -> dict:
+    """The engine's fields of a SCREEN_TECH line."""
+    return {("purpose" if a == "overseas_production" else a): v for a, v in zip(functions.TECH_ARGS, line)}
+
+
+@pytest.mark.parametrize("line", TECH_LINES, ids=[f"{i}:{line[0]}/{line[1]}" for i, line in enumerate(TECH_LINES)])
+def test_screen_tech_and_reason_equal_the_engine(excel, line):
+    d = screening.decide_technology(**_tech(line))
+    assert excel.call(functions.SCREEN_TECH, *line) == d.code.label
+    assert excel.call(functions.SCREEN_TECH_REASON, *line) == d.reason_text("ja")
+
+
+def test_screen_tech_decision_labels(excel):
+    assert [excel.call(functions.SCREEN_TECH, *line) for line in TECH_LINES] == TECH_EXPECTED
+    reason = excel.call(functions.SCREEN_TECH_REASON, *TECH_LINES[0])
+    assert (
+        reason.startswith("重要管理対象技術「積層セラミックコンデンサの設計・製造技術」") and "外為法55条の8" in reason
+    )
+    assert "報告日を入力するまで提供できません" in reason and "71条9号" in reason
+    assert "報告済" in excel.call(functions.SCREEN_TECH_REASON, *TECH_LINES[2])
+
+
+def test_screen_tech_cells_as_excel_delivers_them(excel):
+    # overseas production as TRUE / FALSE / the form typed; dates as datetimes or serials; the HS as a number
+    base = screening.decide_technology(**_tech(TECH_LINES[2]))
+    serial = float((date(2026, 2, 1) - date(1899, 12, 30)).days)
+    line = list(TECH_LINES[2])
+    line[13], line[14] = datetime(2026, 1, 5), serial
+    assert excel.call(functions.SCREEN_TECH_REASON, *line) == base.reason_text()
+    no = screening.decide_technology(**_tech(TECH_LINES[0][:12] + ("なし",)))
+    assert excel.call(functions.SCREEN_TECH_REASON, *TECH_LINES[0][:12], False) == no.reason_text()
+    assert "海外での製造等のための提供ではない" in no.reason_text()
+    assert excel.call(functions.SCREEN_TECH, *TECH_LINES[0][:12], 1.0) == "事前報告要"  # TRUE as Calc passes it
+    hs_number = list(TECH_LINES[0])
+    hs_number[6] = 8532.24
+    assert excel.call(functions.SCREEN_TECH_REASON, *hs_number) == excel.call(
+        functions.SCREEN_TECH_REASON, *TECH_LINES[0]
+    )
+    # an empty overseas_production cell is a missing fact: 要確認 naming it, never 許可不要
+    assert excel.call(functions.SCREEN_TECH, *TECH_LINES[0][:12], "") == "要確認"
+    assert "海外での製造等のための提供か" in excel.call(functions.SCREEN_TECH_REASON, *TECH_LINES[0][:12], None)
+
+
+@pytest.mark.parametrize("err", list(ERRORS))
+def test_screen_tech_error_values_and_ranges(excel, err):
+    assert excel.call(functions.SCREEN_TECH, Error(err), "7の項(1)") == "入力エラー"
+    line = (*TECH_LINES[0][:12], Error(err))
+    assert excel.call(functions.SCREEN_TECH_REASON, *line) == f"入力エラー: 海外での製造等がエラー値（{err}）です"
+    assert excel.call(functions.SCREEN_TECH_REASON, "中国", "7の項(1)", None, range_([["居住者", "非居住者"]])) == (
+        "入力エラー: 居住性に複数のセル（2個）が指定されています。1つのセルを指定してください"
+    )
+    assert excel.call(functions.SCREEN_TECH, range_([["中国"]]), "7の項(1)") == "許可要"
+
+
+def test_screen_tech_missing_and_bad_facts(excel):
+    assert excel.call(functions.SCREEN_TECH_REASON, None, "7の項(1)").startswith("入力エラー: ")
+    # residency not given: 要確認 naming it (a listed item needs a licence all the same)
+    assert "居住性" in excel.call(functions.SCREEN_TECH_REASON, "日本", "非該当", None, None, None, None, "8532.24")
+    assert excel.call(functions.SCREEN_TECH, "日本", "非該当", None, None, None, None, "8532.24") == "要確認"
+    assert excel.call(functions.SCREEN_TECH, "中国", "非該当", None, "非居住者", None, None, None, None, "Foo") == (
+        "入力エラー"
+    )
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_ARG, min_size=0, max_size=15))
+def test_screen_tech_junk_never_raises(args):
+    excel = Excel()
+    label = excel.call_raw(functions.SCREEN_TECH, *args)
+    assert label in LABEL_SET
+    reason = excel.call_raw(functions.SCREEN_TECH_REASON, *args)
+    assert isinstance(reason, str) and reason
+    if label == "入力エラー":
+        assert reason.startswith("入力エラー: ")
+
+
+def test_screen_tech_fault_and_audit(excel, monkeypatch):
+    from exportscreen.audit import open_log
+
+    monkeypatch.setattr(functions, "_AUDIT_ENABLED", True)
+    assert excel.call(functions.SCREEN_TECH, *TECH_LINES[0]) == "事前報告要"
+    (rec,) = open_log().records()
+    assert rec["inputs"]["function"] == "SCREEN_TECH" and rec["inputs"]["kind"] == "technology"
+    assert rec["inputs"]["purpose"] is True and rec["decision"] == "REPORT_REQUIRED"
+    assert open_log().verify() == []
+
+    def boom(*a, **k):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(screening, "screen_technology", boom)
+    assert excel.call(functions.SCREEN_TECH, "米国", "7の項(1)") == "システムエラー"
+    assert excel.call(functions.SCREEN_TECH_REASON, "米国", "7の項(1)").startswith("システムエラー: RuntimeError")
