@@ -1,0 +1,151 @@
+"""``exportscreen products import|list|show|export`` — the product master (品番マスタ / 該非判定台帳)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from exportscreen.commands import add_lang, parse_date
+from exportscreen.errors import UserError
+from exportscreen.messages import tr
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "products",
+        help=tr(
+            "品番マスタ（該非判定台帳）: 取込、一覧、表示、書き出し",
+            "product master (該非判定台帳): import, list, show, export",
+        ),
+    )
+    sub = p.add_subparsers(dest="products_command", required=True)
+
+    imp = sub.add_parser(
+        "import",
+        help=tr(
+            "品番マスタ（xlsx または csv）を検査して、日付つきの版として取り込む",
+            "check a product master (xlsx or csv) and store it as a dated version",
+        ),
+    )
+    imp.add_argument("path", metavar="FILE", help=tr("品番マスタのファイル", "the product master file"))
+    imp.add_argument(
+        "--effective",
+        metavar="DATE",
+        help=tr("この版を適用する日（既定: 今日）", "the date this version applies from (default today)"),
+    )
+    imp.add_argument(
+        "--replace",
+        action="store_true",
+        help=tr(
+            "同じ適用日の版が内容違いで取込済みでも置き換える",
+            "replace a version of the same effective date with other content",
+        ),
+    )
+    add_lang(imp)
+    imp.set_defaults(func=cmd_import)
+
+    date_help = tr("DATE 時点で適用される版（既定: 今日）", "the version in force on DATE (default today)")
+    ls = sub.add_parser("list", help=tr("適用中の版の品番の一覧", "the products of the version in force"))
+    ls.add_argument("--date", metavar="DATE", help=date_help)
+    ls.add_argument("--versions", action="store_true", help=tr("取込済みの版の一覧", "list the stored versions"))
+    ls.add_argument("--json", action="store_true", help=tr("JSON で出力する", "print JSON"))
+    add_lang(ls)
+    ls.set_defaults(func=cmd_list)
+
+    sh = sub.add_parser("show", help=tr("品番の該非判定を表示する", "show a part number's classification"))
+    sh.add_argument("part_no", metavar="品番", help=tr("品番・型番", "part or model number"))
+    sh.add_argument("--date", metavar="DATE", help=date_help)
+    sh.add_argument("--json", action="store_true", help=tr("JSON で出力する", "print JSON"))
+    add_lang(sh)
+    sh.set_defaults(func=cmd_show)
+
+    ex = sub.add_parser(
+        "export",
+        help=tr("適用中の版をテンプレートの形の xlsx に書き出す", "write the version in force as a template workbook"),
+    )
+    ex.add_argument("--out", required=True, metavar="F.xlsx", help=tr("書き込み先", "where to write it"))
+    ex.add_argument("--date", metavar="DATE", help=date_help)
+    add_lang(ex)
+    ex.set_defaults(func=cmd_export)
+
+
+def _master(args):
+    from exportscreen import products
+
+    day = parse_date(args.date, "--date") or date.today()
+    m = products.in_force(day)
+    if m is None:
+        raise UserError(
+            f"{day} に適用される品番マスタがありません（exportscreen products import FILE）",
+            f"no product master in force on {day} (exportscreen products import FILE)",
+        )
+    return m
+
+
+def cmd_import(args) -> int:
+    from exportscreen import products
+
+    m = products.import_master(args.path, effective=parse_date(args.effective, "--effective"), replace=args.replace)
+    print(
+        tr(
+            f"{m.version} を取り込みました: {len(m)} 品番、{m.effective} から適用",
+            f"imported {m.version}: {len(m)} products, effective {m.effective}",
+            args.lang,
+        )
+    )
+    return 0
+
+
+def cmd_list(args) -> int:
+    from exportscreen import products
+
+    if args.versions:
+        vs = products.versions()
+        if args.json:
+            print(json.dumps([{**v.__dict__, "effective": v.effective.isoformat()} for v in vs], ensure_ascii=False))
+        for v in [] if args.json else vs:
+            count = tr(f"{v.n_products} 品番", f"{v.n_products} products", args.lang)
+            print(f"{v.effective}\t{count}\t{v.source_name}\tsha256 {v.sha256[:12]}\t{v.imported[:19]}")
+        return 0
+    m = _master(args)
+    rows = sorted(m.products.values(), key=lambda p: products.part_key(p.part_no))
+    if args.json:
+        print(json.dumps({"version": m.version, "products": [p.to_dict() for p in rows]}, ensure_ascii=False))
+        return 0
+    print(m.version)
+    for p in rows:
+        hs = p.hs or "—"
+        print(f"{p.part_no}\t{p.item}\t{p.tech or '—'}\tHS {hs}\t{p.judged}\t{p.name or ''}")
+    return 0
+
+
+def cmd_show(args) -> int:
+    from exportscreen.ids.hs_code import format_hs
+
+    m = _master(args)
+    p = m.get(args.part_no)
+    if p is None:
+        raise UserError(
+            f"品番 {args.part_no} は品番マスタ（{m.version}）にありません",
+            f"part number {args.part_no} is not in the product master ({m.version})",
+        )
+    if args.json:
+        print(json.dumps({"version": m.version, **p.to_dict()}, ensure_ascii=False, indent=2))
+        return 0
+    en = args.lang == "en"
+    from exportscreen.products import LABELS
+
+    shown = {**p.to_dict(), "hs": format_hs(p.hs) if p.hs else None}
+    for col, (ja, eng) in LABELS.items():
+        if shown.get(col) is not None:
+            print(f"{eng if en else ja}: {shown[col]}")
+    print(tr(f"版: {m.version}", f"version: {m.version}", args.lang))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from exportscreen import products
+
+    m = products.export(args.out, parse_date(args.date, "--date"))
+    print(tr(f"{args.out} に {m.version} を書き出しました", f"wrote {m.version} to {args.out}", args.lang))
+    return 0
