@@ -344,7 +344,8 @@ def _licensing(
             out.append(T.reason("TECH-EXEMPTION-NOT-FOR", N, name=name, code=code.format(), clause=ex.clause))
         else:
             text = Phrase(ex.ja, ex.en)
-            marks = f"{ex.clause_mark}{ex.mark}"
+            # one mark when the 号 number and the content are as well verified, else both, named
+            marks = ex.mark if ex.clause_mark == ex.mark else f"号{ex.clause_mark}・内容{ex.mark}"
             return [T.reason("TECH-EXEMPTION", N, name=name, clause=ex.clause, marks=marks, text=text)]
     if f.method is not None and tech.methods[f.method].act != "provision":
         m = tech.methods[f.method]

@@ -642,3 +642,13 @@ def test_a_specific_type_resident_is_never_a_domestic_resident(line, kind, eul_r
 
 def test_fields_are_the_engine_contract():
     assert TECH_FIELDS[:3] == ("country", "recipient", "residency") and "report_date" in TECH_FIELDS
+
+
+@pytest.mark.parametrize(
+    "exemption, marks",
+    [("公知", "貿易外省令9条2項9号 [S]"), ("市販", "号[U]・内容[S]")],  # one mark when both agree, else both named
+)
+def test_an_exemption_cites_its_clause_with_its_verification_marks(eul_rules, exemption, marks):
+    d = screen_technology("中国", **ABROAD, item="16の項", exemption=exemption, rules=eul_rules, today=TODAY)
+    refs = [r.ref for r in d.reasons if r.rule_id.startswith("TECH-EXEMPTION")]
+    assert refs and marks in refs[0] and "[S][S]" not in refs[0]
