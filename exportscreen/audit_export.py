@@ -55,6 +55,17 @@ FORM_COLUMNS = [
     ("value", "金額（円）", 13),
     ("decision", "判定", 10),
 ]
+# a technology line's form: these cells of the per-line table show its provision facts, under their own headings
+# (form column key -> (line_values key, heading)); the title says 技術の提供
+FORM_TECH_COLUMNS = {
+    "quantity": ("residency", "居住性"),
+    "country": ("country", "提供先の国"),
+    "item": ("item", "技術の項番"),
+    "item_class": ("specific_type", "特定類型"),
+    "end_user": ("end_user", "提供先"),
+    "value": ("method", "提供方法"),
+}
+FORM_TECH_TITLE = "取引審査票（安全保障貿易管理・技術の提供）"
 FORM_LAST_COL = "M"  # the form is as wide as the per-line table
 FORM_TITLE_ROW = 1
 FORM_HEADER_FIRST_ROW = 3
@@ -420,7 +431,18 @@ def line_values(rec: dict, reviewer: str | None = None) -> dict:
     else:
         main_reason = ""
     no = order_no(rec)
+    tech = inp.get("kind") == "technology"
+    labels = item.get("labels") or {}
+
+    def fact(key: str) -> str:  # a technology line's fact by its name, else as typed
+        named = labels.get(key)
+        return _s(named[0]) if named else _s(inp.get(key))
+
     return {
+        "kind": "technology" if tech else "goods",
+        "residency": fact("residency") if tech else "",
+        "specific_type": fact("specific_type") if tech else "",
+        "method": fact("method") if tech else "",
         "order_no": no,
         "refs": "\n".join(f"{h}: {_s(v)}" for h, v in rec.get("refs") or []),
         "goods": goods or iname,
@@ -430,7 +452,7 @@ def line_values(rec: dict, reviewer: str | None = None) -> dict:
         "item": iname,
         "item_class": item_class_text(item.get("class")) if item else "",
         "hs": _hs_text(inp, item),
-        "end_user": _s(inp.get("end_user")),
+        "end_user": _s(inp.get("recipient" if tech else "end_user")),
         "list_result": list_result,
         "end_use": _s(inp.get("end_use")),
         "inform": _s(inp.get("inform")),
@@ -640,10 +662,17 @@ def _fill_form(ws, rec: dict, v: dict, company: str, problems: list) -> None:
         put(ws[cells[key]], val)
     widths = _widths(FORM_COLUMNS)
     table_height = 30.0
-    for key, _h, _w in FORM_COLUMNS:
-        put(ws[cells[f"line.{key}"]], v[key], NUMBER_FORMATS.get(key))
-        if isinstance(v[key], str):
-            table_height = max(table_height, text_height(v[key], widths[key]))
+    tech = v["kind"] == "technology"
+    if tech:
+        put(ws[f"A{FORM_TITLE_ROW}"], FORM_TECH_TITLE)
+    for i, (key, _h, _w) in enumerate(FORM_COLUMNS):
+        src = key
+        if tech and key in FORM_TECH_COLUMNS:
+            src, heading = FORM_TECH_COLUMNS[key]
+            put(ws[f"{col_letter(i)}{FORM_TABLE_HEADER_ROW}"], heading)
+        put(ws[cells[f"line.{key}"]], v[src], None if tech and src != key else NUMBER_FORMATS.get(key))
+        if isinstance(v[src], str):
+            table_height = max(table_height, text_height(v[src], widths[key]))
     ws.row_dimensions[FORM_TABLE_ROW].height = table_height
     merged = sum(w for _k, _h, w in FORM_COLUMNS[1:])  # B:M
     for i, (key, _label) in enumerate(FORM_TEXTS):

@@ -22,6 +22,7 @@ from typing import Any
 from exportscreen.engine import ORDER_FIELDS
 from exportscreen.errors import UserError
 from exportscreen.model import Money
+from exportscreen.technology import TECH_FIELDS
 
 FIELDS = ORDER_FIELDS  # the engine's argument order: lines are passed to it positionally
 OUTPUT_FIELDS = ("decision", "reason")
@@ -122,6 +123,20 @@ ALIASES: dict[str, tuple[str, ...]] = {
     # a unit price (its line's value with 数量) and a currency column: how a value not in yen is read
     "unit_price": ("単価", "販売単価", "unitprice", "priceperunit", "unitvalue"),
     "currency": ("通貨", "通貨単位", "通貨コード", "currency", "currencycode", "ccy"),
+    # a technology line's own columns (TECH_COLUMNS): 取引区分, then the facts of a provision of technology
+    "kind": ("取引区分", "区分", "取引種別", "kind", "transactionkind", "transactiontype"),
+    "tech_country": ("提供先の国", "提供先国", "提供国", "recipientcountry", "countryofprovision", "provisioncountry"),
+    "recipient": ("提供先", "受領者", "recipient"),
+    "residency": ("居住性", "居住者区分", "residency"),
+    "specific_type": ("特定類型", "specifictype"),
+    "influence_country": ("影響国", "影響を及ぼす国", "influencecountry", "influencingcountry"),
+    "tech_item": ("技術の項番", "技術項番", "技術の該非", "技術該非", "technologyitem", "technologyclassification"),
+    "method": ("提供方法", "method", "provisionmethod", "methodofprovision"),
+    "exemption": ("例外", "適用除外", "exemption"),
+    "critical_tech": ("重要管理対象技術", "criticaltechnology", "criticaltech"),
+    "purpose": ("海外生産", "海外製造", "目的", "overseasproduction", "purpose"),
+    "report_date": ("報告日", "事前報告日", "reportdate", "reportedon"),
+    "provision_date": ("提供日", "provisiondate"),
 }
 # the columns that name a line (注文番号 …, 品番, 品名, 数量): every one found is kept as found in the audit record
 REF_FIELDS = ("order_no", "part_no", "item_name", "quantity")
@@ -133,6 +148,24 @@ VALUE_FIELDS = ("value_jpy", "unit_price")  # columns whose header may name a un
 CLASH_HINTS = {
     "country": ("最終仕向地", "final destination"),
     "end_user": ("最終需要者", "final end user"),
+}
+# A technology line's fields (TECH_FIELDS, the engine's argument order) -> the columns read for each: its own,
+# else the goods column of the same fact (one 仕向地 column for both kinds, 需要者 as the recipient, 出荷日 as 提供日).
+_TECH_OWN = {
+    "country": ("tech_country", "country"),
+    "recipient": ("recipient", "end_user"),
+    "item": ("tech_item", "item"),
+    "provision_date": ("provision_date", "ship_date"),
+}
+TECH_COLUMNS = {f: _TECH_OWN.get(f, (f,)) for f in TECH_FIELDS}
+# the columns only a technology line has: a line with 取引区分 blank (or no 取引区分 column) that fills one of them is
+# a technology line (screened as goods its facts would be ignored)
+TECH_ONLY: tuple[str, ...] = ("tech_country", "recipient", "residency", "specific_type", "influence_country")
+TECH_ONLY += ("tech_item", "method", "exemption", "critical_tech", "purpose", "report_date", "provision_date")
+KIND_WORDS = {  # 取引区分 cells (after normalize_header)
+    **dict.fromkeys(("貨物", "物品", "goods", "product", "products"), "goods"),
+    **dict.fromkeys(("技術", "役務", "技術提供", "技術の提供", "役務取引", "technology", "tech"), "technology"),
+    **dict.fromkeys(("service", "services"), "technology"),
 }
 TOTAL_WORDS = {"合計", "総計", "小計", "計", "total", "totals", "grandtotal", "subtotal", "sum"}
 HEADER_SCAN_ROWS = 50
@@ -262,6 +295,9 @@ def find_header(rows: Iterable[list[Any]], max_rows: int = HEADER_SCAN_ROWS, col
         if "country" not in cols and "final_destination" in cols:  # the only destination given
             cols["country"] = cols.pop("final_destination")
             found["country"] = found.pop("final_destination")
+        for goods, tech in (("country", "tech_country"), ("item", "tech_item")):  # a technology-only table
+            if goods not in cols and tech in cols:
+                cols[goods], found[goods] = cols[tech], found[tech]
         if "country" in cols and "item" in cols:
             return _checked(Header(r, cols, last, refs), found)
     return None
@@ -275,7 +311,7 @@ def _checked(header: Header, found: dict[str, list[tuple[int, str]]]) -> Header:
         cols["value_jpy"] = cols["unit_price"]
         found["value_jpy"] = found["unit_price"]
         header.per_unit = True
-    checked = [*FIELDS, "currency", *(("quantity",) if header.per_unit else ())]
+    checked = [*FIELDS, "currency", *(("quantity",) if header.per_unit else ()), "kind", *TECH_ONLY]
     for f in checked:
         both = found.get(f, [])
         if len(both) > 1:
@@ -298,6 +334,19 @@ FIELD_NAMES = {
     "ship_date": ("出荷日", "ship date"),
     "currency": ("通貨", "currency"),
     "quantity": ("数量", "quantity"),
+    "kind": ("取引区分", "kind of transaction"),
+    "tech_country": ("提供先の国", "recipient's country"),
+    "recipient": ("提供先", "recipient"),
+    "residency": ("居住性", "residency"),
+    "specific_type": ("特定類型", "specific type"),
+    "influence_country": ("影響国", "influencing country"),
+    "tech_item": ("技術の項番", "technology classification"),
+    "method": ("提供方法", "method of provision"),
+    "exemption": ("例外", "exemption"),
+    "critical_tech": ("重要管理対象技術", "critical technology"),
+    "purpose": ("海外生産", "overseas production"),
+    "report_date": ("報告日", "report date"),
+    "provision_date": ("提供日", "provision date"),
 }
 
 
@@ -322,6 +371,8 @@ class OrderLine:
     row: int  # 0-based worksheet row
     values: tuple  # aligned with FIELDS, raw cell values (None when empty / column absent)
     refs: tuple | None = None  # the identifying cells (Header.refs), as found; None when the table has none
+    # a technology line: its cells aligned with TECH_FIELDS; a str: a 取引区分 that is neither (as written); None: goods
+    tech: tuple | str | None = None
 
     def kwargs(self) -> dict[str, Any]:
         return dict(zip(FIELDS, self.values))
@@ -413,7 +464,8 @@ def _lines(rows: Iterator[list[Any]], header: Header, table: OrderTable, col_off
     shifted = Header(header.row, {k: v - col_offset for k, v in header.columns.items()}, header.last_col)
     # The usual line, fast: its fields picked in one go (an absent column reads the None appended to the row),
     # texts looked up in `cells`, and a country or item that is not a totals word: neither blank nor a totals row.
-    fast = all(c is None or c >= 0 for c in idx) and FIELDS[:2] == ("country", "item")
+    tech_of = _tech_reader(header, col_offset)  # None: a table of goods only
+    fast = tech_of is None and all(c is None or c >= 0 for c in idx) and FIELDS[:2] == ("country", "item")
     pick = itemgetter(*[-1 if c is None else c for c in idx])
     cells = _Cells({None: None})
     value = cells.__getitem__
@@ -458,13 +510,50 @@ def _lines(rows: Iterator[list[Any]], header: Header, table: OrderTable, col_off
             else row[c]  # TRUE must not become 1
             for c in idx
         )
-        if all(v is None for v in vals):
+        tech = None if tech_of is None else tech_of(row)
+        if tech is None and all(v is None for v in vals):
             # only decision/reason or unrelated columns filled in: nothing to screen
             table.blank_rows += 1
             continue
         if money is not None:
             vals = money(vals, row)
-        lines.append(OrderLine(r, vals, None if pick_refs is None else _refs(row, rc)))
+        lines.append(OrderLine(r, vals, None if pick_refs is None else _refs(row, rc), tech))
+
+
+def _tech_reader(header: Header, col_offset: int) -> Callable[[list], tuple | str | None] | None:
+    """For a table with a 取引区分 column or a technology-only column, the function that tells a row's kind: None
+    for goods (or a row that gives nothing but its 取引区分), its cells aligned with TECH_FIELDS for technology, the
+    取引区分 text when it names neither; None for a table of goods only."""
+    cols = header.columns
+    if "kind" not in cols and not any(f in cols for f in TECH_ONLY):
+        return None
+
+    def at(f: str) -> int | None:
+        c = cols.get(f)
+        return None if c is None or c < col_offset else c - col_offset
+
+    kind_col = at("kind")
+    tech_cols = [[c for c in map(at, fs) if c is not None] for fs in TECH_COLUMNS.values()]  # the first one filled
+    only = [c for c in map(at, TECH_ONLY) if c is not None]
+
+    def cell(row: list, c: int | None) -> Any:
+        return None if c is None or c >= len(row) or _empty(row[c]) else row[c]
+
+    def tech_of(row: list) -> tuple | str | None:
+        kind = cell(row, kind_col)
+        if kind is None:
+            if all(cell(row, c) is None for c in only):
+                return None
+        else:
+            word = KIND_WORDS.get(normalize_header(kind))
+            if word == "goods":
+                return None
+            if word is None:
+                return cell_text(kind)
+        vals = tuple(next((v for c in cs if (v := cell(row, c)) is not None), None) for cs in tech_cols)
+        return None if all(v is None for v in vals) else vals
+
+    return tech_of
 
 
 def lines_of(rows: Iterable[list[Any]], header: Header) -> OrderTable:

@@ -23,6 +23,7 @@ from exportscreen import csvfile, files, messages, orders, render, state, xlsxpa
 from exportscreen.engine import screen, screen_technology, with_formula_cells
 from exportscreen.errors import UserError
 from exportscreen.model import Code, Decision
+from exportscreen.technology import TECH_FIELDS
 from exportscreen.xlsxstyles import CellFormat
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -41,6 +42,30 @@ def decide_technology(as_of: date | None = None, **fields: Any) -> Decision:
     """One technology line (:data:`exportscreen.technology.TECH_FIELDS`) under the rules in use, as of ``as_of``
     (default today) for a line without a provision date."""
     return screen_technology(**fields, rules=state.rules(), today=as_of or date.today())
+
+
+TECH_RECORD = ("kind", *TECH_FIELDS)  # what a technology line's audit record names
+GOODS_RECORD = ("kind", *orders.FIELDS)
+
+
+def decide_line(line: orders.OrderLine, rules, as_of: date, rates: tuple = ()) -> Decision:
+    """An order line's decision: goods (screen), technology (screen_technology), or 入力エラー naming a 取引区分 that
+    is neither."""
+    tech = line.tech
+    if tech is None:
+        return screen(*line.values, rules=rules, today=as_of, rates=rates)
+    if tech.__class__ is tuple:
+        return screen_technology(*tech, rules=rules, today=as_of)
+    message = rules.reasons.phrase("KIND-BAD", text=tech)
+    reason = rules.reasons.reason("INPUT-KIND", Code.INVALID, message=message)
+    return Decision(Code.INVALID, (reason,), as_of, rules.version)
+
+
+def _kind_record(line: orders.OrderLine) -> tuple[tuple, tuple]:
+    """(names, values) of a line that is not plain goods, for its audit record: the kind first."""
+    if line.tech.__class__ is tuple:
+        return TECH_RECORD, ("technology", *line.tech)
+    return GOODS_RECORD, (line.tech, *line.values)
 
 
 # lines someone must act on
@@ -270,8 +295,12 @@ def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_pro
         labels: dict = {}  # code -> 判定
         try:
             for n, line in enumerate(table.lines, start=1):
-                values, row = line.values, line.row
-                d = screen(*values, rules=rules, today=as_of, rates=rates)  # FIELDS: the engine's argument order
+                values, row, tech = line.values, line.row, line.tech
+                if tech is None:
+                    d = screen(*values, rules=rules, today=as_of, rates=rates)  # FIELDS: the engine's argument order
+                else:  # a technology line (or one whose 取引区分 is neither): recorded with its kind
+                    d = decide_line(line, rules, as_of)
+                    fields, values = _kind_record(line)
                 if formula_cells and row in formula_cells:  # cached formula results: see xlsxcheck
                     d = with_formula_cells(d, rules, formula_cells[row])
                 code = d.code
@@ -281,6 +310,7 @@ def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_pro
                 add_distinct(hash(values))
                 refs = line.refs
                 record(fields, values, d, row + 1, refs)
+                fields = orders.FIELDS
                 if code in action_codes and len(actions) < ACTION_LIST_MAX:
                     no = None if order_ref is None or refs is None else refs[order_ref]
                     actions.append(ActionRow(line.row + 1, None if no is None else orders.cell_text(no), d))
@@ -405,9 +435,9 @@ def rescreen(path: str | Path, sheet: str | None = None, as_of: date | None = No
     order_ref = table.header.order_ref
     changed = []
     for line in table.lines:
-        kw = line.kwargs()
-        old = screen(**kw, rules=old_rules, today=today)
-        new = screen(**kw, rules=new_rules, today=today)
+        kw = line.kwargs() if line.tech is None else dict(zip(*_kind_record(line)))
+        old = decide_line(line, old_rules, today)
+        new = decide_line(line, new_rules, today)
         if old.code != new.code or (old is not new and reason_key(old) != reason_key(new)):
             no = None if order_ref is None or line.refs is None else line.refs[order_ref]
             changed.append(

@@ -737,10 +737,10 @@ class LineFacts:
     a cached value (read as blank) is added."""
 
     def __init__(self, table, facts: SheetFacts):
-        from exportscreen.orders import FIELDS
+        from exportscreen.orders import FIELDS, TECH_ONLY
 
         self.table, self.facts = table, facts
-        self.field_cols = {c for f, c in table.header.columns.items() if f in FIELDS}
+        self.field_cols = {c for f, c in table.header.columns.items() if f in FIELDS or f in TECH_ONLY or f == "kind"}
         self.blank = (None,) * len(FIELDS)
         self.next_formula = 0  # index in facts.formulas of the first formula not yet looked at
 

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from exportscreen import engine, reasons, technology
+from exportscreen import engine, reasons, screening, technology
 from exportscreen.model import Code
 from exportscreen.reasons import TOPICS, Catalogue, CatalogueError, Phrase
 
 SOURCES = [Path(engine.__file__), Path(technology.__file__), Path(reasons.__file__)]  # + the catalogue's hit phrase
+SOURCES.append(Path(screening.__file__))  # a 取引区分 that is neither goods nor technology
 
 
 ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9()]+)+$")  # CATCHALL-WMD-USE, LOST-INFORM, CLASS-16(1) …
