@@ -221,37 +221,41 @@ SUGGEST_MARGIN = 10  # no name within this many points of the closest of a count
 SENSITIVE_LISTS = ("un_arms_embargo", "concern")  # 別表第三の二, 別表第四 (and every country a sanctions overlay names)
 
 
-def lookup_country(rules: Rules, value: Any) -> str:
+def lookup_country(rules: Rules, value: Any, field: str = "country", what: str = "country") -> str:
     """The ISO code a country cell names: exact on the folded name. A name that may mean more than one country
-    (Korea) is refused listing the countries; an unknown name is refused, with a suggestion where one is safe."""
+    (Korea) is refused listing the countries; an unknown name is refused, with a suggestion where one is safe.
+    The refusal is about ``field`` and its message names the cell as ``what`` (phrase COUNTRY-FIELD-<what>:
+    仕向地, 最終仕向地, 提供先の国 …)."""
+    label = rules.reasons.phrase(f"COUNTRY-FIELD-{what}")
     text = cell_text(value)
     if text is None:
-        raise _invalid(rules, "country", "COUNTRY-EMPTY")
+        raise _invalid(rules, field, "COUNTRY-EMPTY", what=label)
     iso2 = rules.names.lookup(text)
     if iso2 is not None:
         return iso2
     choices = rules.names.choices(text)
     if choices:
         named = tuple(Phrase(f"{name} ({c})", f"{rules.countries[c].name_en} ({c})") for name, c in choices)
-        raise _invalid(rules, "country", "COUNTRY-AMBIGUOUS", text=text, choices=named)
+        raise _invalid(rules, field, "COUNTRY-AMBIGUOUS", what=label, text=text, choices=named)
     hint = suggest_country(rules, text)
     if hint:
         c = rules.countries[hint]
         raise _invalid(
             rules,
-            "country",
+            field,
             "COUNTRY-UNKNOWN-HINT",
+            what=label,
             text=text,
             hint=Phrase(f"{c.name_ja} ({hint})", f"{c.name_en} ({hint})"),
         )
-    raise _invalid(rules, "country", "COUNTRY-UNKNOWN", text=text)
+    raise _invalid(rules, field, "COUNTRY-UNKNOWN", what=label, text=text)
 
 
-def lookup_destination(rules: Rules, value: Any) -> str:
+def lookup_destination(rules: Rules, value: Any, field: str = "country") -> str:
     """:func:`lookup_country` for the destination of an export: Japan is refused (国内向け, not an export)."""
-    iso2 = lookup_country(rules, value)
+    iso2 = lookup_country(rules, value, field, field)
     if iso2 == HOME:
-        raise _invalid(rules, "country", "COUNTRY-DOMESTIC")
+        raise _invalid(rules, field, "COUNTRY-DOMESTIC")
     return iso2
 
 
@@ -471,10 +475,7 @@ def _final_country(rules: Rules, value: Any) -> str | None:
     exporter must know where the goods go)."""
     if cell_text(value) is None:
         return None
-    try:
-        return lookup_destination(rules, value)
-    except InvalidInput as exc:
-        raise InvalidInput("final_destination", exc.ja, exc.en) from None
+    return lookup_destination(rules, value, "final_destination")
 
 
 @_memo(maxsize=8192, typed=True)

@@ -181,15 +181,12 @@ def _enum(rules: Rules, value: Any, table: dict[str, str], field: str, pid: str)
 
 def _facts(rules: Rules, v: dict) -> TechFacts:
     T = rules.technology
-    country = E.lookup_country(rules, v["country"])
+    country = E.lookup_country(rules, v["country"], what="provision_country")
     influence = None
     if cell_text(v["influence_country"]) is not None and not rules.placeholders.match(
         "inform", cell_text(v["influence_country"]) or ""
     ):
-        try:
-            influence = E.lookup_country(rules, v["influence_country"])
-        except InvalidInput as exc:
-            raise InvalidInput("influence_country", exc.ja, exc.en) from None
+        influence = E.lookup_country(rules, v["influence_country"], "influence_country", "influence_country")
     method = exemption = None
     if (text := cell_text(v["method"])) is not None:
         found = T.method(text)

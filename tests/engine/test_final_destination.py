@@ -193,3 +193,11 @@ def test_conversion_is_explained_and_review_names_the_currency(eul_rules):
     (review,) = [r for r in d.reasons if r.rule_id == "SMALL-VALUE-NO-RATE"]
     assert review.severity == R and review.ja.startswith("要確認：円換算が必要") and "EUR" in review.ja
     assert "conversion to yen needed" in review.en and "EUR" in review.en
+
+
+def test_a_bad_final_destination_is_named_as_such(eul_rules):
+    d = screen("シンガポール", "非該当", "8471.30", final_destination="Atlantis", rules=eul_rules, today=TODAY)
+    assert d.code is Code.INVALID and "最終仕向地「Atlantis」が見つかりません" in d.reason_text("ja")
+    assert [r.rule_id for r in d.reasons] == ["INPUT-FINAL_DESTINATION"]
+    d = screen("Atlantis", "非該当", "8471.30", rules=eul_rules, today=TODAY)
+    assert "仕向地「Atlantis」が見つかりません" in d.reason_text("ja") and "unknown destination" in d.reason_text("en")

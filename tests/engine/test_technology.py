@@ -652,3 +652,19 @@ def test_an_exemption_cites_its_clause_with_its_verification_marks(eul_rules, ex
     d = screen_technology("中国", **ABROAD, item="16の項", exemption=exemption, rules=eul_rules, today=TODAY)
     refs = [r.ref for r in d.reasons if r.rule_id.startswith("TECH-EXEMPTION")]
     assert refs and marks in refs[0] and "[S][S]" not in refs[0]
+
+
+@pytest.mark.parametrize(
+    "fields, ja, en",
+    [
+        ({"country": "Atlantis"}, "提供先の国「Atlantis」が見つかりません", "unknown country of provision 'Atlantis'"),
+        (
+            {"country": "日本", "residency": "居住者", "specific_type": "1", "influence_country": "0"},
+            "影響を及ぼす国「0」が見つかりません",
+            "unknown influencing country '0'",
+        ),
+    ],
+)
+def test_a_bad_country_is_named_by_the_cell_it_was_given_in(eul_rules, fields, ja, en):
+    d = screen_technology(item="16の項", **fields, rules=eul_rules, today=TODAY)
+    assert d.code is Code.INVALID and ja in d.reason_text("ja") and en in d.reason_text("en")
