@@ -263,7 +263,15 @@ SUMMARY_RUN_COLUMNS = [
     ("n_records", "件数", 8),
     ("status", "状態", 8),
 ]
-RUN_KINDS = {"screen": "受注表の判定", "check": "1件の判定", "udf": "Excel 関数", "api": "Python API"}
+RUN_KINDS = {
+    "screen": "受注表の判定",
+    "check": "1件の判定",
+    "udf": "Excel 関数",
+    "api": "Python API",
+    "eul_import": "外国ユーザーリストの取込",
+    "product_import": "品番マスタの取込",
+    "licence_import": "許可台帳の取込",
+}
 RUN_STATUS = {"ok": "完了", "failed": "失敗", "running": "実行中"}
 YEN_FORMAT = '"¥"#,##0'
 QUANTITY_FORMAT = "#,##0.###"

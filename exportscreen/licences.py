@@ -548,11 +548,19 @@ versions_t = Table(
 def import_register(path, rules, effective: date | None = None, replace: bool = False, home=None) -> Register:
     """Validate a register file and store it as the version effective from ``effective`` (default today). A version
     of that date with other content is replaced only with ``replace``; the same content again changes nothing."""
-    from exportscreen.audit import _user, utcnow
-    from exportscreen.store import open_store
+    from exportscreen.audit import default_url, open_log
 
     path = files.check_source(path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    log = open_log(None if home is None else default_url(home))
+    with log.run(kind="licence_import", file=path, file_sha256=digest):  # refused: a failed run
+        return _store_register(path, rules, effective, replace, home, digest)
+
+
+def _store_register(path, rules, effective: date | None, replace: bool, home, digest: str) -> Register:
+    from exportscreen.audit import _user, utcnow
+    from exportscreen.store import open_store
+
     reg = Register(effective or date.today(), read_register(path, rules), path.name, digest)
     text, content_sha = reg.content()
     with open_store(home=home).write() as conn:

@@ -181,6 +181,12 @@ def test_versions_in_the_store(rules, tmp_path, home):
     assert in_force(regs, date(2026, 1, 1)) is None
     import_register(b, rules, date(2026, 1, 20), replace=True)
     assert len(in_force(load_registers(), date(2026, 2, 1)).licences) == 2
+    # every import is an audit run of its own, the refused one failed
+    from exportscreen.audit import open_log
+
+    runs = [(Path(r["file"]).name, r["status"]) for r in reversed(open_log().runs()) if r["kind"] == "licence_import"]
+    assert runs == [("a.csv", "ok"), ("a.csv", "ok"), ("b.csv", "failed"), ("b.csv", "ok"), ("b.csv", "ok")]
+    assert open_log().verify() == []
 
 
 def test_the_cli_imports_the_template_lists_shows_and_exports(tmp_path, capsys):
