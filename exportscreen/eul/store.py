@@ -252,19 +252,12 @@ def date_from_name(name: str) -> date | None:
 
 
 def _as_date(value, what: str) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise UserError(
-            f"{what} {value!r} は日付ではありません（YYYY-MM-DD の形で）",
-            f"{what} {value!r} is not a date (use YYYY-MM-DD)",
-        ) from None
+    """The date given to option ``what`` (a date, or text as every date option takes it: ISO, 和暦 …)."""
+    if value is None or value == "" or isinstance(value, date):
+        return value.date() if isinstance(value, datetime) else (value or None)
+    from exportscreen.commands import parse_date
+
+    return parse_date(str(value), what)
 
 
 # --- store -------------------------------------------------------------------------------------------
@@ -343,7 +336,7 @@ def import_list(path, list_date=None, effective=None, home=None, replace: bool =
         if ld is None:
             raise UserError(
                 f"{path.name}: ファイル名に日付がありません。リストの日付を --date で指定してください（例 2025-09-29）",
-                f"{path.name}: no date in the file name; give the list date with --date YYYY-MM-DD",
+                f"{path.name}: no date in the file name; give the list date with --date (e.g. 2025-09-29)",
             )
         eff = _as_date(effective, "--effective") or ld
         _sheet, entries = parse_workbook(path)

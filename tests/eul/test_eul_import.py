@@ -168,6 +168,13 @@ def test_date_is_required(home, tmp_path):
     assert load_lists() == ()
 
 
+def test_dates_are_read_like_every_date_option(home, tmp_path):
+    eul = import_list(_book(tmp_path / "eul.xlsx", ROWS), list_date="令和7年9月29日", effective="R7.10.1")
+    assert (eul.list_date, eul.effective) == (date(2025, 9, 29), date(2025, 10, 1))
+    with pytest.raises(UserError, match="--effective"):
+        import_list(_book(tmp_path / "eul.xlsx", ROWS), list_date="2025-09-29", effective="someday")
+
+
 def test_english_country_line_only_and_fuzzy(home, tmp_path):
     rows = [
         [1, "Islamic Republic of Iran", "Zarvan Optics", None, "M", None],
