@@ -177,3 +177,9 @@ def test_a_sheet_damaged_after_its_first_rows_is_refused_in_one_line(tmp_path, m
     p.write_bytes(bytes(data))
     monkeypatch.setattr(xlsxcheck, "READ", 4096)
     refused(p, capsys, "o.xlsx")  # what the broken stream decodes to, or the stream itself, refused mid-way
+
+
+def test_a_row_tag_with_other_white_space_is_checked_like_the_others(tmp_path, capsys):
+    # <row\tr="5"> is not the usual layout: read the careful way, so row 3 after row 5 is still out of order
+    rows = HEADER + line(5, "北朝鮮").replace("<row r=", "<row\tr=") + line(3, "米国")
+    refused(build(tmp_path / "o.xlsx", rows), capsys, "行 3", "順番")
