@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 
 from exportscreen.commands import add_lang, parse_date
@@ -67,6 +68,33 @@ def register(subparsers) -> None:
     ex.add_argument("--date", metavar="DATE", help=date_help)
     add_lang(ex)
     ex.set_defaults(func=cmd_export)
+
+    ce = sub.add_parser(
+        "certificate",
+        help=tr(
+            "品番の該非判定書（xlsx、--pdf で PDF も）を書く",
+            "write a part number's 該非判定書 (xlsx, and PDF with --pdf)",
+        ),
+    )
+    ce.add_argument("part_no", metavar="品番", help=tr("品番・型番", "part or model number"))
+    ce.add_argument(
+        "--out",
+        metavar="F.xlsx",
+        help=tr("書き込み先（既定: 該非判定書_品番.xlsx）", "where to write it (default 該非判定書_品番.xlsx)"),
+    )
+    ce.add_argument(
+        "--pdf", action="store_true", help=tr("LibreOffice で PDF も書く", "also write the PDF (LibreOffice)")
+    )
+    ce.add_argument("--date", metavar="DATE", help=date_help)
+    ce.add_argument(
+        "--company",
+        default=None,
+        help=tr(
+            "会社名（既定: `exportscreen config set company`）", "会社名 (default: `exportscreen config set company`)"
+        ),
+    )
+    add_lang(ce)
+    ce.set_defaults(func=cmd_certificate)
 
 
 def _master(args):
@@ -148,4 +176,29 @@ def cmd_export(args) -> int:
 
     m = products.export(args.out, parse_date(args.date, "--date"))
     print(tr(f"{args.out} に {m.version} を書き出しました", f"wrote {m.version} to {args.out}", args.lang))
+    return 0
+
+
+def cmd_certificate(args) -> int:
+    from exportscreen import certificate
+
+    res = certificate.write(
+        args.part_no, args.out, as_of=parse_date(args.date, "--date"), pdf=args.pdf, company=args.company
+    )
+    print(
+        tr(
+            f"{res.xlsx} に該非判定書を書きました（{res.version}）",
+            f"wrote the 該非判定書 to {res.xlsx} ({res.version})",
+            args.lang,
+        )
+    )
+    if args.pdf:
+        if res.pdf is None:
+            print(
+                tr("exportscreen: PDF は書かれていません: ", "exportscreen: PDF not written: ", args.lang)
+                + res.pdf_message,
+                file=sys.stderr,
+            )
+            return 1
+        print(tr(f"{res.pdf} を書きました", f"wrote {res.pdf}", args.lang))
     return 0
