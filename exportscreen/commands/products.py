@@ -15,8 +15,8 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "products",
         help=tr(
-            "品番マスタ（該非判定台帳）: 取込、一覧、表示、書き出し",
-            "product master (該非判定台帳): import, list, show, export",
+            "品番マスタ（該非判定台帳）: 取込、一覧、表示、書き出し、該非判定書",
+            "product master (該非判定台帳): import, list, show, export, certificate (該非判定書)",
         ),
     )
     sub = p.add_subparsers(dest="products_command", required=True)

@@ -115,6 +115,18 @@ def test_technology_not_judged_is_said_so_on_every_row(master, monkeypatch):
     assert rows[3][2].startswith("該当：3の2の項(2)") and info["hs"].value.startswith("—")
 
 
+def test_no_class_is_stated_without_the_hs_that_decides_it():
+    """A non-listed good without an HS code: the 16の項 row says what is missing (要確認), never a class."""
+    bare = products.Product(part_no="X-1", item="非該当", judged=date(2026, 1, 15), tech="16の項")
+    v = C.values(bare, "PM 2026-01-01 (1)", date(2026, 2, 1), "")
+    assert v["class16"].startswith("要確認") and "16の項(1)" in v["class16"] and "16の項(2)" in v["class16"]
+    assert (
+        v["hs"].startswith("—")
+        and v["row16"][3] == "該当：16の項"
+        and v["tech"].startswith("1〜15の項のいずれにも非該当")
+    )
+
+
 def test_a_part_not_in_the_master_is_one_line_and_exit_2(master, capsys):
     out = master / "none.xlsx"
     assert cli.main(["products", "certificate", "NOPE", "--out", str(out)]) == 2
