@@ -112,6 +112,7 @@ def screen(
     ship_date: Any = None,
     final_destination: Any = None,
     final_end_user: Any = None,
+    part_no: Any = None,
     *,
     rules: Rules,
     today: date,
@@ -124,7 +125,9 @@ def screen(
     in the unit its column names); ``rates`` are the exchange rates the user gave, (currency, yen per unit) pairs
     (:func:`parse_rates`): a value in a currency without a rate is never read as yen.
     A ``final_destination`` other than ``country`` is screened too (the stricter decision wins, the reasons of each
-    destination marked with it); a ``final_end_user`` is checked against the End User List with ``end_user``."""
+    destination marked with it); a ``final_end_user`` is checked against the End User List with ``end_user``.
+    A ``part_no`` (品番, never read as an item code) is looked up in the 品番マスタ the rules carry
+    (:meth:`Rules.with_products`): see :func:`_by_part`."""
     cells: tuple[Any, ...] = (
         country,
         item,
@@ -136,6 +139,7 @@ def screen(
         ship_date,
         final_destination,
         final_end_user,
+        part_no,
     )
     if bool in map(type, cells):  # TRUE/FALSE are text to us (True == 1 would share 1's memo entries)
         cells = tuple(("TRUE" if c else "FALSE") if type(c) is bool else c for c in cells)
@@ -172,7 +176,11 @@ def _decide(
     ship_date: Any,
     final_destination: Any,
     final_end_user: Any,
+    part_no: Any = None,
 ) -> Decision:
+    if part_no is not None:
+        cells = (country, item, hs, end_user, end_use, inform, value_jpy, ship_date, final_destination, final_end_user)
+        return _by_part(rules, today, rates, cells, part_no)
     try:
         iso2, as_of, names, facts = _facts(
             rules, today, country, item, hs, end_user, end_use, inform, value_jpy, ship_date, final_end_user, rates
@@ -195,6 +203,84 @@ def _decide(
     return _both_destinations(rules, decision, _evaluate(rules, final, as_of, names, onward))
 
 
+def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any) -> Decision:
+    """A line naming a 品番: the 品番マスタ in force on the line's date supplies 該非 and HS where the line leaves
+    them blank; where the line gives them too and they differ, the stricter decision (PART-DISAGREE). A 品番 the
+    master does not hold, or no master, is 要確認 (the typed goods still decide when stricter). A classification
+    older than an amendment touching its 項, or past its 見直し期限, is 要確認 (PART-STALE, PART-REVIEW-DUE). The
+    master's version is named in the reasons (PART-FROM-MASTER)."""
+    T, part = rules.reasons, cell_text(part_no) or ""
+    item, hs = cells[1], cells[2]
+    try:
+        as_of = _ship_date(cells[7]) or today
+    except InvalidInput:
+        return _decide(rules, today, rates, *cells)  # the ship date's own error
+    master = rules.master_on(as_of)
+    product = master.get(part_no) if master is not None else None
+    if product is None:
+        unknown = (
+            T.reason("PART-UNKNOWN", R, part=part, version=master.version)
+            if master is not None
+            else T.reason("PART-NO-MASTER", R, part=part)
+        )
+        if item is None:
+            return Decision(R, (unknown,), as_of, _version(rules, _eul_on(rules, as_of)))
+        return _adding(_decide(rules, today, rates, *cells), unknown)
+    shown_hs = format_hs(product.hs) if product.hs else "—"
+    extra = [
+        T.reason(
+            "PART-FROM-MASTER",
+            N,
+            part=part,
+            item=product.item,
+            hs=shown_hs,
+            judged=product.judged.isoformat(),
+            version=master.version,
+        )
+    ]
+    stale = product_stale(rules, product, as_of)
+    if stale is not None:
+        extra.append(stale)
+    by_master = (cells[0], product.item, product.hs if product.hs is not None else hs, *cells[3:])
+    typed = (cells[0], product.item if item is None else item, product.hs if hs is None else hs, *cells[3:])
+    decision = _decide(rules, today, rates, *by_master)
+    if typed != by_master:
+        as_typed = _decide(rules, today, rates, *typed)
+        if as_typed.code is Code.INVALID:
+            return as_typed
+        shown = describe_item(rules, typed[1], typed[2], as_of)
+        if shown != describe_item(rules, by_master[1], by_master[2], as_of):
+            master_shown = describe_item(rules, by_master[1], by_master[2], as_of)
+            extra.append(T.reason("PART-DISAGREE", N, part=part, typed=shown, master=master_shown))
+            if SEVERITY[as_typed.code] > SEVERITY[decision.code]:
+                decision = as_typed
+    if decision.code is Code.INVALID:
+        return decision
+    return _adding(decision, *extra)
+def product_stale(rules: Rules, product: Any, day: date) -> Reason | None:
+    """Why a 品番マスタ classification must be judged again on ``day`` (要確認), or None: its 判定日 is before an
+    amendment in force on ``day`` that touches its 項 (非該当: every amendment; scope unknown: every 項), or its
+    見直し期限 has passed."""
+    kou = item_no.parse(product.item).kou or None
+    for a in reversed(rules.amendments):
+        if product.judged < a.effective <= day and a.touches(kou):
+            return rules.reasons.reason(
+                "PART-STALE",
+                R,
+                part=product.part_no,
+                day=a.effective.isoformat(),
+                judged=product.judged.isoformat(),
+                amendment=Phrase(a.name_ja or f"{a.effective} 改正", a.name_en or f"{a.effective} amendment"),
+            )
+    if product.review_by is not None and product.review_by < day:
+        return rules.reasons.reason("PART-REVIEW-DUE", R, part=product.part_no, day=product.review_by.isoformat())
+    return None
+def _adding(d: Decision, *extra: Reason) -> Decision:
+    """``d`` with more reasons: the code the strictest of them all (an input error stays one)."""
+    if d.code is Code.INVALID:
+        return d
+    code = max((d.code, *(r.severity for r in extra)), key=SEVERITY.__getitem__)
+    return replace(d, code=code, reasons=tuple(sorted((*extra, *d.reasons), key=_by_severity)), extra={})
 @_memo(maxsize=65536)
 def _country_day(rules: Rules, iso2: str, day: date) -> tuple[bool, bool, bool]:
     """(Group A, 別表第三の二, 別表第四) membership of a country on a day."""

@@ -397,6 +397,9 @@ def import_master(path, effective=None, replace: bool = False, home=None) -> Mas
             ]
             for i in range(0, len(rows), 5000):
                 conn.execute(products_t.insert(), rows[i : i + 5000])
+    from exportscreen import state
+
+    state.reset_rules()  # the rules in use carry the masters (Rules.with_products)
     return Master(vid, eff, path.name, digest, {part_key(p.part_no): p for p in products})
 
 
@@ -454,6 +457,11 @@ def load(info: VersionInfo, home=None) -> Master:
                 _masters.clear()
             _masters[key] = m
     return m
+
+
+def load_all(home=None) -> list[Master]:
+    """Every stored version (what the rules carry to the engine: :meth:`exportscreen.rules.Rules.with_products`)."""
+    return [load(v, home) for v in versions(home)]
 
 
 def in_force(as_of: date, home=None) -> Master | None:

@@ -45,6 +45,22 @@ class Period:
 
 
 @dataclass(frozen=True)
+class Amendment:
+    """An amendment to 輸出令別表第一 / 貨物等省令 (``rules/amendments.yaml``): the day it came into force and the 項 it
+    touches (empty: scope not known, every 項)."""
+
+    effective: date
+    kou: frozenset[str]
+    name_ja: str
+    name_en: str
+    source: str
+
+    def touches(self, kou: str | None) -> bool:
+        """Whether a classification of 項 ``kou`` (None: 非該当, judged against every 項) must be judged again."""
+        return not self.kou or kou is None or kou in self.kou
+
+
+@dataclass(frozen=True)
 class Country:
     iso2: str
     name_ja: str
@@ -203,6 +219,8 @@ class Rules:
     latest_effective: date
     files: tuple[str, ...]
     eul_lists: tuple = field(default=())  # End User List versions (exportscreen.eul.EndUserList), oldest first
+    amendments: tuple[Amendment, ...] = ()  # amendments to 別表第一 / 貨物等省令, oldest first (amendments.yaml)
+    product_masters: tuple = ()  # 品番マスタ versions (exportscreen.products.Master), oldest first
 
     @cached_property
     def version(self) -> str:
@@ -218,6 +236,19 @@ class Rules:
         from exportscreen.eul import in_force
 
         return in_force(self.eul_lists, day)
+
+    def with_products(self, masters) -> Rules:
+        import dataclasses
+
+        return dataclasses.replace(self, product_masters=tuple(sorted(masters, key=lambda m: m.effective)))
+
+    def master_on(self, day: date):
+        """The 品番マスタ version in force on ``day`` (latest effective date <= day), or None."""
+        best = None
+        for m in self.product_masters:
+            if m.effective <= day:
+                best = m
+        return best
 
 
 def _date(value, where: str) -> date | None:
@@ -629,7 +660,26 @@ def load(folder: Path | None = None) -> Rules:
         content_hash=digest.hexdigest(),
         latest_effective=max(effective),
         files=tuple(p.name for p in files),
+        amendments=_amendments(folder),
     )
+
+
+def _amendments(folder: Path) -> tuple[Amendment, ...]:
+    path = folder / "amendments.yaml"
+    if not path.exists():
+        return ()
+    out = []
+    for n, rec in enumerate(_load_yaml(path).get("amendments") or [], start=1):
+        where = f"amendments.yaml amendment {n}"
+        rec = _closed(rec, {"effective", "kou", "name_ja", "name_en", "source"}, where)
+        day = _date(rec.get("effective"), where)
+        if day is None or not rec.get("source"):
+            raise RulesError(f"{where}: effective (YYYY-MM-DD) and source are required")
+        kou = frozenset(str(k) for k in rec.get("kou") or ())
+        if any(k not in {str(i) for i in range(1, 17)} for k in kou):
+            raise RulesError(f"{where}: kou must be 項 numbers 1–16, got {sorted(kou)}")
+        out.append(Amendment(day, kou, rec.get("name_ja") or "", rec.get("name_en") or "", rec["source"]))
+    return tuple(sorted(out, key=lambda a: a.effective))
 
 
 def _check_disjoint(a: CountryList, b: CountryList) -> None:

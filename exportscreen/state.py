@@ -43,6 +43,9 @@ def rules() -> Rules:
         from exportscreen.rules import bundled
 
         _rules = bundled().with_eul(eul.load_lists())
+        from exportscreen import products  # 品番マスタ versions: screening by part number
+
+        _rules = _rules.with_products(products.load_all())
     return _rules
 
 

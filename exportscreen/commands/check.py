@@ -25,9 +25,15 @@ def register(sub) -> None:
     )
     p.add_argument(
         "--item",
-        required=True,
         help=tr(
             "別表第一の項番（7の項(1), 7(1)）または 非該当 / NLR", "別表第一 code (7の項(1), 7(1)) or 非該当 / NLR"
+        ),
+    )
+    p.add_argument(
+        "--part",
+        help=tr(
+            "品番（品番マスタの該非・HSで判定。--item と両方なら厳しい方）",
+            "part number (screened by the product master's classification and HS; with --item, the stricter)",
         ),
     )
     p.add_argument("--hs", help=tr("HSコード（8471.30）", "HS code (8471.30)"))
@@ -140,7 +146,7 @@ TECH_ONLY = (
     *("residency", "specific_type", "influence_country", "method", "exemption", "critical_tech"),
     *("overseas_production", "purpose", "reported_on"),
 )
-GOODS_ONLY = ("value_jpy", "final_destination", "final_end_user", "rate")
+GOODS_ONLY = ("value_jpy", "final_destination", "final_end_user", "rate", "part")
 
 
 def _refuse_other_kind(args) -> None:
@@ -160,6 +166,13 @@ def _refuse_other_kind(args) -> None:
 
 def run(args) -> int:
     _refuse_other_kind(args)
+    if args.item is None and (args.kind == "technology" or args.part is None):
+        raise UserError(
+            "--item（項番）か --part（品番）を指定してください"
+            if args.kind == "goods"
+            else "--item（項番）を指定してください",
+            "give --item (the classification) or --part (a part number)" if args.kind == "goods" else "give --item",
+        )
     if args.kind == "technology":
         inputs = {
             "kind": "technology",
@@ -192,6 +205,7 @@ def run(args) -> int:
         "ship_date": args.date,
         "final_destination": args.final_destination,
         "final_end_user": args.final_end_user,
+        **({"part_no": args.part} if args.part is not None else {}),
     }
     decision = screening.decide(**inputs, rates=parse_rates(args.rate))
     return _show(args, inputs, decision)

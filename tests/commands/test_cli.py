@@ -177,7 +177,7 @@ def test_argparse_own_texts_follow_the_language(capsys, monkeypatch):
         main(["check"])
     err = capsys.readouterr().err
     assert exc.value.code == 2 and err.startswith("使い方: exportscreen check")
-    assert err.splitlines()[-1] == "exportscreen check: エラー: 次の引数が必要です: --country, --item"
+    assert err.splitlines()[-1] == "exportscreen check: エラー: 次の引数が必要です: --country"
     with pytest.raises(SystemExit):
         main(["check", "--country", "米国", "--item", "7(1)", "--end-use"])
     assert capsys.readouterr().err.splitlines()[-1].endswith("エラー: --end-use: 値を1つ指定してください")
@@ -188,7 +188,7 @@ def test_argparse_own_texts_follow_the_language(capsys, monkeypatch):
     with pytest.raises(SystemExit):
         main(["--lang", "en", "check"])
     err = capsys.readouterr().err
-    assert err.startswith("usage: ") and "error: the following arguments are required: --country, --item" in err
+    assert err.startswith("usage: ") and "error: the following arguments are required: --country" in err
 
 
 def test_closed_pipe_and_interrupt_end_quietly(tmp_path, monkeypatch, capsys):
