@@ -458,7 +458,14 @@ def _is_total_text(v: Any) -> bool:
     return hit
 
 
-def _lines(rows: Iterator[list[Any]], header: Header, table: OrderTable, col_offset: int, first_row: int) -> None:
+def _lines(
+    rows: Iterator[list[Any]],
+    header: Header,
+    table: OrderTable,
+    col_offset: int,
+    first_row: int,
+    cells: _Cells | None = None,
+) -> None:
     idx = [header.columns.get(f) for f in FIELDS]
     idx = [None if c is None else c - col_offset for c in idx]
     shifted = Header(header.row, {k: v - col_offset for k, v in header.columns.items()}, header.last_col)
@@ -467,7 +474,8 @@ def _lines(rows: Iterator[list[Any]], header: Header, table: OrderTable, col_off
     tech_of = _tech_reader(header, col_offset)  # None: a table of goods only
     fast = tech_of is None and all(c is None or c >= 0 for c in idx) and FIELDS[:2] == ("country", "item")
     pick = itemgetter(*[-1 if c is None else c for c in idx])
-    cells = _Cells({None: None})
+    if cells is None:  # one per call, unless the caller keeps one across batches of rows (see _xlsx_lines)
+        cells = _Cells({None: None})
     value = cells.__getitem__
     intern = cells.setdefault  # one object per distinct text: big sheets repeat countries, items, users
     pad = [None]
@@ -595,6 +603,7 @@ def money_of(header: Header, col_offset: int = 0) -> Callable[[tuple, list], tup
 
 
 XLSX_BATCH = 4096  # rows made into lines at a time
+XLSX_TEXTS = 100_000  # distinct texts kept across batches (one object each), then forgotten
 
 
 def _xlsx_lines(reader, rows: Iterator[list[Any]], table: OrderTable) -> Iterator[OrderLine]:
@@ -608,8 +617,11 @@ def _xlsx_lines(reader, rows: Iterator[list[Any]], table: OrderTable) -> Iterato
     facts = xlsxcheck.LineFacts(table, reader.facts)
     streamed: Any = None if isinstance(table.lines, list) else table.lines  # set before the first line is asked
     r, last = header.row + 1, header.row
+    cells = _Cells({None: None})
     while batch := list(islice(rows, XLSX_BATCH)):
-        _lines(iter(batch), header, part, 0, r)
+        if len(cells) > XLSX_TEXTS:  # the texts of the batches before (order numbers are all different)
+            cells = _Cells({None: None})
+        _lines(iter(batch), header, part, 0, r, cells)
         r += len(batch)
         lines = facts.add(part.lines, r, part)
         part.lines = []
