@@ -30,7 +30,7 @@ from exportscreen.ids import InvalidInput, hs_code
 from exportscreen.ids.values import parse_value
 from exportscreen.messages import tr
 from exportscreen.model import Code
-from exportscreen.render import recorded_hits_text, recorded_reason_text
+from exportscreen.render import cell_text, recorded_hits_text, recorded_reason_text
 from exportscreen.xlsxpatch import col_letter
 
 SUMMARY_SHEET = "サマリー"
@@ -306,10 +306,11 @@ def _spelled(m: re.Match) -> str:
 def cell_value(value: Any) -> Any:
     """A value as the audit workbook keeps it: text with its control characters spelled out (``\x1b`` → ``\\x1b``:
     they cannot be stored in a cell, and one bad cell must not stop an export), as are characters XML cannot hold
-    (``\\uffff``), and a literal ``_x0041_`` kept literal (Excel reads that spelling as an escaped character);
+    (``\\uffff``), and a literal ``_x0041_`` kept literal (Excel reads that spelling as an escaped character); a
+    text longer than a cell holds cut with a marker (:func:`exportscreen.render.cell_text`: the log keeps it whole);
     numbers and dates as they are."""
     if isinstance(value, str):
-        return _CONTROL.sub(_spelled, value)
+        return cell_text(_CONTROL.sub(_spelled, value))
     return value
 
 

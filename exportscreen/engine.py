@@ -257,8 +257,6 @@ def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any
     if decision.code is Code.INVALID:
         return decision
     return _adding(decision, *extra)
-
-
 def product_stale(rules: Rules, product: Any, day: date) -> Reason | None:
     """Why a 品番マスタ classification must be judged again on ``day`` (要確認), or None: its 判定日 is before an
     amendment in force on ``day`` that touches its 項 (非該当: every amendment; scope unknown: every 項), or its
@@ -277,16 +275,12 @@ def product_stale(rules: Rules, product: Any, day: date) -> Reason | None:
     if product.review_by is not None and product.review_by < day:
         return rules.reasons.reason("PART-REVIEW-DUE", R, part=product.part_no, day=product.review_by.isoformat())
     return None
-
-
 def _adding(d: Decision, *extra: Reason) -> Decision:
     """``d`` with more reasons: the code the strictest of them all (an input error stays one)."""
     if d.code is Code.INVALID:
         return d
     code = max((d.code, *(r.severity for r in extra)), key=SEVERITY.__getitem__)
     return replace(d, code=code, reasons=tuple(sorted((*extra, *d.reasons), key=_by_severity)), extra={})
-
-
 @_memo(maxsize=65536)
 def _country_day(rules: Rules, iso2: str, day: date) -> tuple[bool, bool, bool]:
     """(Group A, 別表第三の二, 別表第四) membership of a country on a day."""

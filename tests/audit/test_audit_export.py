@@ -278,3 +278,14 @@ def test_export_refuses_a_special_or_read_only_out(log, tmp_path, capsys, kind):
     assert err.count("\n") == 1 and "Traceback" not in err
     assert real.read_bytes() == b"the officer's own file"
     assert (out.read_bytes() if out.is_file() else None) == before and out.is_symlink() == (kind == "symlink")
+
+
+def test_a_text_longer_than_a_cell_is_cut_with_a_marker():
+    from exportscreen.audit_export import cell_value
+    from exportscreen.render import CELL_LIMIT, CUT_MARK
+
+    long = "需要者が外国ユーザーリストに掲載\x01" * 3000  # 51,000 characters, a control character in each
+    got = cell_value(long)
+    assert len(got.encode("utf-16-le")) // 2 <= CELL_LIMIT and got.endswith(CUT_MARK["ja"])
+    assert got.startswith("需要者が外国ユーザーリストに掲載\\x01需要者")  # spelled out, then cut
+    assert cell_value("短い理由") == "短い理由" and cell_value(35000000) == 35000000

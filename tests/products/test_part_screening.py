@@ -150,22 +150,3 @@ def test_cli_check_needs_item_or_part(home, capsys):
     assert capsys.readouterr().err.strip().endswith("--item（項番）か --part（品番）を指定してください")
     assert cli.main(["check", "--kind", "technology", "--country", "米国", "--item", "非該当", "--part", "X"]) == 2
     assert "--part" in capsys.readouterr().err
-
-
-def test_products_stale_lists_what_lines_get(master, capsys):
-    assert cli.main(["products", "stale", "--date", "2026-04-01"]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("PM 2026-02-01 (6): 見直しが必要な該非判定 2 件")
-    listed = {ln.split("\t")[0]: ln.split("\t")[3] for ln in lines[1:]}
-    assert set(listed) == {"OLD-1", "DUE-1"}
-    assert listed["OLD-1"].startswith("該非判定の見直しが必要（2025-10-09 改正）")
-    # the same reason a line using the part gets
-    d = screen("米国", part_no="OLD-1", rules=master, today=DAY)
-    assert listed["OLD-1"] == next(r.ja for r in d.reasons if r.rule_id == "PART-STALE")
-    # before its 見直し期限, DUE-1 is not listed
-    assert cli.main(["products", "stale", "--date", "2026-02-15", "--json", "--lang", "en"]) == 0
-    import json
-
-    out = json.loads(capsys.readouterr().out)
-    assert [s["part_no"] for s in out["stale"]] == ["OLD-1"]
-    assert out["stale"][0]["reason"].startswith("the classification must be reviewed (2025-10-09 amendment)")
