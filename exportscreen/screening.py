@@ -172,7 +172,7 @@ def _one_line(text: str, width: int = 100) -> str:
 class _Progress:
     """A rich progress bar on stderr, shown only once the run has taken a second (short runs stay quiet)."""
 
-    def __init__(self, total: int, description: str, delay: float = 1.0) -> None:
+    def __init__(self, total: int | None, description: str, delay: float = 1.0) -> None:
         self.total, self.description = total, description
         self.start = time.perf_counter() + delay
         self.bar: Any = None
@@ -202,9 +202,11 @@ class _Progress:
             self.bar.stop()
 
 
-def _progress(total: int, description: str = "screening") -> _Progress | None:
-    """A progress bar on stderr when it is a terminal and the table is big enough to take a second; else None."""
-    if total < PROGRESS_MIN_LINES or not sys.stderr.isatty():
+def _progress(total: int | None, description: str = "screening") -> _Progress | None:
+    """A progress bar on stderr when it is a terminal and the table is big enough to take a second; else None.
+    ``total`` None: a table read while it is screened (streamed), its size not known yet — the bar counts the lines
+    done, and shows only once the run has taken a second."""
+    if (total is not None and total < PROGRESS_MIN_LINES) or not sys.stderr.isatty():
         return None
     return _Progress(total, description)
 
@@ -287,7 +289,8 @@ def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_pro
         record, fields = run.record_values, orders.FIELDS
         run.set_refs([h for _c, _f, h in header.refs])  # 受注番号, PO, 品番, 品名, 数量 … kept with each line
         order_ref = header.order_ref
-        progress = _progress(len(table.lines), "判定中" if lang != "en" else "screening") if show_progress else None
+        total = None if isinstance(table.lines, csvfile.StreamedLines) else len(table.lines)
+        progress = _progress(total, "判定中" if lang != "en" else "screening") if show_progress else None
         action_codes, actions = frozenset(ACTION_CODES), summary.actions
         reason_text, label, out, add_distinct = render.reason_cell, render.label, cells.lines, distinct.append
         formula_cells = table.formula_cells
