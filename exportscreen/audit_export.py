@@ -245,6 +245,7 @@ SUMMARY_CODES = [
     Code.LICENSE_REQUIRED,
     Code.REPORT_REQUIRED,
     Code.REVIEW,
+    Code.LICENSED,
     Code.NO_LICENSE,
     Code.INVALID,
 ]

@@ -196,6 +196,13 @@ def _decide(
         return Decision(Code.INVALID, (reason,), as_of, rules.version)
     decision = _evaluate(rules, iso2, as_of, names, facts)
     if final is None or final == iso2:
+        if rules.licence_registers and decision.code is L:  # the licence register (exportscreen/licensing.py)
+            from exportscreen import licensing
+
+            value = _value(rules, value_jpy, rates)[0]
+            decision = licensing.apply(
+                rules, decision, iso2, as_of, names, facts, value, _country_day(rules, iso2, as_of)
+            )
         return decision
     # Transit or re-export: the goods are screened for the final destination as well; the stricter decision wins.
     group_a, un_embargo, concern = _country_day(rules, final, as_of)

@@ -18,6 +18,7 @@ class Code(str, Enum):
     LICENSE_REQUIRED = "LICENSE_REQUIRED"
     REPORT_REQUIRED = "REPORT_REQUIRED"  # 事前報告要: a critical technology to be reported first (外為法55条の8)
     REVIEW = "REVIEW"
+    LICENSED = "LICENSED"  # 許可取得済: a licence in the register covers the line (issue 15 §2)
     NO_LICENSE = "NO_LICENSE"
     INVALID = "INVALID"
 
@@ -40,16 +41,18 @@ LABELS = {
     Code.LICENSE_REQUIRED: ("許可要", "Licence required"),
     Code.REPORT_REQUIRED: ("事前報告要", "Prior report required"),
     Code.REVIEW: ("要確認", "Review required"),
+    Code.LICENSED: ("許可取得済", "Licensed"),
     Code.NO_LICENSE: ("許可不要", "No licence required"),
     Code.INVALID: ("入力エラー", "Input error"),
 }
 SEVERITY = {
     Code.NO_LICENSE: 0,
-    Code.REVIEW: 1,
-    Code.REPORT_REQUIRED: 2,
-    Code.LICENSE_REQUIRED: 3,
-    Code.PROHIBITED: 4,
-    Code.INVALID: 5,
+    Code.LICENSED: 1,  # above 許可不要, below everything that asks for action: it never hides 要確認 or 許可要
+    Code.REVIEW: 2,
+    Code.REPORT_REQUIRED: 3,
+    Code.LICENSE_REQUIRED: 4,
+    Code.PROHIBITED: 5,
+    Code.INVALID: 6,
 }
 
 
@@ -62,6 +65,7 @@ TOPICS_JA = {
     "exemption": "特例",
     "sanctions": "制裁措置",
     "input": "入力",
+    "licence": "許可",
 }
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from exportscreen.eul.model import Hit
 from exportscreen.model import Code, Reason
 
-TOPICS = frozenset({"destination", "goods", "use", "user", "inform", "exemption", "sanctions", "input"})
+TOPICS = frozenset({"destination", "goods", "use", "user", "inform", "exemption", "sanctions", "input", "licence"})
 LANGS = ("ja", "en")
 JOIN = {"ja": "、", "en": ", "}
 CONCERN_ORDER = ("B", "C", "M", "N", "CW")  # the one order in which concern types are shown

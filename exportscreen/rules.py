@@ -219,6 +219,7 @@ class Rules:
     latest_effective: date
     files: tuple[str, ...]
     eul_lists: tuple = field(default=())  # End User List versions (exportscreen.eul.EndUserList), oldest first
+    licence_registers: tuple = field(default=())  # licence register versions (exportscreen.licences.Register)
     amendments: tuple[Amendment, ...] = ()  # amendments to 別表第一 / 貨物等省令, oldest first (amendments.yaml)
     product_masters: tuple = ()  # 品番マスタ versions (exportscreen.products.Master), oldest first
 
@@ -236,6 +237,17 @@ class Rules:
         from exportscreen.eul import in_force
 
         return in_force(self.eul_lists, day)
+
+    def with_licences(self, registers) -> Rules:
+        import dataclasses
+
+        return dataclasses.replace(self, licence_registers=tuple(registers))
+
+    def licences_on(self, day: date):
+        """The licence register version in force on ``day`` (latest effective date <= day), or None."""
+        from exportscreen.licences import in_force
+
+        return in_force(self.licence_registers, day)
 
     def with_products(self, masters) -> Rules:
         import dataclasses

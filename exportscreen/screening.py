@@ -112,7 +112,8 @@ class ScreenSummary:
         counts = " / ".join(
             f"{(c.label if not en else c.label_en)} {self.counts.get(c, 0)}"
             for c in Code
-            if c is not Code.REPORT_REQUIRED or self.counts.get(c)  # technology lines only: shown when there are some
+            # 事前報告要 (technology lines) and 許可取得済 (a licence register loaded): shown when there are some
+            if c not in (Code.REPORT_REQUIRED, Code.LICENSED) or self.counts.get(c)
         )
         skip_ja = {"blank": "空行", "totals row": "合計行"}
         skipped = ", ".join(

@@ -27,6 +27,7 @@ LETTER = {
     Code.LICENSE_REQUIRED: "L",
     Code.REPORT_REQUIRED: "E",  # 事前報告要: technology lines only (not in the goods snapshot)
     Code.REVIEW: "R",
+    Code.LICENSED: "C",  # 許可取得済: only with a licence register (never in the snapshot, which loads none)
     Code.NO_LICENSE: "N",
     Code.INVALID: "X",
 }

@@ -36,13 +36,13 @@ def data_dir(name: str) -> Path:
 
 
 def rules() -> Rules:
-    """The bundled law data plus the End User Lists in the store (loaded once)."""
+    """The bundled law data plus the End User Lists and the licence register in the store (loaded once)."""
     global _rules
     if _rules is None:
-        from exportscreen import eul
+        from exportscreen import eul, licences
         from exportscreen.rules import bundled
 
-        _rules = bundled().with_eul(eul.load_lists())
+        _rules = bundled().with_eul(eul.load_lists()).with_licences(licences.load_registers())
         from exportscreen import products  # 品番マスタ versions: screening by part number
 
         _rules = _rules.with_products(products.load_all())
@@ -50,7 +50,7 @@ def rules() -> Rules:
 
 
 def reset_rules() -> None:
-    """Forget the loaded rules (after an End User List import, or in tests) and the engine's memo."""
+    """Forget the loaded rules (after an import into the store, or in tests) and the engine's memo."""
     global _rules
     _rules = None
     from exportscreen.engine import clear_caches

@@ -67,6 +67,7 @@ def test_colours_and_dropdowns_as_in_the_sample_workbook(wb):
         "許可要": "F8CBAD",
         "事前報告要": "E4DFEC",
         "要確認": "FFEB9C",
+        "許可取得済": "B7E4E0",
         "許可不要": "C6EFCE",
         "入力エラー": "D9D9D9",
     }

@@ -115,7 +115,16 @@ def test_export_run(log, tmp_path, capsys):
         s.cell(r, 1).value: s.cell(r, 2).value
         for r in range(L.SUMMARY_COUNTS_HEAD_ROW + 1, L.SUMMARY_COUNTS_HEAD_ROW + 2 + len(L.SUMMARY_CODES))
     }
-    expected = {"輸出禁止": 1, "許可要": 1, "事前報告要": 0, "要確認": 1, "許可不要": 2, "入力エラー": 1, "合計": 6}
+    expected = {
+        "輸出禁止": 1,
+        "許可要": 1,
+        "事前報告要": 0,
+        "要確認": 1,
+        "許可取得済": 0,
+        "許可不要": 2,
+        "入力エラー": 1,
+        "合計": 6,
+    }
     assert counts == expected
     assert len(s._charts) == 1
     info = {

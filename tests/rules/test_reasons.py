@@ -15,6 +15,7 @@ from exportscreen.reasons import TOPICS, Catalogue, CatalogueError, Phrase
 
 SOURCES = [Path(engine.__file__), Path(technology.__file__), Path(reasons.__file__)]  # + the catalogue's hit phrase
 SOURCES.append(Path(screening.__file__))  # a 取引区分 that is neither goods nor technology
+SOURCES.append(Path(screening.__file__).with_name("licensing.py"))  # screening with the licence register
 
 
 ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9()]+)+$")  # CATCHALL-WMD-USE, LOST-INFORM, CLASS-16(1) …

@@ -172,4 +172,5 @@ def test_reason_cell_puts_the_decisive_reason_first_and_a_short_stamp_last():
                 assert lines[0].startswith(d.reasons[0].ja)
                 assert re.fullmatch(r"\[規則 R[\w.-]+ / 基準日 2026-01-05\]", lines[-1]) and len(lines[-1]) < 48
                 seen.add(d.code)
-    assert seen == set(Code) - {Code.REPORT_REQUIRED}  # 事前報告要 is for technology lines only
+    # 事前報告要 is for technology lines only, 許可取得済 for lines a licence register covers (none loaded here)
+    assert seen == set(Code) - {Code.REPORT_REQUIRED, Code.LICENSED}

@@ -1,0 +1,159 @@
+"""Screening with the licence register (issue 15 §2): a 許可要 line that a licence in the register covers is
+許可取得済 (LICENSED), naming the licence; a line no licence covers stays 許可要 and says why each candidate does
+not apply. Pure: the register versions come inside the rules (:meth:`exportscreen.rules.Rules.with_licences`); the
+version in force on the line's ship date (as-of date) is used. Wording in ``rules/reasons.yaml`` (LICENCE-*).
+
+What is checked, the stricter reading where the facts note is not verified ([U]):
+
+- only a line whose every 許可要 reason is the listing (輸出令別表第一 1–15), or, for the catch-all (16の項), an
+  individual licence naming the goods and the end user; sanctions and any other 許可要 are never covered;
+- a bulk licence never covers a line with an inform, an End User List hit, or a WMD or military use given;
+- 一般包括: a destination in 別表第三 on the ship date; 特別一般包括: never a 別表第三の二 / 別表第四 destination;
+  1の項 is outside both ([U], stricter);
+- the 項番 and, where the licence names them, the end user; validity (許可日..有効期限) containing the ship date;
+- a value limit: a line value over it is not covered; no value, or a limit in another currency, 要確認;
+  a quantity limit 要確認 (the lines carry no quantity, balances are not kept yet).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from exportscreen.ids.text import fold
+from exportscreen.model import SEVERITY, Code, Decision
+from exportscreen.reasons import Phrase
+
+L, R, C = Code.LICENSE_REQUIRED, Code.REVIEW, Code.LICENSED
+BULK_EXCLUDED_KOU = {"general": ("1",), "special_general": ("1",)}  # 1の項 outside 一般/特別一般包括 ([U], stricter)
+KIND_EN = {
+    "individual": "individual",
+    "general": "general bulk",
+    "special_general": "special general bulk",
+    "specific": "specific bulk",
+    "special_return": "special bulk (returns)",
+    "subsidiary": "specific subsidiary bulk",
+}
+MAX_CANDIDATES = 5  # candidates named one by one; the rest counted
+
+
+def apply(
+    rules: Any,
+    d: Decision,
+    iso2: str,
+    day: date,
+    names: tuple,
+    facts: Any,
+    value: float | None,
+    standing: tuple[bool, bool, bool],
+) -> Decision:
+    """``d`` under the register in force on ``day``: LICENSED when a licence covers it, else 許可要 with the
+    reasons why not. ``names`` the line's parties (str, a placeholder, or None), ``facts`` its engine.Facts (item,
+    informs, end use), ``value`` the line's value in yen,
+    ``standing`` the destination's (Group A, 別表第三の二, 別表第四) membership on ``day``."""
+    if d.code is not L:
+        return d
+    reg = rules.licences_on(day)
+    if reg is None:
+        return d
+    lics = [lic for lic in reg.licences if lic.target == "goods"]
+    blocking = [r for r in d.reasons if r.severity is L]
+    listing = all(r.rule_id == "LIST-LISTED" for r in blocking)
+    catch_all = not listing and all(r.rule_id.startswith("CATCHALL-") for r in blocking)
+    if not lics or not (listing or catch_all):
+        return d
+    T = rules.reasons
+    code = facts.item
+    concern = bool(facts.informs) or facts.end_use in ("wmd", "military") or any(r.hits for r in d.reasons)
+    parties = [n for n in names if isinstance(n, str) and n]
+    verdicts = []
+    for lic in lics:
+        why, notes = _check(rules, lic, iso2, day, parties, code, concern, catch_all, value, standing)
+        verdicts.append((lic, why, notes))
+    covered = [v for v in verdicts if v[1] is None]
+    if covered:
+        lic, _, notes = min(covered, key=lambda v: len(v[2]))  # a licence needing no check first
+        limit = T.phrase("LICENCE-LIMIT", value=lic.value, currency=lic.currency) if lic.value is not None else ""
+        cond = T.phrase("LICENCE-CONDITIONS", text=lic.conditions) if lic.conditions else ""
+        lead = T.reason(
+            "LICENCE-COVERED",
+            C,
+            number=lic.no,
+            kind=_kind(lic),
+            expires=lic.expires,
+            limit=limit,
+            conditions=cond,
+            version=reg.version,
+        )
+        kept = [replace(r, severity=C) if r.severity is L else r for r in d.reasons]
+        reviews = [T.reason("LICENCE-CHECK", R, number=lic.no, why=p) for p in notes]
+        reasons = sorted([lead, *reviews, *kept], key=lambda r: -SEVERITY[r.severity])
+        code_ = max((r.severity for r in reasons), key=SEVERITY.__getitem__)
+        return replace(d, code=code_, reasons=tuple(reasons), extra={})
+    named = sorted(((lic, why) for lic, why, _ in verdicts if why), key=lambda v: v[1][0] == "LICENCE-WHY-ITEM")
+    out = [  # licences for other 項番 last
+        T.reason("LICENCE-NOT-COVERED", L, number=lic.no, kind=_kind(lic), why=T.phrase(why[0], **why[1]))
+        for lic, why in named[:MAX_CANDIDATES]
+    ]
+    if len(named) > MAX_CANDIDATES:
+        out.append(T.reason("LICENCE-MORE", L, count=len(named) - MAX_CANDIDATES, version=reg.version))
+    return replace(d, reasons=(*d.reasons, *out), extra={})
+
+
+def _check(
+    rules: Any,
+    lic: Any,
+    iso2: str,
+    day: date,
+    parties: list[str],
+    code: Any,
+    concern: bool,
+    catch_all: bool,
+    value: float | None,
+    standing: tuple[bool, bool, bool],
+) -> tuple[tuple[str, dict] | None, list[Phrase]]:
+    """(why the licence does not cover the line — a LICENCE-WHY-* id and its parameters — or None; the checks
+    it leaves to the clerk when it does)."""
+    T = rules.reasons
+    group_a, un_embargo, concern_list = standing
+    if not any(i.covers(code) for i in lic.items) or code.kou in BULK_EXCLUDED_KOU.get(lic.kind, ()):
+        return ("LICENCE-WHY-ITEM", {"code": code.format(), "items": "、".join(i.format() for i in lic.items)}), []
+    if catch_all and (lic.bulk or not lic.parties):
+        return ("LICENCE-WHY-CATCHALL", {}), []
+    if lic.bulk and concern:
+        return ("LICENCE-WHY-BULK-CONCERN", {}), []
+    if day < lic.granted:
+        return ("LICENCE-WHY-NOT-YET", {"day": day, "granted": lic.granted}), []
+    if day > lic.expires:
+        return ("LICENCE-WHY-EXPIRED", {"day": day, "expires": lic.expires}), []
+    c = rules.countries[iso2]
+    country = Phrase(c.name_ja, c.name_en)
+    if not (iso2 in lic.countries or lic.group in ("all", "group_a")):
+        return ("LICENCE-WHY-DESTINATION", {"country": country, "day": day}), []
+    if (lic.kind == "general" or lic.group == "group_a") and not group_a:
+        return ("LICENCE-WHY-NOT-GROUP-A", {"country": country, "day": day}), []
+    if lic.kind == "special_general" and (un_embargo or concern_list):
+        return ("LICENCE-WHY-SPECIAL-GENERAL", {"country": country, "day": day}), []
+    if lic.parties:
+        allowed = {fold(p) for p in lic.parties}
+        if not parties:
+            return ("LICENCE-WHY-NO-END-USER", {"parties": "、".join(lic.parties)}), []
+        other = next((p for p in parties if fold(p) not in allowed), None)
+        if other is not None:
+            return ("LICENCE-WHY-END-USER", {"name": other, "parties": "、".join(lic.parties)}), []
+    notes: list[Phrase] = []
+    if lic.value is not None:
+        if lic.currency != "JPY":
+            notes.append(T.phrase("LICENCE-CHECK-CURRENCY", limit=lic.value, currency=lic.currency))
+        elif value is None:
+            notes.append(T.phrase("LICENCE-CHECK-NO-VALUE", limit=lic.value))
+        elif value > lic.value:
+            return ("LICENCE-WHY-VALUE-OVER", {"value": value, "limit": lic.value}), []
+    if lic.quantity is not None:
+        notes.append(T.phrase("LICENCE-CHECK-QUANTITY", limit=lic.quantity, unit=lic.quantity_unit))
+    return None, notes
+
+
+def _kind(lic: Any) -> Phrase:
+    return Phrase(lic.kind_name, KIND_EN[lic.kind])

@@ -1,0 +1,210 @@
+"""Screening with the licence register (issue 15 §2): 許可取得済 (LICENSED) when a licence in the register covers a
+許可要 line, else 許可要 saying why each candidate licence does not apply. The register is given to the pure engine
+inside the rules (Rules.with_licences); the version in force on the ship date is used."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from exportscreen.engine import screen
+from exportscreen.licences import ItemRange, Licence, Register
+from exportscreen.model import Code
+
+C, L, R, P = Code.LICENSED, Code.LICENSE_REQUIRED, Code.REVIEW, Code.PROHIBITED
+GRANTED, EXPIRES = date(2026, 1, 1), date(2028, 12, 31)
+VALID, BEFORE, AFTER = date(2026, 6, 1), date(2025, 12, 31), date(2029, 1, 1)
+ALL_DAYS = date(2019, 1, 1)  # effective date of the test registers: in force on every ship date used here
+
+
+def licence(**kw) -> Licence:
+    base = dict(
+        no="L-1",
+        kind="general",
+        target="goods",
+        granted=GRANTED,
+        expires=EXPIRES,
+        extended=False,
+        countries=frozenset(),
+        group="group_a",
+        parties=(),
+        items=(ItemRange("3"),),
+        product="",
+        parts=(),
+        quantity=None,
+        quantity_unit="",
+        value=None,
+        currency="JPY",
+        conditions="",
+        notes="",
+    )
+    base.update(kw)
+    return Licence(**base)  # type: ignore[arg-type]
+
+
+GENERAL = licence()
+SPECIAL = licence(no="SG-1", kind="special_general", group="all")
+INDIVIDUAL = licence(
+    no="I-1",
+    kind="individual",
+    group=None,
+    countries=frozenset({"CN", "AF", "IR"}),
+    parties=("ABC Co., Ltd.",),
+    items=(ItemRange("3", "1", "2"),),
+    value=1_000_000.0,
+)
+SPECIFIC = licence(no="SP-1", kind="specific", group=None, countries=frozenset({"CN"}), parties=("ABC Co., Ltd.",))
+
+
+def decide(rules, lics, country="US", item="3の項(1)", day=VALID, end_user="ABC Co., Ltd.", **kw):
+    kw.setdefault("end_use", "民生用")
+    return screen(
+        country,
+        item,
+        end_user=end_user,
+        ship_date=day,
+        rules=rules.with_licences([Register(ALL_DAYS, tuple(lics))]),
+        today=day,
+        **kw,
+    )
+
+
+def why(d) -> list[str]:
+    """The LICENCE-* reasons' texts: the covering licence, what is left to check, why others do not cover."""
+    return [r.ja for r in d.reasons if r.rule_id.startswith("LICENCE-")]
+
+
+# (licence, line, expected decision, a fragment of the licence reason)
+CASES = [
+    # 一般包括: 別表第三 on the ship date
+    (GENERAL, {}, C, "一般包括許可 L-1（有効期限 2028-12-31）の対象です"),
+    (GENERAL, {"country": "CN"}, L, "中華人民共和国 は出荷日 2026-06-01 に別表第三にありません"),
+    (licence(group=None, countries=frozenset({"US"})), {"country": "GB"}, L, "仕向地 英国 は許可の仕向地にありません"),
+    (licence(group=None, countries=frozenset({"CN"})), {"country": "CN"}, L, "別表第三にありません"),
+    (GENERAL, {"day": BEFORE}, L, "許可日 2026-01-01 より前"),
+    (GENERAL, {"day": AFTER}, L, "有効期限 2028-12-31 を過ぎています"),
+    (GENERAL, {"item": "2の項(1)"}, L, "項番 2の項(1) は許可の対象（3の項）にありません"),
+    (licence(items=(ItemRange("1"),)), {"item": "1の項(1)"}, L, "項番 1の項(1) は許可の対象"),  # 1の項: [U], stricter
+    (GENERAL, {"inform": "大量破壊兵器"}, L, "包括許可では輸出できません"),
+    (GENERAL, {"end_use": "軍事"}, L, "包括許可では輸出できません"),
+    (GENERAL, {"end_use": "大量破壊兵器"}, L, "包括許可では輸出できません"),
+    # Korea between 2019-08-28 and 2023-07-20: not in 別表第三 (一般包括 no), not 別表第三の二/第四 (特別一般包括 yes)
+    (licence(granted=date(2019, 1, 1), expires=date(2021, 12, 31)), {"country": "KR", "day": date(2019, 5, 1)}, C, ""),
+    (
+        licence(granted=date(2019, 1, 1), expires=date(2021, 12, 31)),
+        {"country": "KR", "day": date(2020, 5, 1)},
+        L,
+        "大韓民国 は出荷日 2020-05-01 に別表第三にありません",
+    ),
+    (
+        replace(SPECIAL, granted=date(2019, 1, 1), expires=date(2021, 12, 31)),
+        {"country": "KR", "day": date(2020, 5, 1)},
+        C,
+        "特別一般包括許可 SG-1",
+    ),
+    # 特別一般包括: never 別表第三の二 / 別表第四
+    (SPECIAL, {"country": "CN"}, C, "特別一般包括許可 SG-1"),
+    (SPECIAL, {"country": "AF"}, L, "別表第三の二・別表第四の仕向地を対象にできません"),
+    (replace(SPECIAL, items=(ItemRange("5"),)), {"country": "IR", "item": "5の項(1)"}, L, "別表第三の二・別表第四"),
+    # 個別: destination, end user, sub-item range, value limit
+    (
+        INDIVIDUAL,
+        {"country": "CN", "value_jpy": 500_000},
+        C,
+        "個別許可 I-1（有効期限 2028-12-31、金額上限 1,000,000 JPY）",
+    ),
+    (INDIVIDUAL, {"country": "CN", "value_jpy": 500_000, "item": "3の項(2)"}, C, "個別許可 I-1"),
+    (INDIVIDUAL, {"country": "CN", "value_jpy": 500_000, "item": "3の項(3)"}, L, "項番 3の項(3)"),
+    (INDIVIDUAL, {"country": "CN", "value_jpy": 500_000, "end_user": "abc co., ltd."}, C, "個別許可 I-1"),
+    (INDIVIDUAL, {"country": "CN", "value_jpy": 500_000, "end_user": "XYZ Corp."}, L, "需要者「XYZ Corp.」"),
+    (INDIVIDUAL, {"country": "CN", "value_jpy": 500_000, "end_user": None}, L, "行に需要者がありません"),
+    (INDIVIDUAL, {"country": "CN", "value_jpy": 2_000_000}, L, "許可の金額上限 1,000,000円 を超えます"),
+    (INDIVIDUAL, {"country": "CN"}, R, "行に金額がありません"),  # a limit but no value: 要確認 naming the licence
+    (INDIVIDUAL, {"country": "US", "value_jpy": 500_000}, L, "仕向地 アメリカ合衆国 は許可の仕向地にありません"),
+    (INDIVIDUAL, {"country": "CN", "value_jpy": 500_000, "inform": "大量破壊兵器"}, C, "個別許可 I-1"),
+    (INDIVIDUAL, {"country": "CN", "value_jpy": 500_000, "day": AFTER}, L, "有効期限 2028-12-31 を過ぎています"),
+    (replace(INDIVIDUAL, value=None, quantity=10.0, quantity_unit="kg"), {"country": "CN"}, R, "数量上限 10 kg"),
+    (replace(INDIVIDUAL, currency="USD"), {"country": "CN", "value_jpy": 500_000}, R, "円ではないため"),
+    # 特定包括: a bulk licence naming its party
+    (SPECIFIC, {"country": "CN"}, C, "特定包括許可 SP-1"),
+    (SPECIFIC, {"country": "CN", "end_user": "XYZ Corp."}, L, "需要者「XYZ Corp.」"),
+    (SPECIFIC, {"country": "CN", "inform": "通常兵器"}, L, "包括許可では輸出できません"),
+]
+
+
+@pytest.mark.parametrize("lic, line, code, text", CASES)
+def test_coverage(rules, lic, line, code, text):
+    d = decide(rules, [lic], **line)
+    assert d.code is code, why(d)
+    assert any(text in t for t in why(d)), why(d)
+    if code is C or code is R:  # covered: the listing kept (its requirement met by the licence), the licence named
+        assert d.reasons[0].rule_id in ("LICENCE-COVERED", "LICENCE-CHECK")
+        assert any(r.rule_id == "LIST-LISTED" and r.severity is C for r in d.reasons)
+    else:  # one reason per candidate, the listing still 許可要
+        assert [r.severity for r in d.reasons if r.rule_id == "LIST-LISTED"] == [L]
+        assert sum(r.rule_id == "LICENCE-NOT-COVERED" for r in d.reasons) == 1
+
+
+def test_no_register_changes_nothing(rules):
+    for country, item in (("US", "3の項(1)"), ("CN", "3の項(1)"), ("CN", "16の項"), ("KP", "3の項(1)")):
+        plain = screen(country, item, end_user="ABC", ship_date=VALID, rules=rules, today=VALID)
+        empty = screen(country, item, end_user="ABC", ship_date=VALID, rules=rules.with_licences([]), today=VALID)
+        assert plain == empty
+
+
+def test_the_version_in_force_on_the_ship_date_is_used(rules):
+    old, new = Register(date(2026, 1, 1), (GENERAL,)), Register(date(2026, 7, 1), ())
+    r = rules.with_licences([new, old])
+    assert screen("US", "3の項(1)", ship_date=date(2026, 6, 30), rules=r, today=VALID).code is C
+    assert screen("US", "3の項(1)", ship_date=date(2026, 7, 1), rules=r, today=VALID).code is L
+    assert screen("US", "3の項(1)", ship_date=date(2025, 12, 1), rules=r, today=VALID).code is L  # before any
+
+
+def test_sanctions_and_a_prohibition_are_never_covered(rules):
+    lic = licence(kind="individual", group="all", parties=("ABC Co., Ltd.",), items=(ItemRange("3"), ItemRange("4")))
+    assert decide(rules, [lic], country="RU").code is P
+    assert decide(rules, [lic], country="KP").code is P
+    assert decide(rules, [lic], country="IR", item="4の項(1)").code is P
+
+
+def test_catch_all_only_by_an_individual_licence_naming_goods_and_end_user(rules):
+    line = dict(country="CN", item="16の項", hs="8471.30", inform="大量破壊兵器")
+    assert decide(rules, [], **line).code is L
+    named = licence(kind="individual", group=None, countries=frozenset({"CN"}), parties=("ABC Co., Ltd.",))
+    named = replace(named, items=(ItemRange("16"),))
+    assert decide(rules, [named], **line).code is C
+    for lic in (
+        replace(named, parties=()),
+        replace(named, kind="specific"),
+        replace(SPECIAL, items=(ItemRange("16"),)),
+    ):
+        d = decide(rules, [lic], **line)
+        assert d.code is L and any("個別許可でなければ" in t for t in why(d)), why(d)
+
+
+def test_a_line_needing_a_check_stays_to_be_checked(rules):
+    """許可取得済 never hides 要確認: a covered line with an unconfirmed small-value question or a possible match
+    stays 要確認 (severity 許可不要 < 許可取得済 < 要確認 < 事前報告要 < 許可要 < 輸出禁止 < 入力エラー)."""
+    order = [Code.NO_LICENSE, C, R, Code.REPORT_REQUIRED, L, P, Code.INVALID]
+    assert [c.severity for c in order] == sorted(c.severity for c in order)
+    lic = replace(GENERAL, items=(ItemRange("7"),))
+    d = decide(rules, [lic], item="7の項(1)", value_jpy="USD 100")  # no rate for USD: small value unknown, 要確認
+    assert d.code is R and any(r.rule_id == "LICENCE-COVERED" for r in d.reasons)
+
+
+def test_many_candidates_are_named_up_to_a_limit(rules):
+    lics = [licence(no=f"N-{i}", items=(ItemRange("2"),)) for i in range(8)]
+    d = decide(rules, lics)
+    assert d.code is L
+    assert sum(r.rule_id == "LICENCE-NOT-COVERED" for r in d.reasons) == 5
+    assert any(r.rule_id == "LICENCE-MORE" and "ほか 3 件" in r.ja for r in d.reasons)
+
+
+def test_english_texts(rules):
+    d = decide(rules, [GENERAL], country="CN")
+    (r,) = [r for r in d.reasons if r.rule_id == "LICENCE-NOT-COVERED"]
+    assert (
+        r.en.startswith("general bulk licence L-1 does not cover the line: a general bulk licence") and "China" in r.en
+    )
