@@ -39,6 +39,7 @@ ORDER_FIELDS = (
     "ship_date",
     "final_destination",  # 最終仕向地: screened too when it is another country (transit, re-export)
     "final_end_user",  # 最終需要者: checked against the End User List too
+    "part_no",  # 品番: looked up in the 品番マスタ (never read as an item code)
 )
 REVISION_2025 = date(2025, 10, 9)  # 16の項 split, Group A inform (輸出令改正, in force 2025-10-09)
 
@@ -213,7 +214,8 @@ def _decide(
 def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any) -> Decision:
     """A line naming a 品番: the 品番マスタ in force on the line's date supplies 該非 and HS where the line leaves
     them blank; where the line gives them too and they differ, the stricter decision (PART-DISAGREE). A 品番 the
-    master does not hold, or no master, is 要確認 (the typed goods still decide when stricter). A classification
+    master does not hold is 要確認 (the typed goods still decide when stricter); with no master in force, a line
+    that gives its goods is decided by them, one that does not is 要確認 (PART-NO-MASTER). A classification
     older than an amendment touching its 項, or past its 見直し期限, is 要確認 (PART-STALE, PART-REVIEW-DUE). The
     master's version is named in the reasons (PART-FROM-MASTER)."""
     T, part = rules.reasons, cell_text(part_no) or ""
@@ -223,6 +225,8 @@ def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any
     except InvalidInput:
         return _decide(rules, today, rates, *cells)  # the ship date's own error
     master = rules.master_on(as_of)
+    if master is None and item is not None:  # no master yet: the typed goods decide, as before masters existed
+        return _decide(rules, today, rates, *cells)
     product = master.get(part_no) if master is not None else None
     if product is None:
         unknown = (
@@ -264,6 +268,8 @@ def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any
     if decision.code is Code.INVALID:
         return decision
     return _adding(decision, *extra)
+
+
 def product_stale(rules: Rules, product: Any, day: date) -> Reason | None:
     """Why a 品番マスタ classification must be judged again on ``day`` (要確認), or None: its 判定日 is before an
     amendment in force on ``day`` that touches its 項 (非該当: every amendment; scope unknown: every 項), or its
@@ -282,12 +288,16 @@ def product_stale(rules: Rules, product: Any, day: date) -> Reason | None:
     if product.review_by is not None and product.review_by < day:
         return rules.reasons.reason("PART-REVIEW-DUE", R, part=product.part_no, day=product.review_by.isoformat())
     return None
+
+
 def _adding(d: Decision, *extra: Reason) -> Decision:
     """``d`` with more reasons: the code the strictest of them all (an input error stays one)."""
     if d.code is Code.INVALID:
         return d
     code = max((d.code, *(r.severity for r in extra)), key=SEVERITY.__getitem__)
     return replace(d, code=code, reasons=tuple(sorted((*extra, *d.reasons), key=_by_severity)), extra={})
+
+
 @_memo(maxsize=65536)
 def _country_day(rules: Rules, iso2: str, day: date) -> tuple[bool, bool, bool]:
     """(Group A, 別表第三の二, 別表第四) membership of a country on a day."""

@@ -117,8 +117,10 @@ def _check(
     it leaves to the clerk when it does)."""
     T = rules.reasons
     group_a, un_embargo, concern_list = standing
-    if not any(i.covers(code) for i in lic.items) or code.kou in BULK_EXCLUDED_KOU.get(lic.kind, ()):
+    if not any(i.covers(code) for i in lic.items):
         return ("LICENCE-WHY-ITEM", {"code": code.format(), "items": "、".join(i.format() for i in lic.items)}), []
+    if code.kou in BULK_EXCLUDED_KOU.get(lic.kind, ()):
+        return ("LICENCE-WHY-KOU-1", {"code": code.format()}), []
     if catch_all and (lic.bulk or not lic.parties):
         return ("LICENCE-WHY-CATCHALL", {}), []
     if lic.bulk and concern:

@@ -116,7 +116,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "invoiceno",
         "invoicenumber",
     ),
-    # the line's other identifying columns, kept in the audit record (not engine fields either)
+    # the line's other identifying columns, kept in the audit record (品番 is an engine field too: the 品番マスタ)
     "part_no": ("品番", "型番", "型式", "部品番号", "製品番号", "partno", "partnumber", "modelno", "model"),
     "item_name": ("品名", "製品名", "商品名", "品目名称", "productname", "product", "description", "goods"),
     "quantity": ("数量", "個数", "台数", "qty", "quantity"),
@@ -298,7 +298,7 @@ def find_header(rows: Iterable[list[Any]], max_rows: int = HEADER_SCAN_ROWS, col
         for goods, tech in (("country", "tech_country"), ("item", "tech_item")):  # a technology-only table
             if goods not in cols and tech in cols:
                 cols[goods], found[goods] = cols[tech], found[tech]
-        if "country" in cols and "item" in cols:
+        if "country" in cols and ("item" in cols or "part_no" in cols):  # 品番: the 品番マスタ gives the goods
             return _checked(Header(r, cols, last, refs), found)
     return None
 

@@ -60,6 +60,18 @@ def register(subparsers) -> None:
     add_lang(sh)
     sh.set_defaults(func=cmd_show)
 
+    st = sub.add_parser(
+        "stale",
+        help=tr(
+            "見直しが必要な該非判定の一覧（法令改正より前の判定日、見直し期限の経過）",
+            "classifications to judge again (classified before an amendment, review date passed)",
+        ),
+    )
+    st.add_argument("--date", metavar="DATE", help=date_help)
+    st.add_argument("--json", action="store_true", help=tr("JSON で出力する", "print JSON"))
+    add_lang(st)
+    st.set_defaults(func=cmd_stale)
+
     ex = sub.add_parser(
         "export",
         help=tr("適用中の版をテンプレートの形の xlsx に書き出す", "write the version in force as a template workbook"),
@@ -168,6 +180,36 @@ def cmd_show(args) -> int:
         if shown.get(col) is not None:
             print(f"{eng if en else ja}: {shown[col]}")
     print(tr(f"版: {m.version}", f"version: {m.version}", args.lang))
+    return 0
+
+
+def cmd_stale(args) -> int:
+    """The products of the version in force whose classification must be judged again on the date (the reason the
+    engine gives lines using them: PART-STALE, PART-REVIEW-DUE)."""
+    from exportscreen import products, state
+    from exportscreen.engine import product_stale
+
+    m = _master(args)
+    day = parse_date(args.date, "--date") or date.today()
+    rules = state.rules()
+    rows = []
+    for p in sorted(m.products.values(), key=lambda p: products.part_key(p.part_no)):
+        why = product_stale(rules, p, day)
+        if why is not None:
+            rows.append((p, why))
+    if args.json:
+        out = [{**p.to_dict(), "reason_id": r.rule_id, "reason": r.en if args.lang == "en" else r.ja} for p, r in rows]
+        print(json.dumps({"version": m.version, "date": day.isoformat(), "stale": out}, ensure_ascii=False))
+        return 0
+    print(
+        tr(
+            f"{m.version}: 見直しが必要な該非判定 {len(rows)} 件（{day} 時点）",
+            f"{m.version}: {len(rows)} classifications to judge again (on {day})",
+            args.lang,
+        )
+    )
+    for p, r in rows:
+        print(f"{p.part_no}\t{p.item}\t{p.judged}\t{r.en if args.lang == 'en' else r.ja}")
     return 0
 
 

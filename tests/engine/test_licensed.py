@@ -86,7 +86,12 @@ CASES = [
     (GENERAL, {"day": BEFORE}, L, "許可日 2026-01-01 より前"),
     (GENERAL, {"day": AFTER}, L, "有効期限 2028-12-31 を過ぎています"),
     (GENERAL, {"item": "2の項(1)"}, L, "項番 2の項(1) は許可の対象（3の項）にありません"),
-    (licence(items=(ItemRange("1"),)), {"item": "1の項(1)"}, L, "項番 1の項(1) は許可の対象"),  # 1の項: [U], stricter
+    (
+        licence(items=(ItemRange("1"),)),
+        {"item": "1の項(1)"},
+        L,
+        "1の項(1) は一般包括・特別一般包括許可の対象外として扱います（未確認[U]",
+    ),  # 1の項: [U], stricter
     (GENERAL, {"inform": "大量破壊兵器"}, L, "包括許可では輸出できません"),
     (GENERAL, {"end_use": "軍事"}, L, "包括許可では輸出できません"),
     (GENERAL, {"end_use": "大量破壊兵器"}, L, "包括許可では輸出できません"),

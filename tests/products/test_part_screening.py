@@ -87,6 +87,9 @@ def test_no_master_in_force(home):
     rules = state.rules()
     d = screen("米国", None, None, None, None, part_no="NC-5000A", rules=rules, today=DAY)
     assert d.code is Code.REVIEW and _ids(d) == ["PART-NO-MASTER"]
+    # goods typed: decided by them, as before any master existed
+    typed = screen("米国", "非該当", "7318.15", "X", "民生用", rules=rules, today=DAY)
+    assert screen("米国", "非該当", "7318.15", "X", "民生用", part_no="NC-5000A", rules=rules, today=DAY) == typed
 
 
 def test_master_of_a_later_date_not_used_before_it(master):
@@ -150,3 +153,52 @@ def test_cli_check_needs_item_or_part(home, capsys):
     assert capsys.readouterr().err.strip().endswith("--item（項番）か --part（品番）を指定してください")
     assert cli.main(["check", "--kind", "technology", "--country", "米国", "--item", "非該当", "--part", "X"]) == 2
     assert "--part" in capsys.readouterr().err
+
+
+def test_products_stale_lists_what_lines_get(master, capsys):
+    assert cli.main(["products", "stale", "--date", "2026-04-01"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("PM 2026-02-01 (6): 見直しが必要な該非判定 2 件")
+    listed = {ln.split("\t")[0]: ln.split("\t")[3] for ln in lines[1:]}
+    assert set(listed) == {"OLD-1", "DUE-1"}
+    assert listed["OLD-1"].startswith("該非判定の見直しが必要（2025-10-09 改正）")
+    # the same reason a line using the part gets
+    d = screen("米国", part_no="OLD-1", rules=master, today=DAY)
+    assert listed["OLD-1"] == next(r.ja for r in d.reasons if r.rule_id == "PART-STALE")
+    # before its 見直し期限, DUE-1 is not listed
+    assert cli.main(["products", "stale", "--date", "2026-02-15", "--json", "--lang", "en"]) == 0
+    import json
+
+    out = json.loads(capsys.readouterr().out)
+    assert [s["part_no"] for s in out["stale"]] == ["OLD-1"]
+    assert out["stale"][0]["reason"].startswith("the classification must be reviewed (2025-10-09 amendment)")
+
+
+def test_workbook_by_part_number(master, tmp_path, capsys):
+    """A real order workbook with a 品番 column and no 品目 column: the master gives the goods; the 品番 is in the
+    audit record both as an input and as the line's identifying cell."""
+    from openpyxl import load_workbook
+
+    from exportscreen.audit import open_log
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["受注番号", "仕向地", "品番", "需要者", "用途", "出荷日", "判定", "理由"])
+    ws.append(["SO-1", "中国", "NC-5000A", "ABC", "民生用", date(2026, 4, 1)])
+    ws.append(["SO-2", "米国", "SC-M6", "ABC", "民生用", date(2026, 4, 1)])
+    ws.append(["SO-3", "米国", "NOPE-9", "ABC", "民生用", date(2026, 4, 1)])
+    ws.append(["SO-4", "米国", "OLD-1", "ABC", "民生用", date(2026, 4, 1)])
+    path = tmp_path / "orders.xlsx"
+    wb.save(path)
+    assert cli.main(["screen", str(path)]) == 0
+    got = {r[0].value: (r[6].value, r[7].value) for r in load_workbook(path).active.iter_rows(min_row=2)}
+    assert got["SO-1"][0] == "許可要" and "PM 2026-02-01 (6)" in got["SO-1"][1]
+    assert got["SO-2"][0] == "許可不要"
+    assert got["SO-3"][0] == "要確認" and "NOPE-9" in got["SO-3"][1]
+    assert got["SO-4"][0] == "要確認" and "該非判定の見直しが必要（2025-10-09 改正）" in got["SO-4"][1]
+    log = open_log()
+    run = next(r for r in log.runs() if r["kind"] == "screen")
+    recs = log.records(run["id"])
+    first = next(r for r in recs if r["row"] == 2)
+    assert first["inputs"]["part_no"] == "NC-5000A" and first["inputs"]["item"] is None
+    assert "NC-5000A" in str(first["refs"])

@@ -76,7 +76,7 @@ def test_header_needs_country_and_item():
 def test_sample_workbook_table():
     t = orders.read_order_table(SAMPLE)
     assert t.sheet == "受注一覧" and t.header.row == 2
-    assert set(orders.FIELDS) - {"final_destination", "final_end_user"} <= set(t.header.columns)
+    assert set(orders.FIELDS) - {"final_destination", "final_end_user", "part_no"} <= set(t.header.columns)
     assert t.header.columns["decision"] == 9 and t.header.columns["reason"] == 10
     assert len(t.lines) == 12
     assert t.total_rows == [15] and t.skipped == {"totals row": 1}
