@@ -327,7 +327,6 @@ def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_pro
         summary.rules_version = d.rules_version if table.lines else "-"
         summary.lines = len(table.lines)
         summary.skipped = table.skipped  # a csv file's lines are read while they are screened
-        summary.skipped = table.skipped  # a csv file's lines are read while they are screened
         summary.unique_lines = _count_distinct(distinct)
         summary.hidden_lines = table.hidden_lines
         if summary.rules_version == "-":
