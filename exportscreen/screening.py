@@ -156,7 +156,9 @@ class ScreenSummary:
                 row = tr(f"{a.row} 行目", f"row {a.row}", lang)
                 order = f" {a.order_no}" if a.order_no else ""
                 first = a.decision.reasons[0].text(lang) if a.decision.reasons else ""
-                out.append(f"  {row}{order}: {render.label(a.decision.code, lang)} — {_one_line(first)}")
+                decided = render.label(a.decision.code, lang)
+                first = first.removeprefix(f"{decided}: ").removeprefix(f"{decided}：")  # said once
+                out.append(f"  {row}{order}: {decided} — {_one_line(first)}")
             if total > len(self.actions):
                 rest = total - len(self.actions)
                 out.append(tr(f"  … ほか {rest} 行", f"  … and {rest} more", lang))
