@@ -1,5 +1,6 @@
 """The Excel functions (xlwings classic UDFs): =SCREEN(…), =SCREEN_REASON(…), =SCREEN_TECH(…),
-=SCREEN_TECH_REASON(…), =SCREEN_TABLE(…), =COUNTRY_GROUP(…), =ITEM_CLASS(…), =RULES_VERSION(), =EUL_MATCH(…).
+=SCREEN_TECH_REASON(…), =SCREEN_PART(…), =PART_CLASS(…), =SCREEN_TABLE(…), =COUNTRY_GROUP(…), =ITEM_CLASS(…),
+=RULES_VERSION(), =EUL_MATCH(…).
 
 This is the module xlwings' *Import Functions* reads (``UDF Modules = exportscreen_udfs``; ``exportscreen excel
 install`` puts this folder on xlwings' PYTHONPATH). It only marks the functions of :mod:`exportscreen.functions`
@@ -21,6 +22,8 @@ NAMES = (
     "SCREEN_REASON",
     "SCREEN_TECH",
     "SCREEN_TECH_REASON",
+    "SCREEN_PART",
+    "PART_CLASS",
     "SCREEN_TABLE",
     "COUNTRY_GROUP",
     "ITEM_CLASS",
@@ -48,6 +51,8 @@ SCREEN = _excel_function("SCREEN")
 SCREEN_REASON = _excel_function("SCREEN_REASON")
 SCREEN_TECH = _excel_function("SCREEN_TECH")
 SCREEN_TECH_REASON = _excel_function("SCREEN_TECH_REASON")
+SCREEN_PART = _excel_function("SCREEN_PART")
+PART_CLASS = _excel_function("PART_CLASS")
 SCREEN_TABLE = _excel_function("SCREEN_TABLE")
 COUNTRY_GROUP = _excel_function("COUNTRY_GROUP")
 ITEM_CLASS = _excel_function("ITEM_CLASS")

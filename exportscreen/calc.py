@@ -1,5 +1,6 @@
 """The spreadsheet functions in LibreOffice Calc: =SCREEN(…), =SCREEN_REASON(…), =SCREEN_TECH(…),
-=SCREEN_TECH_REASON(…), =COUNTRY_GROUP(…), =ITEM_CLASS(…), =RULES_VERSION(), =EUL_MATCH(…).
+=SCREEN_TECH_REASON(…), =SCREEN_PART(…), =PART_CLASS(…), =COUNTRY_GROUP(…), =ITEM_CLASS(…), =RULES_VERSION(),
+=EUL_MATCH(…).
 
 Calc calls Basic functions by name from cell formulas, and Basic reaches Python through the script provider.
 :func:`install` puts both halves into a LibreOffice user profile:
@@ -81,12 +82,16 @@ TECH = (
     "report_date",
     "provision_date",
 )
+# the parameters of SCREEN_PART: exportscreen.functions.PART_ARGS (checked by the tests)
+PART = ("country", "part_no", "end_user", "end_use", "inform", "value_jpy", "ship_date")
 # (Calc name, bridge function, parameters; those after the first `required` are Optional)
 FUNCTIONS = [
     ("SCREEN", "screen", [*LINE], 2),
     ("SCREEN_REASON", "screen_reason", [*LINE], 2),
     ("SCREEN_TECH", "screen_tech", [*TECH], 2),
     ("SCREEN_TECH_REASON", "screen_tech_reason", [*TECH], 2),
+    ("SCREEN_PART", "screen_part", [*PART], 2),
+    ("PART_CLASS", "part_class", ["part_no"], 1),
     ("COUNTRY_GROUP", "country_group", ["country", "as_of_date"], 1),
     ("ITEM_CLASS", "item_class", ["item", "hs", "as_of_date"], 1),
     ("RULES_VERSION", "rules_version", [], 0),

@@ -22,6 +22,7 @@ from datetime import date
 
 from exportscreen import engine, orders, render, screening, state
 from exportscreen.ids import InvalidInput
+from exportscreen.ids.hs_code import format_hs
 from exportscreen.ids.text import cell_text
 from exportscreen.ids.values import parse_date
 
@@ -51,6 +52,8 @@ ARG_JA = {
     "overseas_production": "海外での製造等",
     "report_date": "報告日",
     "provision_date": "提供日",
+    # SCREEN_PART / PART_CLASS
+    "part_no": "品番",
     "name": "需要者名",
     "table": "範囲",
 }
@@ -186,6 +189,19 @@ TECH_ARGS = (
     *("country", "item", "recipient", "residency", "specific_type", "influence_country", "hs", "method"),
     *("exemption", "inform", "end_use", "critical_tech", "overseas_production", "report_date", "provision_date"),
 )
+# SCREEN_PART's parameters: the line's facts with a 品番 in place of 品目 and HS (the 品番マスタ in force supplies them)
+PART_ARGS = ("country", "part_no", "end_user", "end_use", "inform", "value_jpy", "ship_date")
+
+
+def _part_line(args: tuple) -> tuple:
+    """SCREEN_PART's arguments as the engine's order fields (engine.ORDER_FIELDS, in order); a blank 品番 is
+    refused (SCREEN_PART is for a line that names one)."""
+    fields = dict(zip(PART_ARGS, _line(*args, names=PART_ARGS)))
+    if cell_text(fields["part_no"]) is None:
+        raise _BadArg("品番が空です")
+    return tuple(fields.get(f) for f in engine.ORDER_FIELDS)
+
+
 _TECH_KEYS = tuple("purpose" if a == "overseas_production" else a for a in TECH_ARGS)  # the engine's names
 
 
@@ -233,12 +249,24 @@ _TECH_DOCS = (
     ("provision_date", "提供日（任意。空欄なら今日の法令で判定）"),
 )
 
+_PART_DOCS = (
+    ("country", "仕向地（国名またはISOコード）"),
+    ("part_no", "品番（型番）。品番マスタの該非・HSコードで判定"),
+    ("end_user", "需要者（任意。外国ユーザーリストと照合）"),
+    ("end_use", "用途（任意。民生／軍事／大量破壊兵器／不明）"),
+    ("inform", "インフォーム（任意。なし／大量破壊兵器／通常兵器）"),
+    ("value_jpy", "金額（円。任意。少額特例の判定に使用）"),
+    ("ship_date", "出荷日（任意。空欄なら今日の法令・品番マスタで判定）"),
+)
+
 # The Function Wizard's argument descriptions (Excel: addin/exportscreen_udfs.py), per function, in order.
 ARG_DOCS: dict[str, tuple[tuple[str, str], ...]] = {
     "SCREEN": _LINE_DOCS,
     "SCREEN_REASON": _LINE_DOCS,
     "SCREEN_TECH": _TECH_DOCS,
     "SCREEN_TECH_REASON": _TECH_DOCS,
+    "SCREEN_PART": _PART_DOCS,
+    "PART_CLASS": (("part_no", "品番（型番）"),),
     "SCREEN_TABLE": (("table", "見出し行（仕向地・品目 など）を含む受注の範囲。列全体（A:I）も可"),),
     "COUNTRY_GROUP": (("country", "仕向地（国名またはISOコード）"), ("as_of_date", "基準日（任意。空欄なら今日）")),
     "ITEM_CLASS": (
@@ -355,6 +383,36 @@ def SCREEN_TECH_REASON(
             names=TECH_ARGS,
         )
         return render.reason_cell(_decide_tech("SCREEN_TECH_REASON", args), "ja")
+    except _BadArg as exc:
+        return _invalid(exc.ja)
+    except Exception as exc:
+        return _system_error(exc)
+
+
+def SCREEN_PART(country=None, part_no=None, end_user=None, end_use=None, inform=None, value_jpy=None, ship_date=None):
+    """品番マスタの該非・HSコードで判定（輸出禁止／許可要／要確認／許可不要／入力エラー）を返します。"""
+    try:
+        args = _part_line((country, part_no, end_user, end_use, inform, value_jpy, ship_date))
+        return _decide("SCREEN_PART", args).code.label
+    except _BadArg:
+        return "入力エラー"
+    except Exception:
+        return SYSTEM_ERROR
+
+
+def PART_CLASS(part_no=None):
+    """品番マスタ（今日有効な版）の該非（項番）とHSコードを返します（例：7の項(1) / HS 8542.31）。"""
+    try:
+        part = _scalar("part_no", part_no)
+        if cell_text(part) is None:
+            return _invalid("品番が空です")
+        master = state.rules().master_on(date.today())
+        if master is None:
+            return "要確認: 品番マスタが取り込まれていません（exportscreen products import FILE）"
+        product = master.get(part)
+        if product is None:
+            return f"要確認: 品番「{cell_text(part)}」は品番マスタ（{master.version}）にありません"
+        return f"{product.item} / HS {format_hs(product.hs)}" if product.hs else f"{product.item} / HS なし"
     except _BadArg as exc:
         return _invalid(exc.ja)
     except Exception as exc:
@@ -480,6 +538,8 @@ __all__ = [
     "SCREEN_REASON",
     "SCREEN_TECH",
     "SCREEN_TECH_REASON",
+    "SCREEN_PART",
+    "PART_CLASS",
     "SCREEN_TABLE",
     "COUNTRY_GROUP",
     "ITEM_CLASS",

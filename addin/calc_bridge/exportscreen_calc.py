@@ -150,6 +150,17 @@ def screen_tech_reason(*args):
     return _call("SCREEN_TECH_REASON", _TECH, args)
 
 
+_PART = ("country", "part_no", "end_user", "end_use", "inform", "value_jpy", "ship_date")
+
+
+def screen_part(*args):
+    return _call("SCREEN_PART", _PART, args)
+
+
+def part_class(*args):
+    return _call("PART_CLASS", ("part_no",), args)
+
+
 def country_group(*args):
     return _call("COUNTRY_GROUP", ("country", "as_of_date"), args)
 
@@ -182,6 +193,8 @@ g_exportedScripts = (
     screen_reason,
     screen_tech,
     screen_tech_reason,
+    screen_part,
+    part_class,
     country_group,
     item_class,
     rules_version,

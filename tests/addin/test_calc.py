@@ -54,6 +54,11 @@ def test_module_declares_every_function_with_optional_arguments():
     assert calc.TECH == TECH_ARGS  # SCREEN_TECH: the Excel function's parameters, in order
     assert "Function SCREEN_TECH(country As Variant, item As Variant, Optional recipient As Variant," in src
     assert "Optional overseas_production As Variant, Optional report_date As Variant," in src
+    from exportscreen.functions import PART_ARGS
+
+    assert calc.PART == PART_ARGS  # SCREEN_PART: the Excel function's parameters, in order
+    assert "Function SCREEN_PART(country As Variant, part_no As Variant, Optional end_user As Variant," in src
+    assert "Function PART_CLASS(part_no As Variant) As Variant" in src
     for name, func, _params, _req in calc.FUNCTIONS:
         assert f"Function {name}(" in src and f'ExportScreenCall("{func}"' in src
     assert "Function RULES_VERSION() As Variant" in src
@@ -147,6 +152,8 @@ out = {{
                              "CT01", 1),
     "tech_reason": m["screen_tech_reason"]("中国", "7の項(1)", None, "非居住者", None, None, None, None, None, None,
                                           None, "MLCC", "合弁", 46027, 46054),
+    "part": m["screen_part"]("米国", 12345.0),
+    "part_class": m["part_class"](12345.0),
     "where": __import__("exportscreen").__file__,
     "exported": [f.__name__ for f in m["g_exportedScripts"]],
 }}
@@ -170,6 +177,8 @@ print(json.dumps(out, ensure_ascii=False))
     assert out["range"].startswith("入力エラー: 仕向地に複数のセル")
     assert Path(out["where"]).resolve() == Path(calc.exportscreen.__file__).resolve()
     assert out["tech"] == "事前報告要"  # TRUE arrives from Calc as 1
+    assert out["part"] == "要確認"  # no 品番マスタ in this home: never 許可不要
+    assert out["part_class"].startswith("要確認: 品番マスタが取り込まれていません")
     reported = screening.decide_technology(
         country="中国", item="7の項(1)", residency="非居住者", critical_tech="MLCC", purpose="合弁",
         report_date=date(2026, 1, 5), provision_date=date(2026, 2, 1),

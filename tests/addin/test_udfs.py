@@ -429,6 +429,8 @@ FUNCTIONS = [
     "SCREEN_REASON",
     "SCREEN_TECH",
     "SCREEN_TECH_REASON",
+    "SCREEN_PART",
+    "PART_CLASS",
     "SCREEN_TABLE",
     "COUNTRY_GROUP",
     "ITEM_CLASS",
@@ -462,6 +464,9 @@ def test_function_wizard_metadata():
     assert tech[:2] == ["country", "item"]  # the two a line cannot do without, then the engine's other fields
     assert {("purpose" if a == "overseas_production" else a) for a in tech} == set(TECH_FIELDS)
     assert len(tech) == len(TECH_FIELDS)
+    part = list(inspect.signature(functions.SCREEN_PART).parameters)
+    assert part == list(functions.PART_ARGS) and set(part) <= set(engine.ORDER_FIELDS)
+    assert part[:2] == ["country", "part_no"] and "item" not in part  # a 品番 is never read as an item code
 
 
 # ------------------------------------------------------------------------------------------- SCREEN_TECH
@@ -621,3 +626,142 @@ def test_screen_tech_fault_and_audit(excel, monkeypatch):
     monkeypatch.setattr(screening, "screen_technology", boom)
     assert excel.call(functions.SCREEN_TECH, "米国", "7の項(1)") == "システムエラー"
     assert excel.call(functions.SCREEN_TECH_REASON, "米国", "7の項(1)").startswith("システムエラー: RuntimeError")
+
+
+# ------------------------------------------------------------------------------------- SCREEN_PART, PART_CLASS
+
+PART_HEAD = ["品番", "品名", "該非", "HSコード", "判定日", "判定者", "見直し期限"]
+PART_ROWS = [
+    ["NC-5000A", "工作機械", "2の項(12)", "8458.11", date(2026, 1, 15), "山田", None],
+    ["SC-M6", "ねじ", "非該当", "7318.15", date(2026, 1, 15), "山田", None],
+    ["12345", "集積回路", "7の項(1)", "8542.31", date(2026, 1, 15), "山田", None],
+    ["OLD-1", "旧ねじ", "非該当", "7318.15", date(2025, 1, 10), "山田", None],
+    ["DUE-1", "ねじ", "非該当", None, date(2026, 1, 15), "山田", date(2026, 3, 1)],
+]
+
+
+@pytest.fixture
+def part_master(tmp_path, monkeypatch):
+    """A 品番マスタ imported from a real workbook into the test's private EXPORTSCREEN_HOME (SQLite)."""
+    from openpyxl import Workbook
+
+    from exportscreen import products
+
+    monkeypatch.delenv("EXPORTSCREEN_DB_URL", raising=False)
+    wb = Workbook()
+    ws = wb.active
+    for row in [PART_HEAD, *PART_ROWS]:
+        ws.append(row)
+    wb.save(tmp_path / "master.xlsx")
+    products.import_master(tmp_path / "master.xlsx", effective="2026-02-01")
+    state.reset_rules()
+    return state.rules()
+
+
+# (country, part_no, end_user, end_use, inform, value_jpy, ship_date)
+PART_LINES = [
+    ("中国", "NC-5000A", "華東精密机械有限公司", "民生", "なし", 6800000, date(2026, 4, 1)),
+    ("米国", "SC-M6", "Lakeside Tooling LLC", "民生", "なし", 50000, date(2026, 4, 1)),
+    ("米国", "ｓｃ－ｍ６", None, "民生", "なし", None, date(2026, 4, 1)),  # full-width, lower case: the same part
+    ("米国", 12345.0, None, "民生", "なし", None, date(2026, 4, 1)),  # a 品番 typed as a number
+    ("米国", "XX-404", None, "民生", "なし", None, date(2026, 4, 1)),  # not in the master
+    ("米国", "OLD-1", None, "民生", "なし", None, date(2026, 4, 1)),  # judged before an amendment
+    ("米国", "DUE-1", None, "民生", "なし", None, date(2026, 4, 1)),  # past its 見直し期限
+    ("北朝鮮", "SC-M6", None, "民生", "なし", None, date(2026, 4, 1)),
+    ("Atlantis", "SC-M6", None, "民生", "なし", None, date(2026, 4, 1)),
+    ("米国", "SC-M6", None, None, None, None, date(2026, 1, 10)),  # before the master's version is in force
+]
+PART_EXPECTED = [
+    "許可要",
+    "許可不要",
+    "許可不要",
+    "許可要",
+    "要確認",
+    "要確認",
+    "要確認",
+    "輸出禁止",
+    "入力エラー",
+    "要確認",
+]
+
+
+def _part(line: tuple) -> dict:
+    """The engine's fields of a SCREEN_PART line; a number cell's 品番 as the text it shows (12345.0 -> "12345")."""
+    fields = dict(zip(functions.PART_ARGS, line))
+    fields["part_no"] = orders.cell_text(fields["part_no"])
+    return fields
+
+
+@pytest.mark.parametrize("i", range(len(PART_LINES)), ids=[f"{i}:{li[0]}/{li[1]}" for i, li in enumerate(PART_LINES)])
+def test_screen_part_equals_the_engine(excel, part_master, i):
+    line = PART_LINES[i]
+    d = screening.decide(**_part(line))
+    assert excel.call(functions.SCREEN_PART, *line) == d.code.label == PART_EXPECTED[i]
+
+
+def test_screen_part_cells_as_excel_delivers_them(excel, part_master):
+    # the 品番 typed as a number is the master's "12345" (7の項(1)), never an item code
+    assert excel.call(functions.SCREEN_PART, "中国", 12345.0) == "許可要"
+    d = screening.decide(country="中国", part_no="12345")
+    assert "12345" in d.reason_text() and "7の項(1)" in d.reason_text()
+    # a date cell as a serial number, a range of one cell
+    assert excel.call(functions.SCREEN_PART, "米国", "SC-M6", None, "民生", "なし", None, 46113.0) == "許可不要"
+    assert excel.call(functions.SCREEN_PART, range_([["米国"]]), range_([["SC-M6"]]), None, "民生", "なし") == (
+        screening.decide(country="米国", part_no="SC-M6", end_use="民生", inform="なし").code.label
+    )
+
+
+def test_part_class(excel, part_master):
+    assert excel.call(functions.PART_CLASS, "NC-5000A") == "2の項(12) / HS 8458.11"
+    assert excel.call(functions.PART_CLASS, 12345.0) == "7の項(1) / HS 8542.31"
+    assert excel.call(functions.PART_CLASS, " ｓｃ－ｍ６ ") == "非該当 / HS 7318.15"
+    assert excel.call(functions.PART_CLASS, "DUE-1") == "非該当 / HS なし"
+    version = part_master.master_on(date.today()).version
+    assert excel.call(functions.PART_CLASS, "XX-404") == f"要確認: 品番「XX-404」は品番マスタ（{version}）にありません"
+
+
+def test_part_functions_without_a_master(excel):
+    assert excel.call(functions.PART_CLASS, "SC-M6").startswith("要確認: 品番マスタが取り込まれていません")
+    # only a 品番, no master to read it: 要確認, never 許可不要
+    assert excel.call(functions.SCREEN_PART, "米国", "SC-M6") == "要確認"
+    assert screening.decide(country="米国", part_no="SC-M6").code.label == "要確認"
+
+
+@pytest.mark.parametrize("err", list(ERRORS))
+def test_part_functions_error_values_blank_and_ranges(excel, err):
+    assert excel.call(functions.SCREEN_PART, "米国", Error(err)) == "入力エラー"
+    assert excel.call(functions.SCREEN_PART, Error(err), "SC-M6") == "入力エラー"
+    assert excel.call(functions.PART_CLASS, Error(err)) == f"入力エラー: 品番がエラー値（{err}）です"
+    assert excel.call(functions.SCREEN_PART, "米国", None) == "入力エラー"
+    assert excel.call(functions.SCREEN_PART, "米国", "  ") == "入力エラー"
+    assert excel.call(functions.PART_CLASS, None) == "入力エラー: 品番が空です"
+    assert excel.call(functions.PART_CLASS, range_([["SC-M6", "NC-5000A"]])) == (
+        "入力エラー: 品番に複数のセル（2個）が指定されています。1つのセルを指定してください"
+    )
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_ARG, min_size=0, max_size=7))
+def test_part_functions_junk_never_raise(args):
+    excel = Excel()
+    assert excel.call_raw(functions.SCREEN_PART, *args) in LABEL_SET
+    text = excel.call_raw(functions.PART_CLASS, *args[:1])
+    assert isinstance(text, str) and text and not text.startswith("システムエラー")
+
+
+def test_screen_part_fault_and_audit(excel, part_master, monkeypatch):
+    from exportscreen.audit import open_log
+
+    monkeypatch.setattr(functions, "_AUDIT_ENABLED", True)
+    assert excel.call(functions.SCREEN_PART, "中国", "NC-5000A") == "許可要"
+    (rec,) = open_log().records()
+    assert rec["inputs"]["function"] == "SCREEN_PART" and rec["inputs"]["part_no"] == "NC-5000A"
+    assert rec["inputs"]["item"] is None and rec["decision"] == "LICENSE_REQUIRED"
+
+    def boom(*a, **k):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(screening, "screen", boom)
+    assert excel.call(functions.SCREEN_PART, "中国", "NC-5000A") == "システムエラー"
+    monkeypatch.setattr(state, "rules", boom)
+    assert excel.call(functions.PART_CLASS, "NC-5000A").startswith("システムエラー: RuntimeError")
