@@ -292,19 +292,7 @@ def build(path: Path) -> None:
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.print_area = f"A1:K{FIRST_ROW + len(LINES) - 1}"
 
-    guide = wb.create_sheet("使い方")
-    guide.column_dimensions["A"].width = 120
-    for r, (text, kind) in enumerate(INSTRUCTIONS, start=1):
-        cell = guide.cell(r, 1, text or None)
-        if kind == "title":
-            cell.font = Font(bold=True, size=14)
-        elif kind == "head":
-            cell.font = Font(bold=True)
-        elif kind == "note":
-            cell.font = Font(bold=True, color="9C0006")
-    print_setup(guide)
-    guide.page_setup.fitToHeight = 1  # one page
-    guide.print_area = f"A1:A{len(INSTRUCTIONS)}"
+    guide_sheet(wb, INSTRUCTIONS)
 
     conf = wb.create_sheet("xlwings.conf")
     conf["A1"], conf["B1"] = "UDF Modules", "exportscreen_udfs"
@@ -320,6 +308,24 @@ def build(path: Path) -> None:
     props.keywords = "export control, 該非判定, キャッチオール, SCREEN"
     props.created = props.modified = datetime(2026, 1, 1)
     wb.save(path)
+
+
+def guide_sheet(wb, instructions, index: int | None = None):
+    """The 使い方 sheet: one (text, kind) per row — kind title, head or note sets the font — on one printed page."""
+    guide = wb.create_sheet("使い方", index)
+    guide.column_dimensions["A"].width = 120
+    for r, (text, kind) in enumerate(instructions, start=1):
+        cell = guide.cell(r, 1, text or None)
+        if kind == "title":
+            cell.font = Font(bold=True, size=14)
+        elif kind == "head":
+            cell.font = Font(bold=True)
+        elif kind == "note":
+            cell.font = Font(bold=True, color="9C0006")
+    print_setup(guide)
+    guide.page_setup.fitToHeight = 1  # one page
+    guide.print_area = f"A1:A{len(instructions)}"
+    return guide
 
 
 def print_setup(ws) -> None:

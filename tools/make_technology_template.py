@@ -26,7 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(ROOT))
-from make_order_template import print_setup  # noqa: E402
+from make_order_template import guide_sheet, print_setup  # noqa: E402
 
 from exportscreen import screening, state, xlsxstyles  # noqa: E402
 from exportscreen.render import DECISION_COLOURS  # noqa: E402
@@ -284,19 +284,7 @@ def build(path: Path) -> None:
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.print_area = f"A1:{end}{FIRST_ROW + len(LINES) - 1}"
 
-    guide = wb.create_sheet("使い方", 1)
-    guide.column_dimensions["A"].width = 120
-    for r, (text, kind) in enumerate(INSTRUCTIONS, start=1):
-        cell = guide.cell(r, 1, text or None)
-        if kind == "title":
-            cell.font = Font(bold=True, size=14)
-        elif kind == "head":
-            cell.font = Font(bold=True)
-        elif kind == "note":
-            cell.font = Font(bold=True, color="9C0006")
-    print_setup(guide)
-    guide.page_setup.fitToHeight = 1
-    guide.print_area = f"A1:A{len(INSTRUCTIONS)}"
+    guide_sheet(wb, INSTRUCTIONS, 1)
 
     conf = wb.create_sheet("xlwings.conf")
     conf["A1"], conf["B1"] = "UDF Modules", "exportscreen_udfs"
