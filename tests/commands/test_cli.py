@@ -67,42 +67,15 @@ def test_import_eul_then_decisions_use_it(capsys):
     assert "835 件" in capsys.readouterr().out
     info = run_json(capsys, "rules", "info", "--date", "2026-01-01", "--json")
     assert info["end_user_list"]["entries"] == 835
+
     # Before the list took effect no list is in force: 要確認 naming the missing list, never 許可不要.
-    out = run_json(
-        capsys,
-        "check",
-        "--country",
-        "タイ",
-        "--item",
-        "非該当",
-        "--hs",
-        "8458.11",
-        "--end-use",
-        "civil",
-        "--end-user",
-        "Siam Lathe Co",
-        "--date",
-        "2025-10-01",
-        "--json",
-    )
+    def check_on(day: str) -> dict:  # a civil lathe for a Thai buyer, on the day given
+        args = ["--country", "タイ", "--item", "非該当", "--hs", "8458.11", "--end-use", "civil"]
+        return run_json(capsys, "check", *args, "--end-user", "Siam Lathe Co", "--date", day, "--json")
+
+    out = check_on("2025-10-01")
     assert out["decision"] == "REVIEW" and any("外国ユーザーリスト" in r["text"] for r in out["reasons"])
-    out = run_json(
-        capsys,
-        "check",
-        "--country",
-        "タイ",
-        "--item",
-        "非該当",
-        "--hs",
-        "8458.11",
-        "--end-use",
-        "civil",
-        "--end-user",
-        "Siam Lathe Co",
-        "--date",
-        "2026-01-01",
-        "--json",
-    )
+    out = check_on("2026-01-01")
     assert out["decision"] == "NO_LICENSE" and out["eul_version"]
 
 
