@@ -88,8 +88,9 @@ from exportscreen.render import audit_reasons
 GENESIS = "0" * 64
 DEFAULT_RETENTION_YEARS = 7
 # eul_import / product_import / licence_import: an End User List / product master / licence register import (no
-# lines; refused: failed); api: lines screened through the Python API
-KINDS = ("check", "screen", "udf", "eul_import", "api", "product_import", "licence_import")
+# lines; refused: failed); api: lines screened through the Python API; shipment_record: the shipped lines recorded
+# against licences (exportscreen shipments record), each with its decision
+KINDS = ("check", "screen", "udf", "eul_import", "api", "product_import", "licence_import", "shipment_record")
 INSERT_ROWS = 5000  # rows per INSERT statement (fewer where the database takes fewer parameters) ...
 INSERT_ROWS_SPOOLED = 1000  # ... and for a spooled run (a long statement takes memory: runs of a million lines)
 SPOOL_BATCH = 8_000  # a run keeps this many lines in memory (~2 MB); beyond, they are spooled to disk ...

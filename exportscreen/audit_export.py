@@ -272,6 +272,7 @@ RUN_KINDS = {
     "eul_import": "外国ユーザーリストの取込",
     "product_import": "品番マスタの取込",
     "licence_import": "許可台帳の取込",
+    "shipment_record": "出荷実績の記録",
 }
 RUN_STATUS = {"ok": "完了", "failed": "失敗", "running": "実行中"}
 YEN_FORMAT = '"¥"#,##0'

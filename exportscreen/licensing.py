@@ -12,7 +12,12 @@ What is checked, the stricter reading where the facts note is not verified ([U])
   1の項 is outside both ([U], stricter);
 - the 項番 and, where the licence names them, the end user; validity (許可日..有効期限) containing the ship date;
 - a value limit: a line value over it is not covered; no value, or a limit in another currency, 要確認;
-  a quantity limit 要確認 (the lines carry no quantity, balances are not kept yet).
+  a quantity limit 要確認 (the engine is given no quantity: the quantity balance is shown by ``licences show``);
+- the balance (issue 15 §3): the shipments recorded against the licence (``exportscreen shipments record``) come in
+  with the rules (:meth:`Rules.with_shipments`); a yen limit they use up is not covered (LICENCE-WHY-EXHAUSTED);
+  a line value over what is left, or a recorded shipment of unknown value, 要確認. Earlier lines of the same run are
+  counted by :func:`in_run`, which the screening pipeline calls line by line in row order (the engine stays pure
+  and memoised: a decision depends on the line and the rules only).
 """
 
 from __future__ import annotations
@@ -75,6 +80,9 @@ def apply(
     if covered:
         lic, _, notes = min(covered, key=lambda v: len(v[2]))  # a licence needing no check first
         limit = T.phrase("LICENCE-LIMIT", value=lic.value, currency=lic.currency) if lic.value is not None else ""
+        left = _left(rules, lic)
+        if left is not None and left != lic.value:  # shipments recorded: the balance too
+            limit = T.phrase("LICENCE-LIMIT-LEFT", value=lic.value, left=left)
         cond = T.phrase("LICENCE-CONDITIONS", text=lic.conditions) if lic.conditions else ""
         lead = T.reason(
             "LICENCE-COVERED",
@@ -90,7 +98,8 @@ def apply(
         reviews = [T.reason("LICENCE-CHECK", R, number=lic.no, why=p) for p in notes]
         reasons = sorted([lead, *reviews, *kept], key=lambda r: -SEVERITY[r.severity])
         code_ = max((r.severity for r in reasons), key=SEVERITY.__getitem__)
-        return replace(d, code=code_, reasons=tuple(reasons), extra={})
+        used = {"no": lic.no, "version": reg.version, "value": value, "left": _left(rules, lic)}
+        return replace(d, code=code_, reasons=tuple(reasons), licence=used, extra={})
     named = sorted(((lic, why) for lic, why, _ in verdicts if why), key=lambda v: v[1][0] == "LICENCE-WHY-ITEM")
     out = [  # licences for other 項番 last
         T.reason("LICENCE-NOT-COVERED", L, number=lic.no, kind=_kind(lic), why=T.phrase(why[0], **why[1]))
@@ -146,15 +155,56 @@ def _check(
             return ("LICENCE-WHY-END-USER", {"name": other, "parties": "、".join(lic.parties)}), []
     notes: list[Phrase] = []
     if lic.value is not None:
+        usage = rules.licence_usage.get(fold(lic.no))
+        shipped = usage.value if usage is not None else 0.0
         if lic.currency != "JPY":
             notes.append(T.phrase("LICENCE-CHECK-CURRENCY", limit=lic.value, currency=lic.currency))
+        elif value is not None and value > lic.value:
+            return ("LICENCE-WHY-VALUE-OVER", {"value": value, "limit": lic.value}), []
+        elif usage is not None and usage.unknown:
+            notes.append(T.phrase("LICENCE-CHECK-BALANCE-UNKNOWN", count=usage.unknown, limit=lic.value))
+        elif shipped >= lic.value:
+            return ("LICENCE-WHY-EXHAUSTED", {"shipped": shipped, "limit": lic.value}), []
         elif value is None:
             notes.append(T.phrase("LICENCE-CHECK-NO-VALUE", limit=lic.value))
-        elif value > lic.value:
-            return ("LICENCE-WHY-VALUE-OVER", {"value": value, "limit": lic.value}), []
+        elif value > lic.value - shipped:
+            notes.append(T.phrase("LICENCE-CHECK-BALANCE", value=value, left=lic.value - shipped, limit=lic.value))
     if lic.quantity is not None:
         notes.append(T.phrase("LICENCE-CHECK-QUANTITY", limit=lic.quantity, unit=lic.quantity_unit))
     return None, notes
+
+
+def _left(rules: Any, lic: Any) -> float | None:
+    """The licence's value balance in yen before this run: its 金額上限 less the shipments recorded against it;
+    None when it has no yen limit or a recorded shipment's value is not known."""
+    if lic.value is None or lic.currency != "JPY":
+        return None
+    usage = rules.licence_usage.get(fold(lic.no))
+    if usage is None:
+        return lic.value
+    return None if usage.unknown else lic.value - usage.value
+
+
+def in_run(rules: Any, d: Decision, used: dict[str, float]) -> Decision:
+    """``d`` after the earlier lines of the same run (``used``: licence -> yen of the lines before this one that
+    the licence covers, updated here). A line whose value is more than the balance left once those lines are
+    counted is 要確認 (LICENCE-BALANCE-RUN). Every line the licence covers counts, 要確認 or not: a line the clerk
+    clears is shipped under it too. Called by the screening pipeline in row order (the engine cannot: it decides one
+    line, memoised)."""
+    lic = d.licence
+    if lic is None:
+        return d
+    no, value, left = lic["no"], lic["value"], lic["left"]
+    before = used.get(no, 0.0)
+    used[no] = before + (value or 0.0)
+    if left is None or value is None or not before or value <= left - before:
+        return d
+    reason = rules.reasons.reason(
+        "LICENCE-BALANCE-RUN", R, number=no, earlier=before, left=max(left - before, 0.0), value=value
+    )
+    code = max((d.code, R), key=SEVERITY.__getitem__)
+    reasons = tuple(sorted((reason, *d.reasons), key=lambda r: -SEVERITY[r.severity]))
+    return replace(d, code=code, reasons=reasons, extra={})
 
 
 def _kind(lic: Any) -> Phrase:

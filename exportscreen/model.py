@@ -114,6 +114,10 @@ class Decision:
     item: dict | None = None  # {"code", "kou", "sub", "class", "name_ja", "name_en", "hs"} when understood
     eul_version: str | None = None  # date of the End User List used, when one was consulted
     final_destination: dict | None = None  # like ``country``, for a final destination other than the destination
+    # the licence that covers the line (許可取得済, or 要確認 with checks left): {"no", "version" (register), "value"
+    # (the line's value in yen, or None), "left" (the value balance before this line, yen; None: no yen limit, or
+    # not known)} — what `shipments record` records the line against and the run's balance check reads
+    licence: dict | None = None
     extra: dict = field(default_factory=dict, compare=False)  # the renderer's cache (decisions are shared)
 
     @property

@@ -266,6 +266,7 @@ def decision_dict(decision: Decision, lang: str = "ja") -> dict:
         "as_of": decision.as_of.isoformat(),
         "rules_version": decision.rules_version,
         "eul_version": decision.eul_version,
+        "licence": dict(decision.licence) if decision.licence else None,
     }
 
 

@@ -220,6 +220,7 @@ class Rules:
     files: tuple[str, ...]
     eul_lists: tuple = field(default=())  # End User List versions (exportscreen.eul.EndUserList), oldest first
     licence_registers: tuple = field(default=())  # licence register versions (exportscreen.licences.Register)
+    licence_usage: dict = field(default_factory=dict)  # folded 許可番号 -> shipments.Usage (recorded shipments)
     amendments: tuple[Amendment, ...] = ()  # amendments to 別表第一 / 貨物等省令, oldest first (amendments.yaml)
     product_masters: tuple = ()  # 品番マスタ versions (exportscreen.products.Master), oldest first
 
@@ -242,6 +243,13 @@ class Rules:
         import dataclasses
 
         return dataclasses.replace(self, licence_registers=tuple(registers))
+
+    def with_shipments(self, usage) -> Rules:
+        """These rules with the shipments recorded against each licence (folded 許可番号 -> shipments.Usage): the
+        balances screening checks a line's value against."""
+        import dataclasses
+
+        return dataclasses.replace(self, licence_usage=dict(usage))
 
     def licences_on(self, day: date):
         """The licence register version in force on ``day`` (latest effective date <= day), or None."""

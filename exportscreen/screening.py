@@ -22,6 +22,7 @@ from typing import Any
 from exportscreen import csvfile, files, messages, orders, render, state, xlsxpatch
 from exportscreen.engine import screen, screen_technology, with_formula_cells
 from exportscreen.errors import UserError
+from exportscreen.licensing import in_run
 from exportscreen.model import Code, Decision
 from exportscreen.technology import TECH_FIELDS
 from exportscreen.xlsxstyles import CellFormat
@@ -299,6 +300,7 @@ def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_pro
         formula_cells = table.formula_cells
         pairs: dict[tuple, tuple] = {}  # one (判定, 理由) tuple per distinct pair: a million lines share a few
         labels: dict = {}  # code -> 判定
+        licence_used: dict[str, float] = {}  # licence -> yen of the lines so far it covers (licensing.in_run)
         try:
             for n, line in enumerate(table.lines, start=1):
                 values, row, tech = line.values, line.row, line.tech
@@ -309,6 +311,8 @@ def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_pro
                     fields, values = _kind_record(line)
                 if formula_cells and row in formula_cells:  # cached formula results: see xlsxcheck
                     d = with_formula_cells(d, rules, formula_cells[row])
+                if d.licence is not None:  # the licence's balance less the earlier lines of this table
+                    d = in_run(rules, d, licence_used)
                 code = d.code
                 pair = (labels.get(code) or labels.setdefault(code, label(code, lang)), reason_text(d, lang))
                 out[row] = pairs.setdefault(pair, pair)

@@ -43,6 +43,10 @@ def rules() -> Rules:
         from exportscreen.rules import bundled
 
         _rules = bundled().with_eul(eul.load_lists()).with_licences(licences.load_registers())
+        if _rules.licence_registers:  # the shipments recorded against them: the balances
+            from exportscreen import shipments
+
+            _rules = _rules.with_shipments(shipments.load_usage())
         from exportscreen import products  # 品番マスタ versions: screening by part number
 
         _rules = _rules.with_products(products.load_all())

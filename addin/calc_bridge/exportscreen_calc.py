@@ -131,7 +131,6 @@ _TECH = (
     "overseas_production",
     "report_date",
     "provision_date",
-    "part_no",
 )
 
 

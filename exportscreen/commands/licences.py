@@ -122,7 +122,51 @@ def cmd_show(args) -> int:
             value = f"{value:,.0f}"
         if value not in (None, ""):
             print(f"{HEADERS[key]}: {value}")
+    _shipments(lic, args.lang)
     return 0
+
+
+def _shipments(lic, lang: str) -> None:
+    """The shipments recorded against ``lic`` and what is left of its limits."""
+    from exportscreen.shipments import of_licence
+
+    done = of_licence(lic.no)
+    value = sum(s["value_jpy"] or 0 for s in done)
+    unknown = sum(1 for s in done if s["value_jpy"] is None)
+    quantity = sum(s["quantity"] or 0 for s in done)
+    print(tr(f"出荷実績: {len(done)} 行", f"shipments recorded: {len(done)}", lang))
+    for s in done:
+        v = "—" if s["value_jpy"] is None else f"{s['value_jpy']:,.0f}"
+        q = "—" if s["quantity"] is None else f"{s['quantity']:,g}"
+        print(f"  {s['ship_date']}\t{s['file_name']}\t{s['line_ref']}\t{v}\t{q}\t{s['recorded_at'][:19]}")
+    if lic.value is not None:
+        unit = "円" if lic.currency == "JPY" else f" {lic.currency}"
+        if lic.currency != "JPY":
+            left_ja, left_en = "照合できません（上限が円でない）", "not known (the limit is not in yen)"
+        elif unknown:
+            left_ja, left_en = (
+                f"不明（金額のない出荷 {unknown} 行）",
+                f"not known ({unknown} shipments without a value)",
+            )
+        else:
+            left_ja = left_en = f"{lic.value - value:,.0f}"
+        print(
+            tr(
+                f"金額残高: {left_ja}（上限 {lic.value:,.0f}{unit} − 出荷 {value:,.0f}円）",
+                f"value left: {left_en} (limit {lic.value:,.0f}{unit} less ¥{value:,.0f} shipped)",
+                lang,
+            )
+        )
+    if lic.quantity is not None:
+        print(
+            tr(
+                f"数量残: {lic.quantity - quantity:,g} {lic.quantity_unit}"
+                f"（上限 {lic.quantity:,g} − 出荷 {quantity:,g}）",
+                f"quantity left: {lic.quantity - quantity:,g} {lic.quantity_unit} "
+                f"(limit {lic.quantity:,g} less {quantity:,g} shipped)",
+                lang,
+            )
+        )
 
 
 def cmd_export(args) -> int:

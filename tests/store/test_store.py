@@ -19,11 +19,11 @@ DATA = Path(__file__).resolve().parents[1] / "audit" / "data"
 
 def store_metadata() -> MetaData:
     """Every table the code defines for the store (what the migrations must have built)."""
-    from exportscreen import audit, licences, products
+    from exportscreen import audit, licences, products, shipments
     from exportscreen.eul import store as eul_store
 
     md = MetaData()
-    for module in (audit, eul_store, products, licences):
+    for module in (audit, eul_store, products, licences, shipments):
         for table in module.metadata.tables.values():
             table.to_metadata(md)
     return md
