@@ -81,6 +81,7 @@ TECH = (
     "overseas_production",
     "report_date",
     "provision_date",
+    "part_no",
 )
 # the parameters of SCREEN_PART: exportscreen.functions.PART_ARGS (checked by the tests)
 PART = ("country", "part_no", "end_user", "end_use", "inform", "value_jpy", "ship_date")

@@ -270,11 +270,11 @@ def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any
     return _adding(decision, *extra)
 
 
-def product_stale(rules: Rules, product: Any, day: date) -> Reason | None:
+def product_stale(rules: Rules, product: Any, day: date, code: str | None = None) -> Reason | None:
     """Why a 品番マスタ classification must be judged again on ``day`` (要確認), or None: its 判定日 is before an
     amendment in force on ``day`` that touches its 項 (非該当: every amendment; scope unknown: every 項), or its
-    見直し期限 has passed."""
-    kou = item_no.parse(product.item).kou or None
+    見直し期限 has passed. ``code``: the classification used (the 技術該非 for a technology line; default 該非)."""
+    kou = item_no.parse(product.item if code is None else code).kou or None
     for a in reversed(rules.amendments):
         if product.judged < a.effective <= day and a.touches(kou):
             return rules.reasons.reason(

@@ -188,6 +188,7 @@ def _decide(function: str, args: tuple):
 TECH_ARGS = (
     *("country", "item", "recipient", "residency", "specific_type", "influence_country", "hs", "method"),
     *("exemption", "inform", "end_use", "critical_tech", "overseas_production", "report_date", "provision_date"),
+    "part_no",  # 品番 / 技術番号: the 品番マスタ's 技術該非 gives the code when item is blank
 )
 # SCREEN_PART's parameters: the line's facts with a 品番 in place of 品目 and HS (the 品番マスタ in force supplies them)
 PART_ARGS = ("country", "part_no", "end_user", "end_use", "inform", "value_jpy", "ship_date")
@@ -247,6 +248,7 @@ _TECH_DOCS = (
     ("overseas_production", "海外での製造・設計等のための提供か（TRUE／FALSE、または 子会社／合弁／委託／ライセンス）"),
     ("report_date", "事前報告の報告日（任意。報告済みなら入力）"),
     ("provision_date", "提供日（任意。空欄なら今日の法令で判定）"),
+    ("part_no", "品番・技術番号（任意。技術の該非が空欄なら品番マスタの技術該非で判定）"),
 )
 
 _PART_DOCS = (
@@ -343,12 +345,13 @@ def SCREEN_TECH(
     overseas_production=None,
     report_date=None,
     provision_date=None,
+    part_no=None,
 ):
     """技術の提供（役務取引・みなし輸出）の判定（輸出禁止／許可要／事前報告要／要確認／許可不要／入力エラー）を返します。"""
     try:
         args = _line(
             *(country, item, recipient, residency, specific_type, influence_country, hs, method, exemption),
-            *(inform, end_use, critical_tech, overseas_production, report_date, provision_date),
+            *(inform, end_use, critical_tech, overseas_production, report_date, provision_date, part_no),
             names=TECH_ARGS,
         )
         return _decide_tech("SCREEN_TECH", args).code.label
@@ -374,12 +377,13 @@ def SCREEN_TECH_REASON(
     overseas_production=None,
     report_date=None,
     provision_date=None,
+    part_no=None,
 ):
     """技術の提供の判定の理由（根拠条文つき）と規則のバージョン・基準日を1つのセルに返します。"""
     try:
         args = _line(
             *(country, item, recipient, residency, specific_type, influence_country, hs, method, exemption),
-            *(inform, end_use, critical_tech, overseas_production, report_date, provision_date),
+            *(inform, end_use, critical_tech, overseas_production, report_date, provision_date, part_no),
             names=TECH_ARGS,
         )
         return render.reason_cell(_decide_tech("SCREEN_TECH_REASON", args), "ja")

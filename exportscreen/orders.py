@@ -137,6 +137,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "purpose": ("海外生産", "海外製造", "目的", "overseasproduction", "purpose"),
     "report_date": ("報告日", "事前報告日", "reportdate", "reportedon"),
     "provision_date": ("提供日", "provisiondate"),
+    "tech_part_no": ("技術番号", "技術no", "technologyno", "technologynumber"),  # a technology line's 品番マスタ key
 }
 # the columns that name a line (注文番号 …, 品番, 品名, 数量): every one found is kept as found in the audit record
 REF_FIELDS = ("order_no", "part_no", "item_name", "quantity")
@@ -156,12 +157,14 @@ _TECH_OWN = {
     "recipient": ("recipient", "end_user"),
     "item": ("tech_item", "item"),
     "provision_date": ("provision_date", "ship_date"),
+    "part_no": ("tech_part_no", "part_no"),
 }
 TECH_COLUMNS = {f: _TECH_OWN.get(f, (f,)) for f in TECH_FIELDS}
 # the columns only a technology line has: a line with 取引区分 blank (or no 取引区分 column) that fills one of them is
 # a technology line (screened as goods its facts would be ignored)
 TECH_ONLY: tuple[str, ...] = ("tech_country", "recipient", "residency", "specific_type", "influence_country")
 TECH_ONLY += ("tech_item", "method", "exemption", "critical_tech", "purpose", "report_date", "provision_date")
+TECH_ONLY += ("tech_part_no",)
 KIND_WORDS = {  # 取引区分 cells (after normalize_header)
     **dict.fromkeys(("貨物", "物品", "goods", "product", "products"), "goods"),
     **dict.fromkeys(("技術", "役務", "技術提供", "技術の提供", "役務取引", "technology", "tech"), "technology"),
@@ -298,7 +301,8 @@ def find_header(rows: Iterable[list[Any]], max_rows: int = HEADER_SCAN_ROWS, col
         for goods, tech in (("country", "tech_country"), ("item", "tech_item")):  # a technology-only table
             if goods not in cols and tech in cols:
                 cols[goods], found[goods] = cols[tech], found[tech]
-        if "country" in cols and ("item" in cols or "part_no" in cols):  # 品番: the 品番マスタ gives the goods
+        # 品番 (技術番号): the 品番マスタ gives the goods (the technology's code)
+        if "country" in cols and ("item" in cols or "part_no" in cols or "tech_part_no" in cols):
             return _checked(Header(r, cols, last, refs), found)
     return None
 
@@ -347,6 +351,7 @@ FIELD_NAMES = {
     "purpose": ("海外生産", "overseas production"),
     "report_date": ("報告日", "report date"),
     "provision_date": ("提供日", "provision date"),
+    "tech_part_no": ("技術番号", "technology number"),
 }
 
 

@@ -22,7 +22,7 @@ from exportscreen.ids import InvalidInput, item_no
 from exportscreen.ids.hs_code import format_hs
 from exportscreen.ids.text import cell_text, fold
 from exportscreen.ids.values import parse_date
-from exportscreen.model import Code, Decision, Reason
+from exportscreen.model import SEVERITY, Code, Decision, Reason
 from exportscreen.reasons import Phrase
 from exportscreen.rules import Rules
 
@@ -44,6 +44,7 @@ TECH_FIELDS = (
     "purpose",  # for manufacture abroad: a channel (subsidiary …), abroad (form not given), or なし
     "report_date",  # 事前報告の報告日
     "provision_date",  # 提供日 (the as-of date; today when empty)
+    "part_no",  # 品番 / 技術番号: the 品番マスタ's 技術該非 gives the code (never read as an item code)
 )
 
 # Closed vocabularies of the line's own fields (what a clerk writes; folded before lookup).
@@ -131,6 +132,8 @@ def screen_technology(*cells: Any, rules: Rules, today: date, **fields: Any) -> 
 
 def _decide_line(rules: Rules, today: date, line: tuple) -> Decision:
     v = dict(zip(TECH_FIELDS, line))
+    if v["part_no"] is not None:
+        return _by_part(rules, today, v)
     try:
         as_of = _date(v["provision_date"], "provision_date") or today
         if as_of < rules.coverage_from:
@@ -159,6 +162,74 @@ def _decide_line(rules: Rules, today: date, line: tuple) -> Decision:
 
 
 _decide = E._memo(maxsize=50_000)(_decide_line)  # distinct technology lines remembered
+
+
+def _by_part(rules: Rules, today: date, v: dict) -> Decision:
+    """A technology line naming a 品番 (or 技術番号): the 品番マスタ in force on the provision date gives the 外為令別表
+    code (its 技術該非) and the HS of the goods where the line leaves them blank, as for goods
+    (:func:`exportscreen.engine._by_part`); a code typed too that differs: both screened, the stricter decision
+    (PART-TECH-DISAGREE). A 品番 the master does not hold, no master in force, or a blank 技術該非 (PART-TECH-UNJUDGED)
+    is 要確認 — the typed code still decides when stricter, never 許可不要 on the master's silence. With no master in
+    force a line that types its code is decided by it (no master: no change); a classification older than an
+    amendment touching its 項, or past its 見直し期限, is 要確認 (PART-STALE, PART-REVIEW-DUE)."""
+    T, part = rules.reasons, cell_text(v["part_no"]) or ""
+    item, hs = v["item"], v["hs"]
+
+    def decide(**change: Any) -> Decision:
+        return _decide(rules, today, tuple({**v, "part_no": None, **change}[f] for f in TECH_FIELDS))
+
+    try:
+        as_of = _date(v["provision_date"], "provision_date") or today
+    except InvalidInput:
+        return decide()  # the provision date's own error
+    master = rules.master_on(as_of)
+    if master is None and item is not None:  # no master yet: the typed code decides
+        return decide()
+    product = master.get(v["part_no"]) if master is not None else None
+    if product is None or product.tech is None:
+        if product is not None:
+            missing = T.reason("PART-TECH-UNJUDGED", R, part=part, version=master.version)
+        elif master is not None:
+            missing = T.reason("PART-UNKNOWN", R, part=part, version=master.version)
+        else:
+            missing = T.reason("PART-NO-MASTER", R, part=part)
+        if item is None:
+            return Decision(R, (missing,), as_of, E._version(rules, E._eul_on(rules, as_of)))
+        return E._adding(decide(), missing)
+    extra = [
+        T.reason(
+            "PART-TECH-FROM-MASTER",
+            N,
+            part=part,
+            item=product.tech,
+            hs=format_hs(product.hs) if product.hs else "—",
+            judged=product.judged.isoformat(),
+            version=master.version,
+        )
+    ]
+    stale = E.product_stale(rules, product, as_of, product.tech)
+    if stale is not None:
+        extra.append(stale)
+    by_master = {"item": product.tech, "hs": product.hs if product.hs is not None else hs}
+    typed = {"item": product.tech if item is None else item, "hs": product.hs if hs is None else hs}
+    decision = decide(**by_master)
+    if typed != by_master:
+        as_typed = decide(**typed)
+        if as_typed.code is Code.INVALID:
+            return as_typed
+        shown, master_shown = _describe(rules, **typed), _describe(rules, **by_master)
+        if shown != master_shown:
+            extra.append(T.reason("PART-TECH-DISAGREE", N, part=part, typed=shown, master=master_shown))
+            if SEVERITY[as_typed.code] > SEVERITY[decision.code]:
+                decision = as_typed
+    return E._adding(decision, *extra)
+
+
+def _describe(rules: Rules, item: Any, hs: Any) -> str:
+    """A technology code as the reasons show it: 7の項(1); 非該当 and 16の項 with the HS of the goods it is for."""
+    code = _tech_item(rules, item)
+    h = E._hs(rules, hs)
+    return code.format() + (f" / HS {format_hs(h)}" if h and not code.listed else "")
 
 
 # ---------------------------------------------------------------- the line's facts

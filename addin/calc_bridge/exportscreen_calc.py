@@ -131,6 +131,7 @@ _TECH = (
     "overseas_production",
     "report_date",
     "provision_date",
+    "part_no",
 )
 
 

@@ -32,8 +32,9 @@ def register(sub) -> None:
     p.add_argument(
         "--part",
         help=tr(
-            "品番（品番マスタの該非・HSで判定。--item と両方なら厳しい方）",
-            "part number (screened by the product master's classification and HS; with --item, the stricter)",
+            "品番（品番マスタの該非・HSで判定。--kind technology では技術該非。--item と両方なら厳しい方）",
+            "part number (screened by the product master's classification and HS — its technology classification "
+            "with --kind technology; with --item, the stricter)",
         ),
     )
     p.add_argument("--hs", help=tr("HSコード（8471.30）", "HS code (8471.30)"))
@@ -146,7 +147,7 @@ TECH_ONLY = (
     *("residency", "specific_type", "influence_country", "method", "exemption", "critical_tech"),
     *("overseas_production", "purpose", "reported_on"),
 )
-GOODS_ONLY = ("value_jpy", "final_destination", "final_end_user", "rate", "part")
+GOODS_ONLY = ("value_jpy", "final_destination", "final_end_user", "rate")
 
 
 def _refuse_other_kind(args) -> None:
@@ -166,12 +167,10 @@ def _refuse_other_kind(args) -> None:
 
 def run(args) -> int:
     _refuse_other_kind(args)
-    if args.item is None and (args.kind == "technology" or args.part is None):
+    if args.item is None and args.part is None:
         raise UserError(
-            "--item（項番）か --part（品番）を指定してください"
-            if args.kind == "goods"
-            else "--item（項番）を指定してください",
-            "give --item (the classification) or --part (a part number)" if args.kind == "goods" else "give --item",
+            "--item（項番）か --part（品番）を指定してください",
+            "give --item (the classification) or --part (a part number)",
         )
     if args.kind == "technology":
         inputs = {
@@ -191,6 +190,7 @@ def run(args) -> int:
             "purpose": args.purpose if args.overseas_production is None else PURPOSE[args.overseas_production],
             "report_date": args.reported_on,
             "provision_date": args.date,
+            **({"part_no": args.part} if args.part is not None else {}),
         }
         decision = screening.decide_technology(**{k: v for k, v in inputs.items() if k != "kind"})
         return _show(args, inputs, decision)

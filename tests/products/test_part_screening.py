@@ -151,8 +151,7 @@ def test_cli_check_part(master, capsys):
 def test_cli_check_needs_item_or_part(home, capsys):
     assert cli.main(["check", "--country", "米国"]) == 2
     assert capsys.readouterr().err.strip().endswith("--item（項番）か --part（品番）を指定してください")
-    assert cli.main(["check", "--kind", "technology", "--country", "米国", "--item", "非該当", "--part", "X"]) == 2
-    assert "--part" in capsys.readouterr().err
+    # --kind technology takes --part too (the master's 技術該非): tests/products/test_tech_part_screening.py
 
 
 def test_products_stale_lists_what_lines_get(master, capsys):
