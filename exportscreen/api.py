@@ -157,16 +157,19 @@ def _header(names: Sequence[Any], columns: Mapping[Any, str] | None, lang: str) 
 
 
 def _used(header: orders.Header) -> list[int]:
-    """The columns a line's decision depends on: the screened fields, the currency and, for a unit price, 数量."""
+    """The columns a line's decision depends on: the screened fields, the currency, for a unit price 数量, and a
+    technology line's (取引区分 and the technology-only columns: :data:`exportscreen.orders.TECH_ONLY`)."""
     cols = header.columns
-    used = {cols[f] for f in (*FIELDS, "currency") if f in cols}
+    used = {cols[f] for f in (*FIELDS, "currency", "kind", *orders.TECH_ONLY) if f in cols}
     if header.per_unit:
         used.add(cols["quantity"])
     return sorted(used)
 
 
 class _Lines:
-    """The distinct lines of a table (each the cells of its used columns), decided once each."""
+    """The distinct lines of a table (each the cells of its used columns), read as a workbook's lines
+    (:func:`exportscreen.orders.lines_of`: goods, or technology by 取引区分 / a technology-only column) and decided
+    once each as ``screen`` decides them (:func:`exportscreen.screening.decide_line`)."""
 
     def __init__(self, header: orders.Header, width: int, used: list[int], distinct: Iterable[Sequence[Any]]):
         self.header = header
@@ -177,16 +180,26 @@ class _Lines:
                 row[c] = _cell(v)
             rows.append(row)
         table = orders.lines_of(rows, header)  # blank and totals rows skipped, values not in yen as Money
-        self.values: list[tuple | None] = [None] * len(rows)
+        self.lines: list[orders.OrderLine | None] = [None] * len(rows)
         for line in table.lines:
-            self.values[line.row] = line.values
+            self.lines[line.row] = line
         # a line without destination and item is a totals row when another of its cells says 合計: see per row
         self.suspect = {line.row for line in table.lines if line.values[0] is None and line.values[1] is None}
 
     def decide(self, as_of: date, rates: tuple) -> list[Decision | None]:
-        from exportscreen.screening import decide
+        from exportscreen import state
+        from exportscreen.screening import decide_line
 
-        return [None if v is None else decide(*v, as_of=as_of, rates=rates) for v in self.values]
+        rules = state.rules()
+        return [None if line is None else decide_line(line, rules, as_of, rates) for line in self.lines]
+
+    def record(self, g: int) -> tuple[tuple, tuple]:
+        """(names, values) of line ``g`` as its audit record names them (a technology line's with its kind)."""
+        from exportscreen.screening import record_of
+
+        line = self.lines[g]
+        assert line is not None
+        return record_of(line)
 
     def is_total(self, row: Sequence[Any]) -> bool:
         return orders.is_total_row([_cell(v) for v in row], self.header)
@@ -208,16 +221,16 @@ def _results(decisions: list[Decision | None], lang: str) -> list[tuple | None]:
     return out
 
 
-def _record(label: str | None, header: orders.Header, lines: Iterable[tuple[int, Any, Decision, Any]]) -> None:
+def _record(label: str | None, header: orders.Header, lines: Iterable[tuple[int, tuple, Decision, Any]]) -> None:
     """Every line in the audit log, in one run of kind "api" named ``label``, as ``screen`` records a workbook's:
-    the line's values, decision, row (1-based) and identifying cells."""
+    the line's (names, values), decision, row (1-based) and identifying cells."""
     from exportscreen.audit import open_log
 
     with open_log().run(kind="api", file=label or "python") as run:
         run.set_refs([h for _c, _f, h in header.refs])
         record = run.record_values
-        for row, values, d, refs in lines:
-            record(FIELDS, values, d, row, refs)
+        for row, (names, values), d, refs in lines:
+            record(names, values, d, row, refs)
 
 
 def check(
@@ -313,7 +326,7 @@ def screen_frame(
             label,
             header,
             (
-                (i + 1, lines.values[g], decisions[g], None if r is None else tuple(map(_cell, r)))
+                (i + 1, lines.record(g), decisions[g], None if r is None else tuple(map(_cell, r)))
                 for i, (g, r) in enumerate(zip(ids.tolist(), refs))
                 if decisions[g] is not None and i not in skip
             ),
@@ -390,7 +403,7 @@ def screen_records(
             label,
             header,
             (
-                (i + 1, lines.values[g], d, tuple(_cell(records[i].get(k)) for k in ref_names) if ref_names else None)
+                (i + 1, lines.record(g), d, tuple(_cell(records[i].get(k)) for k in ref_names) if ref_names else None)
                 for i, g in enumerate(ids)
                 if (d := decisions[g]) is not None and i not in totals
             ),

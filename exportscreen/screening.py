@@ -69,6 +69,11 @@ def _kind_record(line: orders.OrderLine) -> tuple[tuple, tuple]:
     return GOODS_RECORD, (line.tech, *line.values)
 
 
+def record_of(line: orders.OrderLine) -> tuple[tuple, tuple]:
+    """(names, values) of any line as its audit record names them (goods: orders.FIELDS and its values)."""
+    return (orders.FIELDS, line.values) if line.tech is None else _kind_record(line)
+
+
 # lines someone must act on
 ACTION_CODES = (Code.PROHIBITED, Code.LICENSE_REQUIRED, Code.REPORT_REQUIRED, Code.REVIEW, Code.INVALID)
 ACTION_LIST_MAX = 20  # rows listed in the summary; the rest are counted

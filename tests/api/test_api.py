@@ -174,13 +174,13 @@ def test_empty_and_categorical_frames():
 
 def test_each_distinct_line_is_decided_once(monkeypatch):
     calls = []
-    real = screening.decide
+    real, decide_line = screening.decide, screening.decide_line
 
     def counting(*a, **kw):
         calls.append(a)
-        return real(*a, **kw)
+        return decide_line(*a, **kw)
 
-    monkeypatch.setattr(screening, "decide", counting)
+    monkeypatch.setattr(screening, "decide_line", counting)
     lines = [("米国", "7の項(1)", 1000.0), ("北朝鮮", "非該当", 5.0), ("中国", "非該当", np.nan), ("米国", True, 1.0)]
     rng = np.random.default_rng(7)
     pick = rng.integers(0, len(lines), 20_000)
