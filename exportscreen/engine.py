@@ -749,7 +749,7 @@ def _cls(rules: Rules, cls: str) -> Phrase:
 # ---------------------------------------------------------------- evaluation
 
 
-@_memo(maxsize=100_000)
+@_memo(maxsize=MEMO_LINES)
 def _evaluate(rules: Rules, iso2: str, as_of: date, names: tuple, f: Facts) -> Decision:
     eul = _eul_on(rules, as_of)
     # List control and catch-all depend on the day only through rules that change on known days (f.as_of is the
