@@ -620,6 +620,7 @@ def export(
     put(ws.cell(SUMMARY_COUNTS_HEAD_ROW + 1 + len(SUMMARY_CODES), 2), len(recs))
     _bar_chart(ws, max(counts.values(), default=0))
     _fill_runs(ws, runs)
+    _fill_expiring(ws, SUMMARY_RUNS_HEAD_ROW + 2 + max(len(runs), 1), date.today())
 
     # 明細 and 技術情報
     _fill_table(wb[DETAIL_SHEET], DETAIL_COLUMNS, values)
@@ -749,6 +750,49 @@ def _fill_runs(ws, runs: list[dict]) -> None:
                 val = (RUN_KINDS if key == "kind" else RUN_STATUS).get(str(val), val)
             cell = put(ws.cell(style_row + i, c + 1), val)
             cell._style = copy(styles[c])
+
+
+EXPIRING_DAYS = 30  # the サマリー lists the licences expiring within this many days of the export date
+EXPIRING_COLUMNS = ["許可番号", "種類", "有効期限", "残り日数", "仕向地", "金額残高（円）"]
+
+
+def _fill_expiring(ws, top: int, day: date) -> None:
+    """Below the runs: the licences of the register in force on ``day`` (the export date) that expire within
+    EXPIRING_DAYS days, with the value left (limit less the shipments recorded); nothing when no register is
+    imported."""
+    from copy import copy
+
+    from exportscreen import licences, shipments
+    from exportscreen.ids.text import fold
+
+    reg = licences.in_force(licences.load_registers(), day)
+    if reg is None:
+        return
+    soon = licences.expiring(reg, day, EXPIRING_DAYS)
+    usage = shipments.load_usage() if soon else {}
+    head = [copy(ws.cell(SUMMARY_RUNS_HEAD_ROW, c + 1)._style) for c in range(len(EXPIRING_COLUMNS))]
+    body = [copy(ws.cell(SUMMARY_RUNS_HEAD_ROW + 1, c + 1)._style) for c in range(len(EXPIRING_COLUMNS))]
+    title = put(ws.cell(top, 1), f"有効期限が{EXPIRING_DAYS}日以内の許可（{day} 時点、許可台帳 {reg.version} 版）")
+    title.font = copy(ws.cell(SUMMARY_RUNS_HEAD_ROW - 1, 1).font)
+    for c, h in enumerate(EXPIRING_COLUMNS):
+        put(ws.cell(top + 1, c + 1), h)._style = copy(head[c])
+    if not soon:
+        put(ws.cell(top + 2, 1), "なし")
+    for i, lic in enumerate(soon):
+        u = usage.get(fold(lic.no))
+        if lic.value is None:
+            left: Any = "—"
+        elif lic.currency != "JPY" or (u is not None and u.unknown):
+            left = "不明"
+        else:
+            left = lic.value - (u.value if u is not None else 0.0)
+        cells = licences.cells_of(lic)
+        row = (lic.no, cells["kind"], lic.expires.isoformat(), (lic.expires - day).days, cells["countries"], left)
+        for c, value in enumerate(row):
+            cell = put(ws.cell(top + 2 + i, c + 1), value)
+            cell._style = copy(body[c])
+            if c == 5 and isinstance(value, float):
+                cell.number_format = YEN_FORMAT
 
 
 def _fill_table(ws, columns: list, values: list[dict]) -> None:

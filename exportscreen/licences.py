@@ -18,7 +18,7 @@ import json
 import re
 import unicodedata
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -203,6 +203,12 @@ def in_force(registers, day: date) -> Register | None:
         if reg.effective <= day and (best is None or reg.effective >= best.effective):
             best = reg
     return best
+
+
+def expiring(reg: Register, day: date, days: int) -> list[Licence]:
+    """The licences of ``reg`` still valid on ``day`` whose 有効期限 is within ``days`` days of it, soonest first."""
+    until = day + timedelta(days=days)
+    return sorted((lic for lic in reg.licences if day <= lic.expires <= until), key=lambda x: (x.expires, x.no))
 
 
 def add_months(day: date, months: int) -> date:

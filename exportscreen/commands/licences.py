@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import date
 
 from exportscreen import files
 from exportscreen.commands import add_lang, parse_date
@@ -96,11 +96,10 @@ def _line(lic, lang: str) -> str:
 
 
 def cmd_list(args) -> int:
+    from exportscreen.licences import expiring
+
     reg, day = _in_force(args.as_of)
-    lics = reg.licences
-    if args.expiring is not None:
-        until = day + timedelta(days=args.expiring)
-        lics = tuple(lic for lic in lics if day <= lic.expires <= until)
+    lics = reg.licences if args.expiring is None else expiring(reg, day, args.expiring)
     print(tr(f"許可台帳 {reg.version} 版（{day} 時点）", f"licence register {reg.version} (as of {day})", args.lang))
     for lic in sorted(lics, key=lambda x: (x.expires, x.no)):
         print(_line(lic, args.lang))

@@ -265,3 +265,37 @@ def test_a_concurrent_insert_between_the_check_and_ours_is_refused(tmp_path, pg_
     t.join(60)
     assert isinstance(result[0], UserError) and "記録済み" in result[0].ja
     assert len(shipments.of_licence("I-1")) == 1
+
+
+def test_the_audit_workbook_lists_the_licences_expiring_within_30_days(tmp_path, capsys):
+    from datetime import date, timedelta
+
+    from exportscreen import audit_export
+
+    today = date.today()
+    iso = lambda days: (today + timedelta(days=days)).isoformat()  # noqa: E731
+    rows = [
+        row(no="SOON", countries="中国", items="3の項", value="1000000", granted=iso(-100), expires=iso(10)),
+        row(no="LATER", countries="中国", items="3の項", granted=iso(-100), expires=iso(60)),
+        row(no="GONE", countries="中国", items="3の項", granted=iso(-150), expires=iso(-1)),
+        row(no="EDGE", countries="中国", items="4の項", granted=iso(-100), expires=iso(30)),
+    ]
+    reg = write_csv(tmp_path / "reg.csv", rows)
+    assert cli.main(["licences", "import", str(reg), "--effective", iso(-200)]) == 0
+    assert cli.main(["licences", "list", "--expiring", "30"]) == 0
+    listed = [ln.split("\t")[0] for ln in capsys.readouterr().out.splitlines()[2:]]
+    assert listed == ["SOON", "EDGE"]
+    src = workbook(tmp_path / "s.xlsx", [[*cn("S-1", 250000)[:7], iso(0), "○"]])
+    assert cli.main(["shipments", "record", str(src)]) == 0
+    run_id = next(r["id"] for r in open_log().runs() if r["kind"] == "shipment_record")
+    out = tmp_path / "audit.xlsx"
+    assert cli.main(["audit", "export", "--run", str(run_id), "--out", str(out)]) == 0
+    ws = openpyxl.load_workbook(out)["サマリー"]
+    top = audit_export.SUMMARY_RUNS_HEAD_ROW + 3
+    assert ws.cell(top, 1).value.startswith(f"有効期限が30日以内の許可（{today} 時点")
+    assert [c.value for c in ws[top + 1]][:6] == audit_export.EXPIRING_COLUMNS
+    table = [[c.value for c in ws[r]][:6] for r in (top + 2, top + 3, top + 4)]
+    assert table[0] == ["SOON", "個別", iso(10), 10, "CN", 750000]  # the limit less the shipment recorded
+    assert table[1][:4] == ["EDGE", "個別", iso(30), 30] and table[1][5] == "—"  # no value limit
+    assert table[2][0] is None
+    assert ws.cell(audit_export.SUMMARY_RUNS_HEAD_ROW + 1, 4).value == "出荷実績の記録"
