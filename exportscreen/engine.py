@@ -1192,6 +1192,28 @@ def describe_item(rules: Rules, item: Any, hs: Any, day: date, lang: str = "ja")
     return _cls(rules, next(iter(classes))).text(lang)
 
 
+def describe_part(rules: Rules, part_no: Any, day: date, lang: str = "ja") -> str:
+    """How the 品番マスタ in force on ``day`` classifies a part, e.g. ``7の項(1) / HS 8542.31``; 要確認 and why when
+    no master is in force, the master has no such 品番, or the classification must be judged again (PART-STALE,
+    PART-REVIEW-DUE: the classification, then why). Wording from the reasons catalogue (PART-*)."""
+    T, part = rules.reasons, cell_text(part_no) or ""
+    master = rules.master_on(day)
+    product = master.get(part_no) if master is not None else None
+    if product is None:
+        why = (
+            T.reason("PART-UNKNOWN", R, part=part, version=master.version)
+            if master is not None
+            else T.reason("PART-NO-MASTER", R, part=part)
+        )
+        return f"{R.label if lang != 'en' else R.label_en}: {why.text(lang)}"
+    if product.hs:
+        text = T.text("PART-CLASS", lang, item=product.item, hs=format_hs(product.hs))
+    else:
+        text = T.text("PART-CLASS-NO-HS", lang, item=product.item)
+    stale = product_stale(rules, product, day)
+    return text if stale is None else T.text("PART-CLASS-STALE", lang, part_class=text, why=stale.text(lang))
+
+
 def with_formula_cells(d: Decision, rules: Rules, cells: str) -> Decision:
     """``d`` for a line whose screened cells ``cells`` ("B5, H5") are formulas: their saved results (what was read)
     may be stale or missing, so the line is at least 要確認 and its first reason names the cells."""

@@ -22,7 +22,6 @@ from datetime import date
 
 from exportscreen import engine, orders, render, screening, state
 from exportscreen.ids import InvalidInput
-from exportscreen.ids.hs_code import format_hs
 from exportscreen.ids.text import cell_text
 from exportscreen.ids.values import parse_date
 
@@ -410,13 +409,7 @@ def PART_CLASS(part_no=None):
         part = _scalar("part_no", part_no)
         if cell_text(part) is None:
             return _invalid("品番が空です")
-        master = state.rules().master_on(date.today())
-        if master is None:
-            return "要確認: 品番マスタが取り込まれていません（exportscreen products import FILE）"
-        product = master.get(part)
-        if product is None:
-            return f"要確認: 品番「{cell_text(part)}」は品番マスタ（{master.version}）にありません"
-        return f"{product.item} / HS {format_hs(product.hs)}" if product.hs else f"{product.item} / HS なし"
+        return engine.describe_part(state.rules(), part, date.today())
     except _BadArg as exc:
         return _invalid(exc.ja)
     except Exception as exc:

@@ -715,13 +715,24 @@ def test_part_class(excel, part_master):
     assert excel.call(functions.PART_CLASS, "NC-5000A") == "2の項(12) / HS 8458.11"
     assert excel.call(functions.PART_CLASS, 12345.0) == "7の項(1) / HS 8542.31"
     assert excel.call(functions.PART_CLASS, " ｓｃ－ｍ６ ") == "非該当 / HS 7318.15"
-    assert excel.call(functions.PART_CLASS, "DUE-1") == "非該当 / HS なし"
+    # a classification to judge again says so after it, with the engine's own reason (PART-REVIEW-DUE, PART-STALE)
+    assert excel.call(functions.PART_CLASS, "DUE-1") == (
+        "非該当 / HS なし（要確認: 該非判定の見直しが必要（見直し期限 2026-03-01 経過）：品番 DUE-1）"
+    )
+    old = excel.call(functions.PART_CLASS, "OLD-1")
+    stale = screening.decide(country="米国", part_no="OLD-1", ship_date=date.today())
+    assert [r.rule_id for r in stale.reasons if r.rule_id.startswith("PART-STALE")] == ["PART-STALE"]
+    assert old.endswith(f"（要確認: {next(r.ja for r in stale.reasons if r.rule_id == 'PART-STALE')}）")
     version = part_master.master_on(date.today()).version
-    assert excel.call(functions.PART_CLASS, "XX-404") == f"要確認: 品番「XX-404」は品番マスタ（{version}）にありません"
+    assert excel.call(functions.PART_CLASS, "XX-404") == (
+        f"要確認: 品番 XX-404 は品番マスタ（{version}）にありません：該非判定を確認してください"
+    )
 
 
 def test_part_functions_without_a_master(excel):
-    assert excel.call(functions.PART_CLASS, "SC-M6").startswith("要確認: 品番マスタが取り込まれていません")
+    assert excel.call(functions.PART_CLASS, "SC-M6") == (
+        "要確認: 品番 SC-M6 を調べる品番マスタがこの日付に取り込まれていません：該非判定を確認してください"
+    )
     # only a 品番, no master to read it: 要確認, never 許可不要
     assert excel.call(functions.SCREEN_PART, "米国", "SC-M6") == "要確認"
     assert screening.decide(country="米国", part_no="SC-M6").code.label == "要確認"
