@@ -115,8 +115,7 @@ def full_calc_on_load(path: Path) -> bool:
 # The usual layout (Excel, LibreOffice, openpyxl, xlsxwriter): rows and cells with r first, no namespace prefix;
 # such a chunk of whole rows is checked with a few C-speed searches, anything else goes the careful way.
 _CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"')
-_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}(\d+)"')
-_ROW_NUM = re.compile(rb'<row r="(\d+)"')
+_ROW_OR_CELL = re.compile(rb'<(?:row r="(\d+)"|c r="([A-Z]{1,3})(\d+)")')
 _HIDDEN_ROW = re.compile(rb'<row r="(\d+)"[^>]*?\shidden="(?:1|true)"')
 _CONTENT_CELL = re.compile(rb'<c r="[A-Z]{1,3}(\d+)"[^>]*+(?<!/)>')
 _F_TAG = re.compile(rb"<(?:[\w.-]+:)?f(?=[\s>/])[^>]*>")
@@ -161,11 +160,11 @@ class _Scan:
                 )
             self.careful(data)
             return
-        nums = list(map(int, _ROW_NUM.findall(data)))
-        if not nums:
+        nums = _rows_if_plain(data)
+        if nums is None:  # a cell of another row, repeated or a column back: found and named the careful way
+            self.careful(data)
             return
-        if not set(_CELL_ROW.findall(data)).issubset(map(str.encode, map(str, nums))):
-            self.careful(data)  # a cell of a row that is not here: found and named the careful way
+        if not nums:
             return
         if nums[0] <= self.prev_row or not all(map(operator.lt, nums, nums[1:])) or nums[-1] > MAX_ROWS:
             for r in nums:
@@ -620,6 +619,23 @@ def _read_until(fh, buf: bytes, pattern: re.Pattern, scan: _Scan) -> tuple[bytes
         if not data:
             raise scan.refuse("シートの XML が途中で切れています", "the sheet XML is truncated")
         buf += data
+
+
+def _rows_if_plain(data: bytes) -> list[int] | None:
+    """The numbers of the rows in ``data`` (whole rows in the usual layout), or None when a cell is not where both
+    the reader and the writer would put it: a cell of another row, a cell repeated, or a column back (calamine
+    places a cell by its reference, the writer by the row it is in, Excel repairs such a file)."""
+    nums = []
+    row = col = b""
+    for r, letters, cell_row in _ROW_OR_CELL.findall(data):
+        if r:
+            nums.append(r)
+            row, col = r, b""
+        elif cell_row != row or len(letters) < len(col) or (len(letters) == len(col) and letters <= col):
+            return None
+        else:
+            col = letters
+    return list(map(int, nums))
 
 
 def _last_row_start(buf: bytes) -> int:

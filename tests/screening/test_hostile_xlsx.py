@@ -119,9 +119,24 @@ def grid(path: Path, sheet: str = "受注") -> list[list]:
         (HEADER + row(1048577, cell("A1048577", "北朝鮮")), ["1048577", "範囲"]),  # past Excel's last row
         (HEADER + row(4294967298, cell("A4294967298", "北朝鮮"), cell("B4294967298", "非該当")), ["4294967298"]),
         (HEADER + row(2, cell("A5", "北朝鮮"), cell("B5", "非該当")), ["行 2", "A5"]),  # a cell of another row
+        (HEADER + row(2, cell("A3", "北朝鮮")) + line(3, "米国"), ["行 2", "A3"]),  # row 3 exists
+        (HEADER + row(2, cell("A2", "米国"), cell("A2", "北朝鮮"), cell("B2", "非該当")), ["A2", "重複"]),
+        (HEADER + row(2, cell("B2", "非該当"), cell("A2", "北朝鮮")), ["A2", "順番"]),  # a column back
+        (HEADER + line(2, "米国") + row(3, cell("AA3", "x"), cell("Z3", "北朝鮮")), ["Z3", "順番"]),  # AA > Z
         (HEADER + "<!-- " + line(2, "北朝鮮") + " -->" + line(3, "米国"), ["コメント"]),
     ],
-    ids=["out-of-order", "duplicate-row", "past-1048576", "past-2**32", "cell-of-another-row", "comment"],
+    ids=[
+        "out-of-order",
+        "duplicate-row",
+        "past-1048576",
+        "past-2**32",
+        "cell-of-another-row",
+        "cell-of-a-later-row-in-the-sheet",
+        "repeated-cell",
+        "cell-a-column-back",
+        "cell-back-from-two-letters",
+        "comment",
+    ],
 )
 def test_rows_that_reader_and_writer_would_read_differently_are_refused(tmp_path, capsys, rows, words):
     refused(build(tmp_path / "o.xlsx", rows), capsys, *words)
