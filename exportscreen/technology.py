@@ -439,7 +439,10 @@ def _licensing(
             return [*out, T.reason("TECH-HS-MISSING", R)]
         if int(f.hs[:2]) not in ca.chapters:
             what = T.phrase("HS-CHAPTER", hs=format_hs(f.hs), chapter=int(f.hs[:2]))
-            return [*out, T.reason("TECH-NOT-CONTROLLED", N, what=what)]
+            out.append(T.reason("TECH-NOT-CONTROLLED", N, what=what))
+            if f.informs:  # an inform is not passed quietly (as for goods: OUT-OF-SCOPE-INFORM)
+                out.append(T.reason("TECH-OUT-OF-SCOPE-INFORM", R))
+            return out
     if unknown_dest or not dests:
         return [*out, T.reason("TECH-CATCHALL-DEST-UNKNOWN", R)]
     for iso2 in dests:
