@@ -245,3 +245,36 @@ def test_a_missing_script_or_package_is_one_line_in_the_cell(lo_profile, tmp_pat
     script.unlink()
     got = _compute(["=RULES_VERSION()"], lo_profile, tmp_path / "b", clean_env())
     assert got == [calc.MSG_NO_SCRIPT]
+
+
+def test_part_functions_read_the_product_master_in_calc(lo_profile, tmp_path):
+    """SCREEN_PART and PART_CLASS computed by LibreOffice read the 品番マスタ of the store the clerk's
+    EXPORTSCREEN_HOME names, as the same functions do in this process."""
+    from exportscreen import products, state
+
+    master = tmp_path / "master.csv"
+    master.write_text(
+        "品番,品名,該非,HSコード,判定日\nNC-5000A,NC旋盤,2の項(12),8458.11,2026-01-15\n"
+        "SC-M6,ねじ,非該当,7318.15,2026-01-15\n",
+        encoding="utf-8",
+    )
+    products.import_master(master, effective="2026-02-01")
+    state.reset_rules()
+    formulas = [
+        '=SCREEN_PART("中国";"NC-5000A";"華東精密";"民生";"なし";6800000;"2026-04-01")',
+        '=SCREEN_PART("米国";"SC-M6";"";"民生";"なし";"";"2026-04-01")',
+        '=SCREEN_PART("米国";"XX-404")',
+        '=SCREEN_PART("北朝鮮";"SC-M6")',
+        '=PART_CLASS("ｎｃ－５０００ａ")',
+        '=PART_CLASS("XX-404")',
+    ]
+    expected = [
+        functions.SCREEN_PART("中国", "NC-5000A", "華東精密", "民生", "なし", 6800000, "2026-04-01"),
+        functions.SCREEN_PART("米国", "SC-M6", None, "民生", "なし", None, "2026-04-01"),
+        functions.SCREEN_PART("米国", "XX-404"),
+        functions.SCREEN_PART("北朝鮮", "SC-M6"),
+        functions.PART_CLASS("ｎｃ－５０００ａ"),
+        functions.PART_CLASS("XX-404"),
+    ]
+    assert expected[:4] == ["許可要", "許可不要", "要確認", "輸出禁止"] and expected[4] == "2の項(12) / HS 8458.11"
+    assert _compute(formulas, lo_profile, tmp_path, clean_env()) == expected
