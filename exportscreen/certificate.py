@@ -49,6 +49,7 @@ INFO = [  # (key, label)
     ("judge", "判定者"),
     ("approver", "承認者"),
     ("review_by", "見直し期限"),
+    ("review", "見直しの要否（基準日時点）"),
     ("note", "備考"),
     ("master_version", "品番マスタの版"),
     ("rules_version", "照合した規則バージョン"),
@@ -72,6 +73,7 @@ NOTE = (
     "によるものです。各項は記載の規則バージョンで項番を照合しています。法令改正の後は判定を見直してください。"
 )
 NOT_JUDGED = "未判定（品番マスタに技術該非の記載なし）"
+NO_REVIEW = "不要（判定日より後に施行された該当する項の改正なし、見直し期限内）"
 
 
 def info_cells() -> dict[str, str]:
@@ -85,6 +87,7 @@ class Result:
     pdf: Path | None
     pdf_message: str
     version: str  # the master version the product was read from
+    review: tuple[str, ...] = ()  # why the classification must be judged again on the as-of date (ja), if it must
 
 
 def default_out(part_no: str) -> Path:
@@ -97,9 +100,20 @@ def _judged(code, names: tuple[str, str] | None) -> str:
     return f"該当：{code.format()}" + (f" {names[0]}" if names else "")
 
 
+def reviews(rules, product, as_of: date) -> tuple[str, ...]:
+    """Why the classification must be judged again on ``as_of`` (the screening's PART-STALE / PART-REVIEW-DUE
+    reasons, in Japanese): for the 該非 and, judged on its own 項, the 技術該非; () when it need not be."""
+    from exportscreen import engine
+
+    found = [engine.product_stale(rules, product, as_of)]
+    if product.tech is not None:
+        found.append(engine.product_stale(rules, product, as_of, product.tech))
+    return tuple(dict.fromkeys(r.ja for r in found if r is not None))
+
+
 def values(product, master_version: str, as_of: date, company: str) -> dict:
-    """Every text of the certificate: the label/value block by key, ``rows`` (項, 品目, 貨物, 技術) for 1–15 and
-    ``row16`` for the catch-all."""
+    """Every text of the certificate: the label/value block by key, ``rows`` (項, 品目, 貨物, 技術) for 1–15,
+    ``row16`` for the catch-all and ``reasons_to_review`` (:func:`reviews`)."""
     from exportscreen import engine, technology
     from exportscreen.ids import InvalidInput
     from exportscreen.ids.hs_code import format_hs
@@ -163,7 +177,10 @@ def values(product, master_version: str, as_of: date, company: str) -> dict:
         tech_text = f"1〜15の項のいずれにも非該当（{tech.format()}）"
     else:
         tech_text = "非該当（1〜15の項のいずれにも該当しない）"
+    review = reviews(rules, product, as_of)
     return {
+        "review": "要：" + " / ".join(review) if review else NO_REVIEW,
+        "reasons_to_review": review,
         "company": company or "—",
         "part_no": product.part_no,
         "name": product.name or "—",
@@ -250,4 +267,4 @@ def write(
     target.parent.mkdir(parents=True, exist_ok=True)
     files.atomic_write(target, wb.save)
     pdf_path, msg = to_pdf(target) if pdf else (None, "")
-    return Result(target, pdf_path, msg, master.version)
+    return Result(target, pdf_path, msg, master.version, v["reasons_to_review"])

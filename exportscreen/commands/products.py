@@ -234,6 +234,8 @@ def cmd_certificate(args) -> int:
             args.lang,
         )
     )
+    for why in res.review:  # said on the certificate too (見直しの要否)
+        print(tr(f"注意: {why}", f"note: the classification must be judged again: {why}", args.lang))
     if args.pdf:
         if res.pdf is None:
             print(

@@ -91,6 +91,27 @@ def test_the_judgement_for_every_item_row_by_row(master, capsys):
     assert shown["judged"].date() == date(2025, 1, 15) and shown["review_by"].date() == date(2027, 1, 14)
     assert shown["master_version"] == "PM 2025-01-01 (3)" and shown["rules_version"] == rules.version
     assert shown["as_of"].date() == date.today()
+    assert shown["review"] == C.NO_REVIEW  # 2の項: no amendment since 2025-01-15 touches it; review date ahead
+
+
+def test_a_classification_to_judge_again_says_so_on_the_certificate_and_the_console(master, capsys):
+    """非該当 judged 2025-01-15, before the 2025-10-09 amendment: judged against every 項, so it is touched; the
+    same reason screening gives (PART-STALE). Before that amendment, nothing to review."""
+    from exportscreen import engine
+
+    out = master / "sc-review.xlsx"
+    assert cli.main(["products", "certificate", "SC-M6", "--out", str(out), "--date", "2026-01-05"]) == 0
+    said = capsys.readouterr().out.splitlines()
+    sc = products.in_force(date(2026, 1, 5)).get("SC-M6")
+    stale = engine.product_stale(bundled(), sc, date(2026, 1, 5))
+    assert stale is not None and stale.rule_id == "PART-STALE" and "2025-10-09" in stale.ja
+    assert said[1:] == [f"注意: {stale.ja}"]
+    info, _rows = _cells(out)
+    assert info["review"].value == f"要：{stale.ja}"
+    early = master / "sc-early.xlsx"
+    assert cli.main(["products", "certificate", "SC-M6", "--out", str(early), "--date", "2025-06-01"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1
+    assert _cells(early)[0]["review"].value == C.NO_REVIEW
 
 
 def test_non_listed_goods_show_the_catch_all_class_of_their_hs_on_the_as_of_date(master):
