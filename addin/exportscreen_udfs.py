@@ -1,6 +1,6 @@
 """The Excel functions (xlwings classic UDFs): =SCREEN(…), =SCREEN_REASON(…), =SCREEN_TECH(…),
-=SCREEN_TECH_REASON(…), =SCREEN_PART(…), =PART_CLASS(…), =SCREEN_TABLE(…), =COUNTRY_GROUP(…), =ITEM_CLASS(…),
-=RULES_VERSION(), =EUL_MATCH(…).
+=SCREEN_TECH_REASON(…), =SCREEN_PART(…), =PART_CLASS(…), =LICENCE_FOR(…), =SCREEN_TABLE(…), =COUNTRY_GROUP(…),
+=ITEM_CLASS(…), =RULES_VERSION(), =EUL_MATCH(…).
 
 This is the module xlwings' *Import Functions* reads (``UDF Modules = exportscreen_udfs``; ``exportscreen excel
 install`` puts this folder on xlwings' PYTHONPATH). It only marks the functions of :mod:`exportscreen.functions`
@@ -24,6 +24,7 @@ NAMES = (
     "SCREEN_TECH_REASON",
     "SCREEN_PART",
     "PART_CLASS",
+    "LICENCE_FOR",
     "SCREEN_TABLE",
     "COUNTRY_GROUP",
     "ITEM_CLASS",
@@ -53,6 +54,7 @@ SCREEN_TECH = _excel_function("SCREEN_TECH")
 SCREEN_TECH_REASON = _excel_function("SCREEN_TECH_REASON")
 SCREEN_PART = _excel_function("SCREEN_PART")
 PART_CLASS = _excel_function("PART_CLASS")
+LICENCE_FOR = _excel_function("LICENCE_FOR")
 SCREEN_TABLE = _excel_function("SCREEN_TABLE")
 COUNTRY_GROUP = _excel_function("COUNTRY_GROUP")
 ITEM_CLASS = _excel_function("ITEM_CLASS")

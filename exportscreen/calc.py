@@ -1,6 +1,6 @@
 """The spreadsheet functions in LibreOffice Calc: =SCREEN(…), =SCREEN_REASON(…), =SCREEN_TECH(…),
-=SCREEN_TECH_REASON(…), =SCREEN_PART(…), =PART_CLASS(…), =COUNTRY_GROUP(…), =ITEM_CLASS(…), =RULES_VERSION(),
-=EUL_MATCH(…).
+=SCREEN_TECH_REASON(…), =SCREEN_PART(…), =PART_CLASS(…), =LICENCE_FOR(…), =COUNTRY_GROUP(…), =ITEM_CLASS(…),
+=RULES_VERSION(), =EUL_MATCH(…).
 
 Calc calls Basic functions by name from cell formulas, and Basic reaches Python through the script provider.
 :func:`install` puts both halves into a LibreOffice user profile:
@@ -85,6 +85,8 @@ TECH = (
 )
 # the parameters of SCREEN_PART: exportscreen.functions.PART_ARGS (checked by the tests)
 PART = ("country", "part_no", "end_user", "end_use", "inform", "value_jpy", "ship_date")
+# the parameters of LICENCE_FOR: exportscreen.functions.LICENCE_ARGS (checked by the tests)
+LICENCE = ("country", "item_or_part", "end_user", "value_jpy", "ship_date")
 # (Calc name, bridge function, parameters; those after the first `required` are Optional)
 FUNCTIONS = [
     ("SCREEN", "screen", [*LINE], 2),
@@ -93,6 +95,7 @@ FUNCTIONS = [
     ("SCREEN_TECH_REASON", "screen_tech_reason", [*TECH], 2),
     ("SCREEN_PART", "screen_part", [*PART], 2),
     ("PART_CLASS", "part_class", ["part_no"], 1),
+    ("LICENCE_FOR", "licence_for", [*LICENCE], 2),
     ("COUNTRY_GROUP", "country_group", ["country", "as_of_date"], 1),
     ("ITEM_CLASS", "item_class", ["item", "hs", "as_of_date"], 1),
     ("RULES_VERSION", "rules_version", [], 0),

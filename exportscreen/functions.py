@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from datetime import date
 
-from exportscreen import engine, orders, render, screening, state
+from exportscreen import engine, licensing, orders, render, screening, state
 from exportscreen.ids import InvalidInput
 from exportscreen.ids.text import cell_text
 from exportscreen.ids.values import parse_date
@@ -53,6 +53,8 @@ ARG_JA = {
     "provision_date": "提供日",
     # SCREEN_PART / PART_CLASS
     "part_no": "品番",
+    # LICENCE_FOR
+    "item_or_part": "品目・品番",
     "name": "需要者名",
     "table": "範囲",
 }
@@ -202,6 +204,26 @@ def _part_line(args: tuple) -> tuple:
     return tuple(fields.get(f) for f in engine.ORDER_FIELDS)
 
 
+# LICENCE_FOR's parameters: what a licence is matched on — the goods by their 該非 or by a 品番 of the master
+LICENCE_ARGS = ("country", "item_or_part", "end_user", "value_jpy", "ship_date")
+
+
+def _licence_line(args: tuple) -> tuple:
+    """LICENCE_FOR's arguments as the engine's order fields: ``item_or_part`` is a 品番 when the 品番マスタ in force on
+    the ship date holds it, else the goods' 該非 (項番, 非該当); blank, 入力エラー."""
+    fields = dict(zip(LICENCE_ARGS, _line(*args, names=LICENCE_ARGS)))
+    goods = fields.pop("item_or_part")
+    if cell_text(goods) is None:
+        raise _BadArg("品目・品番が空です")
+    try:
+        day = parse_date(fields["ship_date"]) or date.today()
+    except InvalidInput:
+        day = date.today()  # the engine names the bad date
+    master = state.rules().master_on(day)
+    fields["part_no" if master is not None and master.get(goods) is not None else "item"] = goods
+    return tuple(fields.get(f) for f in engine.ORDER_FIELDS)
+
+
 _TECH_KEYS = tuple("purpose" if a == "overseas_production" else a for a in TECH_ARGS)  # the engine's names
 
 
@@ -260,6 +282,14 @@ _PART_DOCS = (
     ("ship_date", "出荷日（任意。空欄なら今日の法令・品番マスタで判定）"),
 )
 
+_LICENCE_DOCS = (
+    ("country", "仕向地（国名またはISOコード）"),
+    ("item_or_part", "品目の該非（例：3の項(1)）または品番マスタの品番"),
+    ("end_user", "需要者（任意。許可が需要者を特定していれば照合）"),
+    ("value_jpy", "金額（円。任意。金額上限・残高と照合）"),
+    ("ship_date", "出荷日（任意。空欄なら今日。有効期限・仕向地と照合）"),
+)
+
 # The Function Wizard's argument descriptions (Excel: addin/exportscreen_udfs.py), per function, in order.
 ARG_DOCS: dict[str, tuple[tuple[str, str], ...]] = {
     "SCREEN": _LINE_DOCS,
@@ -268,6 +298,7 @@ ARG_DOCS: dict[str, tuple[tuple[str, str], ...]] = {
     "SCREEN_TECH_REASON": _TECH_DOCS,
     "SCREEN_PART": _PART_DOCS,
     "PART_CLASS": (("part_no", "品番（型番）"),),
+    "LICENCE_FOR": _LICENCE_DOCS,
     "SCREEN_TABLE": (("table", "見出し行（仕向地・品目 など）を含む受注の範囲。列全体（A:I）も可"),),
     "COUNTRY_GROUP": (("country", "仕向地（国名またはISOコード）"), ("as_of_date", "基準日（任意。空欄なら今日）")),
     "ITEM_CLASS": (
@@ -416,6 +447,17 @@ def PART_CLASS(part_no=None):
         return _system_error(exc)
 
 
+def LICENCE_FOR(country=None, item_or_part=None, end_user=None, value_jpy=None, ship_date=None):
+    """この出荷に使える許可（許可台帳）の許可番号を返します。使えないときは判定と短い理由を返します。"""
+    try:
+        d = _decide("LICENCE_FOR", _licence_line((country, item_or_part, end_user, value_jpy, ship_date)))
+        return render.licence_answer(d, licensing.no_register(state.rules(), d))
+    except _BadArg as exc:
+        return _invalid(exc.ja)
+    except Exception as exc:
+        return _system_error(exc)
+
+
 def SCREEN_TABLE(table):
     """見出し行つきの受注範囲を判定し、行ごとに［判定, 理由］の2列を返します（Excel 365 ではスピル）。先頭行は見出し［判定, 理由］、空行は空欄、末尾の空行は省きます。"""  # noqa: E501 — one line: Excel shows it as the description
     try:
@@ -537,6 +579,7 @@ __all__ = [
     "SCREEN_TECH_REASON",
     "SCREEN_PART",
     "PART_CLASS",
+    "LICENCE_FOR",
     "SCREEN_TABLE",
     "COUNTRY_GROUP",
     "ITEM_CLASS",

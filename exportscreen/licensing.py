@@ -41,6 +41,13 @@ KIND_EN = {
     "subsidiary": "specific subsidiary bulk",
 }
 MAX_CANDIDATES = 5  # candidates named one by one; the rest counted
+# why a candidate does not cover the line -> how far it is from covering it (the nearest are named first)
+FARTHER = {
+    "LICENCE-WHY-DESTINATION": 1,
+    "LICENCE-WHY-NOT-GROUP-A": 1,
+    "LICENCE-WHY-SPECIAL-GENERAL": 1,
+    "LICENCE-WHY-ITEM": 2,
+}
 
 
 def apply(
@@ -100,8 +107,8 @@ def apply(
         code_ = max((r.severity for r in reasons), key=SEVERITY.__getitem__)
         used = {"no": lic.no, "version": reg.version, "value": value, "left": _left(rules, lic)}
         return replace(d, code=code_, reasons=tuple(reasons), licence=used, extra={})
-    named = sorted(((lic, why) for lic, why, _ in verdicts if why), key=lambda v: v[1][0] == "LICENCE-WHY-ITEM")
-    out = [  # licences for other 項番 last
+    named = sorted(((lic, why) for lic, why, _ in verdicts if why), key=lambda v: FARTHER.get(v[1][0], 0))
+    out = [  # the licences nearest to covering the line first: for other destinations next, other 項番 last
         T.reason("LICENCE-NOT-COVERED", L, number=lic.no, kind=_kind(lic), why=T.phrase(why[0], **why[1]))
         for lic, why in named[:MAX_CANDIDATES]
     ]
@@ -183,6 +190,13 @@ def _left(rules: Any, lic: Any) -> float | None:
     if usage is None:
         return lic.value
     return None if usage.unknown else lic.value - usage.value
+
+
+def no_register(rules: Any, d: Decision) -> Phrase | None:
+    """What LICENCE_FOR adds to a 許可要 line when no licence register is in force on its date, else None."""
+    if d.code is L and rules.licences_on(d.as_of) is None:
+        return rules.reasons.phrase("LICENCE-NO-REGISTER")
+    return None
 
 
 def in_run(rules: Any, d: Decision, used: dict[str, float]) -> Decision:

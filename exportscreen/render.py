@@ -255,6 +255,25 @@ def reason_dict(reason: Reason, lang: str = "ja") -> dict:
     return out
 
 
+def licence_answer(decision: Decision, note: Any = None, lang: str = "ja") -> str:
+    """LICENCE_FOR's cell: the 許可番号 of the licence that covers the line when it is 許可取得済 — and only then —,
+    else the decision and one short reason: the first that says why about a licence (not covered, to be checked),
+    else ``note`` (a phrase: no register imported), else the decision's first reason."""
+    lic = decision.licence
+    if decision.code is Code.LICENSED and lic is not None:
+        return str(lic["no"])
+    first = next((r for r in decision.reasons if r.topic == "licence" and r.severity is decision.code), None)
+    if first is None and note is not None:
+        text = note.en if lang == "en" else note.ja
+    elif first is None and decision.reasons:
+        text = decision.reasons[0].text(lang)
+    else:
+        text = first.text(lang) if first is not None else ""
+    head = label(decision.code, lang)
+    text = text.removeprefix(f"{head}: ").removeprefix(f"{head}：")  # said once
+    return f"{head}: {text}" if text else head
+
+
 def decision_dict(decision: Decision, lang: str = "ja") -> dict:
     return {
         "decision": decision.code.value,

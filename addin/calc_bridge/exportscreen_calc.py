@@ -162,6 +162,10 @@ def part_class(*args):
     return _call("PART_CLASS", ("part_no",), args)
 
 
+def licence_for(*args):
+    return _call("LICENCE_FOR", ("country", "item_or_part", "end_user", "value_jpy", "ship_date"), args)
+
+
 def country_group(*args):
     return _call("COUNTRY_GROUP", ("country", "as_of_date"), args)
 
@@ -196,6 +200,7 @@ g_exportedScripts = (
     screen_tech_reason,
     screen_part,
     part_class,
+    licence_for,
     country_group,
     item_class,
     rules_version,

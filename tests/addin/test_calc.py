@@ -59,6 +59,10 @@ def test_module_declares_every_function_with_optional_arguments():
     assert calc.PART == PART_ARGS  # SCREEN_PART: the Excel function's parameters, in order
     assert "Function SCREEN_PART(country As Variant, part_no As Variant, Optional end_user As Variant," in src
     assert "Function PART_CLASS(part_no As Variant) As Variant" in src
+    from exportscreen.functions import LICENCE_ARGS
+
+    assert calc.LICENCE == LICENCE_ARGS  # LICENCE_FOR: the Excel function's parameters, in order
+    assert "Function LICENCE_FOR(country As Variant, item_or_part As Variant, Optional end_user As Variant," in src
     for name, func, _params, _req in calc.FUNCTIONS:
         assert f"Function {name}(" in src and f'ExportScreenCall("{func}"' in src
     assert "Function RULES_VERSION() As Variant" in src
@@ -154,6 +158,7 @@ out = {{
                                           None, "MLCC", "合弁", 46027, 46054),
     "part": m["screen_part"]("米国", 12345.0),
     "part_class": m["part_class"](12345.0),
+    "licence_for": m["licence_for"]("米国", "3の項(1)", None, None, 46174),
     "where": __import__("exportscreen").__file__,
     "exported": [f.__name__ for f in m["g_exportedScripts"]],
 }}
@@ -178,7 +183,8 @@ print(json.dumps(out, ensure_ascii=False))
     assert Path(out["where"]).resolve() == Path(calc.exportscreen.__file__).resolve()
     assert out["tech"] == "事前報告要"  # TRUE arrives from Calc as 1
     assert out["part"] == "要確認"  # no 品番マスタ in this home: never 許可不要
-    assert out["part_class"].startswith("要確認: 品番マスタが取り込まれていません")
+    assert out["part_class"].startswith("要確認: 品番 12345 を調べる品番マスタがこの日付に取り込まれていません")
+    assert out["licence_for"] == "許可要: 許可台帳が取り込まれていません（exportscreen licences import FILE）"
     reported = screening.decide_technology(
         country="中国", item="7の項(1)", residency="非居住者", critical_tech="MLCC", purpose="合弁",
         report_date=date(2026, 1, 5), provision_date=date(2026, 2, 1),
