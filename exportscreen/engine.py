@@ -151,7 +151,11 @@ def screen(
         pass
     except TypeError:  # an unhashable cell value: decide without the first-level cache
         return _decide(*key[:3], *map(_key, key[3:]))
-    decision = _decide(*key[:3], *map(_key, key[3:]))
+    if part_no is None:
+        decision = _decide(*key[:3], *map(_key, key[3:]))
+    else:  # remembered here only: _by_part's own look-ups are memoised, a second memo of the line would cost more
+        *fields, part = map(_key, key[3:])
+        decision = _by_part(rules, today, rates, tuple(fields), part)
     if len(_seen) >= MEMO_LINES:
         _seen.clear()
     _seen[key] = decision
@@ -218,7 +222,8 @@ def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any
     that gives its goods is decided by them, one that does not is 要確認 (PART-NO-MASTER). A classification
     older than an amendment touching its 項, or past its 見直し期限, is 要確認 (PART-STALE, PART-REVIEW-DUE). The
     master's version is named in the reasons (PART-FROM-MASTER)."""
-    T, part = rules.reasons, cell_text(part_no) or ""
+    T = rules.reasons
+    part = part_no if part_no.__class__ is str else cell_text(part_no) or ""  # as shown (str: stripped by _key)
     item, hs = cells[1], cells[2]
     try:
         as_of = _ship_date(cells[7]) or today
@@ -237,18 +242,7 @@ def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any
         if item is None:
             return Decision(R, (unknown,), as_of, _version(rules, _eul_on(rules, as_of)))
         return _adding(_decide(rules, today, rates, *cells), unknown)
-    shown_hs = format_hs(product.hs) if product.hs else "—"
-    extra = [
-        T.reason(
-            "PART-FROM-MASTER",
-            N,
-            part=part,
-            item=product.item,
-            hs=shown_hs,
-            judged=product.judged.isoformat(),
-            version=master.version,
-        )
-    ]
+    extra = [_from_master(rules, master.version, product.item, product.hs, product.judged)]
     stale = product_stale(rules, product, as_of)
     if stale is not None:
         extra.append(stale)
@@ -270,13 +264,27 @@ def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any
     return _adding(decision, *extra)
 
 
+@_memo(maxsize=4096)
+def _from_master(rules: Rules, version: str, item: str, hs: Any, judged: date) -> Reason:
+    """PART-FROM-MASTER: one Reason per classification (shared by the parts and lines that have it: rendered,
+    measured and recorded once)."""
+    shown_hs = format_hs(hs) if hs else "—"
+    return rules.reasons.reason(
+        "PART-FROM-MASTER", N, item=item, hs=shown_hs, judged=judged.isoformat(), version=version
+    )
+
+
 def product_stale(rules: Rules, product: Any, day: date, code: str | None = None) -> Reason | None:
     """Why a 品番マスタ classification must be judged again on ``day`` (要確認), or None: its 判定日 is before an
     amendment in force on ``day`` that touches its 項 (非該当: every amendment; scope unknown: every 項), or its
     見直し期限 has passed. ``code``: the classification used (the 技術該非 for a technology line; default 該非)."""
-    kou = item_no.parse(product.item if code is None else code).kou or None
+    kou: Any = False  # parsed when an amendment in force on ``day`` came after the 判定日
     for a in reversed(rules.amendments):
-        if product.judged < a.effective <= day and a.touches(kou):
+        if not product.judged < a.effective <= day:
+            continue
+        if kou is False:
+            kou = item_no.parse(product.item if code is None else code).kou or None
+        if a.touches(kou):
             return rules.reasons.reason(
                 "PART-STALE",
                 R,
@@ -294,8 +302,11 @@ def _adding(d: Decision, *extra: Reason) -> Decision:
     """``d`` with more reasons: the code the strictest of them all (an input error stays one)."""
     if d.code is Code.INVALID:
         return d
-    code = max((d.code, *(r.severity for r in extra)), key=SEVERITY.__getitem__)
-    return replace(d, code=code, reasons=tuple(sorted((*extra, *d.reasons), key=_by_severity)), extra={})
+    code: Code = d.code
+    for r in extra:
+        if SEVERITY[r.severity] > SEVERITY[code]:
+            code = r.severity
+    return d.with_reasons(code, tuple(sorted((*extra, *d.reasons), key=_by_severity)))
 
 
 @_memo(maxsize=65536)

@@ -124,6 +124,21 @@ class Decision:
     def label(self) -> str:
         return self.code.label
 
+    def with_reasons(self, code: Code, reasons: tuple[Reason, ...]) -> Decision:
+        """This decision with another code and reasons (``dataclasses.replace``, without its per-call introspection:
+        the engine does this for every line screened by 品番)."""
+        return Decision(
+            code,
+            reasons,
+            self.as_of,
+            self.rules_version,
+            self.country,
+            self.item,
+            self.eul_version,
+            self.final_destination,
+            self.licence,
+        )
+
     def reason_text(self, lang: str = "ja") -> str:
         """The 理由 cell: see :func:`exportscreen.render.reason_text`."""
         from exportscreen.render import reason_text

@@ -23,6 +23,7 @@ import is recorded in the audit log (a run of kind ``product_import`` with the f
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -86,6 +87,9 @@ _HEADER = {_hkey(name): col for col, names in COLUMNS.items() for name in names}
 def part_key(part_no: Any) -> str:
     """A part number as looked up: NFKC (full-width → half-width), upper case, spaces removed, dashes (‐ – — −) read
     as "-" (ABC-123 = ａｂｃ－１２３ = "ABC − 123"). The text shown stays as typed."""
+    if part_no.__class__ is str and part_no.isascii() and part_no.isprintable() and " " not in part_no:
+        if part_no and part_no == part_no.upper():
+            return part_no  # already as looked up (NFKC leaves ASCII alone, no dash to fold): most 品番 as typed
     text = cell_text(part_no) or ""
     return _DASHES.sub("-", re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).upper()))
 
@@ -132,7 +136,7 @@ class Master:
     sha256: str
     products: dict[str, Product]
 
-    @property
+    @functools.cached_property
     def version(self) -> str:
         """The version as stamped on decisions: ``品番マスタ 2026-04-01 (1234)``."""
         return f"PM {self.effective.isoformat()} ({len(self.products)})"

@@ -342,9 +342,9 @@ TECH_FACTS = {
 }
 
 
-def cli_text(decision: Decision, lang: str = "ja") -> str:
+def cli_text(decision: Decision, lang: str = "ja", part: str | None = None) -> str:
     """``exportscreen check``: the decision, destination (a technology line: the recipient's country and the
-    provision facts), goods, each reason with its reference, the stamp."""
+    provision facts), the 品番 ``part`` the line was screened by, goods, each reason with its reference, the stamp."""
     ja = lang != "en"
     c, i = decision.country or {}, decision.item or {}
     tech = i.get("kind") == "technology"
@@ -355,6 +355,8 @@ def cli_text(decision: Decision, lang: str = "ja") -> str:
         if where:
             name = where["name_ja"] if ja else where["name_en"]
             lines.append(f"{what[not ja]}: {name} ({where['iso2']}) — {where['group_label']}")
+    if part:
+        lines.append(f"{'品番' if ja else 'Part number'}: {part}")
     if i:
         name = i.get("name_ja" if ja else "name_en")
         lines.append(

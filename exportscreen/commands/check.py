@@ -216,7 +216,7 @@ def _show(args, inputs: dict, decision) -> int:
     if args.json:
         print(json.dumps(render.decision_dict(decision, args.lang), ensure_ascii=False, indent=2))
     else:
-        print(render.cli_text(decision, args.lang))
+        print(render.cli_text(decision, args.lang, inputs.get("part_no")))
     return 0
 
 

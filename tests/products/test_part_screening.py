@@ -145,7 +145,7 @@ def test_cli_check_part(master, capsys):
         == 0
     )
     out = capsys.readouterr().out
-    assert "許可要" in out and "NC-5000A" in out and "PM 2026-02-01" in out
+    assert "許可要" in out and "品番: NC-5000A" in out and "PM 2026-02-01" in out
 
 
 def test_cli_check_needs_item_or_part(home, capsys):
