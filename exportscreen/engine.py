@@ -89,6 +89,7 @@ class Facts:
     within_small_value: bool | None  # the value against the small-value limit for this item; None: no value given
     value_unit: str | None = None  # the currency of a value that could not be converted to yen (no rate given)
     value_how: tuple | None = None  # how a value not given in yen was converted (phrases), for listed goods
+    value_text: str | None = None  # a value cell read as not given (不明, -, 0 …: a placeholder), for listed goods
 
 
 def _key(value):
@@ -462,13 +463,16 @@ def _facts(
     iso2 = _country(rules, country)
     code = _item(rules, item)
     group_a, un_embargo, concern = _country_day(rules, iso2, as_of)
-    value, unit, how = _value(rules, value_jpy, rates)
+    value_text = _value_placeholder(rules, value_jpy)
+    value, unit, how = (None, None, None) if value_text is not None else _value(rules, value_jpy, rates)
+    if value is not None and value <= 0:  # free of charge is not a value within the limit
+        value, value_text = None, cell_text(value_jpy.amount if value_jpy.__class__ is Money else value_jpy)
     names: tuple = (_end_user_name(rules, end_user),)
     final_name = _end_user_name(rules, final_end_user)
     if final_name is not None and final_name != names[0]:
         names = (names[0], final_name)
     if not code.listed:  # the value matters only against the small-value limit of listed goods
-        unit = how = None
+        unit = how = value_text = None
     return (
         iso2,
         as_of,
@@ -488,6 +492,7 @@ def _facts(
             else value <= _small_value_limit(rules, code, as_of)[0],
             value_unit=unit,
             value_how=how,
+            value_text=value_text,
         ),
     )
 
@@ -557,6 +562,16 @@ def _end_user_name(rules: Rules, value: Any) -> str | _Placeholder | None:
     if text is not None and rules.placeholders.match("end_user", text):
         return _Placeholder(text)
     return text
+
+
+@_memo(maxsize=4096, typed=True)
+def _value_placeholder(rules: Rules, value: Any) -> str | None:
+    """The value cell as typed when it says the value is not known (不明, TBD, -, N/A, 0 … in a plain or a currency
+    column): read as no value — the small-value exemption is not applied, never a value of 0 within it."""
+    text = cell_text(value.amount if value.__class__ is Money else value)
+    if text is not None and rules.placeholders.match("value", text):
+        return text
+    return None
 
 
 @_memo(maxsize=1024, typed=True)
@@ -1029,6 +1044,13 @@ def _small_value(rules: Rules, f: Facts, eu: _EndUser) -> Reason | None:
     if f.value_unit is not None:  # never read as yen: 要確認 until a rate is given
         return T.reason("SMALL-VALUE-NO-RATE", R, unit=f.value_unit, article=article)
     if f.within_small_value is None:
+        if f.value_text is not None:
+            try:
+                amount = split_amount(f.value_text)[0]
+            except InvalidInput:  # 不明, TBD, - …
+                amount = None
+            rid = "SMALL-VALUE-ZERO" if amount is not None and amount <= 0 else "SMALL-VALUE-PLACEHOLDER"
+            return T.reason(rid, N, text=f.value_text, article=article)
         return T.reason("SMALL-VALUE-NO-VALUE", N, article=article)
     if not f.within_small_value:
         return T.reason("SMALL-VALUE-OVER", N, limit=limit, schedule_3_3=s33_ref, article=article)

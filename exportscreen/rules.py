@@ -174,7 +174,7 @@ class Notice:
     period: Period
 
 
-PLACEHOLDER_FIELDS = ("end_user", "end_use", "item", "inform")
+PLACEHOLDER_FIELDS = ("end_user", "end_use", "item", "inform", "value")
 
 
 @dataclass(frozen=True, eq=False)

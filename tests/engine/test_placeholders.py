@@ -17,7 +17,7 @@ from exportscreen.engine import screen
 from exportscreen.ids import InvalidInput
 from exportscreen.ids.item_no import NOT_LISTED_WORDS
 from exportscreen.ids.values import END_USES
-from exportscreen.model import Code
+from exportscreen.model import Code, Money
 from exportscreen.rules import RulesError, load
 
 # The words of the issue, per field: every one of them must be a placeholder there.
@@ -48,7 +48,7 @@ UNKNOWN_WORDS = ["不明", "未定", "未確認", "確認中", "TBD", "TBA", "?"
 # ---------------------------------------------------------------- the vocabulary and its loader
 
 
-@pytest.mark.parametrize("field", ["end_user", "end_use", "item"])
+@pytest.mark.parametrize("field", ["end_user", "end_use", "item", "value"])
 def test_the_issue_words_are_placeholders(rules, field):
     words = ISSUE_WORDS + (ITEM_WORDS + ["未判定"] if field == "item" else [])
     assert [w for w in words if not rules.placeholders.match(field, w)] == []
@@ -110,6 +110,10 @@ def test_a_classification_still_open_anywhere_in_the_item_cell(rules, text):
         ("item", "該当なし"),
         ("end_use", "民生"),
         ("end_use", "軍事"),
+        ("value", "40000"),
+        ("value", "1,000"),
+        ("value", "USD 100"),
+        ("value", "5千円"),
     ],
 )
 def test_names_and_answers_are_not_placeholders(rules, field, text):
@@ -384,6 +388,43 @@ def test_a_placeholder_item_or_inform_is_an_input_error(line, field, data, eul_r
     p = data.draw(placeholder(field))
     d = screen(**{**line, field: p}, rules=eul_rules, today=TODAY)
     assert d.code == X and _ids(d) == [f"INPUT-{field.upper()}"], (p, d.reason_text())
+
+
+@SETTINGS
+@given(line=order_line, p=placeholder("value"))
+def test_a_placeholder_value_decides_as_no_value_and_says_what_was_typed(line, p, eul_rules):
+    """不明, TBD, -, N/A, 0 … in the value column: the line is decided as one without a value (never a value of 0
+    within the small-value limit), and the note names the cell as typed instead of saying it is empty."""
+    d = screen(**{**line, "value_jpy": p}, rules=eul_rules, today=TODAY)
+    empty = screen(**{**line, "value_jpy": None}, rules=eul_rules, today=TODAY)
+    ours = {"SMALL-VALUE-PLACEHOLDER", "SMALL-VALUE-ZERO"}
+    assert d.code == empty.code
+    assert [i if i not in ours else "SMALL-VALUE-NO-VALUE" for i in _ids(d)] == _ids(empty)
+    if "SMALL-VALUE-NO-VALUE" in _ids(empty):
+        (note,) = [r for r in d.reasons if r.rule_id in ours]
+        assert str(p).strip() in note.ja or str(p).translate(FULL_WIDTH) in note.ja or isinstance(p, (int, float))
+
+
+@pytest.mark.parametrize(
+    ("value", "rid"),
+    [
+        ("不明", "SMALL-VALUE-PLACEHOLDER"),
+        ("TBD", "SMALL-VALUE-PLACEHOLDER"),
+        ("-", "SMALL-VALUE-PLACEHOLDER"),
+        ("N/A", "SMALL-VALUE-PLACEHOLDER"),
+        (0, "SMALL-VALUE-ZERO"),
+        ("０", "SMALL-VALUE-ZERO"),
+        ("0円", "SMALL-VALUE-ZERO"),
+        (Money("不明", "USD"), "SMALL-VALUE-PLACEHOLDER"),
+    ],
+)
+def test_a_listed_good_within_the_limit_needs_its_value(rules, value, rid):
+    """7の項(1) to the US: ¥40,000 is within the small-value limit (許可不要); a value not known, or 0 (goods
+    given free still have a value), is never read as within it: 許可要 with the note naming the cell."""
+    line = {"country": "米国", "item": "7の項(1)", "ship_date": date(2026, 4, 1)}
+    assert screen(**line, value_jpy=40000, rules=rules, today=TODAY).code == N
+    d = screen(**line, value_jpy=value, rules=rules, today=TODAY)
+    assert d.code == L and rid in _ids(d), d.reason_text()
 
 
 # ---------------------------------------------------------------- deleted sub-items (issue 10 §3)
