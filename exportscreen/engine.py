@@ -241,7 +241,7 @@ def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any
             else T.reason("PART-NO-MASTER", R, part=part)
         )
         if item is None:
-            return Decision(R, (unknown,), as_of, _version(rules, _eul_on(rules, as_of)))
+            return code_unknown(unknown, [_decide(rules, today, rates, cells[0], c, *cells[2:]) for c in PROBE_ITEMS])
         return _adding(_decide(rules, today, rates, *cells), unknown)
     extra = [_from_master(rules, master.version, product.item, product.hs, product.judged)]
     stale = product_stale(rules, product, as_of)
@@ -272,6 +272,29 @@ def _from_master(rules: Rules, version: str, item: str, hs: Any, judged: date) -
     shown_hs = format_hs(hs) if hs else "—"
     return rules.reasons.reason(
         "PART-FROM-MASTER", N, item=item, hs=shown_hs, judged=judged.isoformat(), version=version
+    )
+
+
+PROBE_ITEMS = ("1の項", "非該当")  # a listed and a non-listed code: what both lines get applies whatever the code is
+
+
+def code_unknown(missing: Reason, probes: list[Decision]) -> Decision:
+    """The decision of a line whose code is not known (a 品番 the master cannot classify): 要確認 naming why
+    (``missing``), with what applies whatever the code is — the sanctions reasons every probe (the line decided with
+    each of :data:`PROBE_ITEMS`) has, so an embargo is never hidden behind 要確認 — or the line's input error when
+    every probe has one (a bad country is 入力エラー, not 要確認)."""
+    first = probes[0]
+    if all(p.code is Code.INVALID for p in probes):
+        return first
+    shared = set.intersection(*({r.rule_id for r in p.reasons if r.topic == "sanctions"} for p in probes))
+    reasons = tuple(sorted((missing, *(r for r in first.reasons if r.rule_id in shared)), key=_by_severity))
+    return Decision(
+        reasons[0].severity,
+        reasons,
+        first.as_of,
+        first.rules_version,
+        country=first.country,
+        eul_version=first.eul_version,
     )
 
 

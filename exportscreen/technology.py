@@ -193,8 +193,8 @@ def _by_part(rules: Rules, today: date, v: dict) -> Decision:
             missing = T.reason("PART-UNKNOWN", R, part=part, version=master.version)
         else:
             missing = T.reason("PART-NO-MASTER", R, part=part)
-        if item is None:
-            return Decision(R, (missing,), as_of, E._version(rules, E._eul_on(rules, as_of)))
+        if item is None:  # what applies whatever the code (sanctions), or the line's input error
+            return E.code_unknown(missing, [decide(item=code) for code in E.PROBE_ITEMS])
         return E._adding(decide(), missing)
     extra = [
         T.reason(

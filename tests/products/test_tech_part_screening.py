@@ -97,10 +97,39 @@ def test_unjudged_unknown_or_no_master_is_never_no_license(master, country, type
         assert d.code is not Code.NO_LICENSE and d.code.severity >= Code.REVIEW.severity, (part, d.reason_text())
         reason = next(r for r in d.reasons if r.rule_id == rid)
         assert part in reason.ja and "PM 2026-02-01" in reason.ja
-        if typed is None:
+        if typed is None and country == "北朝鮮":  # what applies whatever the code: the embargo
+            assert d.code is Code.PROHIBITED and _ids(d) == ["TECH-SANCTION-KP-ALL", rid]
+        elif typed is None:
             assert d.code is Code.REVIEW and _ids(d) == [rid]
     unjudged = _tech(master, country="米国", part_no="SC-M6", **CLEAN).reasons[0]
     assert unjudged.ja.startswith("技術該非未判定") and "not classified" in unjudged.en
+
+
+@pytest.mark.parametrize("kind", ["goods", "technology"])
+def test_a_code_not_known_never_hides_an_embargo_or_an_input_error(master, kind):
+    """A 品番 the master cannot classify (unknown, or its 技術該非 blank) on a line that types no code: the reasons
+    that apply whatever the code — the sanctions a listed and a non-listed code share — are kept, and a bad cell
+    elsewhere stays 入力エラー (engine.code_unknown, for goods and technology alike)."""
+
+    def line(country, part):
+        if kind == "goods":
+            return screen(country, part_no=part, rules=master, today=DAY)
+        return _tech(master, country=country, residency="非居住者", part_no=part)
+
+    parts = ["NOPE-1"] if kind == "goods" else ["NOPE-1", "SC-M6"]
+    for part in parts:
+        d = line("北朝鮮", part)
+        assert d.code is Code.PROHIBITED and d.reasons[0].rule_id.endswith("SANCTION-KP-ALL"), d.reason_text()
+        assert d.reasons[1].rule_id in ("PART-UNKNOWN", "PART-TECH-UNJUDGED") and part in d.reasons[1].ja
+        assert d.country["iso2"] == "KP"  # what the 仕向地区分 column of the Python API shows
+        assert line("Atlantis", part).code is Code.INVALID
+        # Russia: listed technology and goods prohibited, the rest 要確認 — which one is not known: 要確認, never less
+        assert line("ロシア", part).code is Code.REVIEW
+    # no master on the line's date: the same
+    early = screen("北朝鮮", part_no="X", ship_date="2026-01-10", rules=master, today=DAY)
+    if kind == "technology":
+        early = _tech(master, country="北朝鮮", residency="非居住者", part_no="X", provision_date="2026-01-10")
+    assert early.code is Code.PROHIBITED and early.reasons[-1].rule_id == "PART-NO-MASTER"
 
 
 def test_no_master_in_force(home):
