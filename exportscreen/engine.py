@@ -235,11 +235,7 @@ def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any
         return _decide(rules, today, rates, *cells)
     product = master.get(part_no) if master is not None else None
     if product is None:
-        unknown = (
-            T.reason("PART-UNKNOWN", R, part=part, version=master.version)
-            if master is not None
-            else T.reason("PART-NO-MASTER", R, part=part)
-        )
+        unknown = part_missing(rules, master, part)
         if item is None:
             return code_unknown(unknown, [_decide(rules, today, rates, cells[0], c, *cells[2:]) for c in PROBE_ITEMS])
         return _adding(_decide(rules, today, rates, *cells), unknown)
@@ -273,6 +269,13 @@ def _from_master(rules: Rules, version: str, item: str, hs: Any, judged: date) -
     return rules.reasons.reason(
         "PART-FROM-MASTER", N, item=item, hs=shown_hs, judged=judged.isoformat(), version=version
     )
+
+
+def part_missing(rules: Rules, master: Any, part: str) -> Reason:
+    """要確認 for a 品番 the master in force does not hold (PART-UNKNOWN), or when none is in force (PART-NO-MASTER)."""
+    if master is None:
+        return rules.reasons.reason("PART-NO-MASTER", R, part=part)
+    return rules.reasons.reason("PART-UNKNOWN", R, part=part, version=master.version)
 
 
 PROBE_ITEMS = ("1の項", "非該当")  # a listed and a non-listed code: what both lines get applies whatever the code is
@@ -1252,15 +1255,11 @@ def describe_part(rules: Rules, part_no: Any, day: date, lang: str = "ja") -> st
     """How the 品番マスタ in force on ``day`` classifies a part, e.g. ``7の項(1) / HS 8542.31``; 要確認 and why when
     no master is in force, the master has no such 品番, or the classification must be judged again (PART-STALE,
     PART-REVIEW-DUE: the classification, then why). Wording from the reasons catalogue (PART-*)."""
-    T, part = rules.reasons, cell_text(part_no) or ""
+    T = rules.reasons
     master = rules.master_on(day)
     product = master.get(part_no) if master is not None else None
     if product is None:
-        why = (
-            T.reason("PART-UNKNOWN", R, part=part, version=master.version)
-            if master is not None
-            else T.reason("PART-NO-MASTER", R, part=part)
-        )
+        why = part_missing(rules, master, cell_text(part_no) or "")
         return f"{R.label if lang != 'en' else R.label_en}: {why.text(lang)}"
     if product.hs:
         text = T.text("PART-CLASS", lang, item=product.item, hs=format_hs(product.hs))

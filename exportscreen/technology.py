@@ -189,10 +189,8 @@ def _by_part(rules: Rules, today: date, v: dict) -> Decision:
     if product is None or product.tech is None:
         if product is not None:
             missing = T.reason("PART-TECH-UNJUDGED", R, part=part, version=master.version)
-        elif master is not None:
-            missing = T.reason("PART-UNKNOWN", R, part=part, version=master.version)
         else:
-            missing = T.reason("PART-NO-MASTER", R, part=part)
+            missing = E.part_missing(rules, master, part)
         if item is None:  # what applies whatever the code (sanctions), or the line's input error
             return E.code_unknown(missing, [decide(item=code) for code in E.PROBE_ITEMS])
         return E._adding(decide(), missing)
