@@ -19,6 +19,7 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -186,6 +187,13 @@ class Register:
     @property
     def version(self) -> str:
         return self.effective.isoformat()
+
+    @cached_property
+    def index(self) -> Any:
+        """Its goods licences indexed for screening (:class:`exportscreen.licensing.Index`), built once."""
+        from exportscreen.licensing import Index
+
+        return Index(self.licences)
 
     def get(self, no: str) -> Licence | None:
         key = fold(no)

@@ -200,11 +200,19 @@ def test_a_line_needing_a_check_stays_to_be_checked(rules):
 
 
 def test_many_candidates_are_named_up_to_a_limit(rules):
-    lics = [licence(no=f"N-{i}", items=(ItemRange("2"),)) for i in range(8)]
+    # licences for the line's 項 and destination (its group): up to five named, the rest counted
+    lics = [licence(no=f"N-{i}", items=(ItemRange("3", "5"),)) for i in range(8)]
     d = decide(rules, lics)
     assert d.code is L
     assert sum(r.rule_id == "LICENCE-NOT-COVERED" for r in d.reasons) == 5
     assert any(r.rule_id == "LICENCE-MORE" and "ほか 3 件" in r.ja for r in d.reasons)
+    # none for its 項 and destination: the nearest other one named (same 項 first), the rest counted
+    far = [licence(no=f"F-{i}", items=(ItemRange("2"),)) for i in range(8)]
+    other = licence(no="X-1", kind="individual", group=None, countries=frozenset({"FR"}), parties=("P",))
+    d = decide(rules, [*far, other])
+    named = [r.ja for r in d.reasons if r.rule_id == "LICENCE-NOT-COVERED"]
+    assert len(named) == 1 and "X-1" in named[0] and "仕向地 アメリカ合衆国 は許可の仕向地にありません" in named[0]
+    assert any(r.rule_id == "LICENCE-MORE" and "ほか 8 件" in r.ja for r in d.reasons)
 
 
 def test_english_texts(rules):
