@@ -130,13 +130,13 @@ def main() -> int:
         plain.mkdir()
         prepare_home(with_reg, tmp / "register.csv", args.licences)
         print(f"generated {args.rows:,} lines and {args.licences:,} licences in {time.perf_counter() - t:.1f}s")
-        runs: dict[str, list] = {"without": [], "with": []}
-        for i in range(args.repeat):
-            for name, home in (("without", plain), ("with", with_reg)):
-                info = measure(home, src, tmp / f"out-{name}.xlsx")
-                runs[name].append(info)
-                print(f"  run {i + 1} {name:>7} register: {info['seconds']:6.2f} s ({bench_screen._split(info)})")
-        best = {k: min(v, key=lambda x: x["seconds"]) for k, v in runs.items()}
+        best = bench_screen.best_of(
+            {
+                "without": lambda: measure(plain, src, tmp / "out-without.xlsx"),
+                "with": lambda: measure(with_reg, src, tmp / "out-with.xlsx"),
+            },
+            args.repeat,
+        )
         a, b = best["without"]["seconds"], best["with"]["seconds"]
         print(f"without a register (best of {args.repeat}): {a:7.2f} s   decisions {best['without']['counts']}")
         print(

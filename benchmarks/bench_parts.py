@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_screen import COUNTRIES, HEADERS, HS, INFORMS, ITEMS, USERS, USES, _split, measure  # noqa: E402
+from bench_screen import COUNTRIES, HEADERS, HS, INFORMS, ITEMS, USERS, USES, best_of, measure  # noqa: E402
 
 # bench_screen's 該非 but for 8の項(1), which 別表第一 does not have (an order line's input error; a master refuses it)
 PART_ITEMS = [i for i in ITEMS if i != "8の項(1)"]
@@ -110,14 +110,14 @@ def main() -> int:
         t = time.perf_counter()
         make_workbooks(typed, by_part, args.rows, parts)
         print(f"generated 2 × {args.rows:,} lines in {time.perf_counter() - t:.1f} s")
-        best: dict[str, dict] = {}
-        for i in range(args.repeat):
-            for name, path in (("typed", typed), ("by_part", by_part)):
-                info = measure("screen", path, tmp / f"{name}-out.xlsx")
-                if name not in best or info["seconds"] < best[name]["seconds"]:
-                    best[name] = info
-                print(f"  run {i + 1}: {name:8s} {info['seconds']:6.2f} s ({_split(info)})")
-        a, b = best["typed"], best["by_part"]
+        best = best_of(
+            {
+                "項番 typed": lambda: measure("screen", typed, tmp / "typed-out.xlsx"),
+                "by 品番": lambda: measure("screen", by_part, tmp / "by-part-out.xlsx"),
+            },
+            args.repeat,
+        )
+        a, b = best["項番 typed"], best["by 品番"]
         same = a["counts"] == b["counts"]
         print(f"項番 typed  (best of {args.repeat}): {a['seconds']:7.2f} s   decisions {a['counts']}")
         print(f"by 品番     (best of {args.repeat}): {b['seconds']:7.2f} s   decisions {b['counts']}")

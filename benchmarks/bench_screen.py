@@ -182,6 +182,19 @@ def _split(info: dict) -> str:
     return ", ".join(f"{k} {v:.2f}" for k, v in info["split"].items())
 
 
+def best_of(runs: dict, repeat: int) -> dict[str, dict]:
+    """Each measurement of ``runs`` (name -> a function returning a child's JSON) ``repeat`` times, side by side
+    (alternating), each printed; the fastest of each by name."""
+    best: dict[str, dict] = {}
+    for i in range(repeat):
+        for name, run in runs.items():
+            info = run()
+            if name not in best or info["seconds"] < best[name]["seconds"]:
+                best[name] = info
+            print(f"  run {i + 1}: {name:>16} {info['seconds']:6.2f} s ({_split(info)})")
+    return best
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=100_000)
