@@ -157,13 +157,8 @@ def _header(names: Sequence[Any], columns: Mapping[Any, str] | None, lang: str) 
 
 
 def _used(header: orders.Header) -> list[int]:
-    """The columns a line's decision depends on: the screened fields, the currency, for a unit price 数量, and a
-    technology line's (取引区分 and the technology-only columns: :data:`exportscreen.orders.TECH_ONLY`)."""
-    cols = header.columns
-    used = {cols[f] for f in (*FIELDS, "currency", "kind", *orders.TECH_ONLY) if f in cols}
-    if header.per_unit:
-        used.add(cols["quantity"])
-    return sorted(used)
+    """The columns a line's decision depends on (:func:`exportscreen.orders.used_columns`), in order."""
+    return sorted(orders.used_columns(header))
 
 
 class _Lines:

@@ -58,6 +58,7 @@ ARG_JA = {
     "name": "需要者名",
     "table": "範囲",
 }
+ARG_JA = {f: ja for f, (ja, _en) in orders.FIELD_NAMES.items()} | ARG_JA  # and SCREEN_TABLE's other columns
 
 # ------------------------------------------------------------------------------------------ error values
 
@@ -544,6 +545,9 @@ def _blank(v) -> bool:
 
 
 def _screen_table(table) -> list[list]:
+    """The range's lines read as ``screen`` reads a sheet's (:func:`exportscreen.orders.lines_of`: blank and totals
+    rows, a value in another unit, goods or technology by 取引区分 / a technology-only column) and decided as it
+    decides them (:func:`exportscreen.screening.decide_line`); an error value in a screened cell is 入力エラー."""
     rows = _rows(table)
     while rows and all(_blank(v) for v in rows[-1]):
         rows.pop()  # whole-column ranges: drop the trailing blanks
@@ -555,20 +559,32 @@ def _screen_table(table) -> list[list]:
         return [["入力エラー", _invalid(exc.ja)]]
     if header is None:
         return [["入力エラー", _invalid("範囲の先頭行に見出し（仕向地・品目）が見つかりません")]]
-    idx = [header.columns.get(f) for f in orders.FIELDS]
-    money = orders.money_of(header)  # a value column in another unit (金額(USD), 単価 × 数量), read as a screen run
-    out = [list(_TABLE_HEAD)]
-    for row in rows[1:]:
-        vals = [None if c is None or c >= len(row) else row[c] for c in idx]
-        if all(_blank(v) for v in vals) or orders.is_total_row(row, header):
-            out.append(["", ""])
-            continue
+    screened = orders.used_columns(header)  # column -> field
+    body: list[list] = []
+    errors: dict[int, str] = {}
+    for i, row in enumerate(rows[1:]):
         try:
-            line = _line(*vals)
-            d = _decide("SCREEN_TABLE", line if money is None else money(line, row))
-            out.append([d.code.label, render.reason_cell(d, "ja")])
+            body.append([_scalar(screened[c], v) if c in screened else v for c, v in enumerate(row)])
         except _BadArg as exc:
-            out.append(["入力エラー", _invalid(exc.ja)])
+            errors[i] = exc.ja
+            body.append([])
+    lines = {line.row: line for line in orders.lines_of(body, header).lines}
+    rules, today = state.rules(), date.today()
+    out = [list(_TABLE_HEAD)]
+    for i in range(len(body)):
+        line = lines.get(i)
+        if i in errors:
+            out.append(["入力エラー", _invalid(errors[i])])
+        elif line is None:  # a blank or totals row
+            out.append(["", ""])
+        else:
+            d = screening.decide_line(line, rules, today)
+            if _AUDIT_ENABLED:
+                try:
+                    _audit("SCREEN_TABLE", dict(zip(*screening.record_of(line))), d)
+                except Exception:
+                    pass
+            out.append([d.code.label, render.reason_cell(d, "ja")])
     return out
 
 

@@ -569,6 +569,14 @@ def _tech_reader(header: Header, col_offset: int) -> Callable[[list], tuple | st
     return tech_of
 
 
+def used_columns(header: Header) -> dict[int, str]:
+    """The columns a line's decision depends on (column -> field), for tables that are not files (the Python API,
+    =SCREEN_TABLE): the screened fields, the currency, for a unit price 数量, and a technology line's (取引区分 and
+    the technology-only columns)."""
+    fields = (*FIELDS, "currency", *(("quantity",) if header.per_unit else ()), "kind", *TECH_ONLY)
+    return {header.columns[f]: f for f in fields if f in header.columns}
+
+
 def lines_of(rows: Iterable[list[Any]], header: Header) -> OrderTable:
     """The order lines of ``rows`` (the cells of the rows below ``header``, numbered from 0), read as a workbook's
     are: blank and totals rows skipped, a value not in yen as :class:`~exportscreen.model.Money`. For tables that are

@@ -1,7 +1,8 @@
-"""Technology lines through the Python API (issue 16 §1): a table of goods and technology lines — 取引区分 貨物 /
-技術 / 役務 / Technology, a line with no 取引区分 that fills a technology-only column, one whose 取引区分 is neither —
-gets from screen_records and screen_frame exactly the decisions `screen` writes into the same table as a real
-workbook, and its audit records name each line's kind as screen's do."""
+"""Technology lines through the Python API and =SCREEN_TABLE (issue 16 §1): a table of goods and technology
+lines — 取引区分 貨物 / 技術 / 役務 / Technology, a line with no 取引区分 that fills a technology-only
+column, one whose 取引区分 is neither — gets from screen_records, screen_frame and SCREEN_TABLE exactly
+the decisions `screen` writes into the same table as a real workbook, and the API's audit records name
+each line's kind as screen's do."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 import exportscreen
-from exportscreen import cli, state
+from exportscreen import cli, functions, state
 from exportscreen.audit import open_log
 
 DAY = date(2026, 6, 1)
@@ -98,3 +99,24 @@ def test_api_records_technology_lines_with_their_kind(rules_in_use, tmp_path):
     t2 = recs[4]["inputs"]
     assert (t2["country"], t2["residency"], t2["item"], t2["method"]) == ("中国", "非居住者", "2の項(1)", "メール")
     assert recs[6]["label"] == "事前報告要"
+
+
+def test_screen_table_decides_a_mixed_table_as_the_workbook(rules_in_use, tmp_path):
+    book = _screened_workbook(tmp_path)
+    out = functions.SCREEN_TABLE(
+        tuple(tuple(r) for r in [HEAD, *(list(r) + [None] * (len(HEAD) - len(r)) for r in ROWS)])
+    )
+    assert out[0] == ["判定", "理由"] and len(out) == len(ROWS) + 1
+    for i, (label, reason) in enumerate(out[1:]):
+        if ROWS[i][0] == "X1":  # a line with neither kind nor date is decided as of the run's day (today here)
+            assert label == book[i][0] == "入力エラー" and reason.split("\n")[0] == book[i][1].split("\n")[0]
+            continue
+        assert (label or None, reason or None) == book[i], ROWS[i][0]
+    assert out[1 + [r[0] for r in ROWS].index("T4")][0] == "事前報告要"
+    # an error value in a technology column is 入力エラー naming the column
+    head = ["取引区分", "提供先の国", "居住性", "技術の項番"]
+    out = functions.SCREEN_TABLE(
+        [head, ["技術", "中国", -2146826246, "7の項(1)"], ["技術", "中国", "非居住者", "7の項(1)"]]
+    )
+    assert out[1] == ["入力エラー", "入力エラー: 居住性がエラー値（#N/A）です"]
+    assert out[2][0] == "許可要" and "外為令別表 7の項(1)" in out[2][1]

@@ -81,5 +81,12 @@ def test_spreadsheet_functions_return_the_cut_reason(monkeypatch):
     monkeypatch.setattr(functions, "_decide", decide)
     text = functions.SCREEN_REASON("北朝鮮", "非該当")
     assert units(text) == render.CELL_LIMIT and text.endswith(MARK_JA)
+    decide_line = screening.decide_line  # SCREEN_TABLE decides a table's lines as screen does
+
+    def decide_table_line(*a, **kw):
+        d = decide_line(*a, **kw)
+        return replace(d, reasons=d.reasons * COPIES, extra={})
+
+    monkeypatch.setattr(screening, "decide_line", decide_table_line)
     table = functions.SCREEN_TABLE([["仕向地", "品目"], ["北朝鮮", "非該当"]])
     assert table[-1][1].endswith(MARK_JA) and units(table[-1][1]) == render.CELL_LIMIT
