@@ -185,7 +185,8 @@ def cmd_show(args) -> int:
 
 def cmd_stale(args) -> int:
     """The products of the version in force whose classification must be judged again on the date (the reason the
-    engine gives lines using them: PART-STALE, PART-REVIEW-DUE)."""
+    engine gives lines using them: PART-STALE, PART-REVIEW-DUE) — its 該非 (goods lines) or, when that one stands,
+    its 技術該非 (technology lines: an amendment may touch the technology's 項 and not the goods')."""
     from exportscreen import products, state
     from exportscreen.engine import product_stale
 
@@ -194,11 +195,21 @@ def cmd_stale(args) -> int:
     rules = state.rules()
     rows = []
     for p in sorted(m.products.values(), key=lambda p: products.part_key(p.part_no)):
-        why = product_stale(rules, p, day)
-        if why is not None:
-            rows.append((p, why))
+        for which, code in (("goods", p.item), ("technology", p.tech)):
+            why = product_stale(rules, p, day, code) if code is not None else None
+            if why is not None:
+                rows.append((p, which, why))
+                break
     if args.json:
-        out = [{**p.to_dict(), "reason_id": r.rule_id, "reason": r.en if args.lang == "en" else r.ja} for p, r in rows]
+        out = [
+            {
+                **p.to_dict(),
+                "classification": which,
+                "reason_id": r.rule_id,
+                "reason": r.en if args.lang == "en" else r.ja,
+            }
+            for p, which, r in rows
+        ]
         print(json.dumps({"version": m.version, "date": day.isoformat(), "stale": out}, ensure_ascii=False))
         return 0
     print(
@@ -208,8 +219,9 @@ def cmd_stale(args) -> int:
             args.lang,
         )
     )
-    for p, r in rows:
-        print(f"{p.part_no}\t{p.item}\t{p.judged}\t{r.en if args.lang == 'en' else r.ja}")
+    for p, which, r in rows:
+        code = p.item if which == "goods" else tr(f"技術該非 {p.tech}", f"technology {p.tech}", args.lang)
+        print(f"{p.part_no}\t{code}\t{p.judged}\t{r.en if args.lang == 'en' else r.ja}")
     return 0
 
 

@@ -26,6 +26,8 @@ ROWS = [
     # goods 非該当 (touched by every amendment), technology 2の項(1) (the 2025-10-09 amendment touches 16の項 only)
     ["OLD-2", "旧装置", "非該当", "2の項(1)", "8458.11", date(2025, 1, 10), "山田", None, None, None, None],
     ["DUE-T", "旋盤", "非該当", "非該当", "8458.11", date(2026, 1, 15), "山田", None, None, date(2026, 3, 1), None],
+    # goods 2の項(12) (not touched by the 2025-10-09 amendment), technology 非該当 (touched by every amendment)
+    ["OLD-T", "旧工作機械", "2の項(12)", "非該当", "8458.11", date(2025, 1, 10), "山田", None, None, None, None],
 ]  # fmt: skip
 DAY = date(2026, 4, 1)
 CLEAN = {"residency": "非居住者", "recipient": "ABC Ltd", "end_use": "民生", "critical_tech": "なし"}
@@ -72,7 +74,7 @@ def test_blank_code_takes_the_masters_technology_classification(master):
     assert by_part.code is typed.code is Code.LICENSE_REQUIRED
     assert by_part.item == typed.item and by_part.item["code"] == "2の項(1)"
     stamp = next(r for r in by_part.reasons if r.rule_id == "PART-TECH-FROM-MASTER")
-    assert "PM 2026-02-01 (7)" in stamp.ja and "2の項(1)" in stamp.ja and "外為令別表" in stamp.ref
+    assert "PM 2026-02-01 (8)" in stamp.ja and "2の項(1)" in stamp.ja and "外為令別表" in stamp.ref
     # the master's HS of the goods reaches the technology catch-all (16の項 technology for 8458.11; Group A: clear)
     by_part = _tech(master, country="米国", part_no="LATHE-9", **CLEAN)
     assert by_part.code is _tech(master, country="米国", item="非該当", hs="8458.11", **CLEAN).code is Code.NO_LICENSE
@@ -175,6 +177,23 @@ def test_stale_classification_by_the_technology_code(master):
     assert "PART-REVIEW-DUE" in _ids(_tech(master, country="米国", part_no="DUE-T", **CLEAN))
     d = _tech(master, country="米国", part_no="DUE-T", provision_date="2026-02-15", **CLEAN)
     assert d.code is Code.NO_LICENSE
+
+
+def test_products_stale_lists_what_technology_lines_get(master, capsys):
+    """products stale lists a product whose 技術該非 must be judged again though its 該非 stands (OLD-T), with the
+    reason technology lines using it get; one stale by its 該非 is listed once, as before."""
+    assert "PART-STALE" not in _ids(screen("米国", part_no="OLD-T", rules=master, today=DAY))
+    tech = _tech(master, country="米国", part_no="OLD-T", **CLEAN)
+    reason = next(r for r in tech.reasons if r.rule_id == "PART-STALE")
+    assert cli.main(["products", "stale", "--date", DAY.isoformat()]) == 0
+    listed = {ln.split("\t")[0]: ln.split("\t")[1:] for ln in capsys.readouterr().out.splitlines()[1:]}
+    assert listed["OLD-T"] == ["技術該非 非該当", "2025-01-10", reason.ja]
+    assert listed["OLD-2"][0] == "非該当" and listed["OLD-N"][0] == "非該当"  # by their 該非, listed once
+    assert set(listed) == {"OLD-N", "OLD-2", "DUE-T", "OLD-T"}
+    assert cli.main(["products", "stale", "--date", DAY.isoformat(), "--json", "--lang", "en"]) == 0
+    got = {s["part_no"]: s for s in json.loads(capsys.readouterr().out)["stale"]}
+    assert got["OLD-T"]["classification"] == "technology" and got["OLD-T"]["reason"] == reason.en
+    assert got["OLD-2"]["classification"] == "goods"
 
 
 def test_domestic_and_input_errors(master):
