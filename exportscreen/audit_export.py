@@ -417,6 +417,8 @@ def line_values(rec: dict, reviewer: str | None = None) -> dict:
     else:
         iname = _s(inp.get("item"))
     goods = "\n".join(_s(v) for v in refs.get("item_name", []) + refs.get("part_no", []))
+    if not goods and inp.get("part_no") not in (None, ""):  # a 品番 given alone (check --part, =SCREEN_PART …)
+        goods = _s(inp["part_no"])
     reasons = rec.get("reasons") or []
     eul = [r for r in reasons if r.get("topic") == "user"]
     if eul:

@@ -231,6 +231,20 @@ def test_check_kind_technology_part(master, capsys):
     }
 
 
+def test_audit_export_names_the_part_of_a_check(master, tmp_path, capsys):
+    """A line checked by 品番 alone (no workbook, so no identifying cells) shows its 品番 in the audit workbook's
+    品名／品番 column, goods and technology alike."""
+    argv = ["check", "--country", "中国", "--part", "NC-5000A", "--date", "2026-04-01"]
+    assert cli.main([*argv, "--kind", "technology", "--residency", "非居住者"]) == 0
+    assert cli.main(argv) == 0
+    out = tmp_path / "audit.xlsx"
+    assert cli.main(["audit", "export", "--from", "2000-01-01", "--to", "2100-01-01", "--out", str(out)]) == 0
+    capsys.readouterr()
+    rows = list(load_workbook(out)["明細"].iter_rows(values_only=True))
+    col = {h: i for i, h in enumerate(rows[0])}
+    assert [(r[col["品名／品番"]], r[col["判定"]]) for r in rows[1:]] == [("NC-5000A", "許可要")] * 2
+
+
 def test_check_technology_needs_item_or_part(home, capsys):
     assert cli.main(["check", "--kind", "technology", "--country", "米国", "--residency", "非居住者"]) == 2
     assert capsys.readouterr().err.strip().endswith("--item（項番）か --part（品番）を指定してください")
