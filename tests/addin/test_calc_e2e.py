@@ -278,3 +278,29 @@ def test_part_functions_read_the_product_master_in_calc(lo_profile, tmp_path):
     ]
     assert expected[:4] == ["許可要", "許可不要", "要確認", "輸出禁止"] and expected[4] == "2の項(12) / HS 8458.11"
     assert _compute(formulas, lo_profile, tmp_path, clean_env()) == expected
+
+
+def test_screen_tech_reads_the_products_technology_classification_in_calc(lo_profile, tmp_path):
+    """SCREEN_TECH's last argument, a 品番, computed by LibreOffice: the 技術該非 of the 品番マスタ the store holds
+    gives the code (a blank one, or an unknown 品番, is 要確認), as the same function does in this process."""
+    from exportscreen import products, state
+
+    master = tmp_path / "master.csv"
+    master.write_text(
+        "品番,品名,該非,技術該非,HSコード,判定日\nNC-5000A,NC旋盤,2の項(12),2の項(1),8458.11,2026-01-15\n"
+        "SC-M6,ねじ,非該当,,7318.15,2026-01-15\n",
+        encoding="utf-8",
+    )
+    products.import_master(master, effective="2026-02-01")
+    state.reset_rules()
+    lines = [("中国", "NC-5000A"), ("米国", "SC-M6"), ("米国", "XX-404"), ("北朝鮮", "XX-404")]
+    formulas, expected = [], []
+    for country, part in lines:
+        args = f'"{country}";"";"ABC";"非居住者";"";"";"";"";"";"";"民生";"なし";"";"";"2026-04-01";"{part}"'
+        formulas += [f"=SCREEN_TECH({args})", f"=SCREEN_TECH_REASON({args})"]
+        kw = dict(recipient="ABC", residency="非居住者", end_use="民生", critical_tech="なし")
+        kw |= dict(provision_date="2026-04-01", part_no=part)
+        expected += [functions.SCREEN_TECH(country, **kw), functions.SCREEN_TECH_REASON(country, **kw)]
+    assert expected[::2] == ["許可要", "要確認", "要確認", "輸出禁止"]
+    assert "2の項(1)" in expected[1] and "技術該非未判定" in expected[3]
+    assert _compute(formulas, lo_profile, tmp_path, clean_env()) == expected
