@@ -97,10 +97,10 @@ class Catalogue:
 
     @classmethod
     def load(cls, path: Path) -> Catalogue:
-        import yaml
+        from exportscreen import yamlload
 
         with path.open(encoding="utf-8") as f:
-            return cls.from_data(yaml.safe_load(f), path.name)
+            return cls.from_data(yamlload.safe_load(f), path.name)
 
     # ------------------------------------------------------------------------------------------ filling in
 

@@ -23,6 +23,7 @@ from typing import Any
 import pycountry
 import yaml
 
+from exportscreen import yamlload
 from exportscreen.errors import UserError
 from exportscreen.ids.item_no import NOT_LISTED_WORDS
 from exportscreen.ids.text import fold
@@ -316,7 +317,7 @@ def _period(record: dict, where: str) -> Period:
 
 def _load_yaml(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlload.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise RulesError(f"{path.name}: not valid YAML ({exc})") from None
     header = data.get("source") if isinstance(data, dict) else None

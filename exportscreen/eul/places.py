@@ -135,14 +135,14 @@ def parse(data: dict, where: str = FILE) -> Places:
 
 
 def load(path: Path | None = None) -> Places:
-    import yaml
+    from exportscreen import yamlload
 
     if path is None:
         from exportscreen.state import data_dir
 
         path = data_dir("rules") / FILE
     with open(path, encoding="utf-8") as f:
-        data = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        data = yamlload.safe_load(f)
     return parse(data, Path(path).name)
 
 

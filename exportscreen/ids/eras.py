@@ -63,13 +63,15 @@ def load(folder: Path | None = None) -> tuple[Era, ...]:
     """The eras of ``folder/eras.yaml`` (by default the bundled rules), newest first."""
     import yaml
 
+    from exportscreen import yamlload
+
     if folder is None:
         from exportscreen.state import data_dir  # here: state imports the rules, which import this package
 
         folder = data_dir("rules")
     path = Path(folder) / FILE
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlload.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise _error(f"cannot be read ({type(exc).__name__})") from None
     header = data.get("source") if isinstance(data, dict) else None
