@@ -29,7 +29,8 @@ import json
 import re
 import threading
 import unicodedata
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -128,18 +129,28 @@ class Product:
 
 @dataclass(frozen=True)
 class Master:
-    """One version of the master: the products by folded 品番."""
+    """One version of the master: the products by folded 品番 — given, or read from the store the first time they
+    are needed (``load``: a process that screens no line by 品番 never reads them)."""
 
     id: int
     effective: date
     source_name: str
     sha256: str
-    products: dict[str, Product]
+    given: dict[str, Product] | None = field(default=None, repr=False)
+    count: int | None = None  # how many products (known without reading them)
+    load: Callable[[], dict[str, Product]] | None = field(default=None, repr=False, compare=False)
+
+    @functools.cached_property
+    def products(self) -> dict[str, Product]:
+        if self.given is not None:
+            return self.given
+        assert self.load is not None
+        return self.load()
 
     @functools.cached_property
     def version(self) -> str:
         """The version as stamped on decisions: ``品番マスタ 2026-04-01 (1234)``."""
-        return f"PM {self.effective.isoformat()} ({len(self.products)})"
+        return f"PM {self.effective.isoformat()} ({len(self.products) if self.count is None else self.count})"
 
     def get(self, part_no: Any) -> Product | None:
         return self.products.get(part_key(part_no))
@@ -445,17 +456,16 @@ def load(info: VersionInfo, home=None) -> Master:
     with _masters_lock:
         m = _masters.get(key)
     if m is None:
-        with st.read() as conn:
-            rows = conn.execute(
-                select(products_t.c.part_key, products_t.c.data).where(products_t.c.version_id == info.id)
-            ).all()
-        m = Master(
-            info.id,
-            info.effective,
-            info.source_name,
-            info.sha256,
-            {k: Product.from_dict(json.loads(d)) for k, d in rows},
-        )
+
+        def read() -> dict[str, Product]:
+            with st.read() as conn:
+                rows = conn.execute(
+                    select(products_t.c.part_key, products_t.c.data).where(products_t.c.version_id == info.id)
+                ).all()
+            data = json.loads("[" + ",".join(d for _k, d in rows) + "]")  # one decode, not one per product
+            return {k: Product.from_dict(d) for (k, _d), d in zip(rows, data)}
+
+        m = Master(info.id, info.effective, info.source_name, info.sha256, count=info.n_products, load=read)
         with _masters_lock:
             if len(_masters) >= 16:
                 _masters.clear()
