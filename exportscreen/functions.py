@@ -21,7 +21,7 @@ import os
 from datetime import date
 
 from exportscreen import engine, licensing, orders, render, screening, state
-from exportscreen.ids import InvalidInput
+from exportscreen.ids import InvalidInput, item_no
 from exportscreen.ids.text import cell_text
 from exportscreen.ids.values import parse_date
 
@@ -211,7 +211,8 @@ LICENCE_ARGS = ("country", "item_or_part", "end_user", "value_jpy", "ship_date")
 
 def _licence_line(args: tuple) -> tuple:
     """LICENCE_FOR's arguments as the engine's order fields: ``item_or_part`` is a 品番 when the 品番マスタ in force on
-    the ship date holds it, else the goods' 該非 (項番, 非該当); blank, 入力エラー."""
+    the ship date holds it (or, with a master in force, when it is no item code either), else the goods' 該非 (項番,
+    非該当); blank, 入力エラー."""
     fields = dict(zip(LICENCE_ARGS, _line(*args, names=LICENCE_ARGS)))
     goods = fields.pop("item_or_part")
     if cell_text(goods) is None:
@@ -221,8 +222,20 @@ def _licence_line(args: tuple) -> tuple:
     except InvalidInput:
         day = date.today()  # the engine names the bad date
     master = state.rules().master_on(day)
-    fields["part_no" if master is not None and master.get(goods) is not None else "item"] = goods
+    fields["part_no" if master is not None and _is_part(master, goods) else "item"] = goods
     return tuple(fields.get(f) for f in engine.ORDER_FIELDS)
+
+
+def _is_part(master, goods) -> bool:
+    """A 品番 the master holds, or — with a master in force — text that does not even read as an item code (an
+    unknown 品番: 要確認 naming it, not an input error about an item code; 99の項 still is one)."""
+    if master.get(goods) is not None:
+        return True
+    try:
+        item_no.parse(goods)
+    except InvalidInput:
+        return True
+    return False
 
 
 _TECH_KEYS = tuple("purpose" if a == "overseas_production" else a for a in TECH_ARGS)  # the engine's names

@@ -78,13 +78,15 @@ LINES = [
     (("米国", "非該当", None, None, DAY), "許可不要"),
     (("北朝鮮", "3の項(1)", None, None, DAY), "輸出禁止: "),
     (("Atlantis", "3の項(1)", None, None, DAY), "入力エラー: "),
-    (("米国", "XX-404", None, None, DAY), "入力エラー: "),  # neither a 品番 of the master nor a 項番
+    # neither a 品番 of the master nor a 項番: with a master in force, an unknown 品番 (要確認 naming it)
+    (("米国", "XX-404", None, None, DAY), "要確認: 品番 XX-404 は品番マスタ"),
+    (("米国", "99の項", None, None, DAY), "入力エラー: "),  # an item code that does not exist stays an input error
 ]
 
 
 def _engine(line: tuple):
     country, goods, end_user, value, ship = line
-    key = "part_no" if goods == "P-31" else "item"
+    key = "part_no" if goods in ("P-31", "XX-404") else "item"
     return screening.decide(country=country, end_user=end_user, value_jpy=value, ship_date=ship, **{key: goods})
 
 
