@@ -33,7 +33,7 @@ from exportscreen.render import DECISION_COLOURS  # noqa: E402
 from exportscreen.technology import RESIDENCY  # noqa: E402
 
 SHEET = "技術提供"
-# (header, width); C..Q are SCREEN_TECH's arguments in its order
+# (header, width); C..R are SCREEN_TECH's arguments in its order
 COLUMNS = [
     ("案件番号", 11),
     ("取引区分", 8),
@@ -52,11 +52,12 @@ COLUMNS = [
     ("海外生産", 16),  # O
     ("報告日", 11),  # P
     ("提供日", 11),  # Q
-    ("判定", 11),  # R
-    ("理由", 70),  # S
+    ("品番", 11),  # R part_no: the 品番マスタ's 技術該非 when 技術の項番 is blank
+    ("判定", 11),  # S
+    ("理由", 70),  # T
 ]
 HEADERS = [h for h, _w in COLUMNS]
-ARG_COLS = "CDEFGHIJKLMNOPQ"
+ARG_COLS = "CDEFGHIJKLMNOPQR"
 DATE_COLS = ("P", "Q")
 HEADER_ROW = 2
 FIRST_ROW = 3
@@ -65,7 +66,7 @@ LAST_ROW = FIRST_ROW + FORMULA_ROWS - 1
 D = date(2026, 1, 15)  # the examples' provision date (the pre-report scheme in force since 2024-12-30)
 
 # (案件番号, 取引区分, 提供先の国, 技術の項番, 提供先, 居住性, 特定類型, 影響国, HS, 提供方法, 例外, インフォーム, 用途,
-#  重要管理対象技術, 海外生産, 報告日, 提供日) — the decision each is there for in EXPECTED
+#  重要管理対象技術, 海外生産, 報告日, 提供日[, 品番]) — the decision each is there for in EXPECTED
 LINES = [
     ("TT-001", "技術", "日本", "非該当", "中央研究所 山田", "居住者", "なし", None, None, "書面", None, "なし", "民生")
     + ("なし", "なし", None, D),
@@ -113,6 +114,8 @@ LINES = [
     + ("なし", "民生", "なし", "なし", None, D),
     ("TT-012", "技術", "Atlantis", "非該当", "Poseidon Holdings", "非居住者", None, None, None, "メール", None)
     + ("なし", "民生", "なし", "なし", None, D),
+    ("TT-013", "技術", "タイ", None, "Siam Precision Co., Ltd.", "非居住者", None, None, None, "データ送信", None)
+    + ("なし", "民生", "なし", "なし", None, D, "NC-5000A"),
 ]
 EXPECTED = {  # 案件番号 -> the decision the example shows (tests/addin/test_technology_template.py checks them)
     "TT-001": "許可不要",  # a resident in Japan of no 特定類型
@@ -127,6 +130,7 @@ EXPECTED = {  # 案件番号 -> the decision the example shows (tests/addin/test
     "TT-010": "要確認",  # residency not given
     "TT-011": "輸出禁止",  # North Korea
     "TT-012": "入力エラー",  # an unknown country
+    "TT-013": "要確認",  # by 品番 with no 技術の項番: the 品番マスタ's 技術該非 decides (none imported here: 要確認)
 }
 USES = ["民生", "軍事", "大量破壊兵器", "不明"]
 INFORMS = ["なし", "大量破壊兵器", "通常兵器"]
@@ -150,6 +154,11 @@ INSTRUCTIONS = [
     ("提供方法・例外（貿易外省令9条2項）・インフォーム・用途：一覧から選択します。", None),
     ("重要管理対象技術・海外生産・報告日：事前報告制度（外為法55条の8）の判定に使います。", None),
     ("提供日：この日に有効な法令で判定します（空欄なら今日）。", None),
+    (
+        "品番：技術の項番が空欄なら、品番マスタ（exportscreen products import）の技術該非で判定します。"
+        "マスタにない品番・技術該非が未判定の品番は要確認です。",
+        None,
+    ),
     ("", None),
     ("■ 判定", "head"),
     (
@@ -209,6 +218,7 @@ def decide(line: tuple):
         purpose=c["海外生産"],
         report_date=c["報告日"],
         provision_date=c["提供日"],
+        part_no=c.get("品番"),
     )
 
 

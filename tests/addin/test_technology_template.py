@@ -45,23 +45,23 @@ def test_sheets_headers_formulas_and_print_setup(wb):
     assert [wb[n].sheet_state for n in wb.sheetnames] == ["visible", "visible", "hidden", "hidden"]
     ws = wb["技術提供"]
     assert [c.value for c in ws[2]] == gen.HEADERS
-    assert ws["R3"].value == '=IF(C3="","",SCREEN_TECH(C3,D3,E3,F3,G3,H3,I3,J3,K3,L3,M3,N3,O3,P3,Q3))'
-    args = ",".join(f"{c}202" for c in "CDEFGHIJKLMNOPQ")
-    assert ws["S202"].value == f'=IF(C202="","",SCREEN_TECH_REASON({args}))'
-    assert ws["R203"].value is None
+    assert ws["S3"].value == '=IF(C3="","",SCREEN_TECH(C3,D3,E3,F3,G3,H3,I3,J3,K3,L3,M3,N3,O3,P3,Q3,R3))'
+    args = ",".join(f"{c}202" for c in "CDEFGHIJKLMNOPQR")
+    assert ws["T202"].value == f'=IF(C202="","",SCREEN_TECH_REASON({args}))'
+    assert ws["S203"].value is None
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
     assert ws.page_setup.fitToWidth == 1 and ws.print_title_rows == "$2:$2"
-    assert str(ws.print_area).endswith(f"$A$1:$S${LAST}")
+    assert str(ws.print_area).endswith(f"$A$1:$T${LAST}")
     assert all(ws.row_dimensions[r].height for r in range(FIRST, LAST + 1))
 
 
 @needs_functions
 def test_the_arguments_are_the_functions_own():
-    """C..Q in SCREEN_TECH's argument order, so the formula passes each column where the function wants it."""
+    """C..R in SCREEN_TECH's argument order, so the formula passes each column where the function wants it."""
     import inspect
 
     params = list(inspect.signature(functions.SCREEN_TECH).parameters)
-    heads = dict(zip(gen.ARG_COLS, gen.HEADERS[2:17]))
+    heads = dict(zip(gen.ARG_COLS, gen.HEADERS[2:18]))
     assert [orders.match_column(heads[c]) for c in gen.ARG_COLS] == [
         {"country": "tech_country", "item": "tech_item", "overseas_production": "purpose"}.get(p, p)
         for p in params[: len(gen.ARG_COLS)]
@@ -115,5 +115,5 @@ def test_the_workbook_screener_decides_the_same(tmp_path):
     ws = openpyxl.load_workbook(copy)["技術提供"]
     for r, line in enumerate(gen.LINES, start=FIRST):
         d = gen.decide(line)
-        assert ws[f"R{r}"].value == render.label(d.code), line[0]
-        assert ws[f"S{r}"].value == render.reason_cell(d)
+        assert ws[f"S{r}"].value == render.label(d.code), line[0]
+        assert ws[f"T{r}"].value == render.reason_cell(d)
