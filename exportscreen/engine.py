@@ -284,13 +284,19 @@ PROBE_ITEMS = ("1の項", "非該当")  # a listed and a non-listed code: what b
 def code_unknown(missing: Reason, probes: list[Decision]) -> Decision:
     """The decision of a line whose code is not known (a 品番 the master cannot classify): 要確認 naming why
     (``missing``), with what applies whatever the code is — the sanctions reasons every probe (the line decided with
-    each of :data:`PROBE_ITEMS`) has, so an embargo is never hidden behind 要確認 — or the line's input error when
-    every probe has one (a bad country is 入力エラー, not 要確認)."""
+    each of :data:`PROBE_ITEMS`) has, so an embargo is never hidden behind 要確認 —, the sanctions that depend on the
+    code as 要確認 (Russia: prohibited if listed, to be checked if not — the clerk sees which measure), or the line's
+    input error when every probe has one (a bad country is 入力エラー, not 要確認)."""
     first = probes[0]
     if all(p.code is Code.INVALID for p in probes):
         return first
     shared = set.intersection(*({r.rule_id for r in p.reasons if r.topic == "sanctions"} for p in probes))
-    reasons = tuple(sorted((missing, *(r for r in first.reasons if r.rule_id in shared)), key=_by_severity))
+    kept = {r.rule_id: r for r in first.reasons if r.rule_id in shared}
+    for p in probes:  # the code decides these: at most 要確認 until it is known
+        for r in p.reasons:
+            if r.topic == "sanctions" and r.rule_id not in kept:
+                kept[r.rule_id] = r if SEVERITY[r.severity] <= SEVERITY[R] else replace(r, severity=R)
+    reasons = tuple(sorted((missing, *kept.values()), key=_by_severity))
     return Decision(
         reasons[0].severity,
         reasons,

@@ -126,7 +126,13 @@ def test_a_code_not_known_never_hides_an_embargo_or_an_input_error(master, kind)
         assert d.country["iso2"] == "KP"  # what the 仕向地区分 column of the Python API shows
         assert line("Atlantis", part).code is Code.INVALID
         # Russia: listed technology and goods prohibited, the rest 要確認 — which one is not known: 要確認, never less
-        assert line("ロシア", part).code is Code.REVIEW
+        ru = line("ロシア", part)
+        assert ru.code is Code.REVIEW
+        # which measure: the ones the code would decide are named, as 要確認 (listed: prohibited; else: to check)
+        measures = [r for r in ru.reasons if r.topic == "sanctions"]
+        assert len(measures) >= 2 and all(r.severity is Code.REVIEW and "ロシア" in r.ja for r in measures), [
+            r.ja for r in ru.reasons
+        ]
     # no master on the line's date: the same
     early = screen("北朝鮮", part_no="X", ship_date="2026-01-10", rules=master, today=DAY)
     if kind == "technology":
