@@ -224,7 +224,6 @@ def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any
     older than an amendment touching its 項, or past its 見直し期限, is 要確認 (PART-STALE, PART-REVIEW-DUE). The
     master's version is named in the reasons (PART-FROM-MASTER)."""
     T = rules.reasons
-    part = part_no if part_no.__class__ is str else cell_text(part_no) or ""  # as shown (str: stripped by _key)
     item, hs = cells[1], cells[2]
     try:
         as_of = _ship_date(cells[7]) or today
@@ -234,6 +233,7 @@ def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any
     if master is None and item is not None:  # no master yet: the typed goods decide, as before masters existed
         return _decide(rules, today, rates, *cells)
     product = master.get(part_no) if master is not None else None
+    part = part_no if part_no.__class__ is str else cell_text(part_no) or ""  # as shown (str: stripped by _key)
     if product is None:
         unknown = part_missing(rules, master, part)
         if item is None:
@@ -243,6 +243,9 @@ def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any
     stale = product_stale(rules, product, as_of)
     if stale is not None:
         extra.append(stale)
+    if item is None and hs is None:  # the usual line: the master gives both
+        decision = _decide(rules, today, rates, cells[0], product.item, product.hs, *cells[3:])
+        return decision if decision.code is Code.INVALID else _adding(decision, *extra)
     by_master = (cells[0], product.item, product.hs if product.hs is not None else hs, *cells[3:])
     typed = (cells[0], product.item if item is None else item, product.hs if hs is None else hs, *cells[3:])
     decision = _decide(rules, today, rates, *by_master)

@@ -30,7 +30,8 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -121,10 +122,22 @@ class Product:
 
     @classmethod
     def from_dict(cls, d: dict) -> Product:
-        d = dict(d)
-        d["judged"] = date.fromisoformat(d["judged"])
-        d["review_by"] = date.fromisoformat(d["review_by"]) if d.get("review_by") else None
-        return cls(**d)
+        """From :meth:`to_dict`'s form (``d`` is the caller's to keep: it is not changed)."""
+        if not d.keys() <= _PRODUCT_FIELDS or not _REQUIRED <= d.keys():
+            return cls(**d)  # not as we store it: __init__ says what is wrong (TypeError)
+        # as stored: set the fields directly (a master of 50,000 parts is read at the first line by 品番)
+        p = object.__new__(cls)
+        fields = p.__dict__
+        fields.update(_DEFAULTS)
+        fields.update(d)
+        fields["judged"] = date.fromisoformat(d["judged"])
+        fields["review_by"] = date.fromisoformat(d["review_by"]) if d.get("review_by") else None
+        return p
+
+
+_PRODUCT_FIELDS = frozenset(f.name for f in dataclass_fields(Product))
+_REQUIRED = frozenset(f.name for f in dataclass_fields(Product) if f.default is MISSING)
+_DEFAULTS = {f.name: f.default for f in dataclass_fields(Product) if f.default is not MISSING}
 
 
 @dataclass(frozen=True)
