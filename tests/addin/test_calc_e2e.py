@@ -247,19 +247,23 @@ def test_a_missing_script_or_package_is_one_line_in_the_cell(lo_profile, tmp_pat
     assert got == [calc.MSG_NO_SCRIPT]
 
 
-def test_part_functions_read_the_product_master_in_calc(lo_profile, tmp_path):
-    """SCREEN_PART and PART_CLASS computed by LibreOffice read the 品番マスタ of the store the clerk's
-    EXPORTSCREEN_HOME names, as the same functions do in this process."""
+def _import_master(tmp_path: Path, text: str) -> None:
+    """A 品番マスタ (csv ``text``) imported into the test's private EXPORTSCREEN_HOME, in force from 2026-02-01."""
     from exportscreen import products, state
 
     master = tmp_path / "master.csv"
-    master.write_text(
-        "品番,品名,該非,HSコード,判定日\nNC-5000A,NC旋盤,2の項(12),8458.11,2026-01-15\n"
-        "SC-M6,ねじ,非該当,7318.15,2026-01-15\n",
-        encoding="utf-8",
-    )
+    master.write_text(text, encoding="utf-8")
     products.import_master(master, effective="2026-02-01")
     state.reset_rules()
+
+
+def test_part_functions_read_the_product_master_in_calc(lo_profile, tmp_path):
+    """SCREEN_PART and PART_CLASS computed by LibreOffice read the 品番マスタ of the store the clerk's
+    EXPORTSCREEN_HOME names, as the same functions do in this process."""
+    _import_master(
+        tmp_path,
+        "品番,品名,該非,HSコード,判定日\nNC-5000A,NC旋盤,2の項(12),8458.11,2026-01-15\nSC-M6,ねじ,非該当,7318.15,2026-01-15\n",
+    )
     formulas = [
         '=SCREEN_PART("中国";"NC-5000A";"華東精密";"民生";"なし";6800000;"2026-04-01")',
         '=SCREEN_PART("米国";"SC-M6";"";"民生";"なし";"";"2026-04-01")',
@@ -283,16 +287,11 @@ def test_part_functions_read_the_product_master_in_calc(lo_profile, tmp_path):
 def test_screen_tech_reads_the_products_technology_classification_in_calc(lo_profile, tmp_path):
     """SCREEN_TECH's last argument, a 品番, computed by LibreOffice: the 技術該非 of the 品番マスタ the store holds
     gives the code (a blank one, or an unknown 品番, is 要確認), as the same function does in this process."""
-    from exportscreen import products, state
-
-    master = tmp_path / "master.csv"
-    master.write_text(
+    _import_master(
+        tmp_path,
         "品番,品名,該非,技術該非,HSコード,判定日\nNC-5000A,NC旋盤,2の項(12),2の項(1),8458.11,2026-01-15\n"
         "SC-M6,ねじ,非該当,,7318.15,2026-01-15\n",
-        encoding="utf-8",
     )
-    products.import_master(master, effective="2026-02-01")
-    state.reset_rules()
     lines = [("中国", "NC-5000A"), ("米国", "SC-M6"), ("米国", "XX-404"), ("北朝鮮", "XX-404")]
     formulas, expected = [], []
     for country, part in lines:

@@ -19,7 +19,9 @@ from exportscreen.render import DECISION_COLOURS
 DATE = "2026-06-01"
 
 
-def import_register(tmp_path: Path) -> None:
+def import_register(tmp_path: Path, *more: dict) -> None:
+    """A register of a 一般包括 licence G-1 (別表第三, 3の項) and an individual licence I-1 (中国, 3の項(1)–(2),
+    ¥1,000,000, 2026-05-01..10-31), and ``more`` rows, imported in force from 2026-01-01."""
     rows = [
         row(no="G-1", kind="一般包括", countries="別表第三", parties="", items="3の項", expires="2028-12-31"),
         row(
@@ -30,6 +32,7 @@ def import_register(tmp_path: Path) -> None:
             granted="2026-05-01",
             expires="2026-10-31",
         ),
+        *more,
     ]
     assert (
         cli.main(["licences", "import", str(write_csv(tmp_path / "reg.csv", rows)), "--effective", "2026-01-01"]) == 0

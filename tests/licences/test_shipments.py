@@ -17,6 +17,7 @@ import pytest
 import xlsxwriter
 from conftest_pg import pg_server, pg_url  # noqa: F401
 from test_register import row, write_csv  # noqa: E402  (tests/licences is on the path as the test's folder)
+from test_screening_with_register import import_register as screening_register  # noqa: E402
 
 from exportscreen import cli, shipments, state
 from exportscreen.audit import open_log
@@ -40,21 +41,9 @@ def db(request, tmp_path, monkeypatch):
 
 
 def import_register(tmp_path: Path) -> None:
-    rows = [
-        row(no="G-1", kind="一般包括", countries="別表第三", parties="", items="3の項", expires="2028-12-31"),
-        row(
-            no="I-1",
-            countries="中国",
-            items="3の項(1)～(2)",
-            value="1000000",
-            granted="2026-05-01",
-            expires="2026-10-31",
-        ),
-        row(no="Q-1", countries="中国", items="4の項", quantity="10", quantity_unit="台", granted="2026-05-01"),
-    ]
-    assert (
-        cli.main(["licences", "import", str(write_csv(tmp_path / "reg.csv", rows)), "--effective", "2026-01-01"]) == 0
-    )
+    """test_screening_with_register's register, and Q-1: 4の項 to China with a quantity limit."""
+    quantity = row(no="Q-1", countries="中国", items="4の項", quantity="10", quantity_unit="台", granted="2026-05-01")
+    screening_register(tmp_path, quantity)
 
 
 def workbook(path: Path, lines: list[list], header: list[str] = HEADER) -> Path:
