@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from test_part_screening import _book  # noqa: E402  (tests/products is on the path as the test's folder)
 
 from exportscreen import cli, functions, products, render, screening, state
 from exportscreen.audit import open_log
 from exportscreen.engine import screen, screen_technology
 from exportscreen.model import Code
 
-JA = ["品番", "品名", "該非", "技術該非", "HSコード", "判定日", "判定者", "承認者", "判定根拠", "見直し期限", "備考"]
 ROWS = [
     ["NC-5000A", "工作機械", "2の項(12)", "2の項(1)", "8458.11", date(2026, 1, 15), "山田", "佐藤", "対比", None, None],
     ["SC-M6", "ねじ", "非該当", None, "7318.15", date(2026, 1, 15), "山田", None, None, None, None],
@@ -33,16 +32,6 @@ DAY = date(2026, 4, 1)
 CLEAN = {"residency": "非居住者", "recipient": "ABC Ltd", "end_use": "民生", "critical_tech": "なし"}
 
 
-def _book(path: Path, rows=ROWS) -> Path:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(JA)
-    for r in rows:
-        ws.append(r)
-    wb.save(path)
-    return path
-
-
 @pytest.fixture
 def home(tmp_path, monkeypatch):
     h = tmp_path / "home"
@@ -56,7 +45,7 @@ def home(tmp_path, monkeypatch):
 
 @pytest.fixture
 def master(home, tmp_path):
-    products.import_master(_book(tmp_path / "master.xlsx"), effective="2026-02-01")
+    products.import_master(_book(tmp_path / "master.xlsx", ROWS), effective="2026-02-01")
     return state.rules()
 
 
