@@ -17,8 +17,8 @@ Each import is a version with an effective date (``--effective``, default today)
 is the one with the latest effective date on or before it. A version of the same effective date with other content
 is replaced only with ``replace``. Versions live in the store (:mod:`exportscreen.store`, migration 0003); each
 import is recorded in the audit log (a run of kind ``product_import`` with the file's SHA-256, ``ok`` or
-``failed``). A version is read from the store once per process and kept as a dict by folded 品番
-(:meth:`Master.get` is one dict lookup), so screening by part number costs no more than a dict lookup per line.
+``failed``). A version's products are read from the store the first time a line of the process needs them (a run
+without 品番 never reads them) and kept as a dict by folded 品番 (:meth:`Master.get` is one dict lookup).
 """
 
 from __future__ import annotations
