@@ -471,7 +471,14 @@ def load(info: VersionInfo, home=None) -> Master:
     if m is None:
 
         def read() -> dict[str, Product]:
-            with st.read() as conn:
+            with st.read() as conn:  # one read transaction: the version as this process knows it, and its products
+                same = versions_t.c.content_sha256 == info.content_sha256
+                if conn.execute(select(versions_t.c.id).where(versions_t.c.id == info.id, same)).first() is None:
+                    raise UserError(  # replaced (--replace) since this process read the list of versions
+                        f"品番マスタ PM {info.effective}（{info.n_products}）は置き換えられました。"
+                        "もう一度実行してください",
+                        f"product master PM {info.effective} ({info.n_products}) was replaced; run again",
+                    )
                 rows = conn.execute(
                     select(products_t.c.part_key, products_t.c.data).where(products_t.c.version_id == info.id)
                 ).all()

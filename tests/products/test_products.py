@@ -10,7 +10,7 @@ import pytest
 from conftest_pg import pg_server, pg_url  # noqa: F401
 from openpyxl import Workbook, load_workbook
 
-from exportscreen import cli, products
+from exportscreen import cli, products, state
 from exportscreen.audit import open_log
 from exportscreen.errors import UserError
 
@@ -150,6 +150,22 @@ def test_versions_by_effective_date_and_replace(home, tmp_path):
     products.import_master(tmp_path / "v2.xlsx", effective="2026-01-01", replace=True)
     assert products.in_force(date(2026, 1, 2)).version == "PM 2026-01-01 (3)"
     assert [(v.effective, v.n_products) for v in products.versions()] == [(date(2026, 1, 1), 3), (date(2026, 4, 1), 3)]
+
+
+def test_products_are_read_at_the_first_line_that_needs_them_and_never_from_a_replaced_version(home, tmp_path):
+    """The rules in use carry the versions without their products; the first look-up reads them. A version replaced
+    (--replace) after that process listed the versions is never read as if it were the old one: one clear error,
+    and a new run reads the new content."""
+    products.import_master(_book(tmp_path / "v1.xlsx", GOOD[:2]), effective="2026-01-01")
+    state.reset_rules()
+    rules = state.rules()
+    master = rules.master_on(date(2026, 2, 1))
+    assert master.version == "PM 2026-01-01 (2)" and "products" not in master.__dict__  # not read yet
+    products.import_master(_book(tmp_path / "v2.xlsx", GOOD), effective="2026-01-01", replace=True)
+    with pytest.raises(UserError, match="was replaced; run again"):
+        master.get("NC-5000A")
+    fresh = state.rules().master_on(date(2026, 2, 1))  # the import reset the rules in use
+    assert fresh.version == "PM 2026-01-01 (3)" and fresh.get("PUMP-7") is not None
 
 
 def test_cli_list_show_export_and_the_export_imports_again(home, tmp_path, capsys):
