@@ -13,7 +13,9 @@ date (the as-of date it was decided for); a marked line no licence covers is lis
 A line is recorded once: the key is the file's name and the line's order number (受注番号 …; the n-th line of an
 order number that repeats in the file is ``No. (n)``; a table without an order number column: its row). The file is
 recorded whole or not at all: one line already recorded refuses it, naming the line — also when another process
-records the same file at the same moment (the unique key decides, SQLite or PostgreSQL). Each recording is an
+records the same file at the same moment (the unique key decides, SQLite or PostgreSQL). With ``skip_recorded``
+(``--skip-recorded``: an order book marked day by day and recorded again), the lines already recorded from a file of
+that name are left out and listed, and the others recorded (still whole or not at all). Each recording is an
 audit run of kind ``shipment_record`` with every recorded line and its decision.
 """
 
@@ -85,6 +87,7 @@ class Recorded:
     lines: list[dict] = field(default_factory=list)  # each: row, ref, licence, value, quantity, ship_date
     not_covered: list[tuple[int, str, Decision]] = field(default_factory=list)  # (row, ref, decision)
     over: dict[str, float] = field(default_factory=dict)  # licence -> balance below zero after this recording
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (row, ref) recorded before (skip_recorded)
 
 
 def _mark(value: Any) -> bool | None:
@@ -177,9 +180,11 @@ def record(
     column: str | None = None,
     as_of: date | None = None,
     rates: tuple = (),
+    skip_recorded: bool = False,
 ) -> Recorded:
     """Record the shipped lines of ``path`` (see the module's description); :class:`UserError` when the file
-    cannot be read, a mark cannot be read, or a line is already recorded (then nothing is recorded)."""
+    cannot be read, a mark cannot be read, or a line is already recorded (then nothing is recorded) — unless
+    ``skip_recorded``: then such lines are left out and listed in :attr:`Recorded.skipped`."""
     from exportscreen import state
     from exportscreen.audit import open_log
 
@@ -212,6 +217,10 @@ def record(
                 f"{src.name}: {out.column} 列の値が読めません（○・済・日付 か 空欄・× にしてください）: {shown}",
                 f"{src.name}: {out.column} cells not understood (use ○, 済 or a date, or blank / ×): {shown_en}",
             )
+        if skip_recorded and picked:  # recorded before from a file of this name: left out (and never double counted)
+            done = _recorded(src.name, [ref for _line, ref in picked])
+            out.skipped = [(line.row + 1, ref) for line, ref in picked if ref in done]
+            picked = [(line, ref) for line, ref in picked if ref not in done]
         from exportscreen.screening import decide_line
 
         run.set_refs([h for _c, _f, h in table.header.refs])
@@ -277,22 +286,32 @@ def _insert(file_name: str, new: list[dict]) -> None:
     keys = [n["line_ref"] for n in new]
     try:
         with open_store().write() as conn:
-            done = conn.execute(
-                select(shipments_t.c.line_ref, shipments_t.c.recorded_at, shipments_t.c.licence_no).where(
-                    shipments_t.c.file_name == file_name, shipments_t.c.line_ref.in_(keys)
-                )
-            ).all()
+            done = _done(conn, file_name, keys)
             if done:
                 raise _already(file_name, done)
             conn.execute(shipments_t.insert(), new)
     except IntegrityError:  # another process recorded the same lines between our read and our insert
         with open_store().read() as conn:
-            done = conn.execute(
-                select(shipments_t.c.line_ref, shipments_t.c.recorded_at, shipments_t.c.licence_no).where(
-                    shipments_t.c.file_name == file_name, shipments_t.c.line_ref.in_(keys)
-                )
-            ).all()
-        raise _already(file_name, done) from None
+            raise _already(file_name, _done(conn, file_name, keys)) from None
+
+
+def _done(conn, file_name: str, keys: list[str]) -> list:
+    """The lines of ``keys`` recorded before from a file of this name: (line_ref, recorded_at, licence_no)."""
+    found = []
+    for i in range(0, len(keys), 500):  # IN lists of a bounded size
+        found += conn.execute(
+            select(shipments_t.c.line_ref, shipments_t.c.recorded_at, shipments_t.c.licence_no).where(
+                shipments_t.c.file_name == file_name, shipments_t.c.line_ref.in_(keys[i : i + 500])
+            )
+        ).all()
+    return found
+
+
+def _recorded(file_name: str, keys: list[str]) -> set[str]:
+    from exportscreen.store import open_store
+
+    with open_store().read() as conn:
+        return {r.line_ref for r in _done(conn, file_name, keys)}
 
 
 def _already(file_name: str, done) -> UserError:

@@ -35,6 +35,14 @@ def register(subparsers) -> None:
         default=None,
         help=tr("出荷日のない行の基準日（既定: 今日）", "as-of date of a line without a ship date"),
     )
+    r.add_argument(
+        "--skip-recorded",
+        action="store_true",
+        help=tr(
+            "同じ名前のファイルから記録済みの行は飛ばし、残りを記録する（毎日印を付けて記録し直す受注表）",
+            "leave out the lines already recorded from a file of this name and record the rest",
+        ),
+    )
     add_rate(r)
     add_lang(r)
     r.set_defaults(func=cmd_record)
@@ -43,7 +51,14 @@ def register(subparsers) -> None:
 def cmd_record(args) -> int:
     from exportscreen import render, shipments
 
-    done = shipments.record(args.file, args.sheet, args.column, parse_date(args.date, "--date"), parse_rates(args.rate))
+    done = shipments.record(
+        args.file,
+        args.sheet,
+        args.column,
+        parse_date(args.date, "--date"),
+        parse_rates(args.rate),
+        skip_recorded=args.skip_recorded,
+    )
     lang = args.lang
     by: dict[str, list] = {}
     for line in done.lines:
@@ -76,6 +91,16 @@ def cmd_record(args) -> int:
             tr(
                 f"  警告: 許可 {no} の金額上限を {-left:,.0f}円 超えて出荷されています（licences show {no}）",
                 f"  warning: shipments under licence {no} exceed its value limit by ¥{-left:,.0f} (licences show {no})",
+                lang,
+            )
+        )
+    if done.skipped:
+        shown = "、".join(ref for _row, ref in done.skipped[: shipments.MAX_LISTED])
+        more = len(done.skipped) - min(len(done.skipped), shipments.MAX_LISTED)
+        print(
+            tr(
+                f"記録済みのため飛ばした行: {len(done.skipped)}（{shown}{f' ほか {more} 行' if more else ''}）",
+                f"lines left out (recorded before): {len(done.skipped)} ({shown}{f' and {more} more' if more else ''})",
                 lang,
             )
         )

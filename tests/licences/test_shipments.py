@@ -116,6 +116,35 @@ def test_record_the_marked_lines_then_the_balance_in_show_and_in_screening(tmp_p
     assert log.verify() == []
 
 
+def test_an_order_book_marked_day_by_day_is_recorded_again_with_skip_recorded(tmp_path, capsys, db):
+    """The same workbook, more lines marked each day: recorded again, it is refused (a line recorded twice would
+    count twice); with --skip-recorded the lines recorded before are left out and listed, the new ones recorded."""
+    import_register(tmp_path)
+    path = tmp_path / "book.xlsx"
+    workbook(path, [cn("B-1", 100000), cn("B-2", 200000, shipped=""), cn("B-3", 300000, shipped="")])
+    assert cli.main(["shipments", "record", str(path)]) == 0
+    workbook(path, [cn("B-1", 100000), cn("B-2", 200000), cn("B-3", 300000, shipped="")])  # B-2 shipped today
+    capsys.readouterr()
+    assert cli.main(["shipments", "record", str(path)]) == 2
+    assert "出荷実績は記録済みです（1 行）" in capsys.readouterr().err
+    assert cli.main(["shipments", "record", str(path), "--skip-recorded"]) == 0
+    out = capsys.readouterr().out
+    assert "1 行を出荷実績として記録しました" in out and "記録済みのため飛ばした行: 1（B-1）" in out
+    assert sorted((s["line_ref"], s["value_jpy"]) for s in shipments.of_licence("I-1")) == [
+        ("B-1", 100000.0),
+        ("B-2", 200000.0),
+    ]
+    # nothing new: nothing recorded, both listed; the audit run holds only the line it recorded
+    assert cli.main(["shipments", "record", str(path), "--skip-recorded"]) == 0
+    out = capsys.readouterr().out
+    assert "0 行を出荷実績として記録しました" in out and "記録済みのため飛ばした行: 2（B-1、B-2）" in out
+    log = open_log()
+    runs = [r for r in reversed(log.runs()) if r["kind"] == "shipment_record"]
+    assert [r["status"] for r in runs] == ["ok", "failed", "ok", "ok"]
+    assert [[r["row"] for r in log.records(run["id"])] for run in runs[2:]] == [[3], []]
+    assert log.verify() == []
+
+
 def test_a_used_up_licence_is_not_covered_and_an_over_shipment_is_warned(tmp_path, capsys, db):
     import_register(tmp_path)
     src = workbook(tmp_path / "big.xlsx", [cn("B-1", 900000), cn("B-2", 900000)])
