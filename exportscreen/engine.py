@@ -254,8 +254,8 @@ def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any
         if as_typed.code is Code.INVALID:
             return as_typed
         shown = describe_item(rules, typed[1], typed[2], as_of)
-        if shown != describe_item(rules, by_master[1], by_master[2], as_of):
-            master_shown = describe_item(rules, by_master[1], by_master[2], as_of)
+        master_shown = describe_item(rules, by_master[1], by_master[2], as_of)
+        if shown != master_shown:
             extra.append(T.reason("PART-DISAGREE", N, part=part, typed=shown, master=master_shown))
             if SEVERITY[as_typed.code] > SEVERITY[decision.code]:
                 decision = as_typed

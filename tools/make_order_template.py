@@ -228,14 +228,7 @@ def build(path: Path) -> None:
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     ws["A1"] = "受注一覧（安全保障貿易管理スクリーニング：判定・理由は =SCREEN 関数で自動表示）"
     ws["A1"].font = Font(bold=True, size=14)
-    head_fill = PatternFill("solid", fgColor="1F4E78")
-    for c, (h, w) in enumerate(zip(HEADERS, WIDTHS), start=1):
-        cell = ws.cell(HEADER_ROW, c, h)
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = head_fill
-        cell.border = border
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[cell.column_letter].width = w
+    header_cells(ws, HEADER_ROW, zip(HEADERS, WIDTHS), border)
     ws.row_dimensions[HEADER_ROW].height = 22
     for i, line in enumerate(LINES):
         r = FIRST_ROW + i
@@ -273,16 +266,7 @@ def build(path: Path) -> None:
         )
         dv.add(f"{col}{FIRST_ROW}:{col}{LAST_ROW}")
         ws.add_data_validation(dv)
-    for code, (bg, fg) in DECISION_COLOURS.items():
-        ws.conditional_formatting.add(
-            f"J{FIRST_ROW}:J{LAST_ROW}",
-            CellIsRule(
-                operator="equal",
-                formula=[f'"{code.label}"'],
-                fill=PatternFill("solid", fgColor=bg, bgColor=bg),
-                font=Font(bold=True, color=fg),
-            ),
-        )
+    decision_colours(ws, f"J{FIRST_ROW}:J{LAST_ROW}")
     ws.freeze_panes = f"C{FIRST_ROW}"
     ws.auto_filter.ref = f"A{HEADER_ROW}:K{LAST_ROW}"
     for i, line in enumerate(LINES):  # rows as high as the examples' reasons
@@ -308,6 +292,33 @@ def build(path: Path) -> None:
     props.keywords = "export control, 該非判定, キャッチオール, SCREEN"
     props.created = props.modified = datetime(2026, 1, 1)
     wb.save(path)
+
+
+def header_cells(ws, row: int, columns, border) -> None:
+    """The header row of a template's list: white bold text on dark blue, centred and wrapped, each column as wide as
+    ``columns`` ((header, width) pairs) says."""
+    fill = PatternFill("solid", fgColor="1F4E78")
+    for c, (h, w) in enumerate(columns, start=1):
+        cell = ws.cell(row, c, h)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = fill
+        cell.border = border
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[cell.column_letter].width = w
+
+
+def decision_colours(ws, ref: str) -> None:
+    """The 判定 cells of ``ref`` in the decision colours the screener writes (render.DECISION_COLOURS)."""
+    for code, (bg, fg) in DECISION_COLOURS.items():
+        ws.conditional_formatting.add(
+            ref,
+            CellIsRule(
+                operator="equal",
+                formula=[f'"{code.label}"'],
+                fill=PatternFill("solid", fgColor=bg, bgColor=bg),
+                font=Font(bold=True, color=fg),
+            ),
+        )
 
 
 def guide_sheet(wb, instructions, index: int | None = None):

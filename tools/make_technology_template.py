@@ -19,17 +19,15 @@ from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(ROOT))
-from make_order_template import guide_sheet, print_setup  # noqa: E402
+from make_order_template import decision_colours, guide_sheet, header_cells, print_setup  # noqa: E402
 
 from exportscreen import screening, state, xlsxstyles  # noqa: E402
-from exportscreen.render import DECISION_COLOURS  # noqa: E402
 from exportscreen.technology import RESIDENCY  # noqa: E402
 
 SHEET = "技術提供"
@@ -230,15 +228,8 @@ def build(path: Path) -> None:
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     ws["A1"] = "技術提供一覧（役務取引・みなし輸出の判定：判定・理由は =SCREEN_TECH 関数で自動表示）"
     ws["A1"].font = Font(bold=True, size=14)
-    head_fill = PatternFill("solid", fgColor="1F4E78")
     last = len(COLUMNS)
-    for c, (h, w) in enumerate(COLUMNS, start=1):
-        cell = ws.cell(HEADER_ROW, c, h)
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = head_fill
-        cell.border = border
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[cell.column_letter].width = w
+    header_cells(ws, HEADER_ROW, COLUMNS, border)
     ws.row_dimensions[HEADER_ROW].height = 30
     for i, line in enumerate(LINES):
         for c, v in enumerate(line, start=1):
@@ -274,16 +265,7 @@ def build(path: Path) -> None:
         ws.add_data_validation(dv)
     lists.sheet_state = "hidden"
     judge = ws.cell(HEADER_ROW, last - 1).column_letter
-    for code, (bg, fg) in DECISION_COLOURS.items():
-        ws.conditional_formatting.add(
-            f"{judge}{FIRST_ROW}:{judge}{LAST_ROW}",
-            CellIsRule(
-                operator="equal",
-                formula=[f'"{code.label}"'],
-                fill=PatternFill("solid", fgColor=bg, bgColor=bg),
-                font=Font(bold=True, color=fg),
-            ),
-        )
+    decision_colours(ws, f"{judge}{FIRST_ROW}:{judge}{LAST_ROW}")
     end = ws.cell(HEADER_ROW, last).column_letter
     ws.freeze_panes = f"C{FIRST_ROW}"
     ws.auto_filter.ref = f"A{HEADER_ROW}:{end}{LAST_ROW}"

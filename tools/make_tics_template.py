@@ -16,13 +16,13 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(ROOT))
-from make_order_template import print_setup  # noqa: E402
+from make_order_template import header_cells, print_setup  # noqa: E402
 
 from exportscreen import tics  # noqa: E402
 
@@ -37,14 +37,7 @@ def build(path: Path) -> None:
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = tics.NOTE
     ws["A2"].font = Font(color="9C0006")
-    head_fill = PatternFill("solid", fgColor="1F4E78")
-    for c, (_k, h, w) in enumerate(tics.COLUMNS, start=1):
-        cell = ws.cell(tics.HEADER_ROW, c, h)
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = head_fill
-        cell.border = border
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[cell.column_letter].width = w
+    header_cells(ws, tics.HEADER_ROW, [(h, w) for _k, h, w in tics.COLUMNS], border)
     ws.row_dimensions[tics.HEADER_ROW].height = 30
     last = tics.FIRST_ROW + len(tics.ITEMS) - 1
     for i, it in enumerate(tics.ITEMS):
