@@ -1,12 +1,13 @@
 """The licence register (許可台帳): individual and bulk export licences, kept in the store as dated versions.
 
 ``exportscreen licences import FILE`` reads a register (the template ``workbook_templates/licence_register.xlsx``,
-or a csv with the same header), validates every row — 項番, countries and dates through the parsers order lines
-use; an individual licence's validity against 輸出令8条1項 (six months from grant unless the register says it was
-extended, 8条2項); a 一般包括 licence's destinations against 輸出令別表第三 and a 特別一般包括 licence's against
-別表第三の二・第四, on the dated lists — and stores it whole as the version effective from ``--date`` (default today),
-or refuses it whole, naming every bad row. The engine is given the versions with :meth:`Rules.with_licences`;
-which licence covers a line is decided by :func:`cover` (pure, see its docstring).
+or a csv with the same header), validates every row — 項番 (of 輸出令別表第一 for 対象 貨物, of 外為令別表 for 技術),
+countries and dates through the parsers order and technology lines use; an individual goods licence's validity
+against 輸出令8条1項 (six months from grant unless the register says it was extended, 8条2項; 外為令 fixes
+none for a 役務取引許可, facts §C: not checked); a 一般包括 licence's destinations against 輸出令別表第三 and a
+特別一般包括 licence's against 別表第三の二・第四, on the dated lists — and stores it whole as the version effective
+from ``--date`` (default today), or refuses it whole, naming every bad row. The engine is given the versions with
+:meth:`Rules.with_licences`; which licence covers a line is decided by :func:`exportscreen.licensing.apply`.
 """
 
 from __future__ import annotations
@@ -195,6 +196,13 @@ class Register:
 
         return Index(self.licences)
 
+    @cached_property
+    def tech_index(self) -> Any:
+        """Its technology licences (対象 技術) indexed for screening technology lines, built once."""
+        from exportscreen.licensing import Index
+
+        return Index(self.licences, "technology")
+
     def get(self, no: str) -> Licence | None:
         key = fold(no)
         return next((lic for lic in self.licences if fold(lic.no) == key), None)
@@ -312,9 +320,12 @@ def _number(value: Any, ja: str, en: str) -> float | None:
         ) from None
 
 
-def _items(rules, value: Any) -> tuple[ItemRange, ...]:
+def _items(rules, value: Any, target: str = "goods") -> tuple[ItemRange, ...]:
+    """The 項番 of a licence: of 輸出令別表第一 for goods, of 外為令別表 for technology."""
     from exportscreen.engine import _check_item
+    from exportscreen.technology import check_tech_item
 
+    check = _check_item if target == "goods" else check_tech_item
     out = []
     for part in _split(value):
         m = _RANGE.match(part)
@@ -330,12 +341,12 @@ def _items(rules, value: Any) -> tuple[ItemRange, ...]:
                         f"項番の範囲「{part}」は同じ項の号どうしで指定してください（例 3の項(1)～(5)）",
                         f"item range {part!r} must join sub-items of one item (e.g. 3の項(1)～(5))",
                     )
-                _check_item(rules, a)
-                _check_item(rules, b)
+                check(rules, a)
+                check(rules, b)
                 out.append(ItemRange(a.kou, a.sub, b.sub))
             else:
                 code = item_no.parse(part)
-                _check_item(rules, code)
+                check(rules, code)
                 out.append(ItemRange(code.kou, code.sub))
         except InvalidInput as exc:
             raise _RowError(exc.ja, exc.en) from None
@@ -448,11 +459,12 @@ def parse_row(rules, cells: dict[str, Any]) -> Licence:
             f"{KIND_NAMES[kind]}許可には需要者・荷受人を記入してください",
             f"a {KIND_NAMES[kind]} licence names its end user",
         )
-    items = _items(rules, cells["items"])
+    items = _items(rules, cells["items"], target)
     if kind != "individual" and any(i.kou in ("", "16") for i in items):
+        what = ("貨物", "goods") if target == "goods" else ("技術", "technology")
         raise _RowError(
-            "キャッチオール（16の項・非該当）の貨物は個別許可でのみ記入できます",
-            "catch-all goods (16の項, non-listed) are licensed individually only",
+            f"キャッチオール（16の項・非該当）の{what[0]}は個別許可でのみ記入できます",
+            f"catch-all {what[1]} (16の項, non-listed) are licensed individually only",
         )
     value = _number(cells.get("value"), "金額上限", "value limit")
     currency = (_text(cells.get("currency")) or "JPY").upper()

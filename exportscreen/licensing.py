@@ -2,6 +2,10 @@
 許可取得済 (LICENSED), naming the licence; a line no licence covers stays 許可要 and says why each candidate does
 not apply. Pure: the register versions come inside the rules (:meth:`exportscreen.rules.Rules.with_licences`); the
 version in force on the line's ship date (as-of date) is used. Wording in ``rules/reasons.yaml`` (LICENCE-*).
+A technology line (:mod:`exportscreen.technology`) is checked the same way against the licences whose 対象 is 技術
+(``target="technology"``: its listing is TECH-LISTED, 外為令別表 1–15, its catch-all TECH-CATCHALL-*; its provision
+date, recipient and destinations stand for the ship date, end user and destination), the reasons worded for a
+provision (:data:`TECH_WORDING`); a goods licence never covers a technology line, nor a technology licence goods.
 
 What is checked, the stricter reading where the facts note is not verified ([U]):
 
@@ -44,6 +48,25 @@ KIND_EN = {
     "special_return": "special bulk (returns)",
     "subsidiary": "specific subsidiary bulk",
 }
+# 対象 -> (the reason of a listing, the head of the catch-all reasons): the only 許可要 a licence of it may cover
+COVERABLE = {"goods": ("LIST-LISTED", "CATCHALL-"), "technology": ("TECH-LISTED", "TECH-CATCHALL-")}
+# A technology line's licence reasons: the same ids, worded for a provision (提供日, 提供先, 外為法25条) by these
+# templates of rules/reasons.yaml (Catalogue.aliased).
+TECH_WORDING = {
+    "LICENCE-COVERED": "LICENCE-TECH-COVERED",
+    "LICENCE-CHECK": "LICENCE-TECH-CHECK",
+    "LICENCE-NOT-COVERED": "LICENCE-TECH-NOT-COVERED",
+    "LICENCE-MORE": "LICENCE-TECH-MORE",
+    "LICENCE-WHY-CATCHALL": "LICENCE-TECH-WHY-CATCHALL",
+    "LICENCE-WHY-BULK-CONCERN": "LICENCE-TECH-WHY-BULK-CONCERN",
+    "LICENCE-WHY-NOT-YET": "LICENCE-TECH-WHY-NOT-YET",
+    "LICENCE-WHY-EXPIRED": "LICENCE-TECH-WHY-EXPIRED",
+    "LICENCE-WHY-DESTINATION": "LICENCE-TECH-WHY-DESTINATION",
+    "LICENCE-WHY-NOT-GROUP-A": "LICENCE-TECH-WHY-NOT-GROUP-A",
+    "LICENCE-WHY-SPECIAL-GENERAL": "LICENCE-TECH-WHY-SPECIAL-GENERAL",
+    "LICENCE-WHY-NO-END-USER": "LICENCE-TECH-WHY-NO-END-USER",
+    "LICENCE-WHY-END-USER": "LICENCE-TECH-WHY-END-USER",
+}
 MAX_CANDIDATES = 5  # candidates named one by one; the rest counted
 # why a candidate does not cover the line -> how far it is from covering it (the nearest are named first)
 FARTHER = {
@@ -63,23 +86,26 @@ def apply(
     facts: Any,
     value: float | None,
     standing: tuple[bool, bool, bool],
+    target: str = "goods",
 ) -> Decision:
     """``d`` under the register in force on ``day``: LICENSED when a licence covers it, else 許可要 with the
     reasons why not. ``names`` the line's parties (str, a placeholder, or None), ``facts`` its engine.Facts (item,
     informs, end use), ``value`` the line's value in yen,
-    ``standing`` the destination's (Group A, 別表第三の二, 別表第四) membership on ``day``."""
+    ``standing`` the destination's (Group A, 別表第三の二, 別表第四) membership on ``day``; ``target`` the 対象 of
+    the licences that may cover it (goods, or technology for a technology line: :data:`COVERABLE`)."""
     if d.code is not L:
         return d
     reg = rules.licences_on(day)
     if reg is None:
         return d
-    index = reg.index
+    index = reg.index if target == "goods" else reg.tech_index
     blocking = [r for r in d.reasons if r.severity is L]
-    listing = all(r.rule_id == "LIST-LISTED" for r in blocking)
-    catch_all = not listing and all(r.rule_id.startswith("CATCHALL-") for r in blocking)
+    listed, catch_all_prefix = COVERABLE[target]
+    listing = all(r.rule_id == listed for r in blocking)
+    catch_all = not listing and all(r.rule_id.startswith(catch_all_prefix) for r in blocking)
     if not index.goods or not (listing or catch_all):
         return d
-    T = rules.reasons
+    T = rules.reasons if target == "goods" else _tech_wording(rules.reasons)
     code = facts.item
     concern = bool(facts.informs) or facts.end_use in ("wmd", "military") or any(r.hits for r in d.reasons)
     parties = [n for n in names if isinstance(n, str) and n]
@@ -117,6 +143,12 @@ def apply(
     if len(index.goods) > len(named):
         out.append(_more(T, len(index.goods) - len(named), reg.version))
     return replace(d, reasons=(*d.reasons, *out), extra={})
+
+
+@lru_cache(maxsize=8)
+def _tech_wording(T: Any) -> Any:
+    """The reason catalogue ``T`` with the licence reasons worded for technology (:data:`TECH_WORDING`)."""
+    return T.aliased(TECH_WORDING)
 
 
 @lru_cache(maxsize=16384)
@@ -161,13 +193,14 @@ def _more(T: Any, count: int, version: str) -> Any:
 
 
 class Index:
-    """The goods licences of one register version, indexed for screening (built once per version,
-    :attr:`exportscreen.licences.Register.index`): by 項 and destination, so a line is checked against the licences
+    """The licences of one 対象 (``target``: goods or technology) of one register version, indexed for screening
+    (built once per version, :attr:`exportscreen.licences.Register.index` and ``tech_index``; :attr:`goods` holds
+    the licences of the target): by 項 and destination, so a line is checked against the licences
     that could cover it — of its 項, naming its destination or a group (別表第三, 全地域), naming its end user or
     none — and not against the whole register (issue 15 §4: 1,000 licences add at most 10 % to screening)."""
 
-    def __init__(self, licences: tuple) -> None:
-        self.goods = tuple(lic for lic in licences if lic.target == "goods")
+    def __init__(self, licences: tuple, target: str = "goods") -> None:
+        self.goods = tuple(lic for lic in licences if lic.target == target)
         self.position = {id(lic): i for i, lic in enumerate(self.goods)}
         self.by_kou: dict[str, list] = {}
         self.by_destination: dict[tuple[str, str], list] = {}

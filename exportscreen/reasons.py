@@ -10,7 +10,7 @@ tuples of these (joined with 、 in Japanese and ", " in English).
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +101,20 @@ class Catalogue:
 
         with path.open(encoding="utf-8") as f:
             return cls.from_data(yamlload.safe_load(f), path.name)
+
+    def aliased(self, aliases: dict[str, str]) -> Catalogue:
+        """This catalogue where each id of ``aliases`` is filled in from the template its value names: the same
+        reason id (what audits and adapters match on), other wording and legal reference."""
+
+        for a, t in aliases.items():
+            templates = self.reasons if a in self.reasons else self.phrases
+            if a not in templates or t not in templates or set(templates[t].params) != set(templates[a].params):
+                raise CatalogueError(f"{a} cannot be worded as {t}: not both in reasons.yaml with the same params")
+
+        def table(templates: dict[str, Template]) -> dict[str, Template]:
+            return {**templates, **{a: replace(templates[t], id=a) for a, t in aliases.items() if a in templates}}
+
+        return Catalogue(table(self.reasons), table(self.phrases))
 
     # ------------------------------------------------------------------------------------------ filling in
 

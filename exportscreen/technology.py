@@ -13,11 +13,12 @@ pre-report scheme (independent of licensing). The decision is the most severe re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from exportscreen import engine as E
+from exportscreen import licensing
 from exportscreen.ids import InvalidInput, item_no
 from exportscreen.ids.hs_code import format_hs
 from exportscreen.ids.text import cell_text, fold
@@ -150,7 +151,7 @@ def _decide_line(rules: Rules, today: date, line: tuple) -> Decision:
         return Decision(Code.INVALID, (reason,), as_of, rules.version)
     eul = E._eul_on(rules, as_of)
     reasons = sorted(_reasons(rules, as_of, facts, names, eul), key=E._by_severity)
-    return Decision(
+    decision = Decision(
         reasons[0].severity if reasons else N,
         tuple(reasons),
         as_of,
@@ -159,6 +160,33 @@ def _decide_line(rules: Rules, today: date, line: tuple) -> Decision:
         item=_item_info(rules, facts),
         eul_version=eul.version if eul is not None else None,
     )
+    if rules.licence_registers and decision.code is L:  # the technology licences of the register
+        return _with_licences(rules, decision, facts, names)
+    return decision
+
+
+def _with_licences(rules: Rules, d: Decision, f: TechFacts, names: tuple) -> Decision:
+    """A 許可要 technology line under the technology licences (対象 技術) of the register in force on its provision
+    date (:func:`exportscreen.licensing.apply`, as goods lines, with no value: a technology line has none). Every
+    destination whose rules apply (the provision country, the country a 特定類型 resident or a non-resident in Japan
+    belongs to) must be covered, by one licence ([U]: how a licence names a deemed destination is not verified; the
+    stricter reading); with a destination not known, no licence covers it (stays 許可要)."""
+    _who_reasons, dests, unknown_dest, _resident = _who(rules, f)
+    if unknown_dest or not dests:
+        return d
+    results = [
+        licensing.apply(rules, d, iso2, d.as_of, names, f, None, E._country_day(rules, iso2, d.as_of), "technology")
+        for iso2 in dests
+    ]
+    uncovered = next((r for r in results if r.licence is None), None)
+    if uncovered is not None:
+        return uncovered
+    numbers = tuple(dict.fromkeys(r.licence["no"] for r in results if r.licence is not None))
+    if len(numbers) == 1:
+        return max(results, key=lambda r: SEVERITY[r.code])
+    countries = tuple(_country(rules, iso2) for iso2 in dests)
+    why = rules.reasons.reason("LICENCE-TECH-SEVERAL-DESTINATIONS", L, countries=countries, numbers=numbers)
+    return replace(d, reasons=(*d.reasons, why), extra={})
 
 
 _decide = E._memo(maxsize=50_000)(_decide_line)  # distinct technology lines remembered
@@ -303,18 +331,23 @@ def _tech_item(rules: Rules, value: Any) -> item_no.ItemCode:
     if text is not None and rules.placeholders.match("item", text):
         raise E._invalid(rules, "item", "ITEM-PLACEHOLDER", text=text)
     code = item_no.parse(value)
+    check_tech_item(rules, code)
+    return code
+
+
+def check_tech_item(rules: Rules, code: item_no.ItemCode) -> None:
+    """InvalidInput when ``code`` is no 項 or sub-item of 外為令別表 (a deleted sub-item is one: it was)."""
     T = rules.technology
     if not code.kou:
-        return code
+        return
     if code.kou not in T.items:
         raise E._invalid(rules, "item", "TECH-ITEM-NO-SUCH-KOU", kou=code.kou)
     if code.kou == "16":
         if code.sub not in (None, "1", "2"):
             raise E._invalid(rules, "item", "ITEM-16-SUB", sub=code.sub)
-        return code
+        return
     if code.sub is not None and (code.kou, code.sub) not in T.subitems:
         raise E._invalid(rules, "item", "TECH-ITEM-NO-SUCH-SUB", kou=code.kou, sub=code.sub)
-    return code
 
 
 # ---------------------------------------------------------------- evaluation
@@ -327,12 +360,30 @@ def _country(rules: Rules, iso2: str) -> Phrase:
 
 def _reasons(rules: Rules, day: date, f: TechFacts, names: tuple, eul) -> list[Reason]:
     T, tech = rules.reasons, rules.technology
-    out: list[Reason] = list(E._user_note(rules, names))
+    who, dests, unknown_dest, resident = _who(rules, f)
+    out: list[Reason] = [*E._user_note(rules, names), *who]
+    if resident:  # a resident in Japan of no 特定類型: not a controlled provision
+        return [*out, *_prereport(rules, day, f, [], False)]
+
+    for iso2 in dests:
+        out += _sanctions(rules, iso2, day, f.item)
+
+    code = f.item
+    if code.listed and code.sub and tech.subitems[(code.kou, code.sub)].deleted:
+        return [*out, T.reason("TECH-ITEM-DELETED", R, code=code.format())]
+    out += _licensing(rules, day, f, names, eul, dests, unknown_dest)
+    out += _prereport(rules, day, f, dests, unknown_dest)
+    return out
+
+
+def _who(rules: Rules, f: TechFacts) -> tuple[list[Reason], list[str], bool, bool]:
+    """Who is provided with it: (the reasons saying so, the destinations whose rules apply, whether a foreign
+    destination is not known, whether it is a resident in Japan of no 特定類型 — not a controlled provision)."""
+    T, tech = rules.reasons, rules.technology
+    out: list[Reason] = []
     domestic = f.country == E.HOME
     # a 特定類型 is a resident's: given without residency, it is read as a resident's (the stricter reading)
     deemed = f.residency != "non_resident" and f.specific_type in ("1", "2", "3")
-
-    # Who is provided with it: the destinations whose rules apply (None: a foreign destination is not known).
     dests: list[str] = [] if domestic else [f.country]
     unknown_dest = False
     if deemed:
@@ -352,24 +403,15 @@ def _reasons(rules: Rules, day: date, f: TechFacts, names: tuple, eul) -> list[R
             if f.specific_type is None:
                 out.append(T.reason("TECH-SPECIFIC-TYPE-UNKNOWN", R))
                 unknown_dest = True
-            else:  # a resident in Japan of no 特定類型: not a controlled provision
-                return [*out, T.reason("TECH-DOMESTIC-RESIDENT", N), *_prereport(rules, day, f, [], False)]
+            else:
+                return [T.reason("TECH-DOMESTIC-RESIDENT", N)], [], False, True
         elif f.influence in (None, E.HOME):  # a non-resident in Japan: of which country?
             out.append(T.reason("TECH-INFLUENCE-UNKNOWN", R, who=T.phrase("TECH-WHO-NONRESIDENT")))
             unknown_dest = True
         else:
             out.append(T.reason("TECH-NONRESIDENT-IN-JAPAN", N, country=_country(rules, f.influence)))
             dests.append(f.influence)
-
-    for iso2 in dests:
-        out += _sanctions(rules, iso2, day, f.item)
-
-    code = f.item
-    if code.listed and code.sub and tech.subitems[(code.kou, code.sub)].deleted:
-        return [*out, T.reason("TECH-ITEM-DELETED", R, code=code.format())]
-    out += _licensing(rules, day, f, names, eul, dests, unknown_dest)
-    out += _prereport(rules, day, f, dests, unknown_dest)
-    return out
+    return out, dests, unknown_dest, False
 
 
 def _sanctions(rules: Rules, iso2: str, day: date, code: item_no.ItemCode) -> list[Reason]:
