@@ -103,6 +103,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "発注no",
         "伝票番号",
         "注番",
+        "案件番号",  # the technology template's (a provision is a case, not an order)
+        "案件no",
         "orderno",
         "ordernumber",
         "orderid",

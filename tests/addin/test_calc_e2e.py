@@ -303,3 +303,39 @@ def test_screen_tech_reads_the_products_technology_classification_in_calc(lo_pro
     assert expected[::2] == ["許可要", "要確認", "要確認", "輸出禁止"]
     assert "2の項(1)" in expected[1] and "技術該非未判定" in expected[3]
     assert _compute(formulas, lo_profile, tmp_path, clean_env()) == expected
+
+
+def test_screen_tech_is_licensed_by_a_technology_licence_in_calc(lo_profile, tmp_path):
+    """SCREEN_TECH / SCREEN_TECH_REASON computed by LibreOffice read the licence register of the store: a technology
+    line a technology licence (対象 技術) covers is 許可取得済 naming it, one it does not stays 許可要 saying why — as
+    the same functions in this process."""
+    import csv
+
+    from exportscreen import state
+    from exportscreen.licences import HEADERS
+
+    lic = {"no": "T-1", "kind": "個別", "target": "技術", "granted": "2026-01-10", "expires": "2026-12-31"}
+    lic |= {"countries": "中国", "parties": "華東精密", "items": "2の項(1)"}
+    path = tmp_path / "reg.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(HEADERS.values())
+        w.writerow([lic.get(k, "") for k in HEADERS])
+    assert main(["licences", "import", str(path), "--effective", "2026-01-01"]) == 0
+    state.reset_rules()
+    formulas, expected = [], []
+    for recipient in ("華東精密", "XYZ"):
+        args = f'"中国";"2の項(1)";"{recipient}";"非居住者";"";"";"";"";"";"";"民生";"なし";"";"";"2026-04-01"'
+        formulas += [f"=SCREEN_TECH({args})", f"=SCREEN_TECH_REASON({args})"]
+        kw = dict(recipient=recipient, residency="非居住者", end_use="民生", critical_tech="なし")
+        kw |= dict(provision_date="2026-04-01")
+        expected += [
+            functions.SCREEN_TECH("中国", "2の項(1)", **kw),
+            functions.SCREEN_TECH_REASON("中国", "2の項(1)", **kw),
+        ]
+    assert expected[::2] == ["許可取得済", "許可要"]
+    assert (
+        expected[1].startswith("個別許可 T-1（役務取引")
+        and "提供先「XYZ」は許可の提供先（華東精密）と異なります" in expected[3]
+    )
+    assert _compute(formulas, lo_profile, tmp_path, clean_env()) == expected

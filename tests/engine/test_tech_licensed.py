@@ -234,3 +234,11 @@ def test_english_texts(eul_rules):
     assert "China" in r.en and "provision date 2026-06-01" in r.en
     covered = provide(eul_rules, [GENERAL])
     assert covered.reasons[0].en.startswith("covered by general bulk licence TG-1 (technology, valid until 2028-12-31)")
+
+
+def test_a_licence_never_hides_the_pre_report(eul_rules):
+    """A covered line that is also a designated 重要管理対象技術 for manufacture abroad stays 事前報告要 (the scheme is
+    independent of licensing), naming the licence."""
+    d = provide(eul_rules, [INDIVIDUAL], country="中国", critical_tech="積層セラミックコンデンサ", purpose="合弁")
+    assert d.code is Code.REPORT_REQUIRED and d.licence is not None and d.licence["no"] == "TI-1"
+    assert d.reasons[0].rule_id == "TECH-PREREPORT-REQUIRED" and any(r.rule_id == "LICENCE-COVERED" for r in d.reasons)
