@@ -337,7 +337,7 @@ def SCREEN(
     final_destination=None,
     final_end_user=None,
 ):
-    """安全保障貿易管理の判定（輸出禁止／許可要／要確認／許可不要／入力エラー）を返します。"""
+    """安全保障貿易管理の判定（輸出禁止／許可要／要確認／許可取得済／許可不要／入力エラー）を返します。"""
     try:
         args = _line(
             country, item, hs, end_user, end_use, inform, value_jpy, ship_date, final_destination, final_end_user
@@ -391,7 +391,7 @@ def SCREEN_TECH(
     provision_date=None,
     part_no=None,
 ):
-    """技術の提供（役務取引・みなし輸出）の判定（輸出禁止／許可要／事前報告要／要確認／許可不要／入力エラー）を返します。"""
+    """技術の提供（役務取引・みなし輸出）の判定（輸出禁止／許可要／事前報告要／要確認／許可取得済／許可不要／入力エラー）を返します。"""
     try:
         args = _line(
             *(country, item, recipient, residency, specific_type, influence_country, hs, method, exemption),
@@ -438,7 +438,7 @@ def SCREEN_TECH_REASON(
 
 
 def SCREEN_PART(country=None, part_no=None, end_user=None, end_use=None, inform=None, value_jpy=None, ship_date=None):
-    """品番マスタの該非・HSコードで判定（輸出禁止／許可要／要確認／許可不要／入力エラー）を返します。"""
+    """品番マスタの該非・HSコードで判定（輸出禁止／許可要／要確認／許可取得済／許可不要／入力エラー）を返します。"""
     try:
         args = _part_line((country, part_no, end_user, end_use, inform, value_jpy, ship_date))
         return _decide("SCREEN_PART", args).code.label

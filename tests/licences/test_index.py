@@ -84,3 +84,34 @@ def test_the_index_finds_every_licence_that_covers_a_line(rules):
         assert (a.code, a.licence) == (b.code, b.licence), line
         covered += a.licence is not None
     assert covered > 100  # the lines do meet licences that cover them
+
+
+def test_the_technology_index_finds_every_technology_licence_that_covers_a_line(rules):
+    """The same for technology lines and the register's technology licences (Register.tech_index)."""
+    from dataclasses import replace
+
+    from exportscreen.engine import screen_technology
+
+    rnd = random.Random(7)
+    lics = tuple(replace(lic, target="technology") if i % 2 else lic for i, lic in enumerate(register(rnd, 300)))
+    indexed = Register(date(2025, 1, 1), lics)
+    brute = Register(date(2025, 1, 1), lics)
+    brute.__dict__["tech_index"] = EveryLicence(lics, "technology")  # the cached property, set
+    with_index, every = rules.with_licences([indexed]), rules.with_licences([brute])
+    covered = 0
+    for _ in range(1000):
+        country = rnd.choice(COUNTRIES)
+        line = dict(
+            country=NAMES[country],
+            item=rnd.choice(["3の項(1)", "3の項(2)", "7の項(1)", "7の項(2)", "6の項(2)", "15の項(1)", "8の項(1)"]),
+            recipient=rnd.choice([*USERS, None]),
+            residency="非居住者",
+            end_use=rnd.choice(["民生", "民生", "民生", "軍事"]),
+            critical_tech="なし",
+            provision_date=START + timedelta(days=rnd.randrange(400)),
+        )
+        a = screen_technology(**line, rules=with_index, today=START)
+        b = screen_technology(**line, rules=every, today=START)
+        assert (a.code, a.licence) == (b.code, b.licence), line
+        covered += a.licence is not None
+    assert covered > 50  # the lines do meet licences that cover them
