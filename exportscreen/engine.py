@@ -339,10 +339,17 @@ def _adding(d: Decision, *extra: Reason) -> Decision:
     if d.code is Code.INVALID:
         return d
     code: Code = d.code
-    for r in extra:
-        if SEVERITY[r.severity] > SEVERITY[code]:
+    reasons, at = d.reasons, 0
+    for r in sorted(extra, key=_by_severity) if len(extra) > 1 else extra:
+        rank = SEVERITY[r.severity]
+        if rank > SEVERITY[code]:
             code = r.severity
-    return d.with_reasons(code, tuple(sorted((*extra, *d.reasons), key=_by_severity)))
+        # after the reasons more severe (and the extra ones placed before it), before the others: as a stable sort
+        while at < len(reasons) and SEVERITY[reasons[at].severity] > rank:
+            at += 1
+        reasons = (*reasons[:at], r, *reasons[at:])
+        at += 1
+    return d.with_reasons(code, reasons)
 
 
 @_memo(maxsize=65536)

@@ -121,12 +121,12 @@ def apply(
         lic, _, notes = min(covered, key=lambda v: len(v[2]))  # a licence needing no check first
         left = _left(rules, lic)
         lead = _covered(T, lic.no, lic.kind, lic.expires, lic.value, lic.currency, left, lic.conditions, reg.version)
-        kept = [replace(r, severity=C) if r.severity is L else r for r in d.reasons]
+        kept = [_licensed(r) if r.severity is L else r for r in d.reasons]
         reviews = [T.reason("LICENCE-CHECK", R, number=lic.no, why=p) for p in notes]
         reasons = sorted([lead, *reviews, *kept], key=lambda r: -SEVERITY[r.severity])
         code_ = max((r.severity for r in reasons), key=SEVERITY.__getitem__)
         used = {"no": lic.no, "version": reg.version, "value": value, "left": left}
-        return replace(d, code=code_, reasons=tuple(reasons), licence=used, extra={})
+        return d.with_reasons(code_, tuple(reasons), licence=used)
     # None covers the line. Named, nearest first, each with the first check it fails: the licences for its 項 and
     # destination (its country, 別表第三 or 全地域), whatever end user they name, up to MAX_CANDIDATES; when there
     # is none, the one nearest other licence (of the 項 for another destination, else of another 項). The rest are
@@ -142,7 +142,13 @@ def apply(
     out = [_not_covered(T, lic.no, lic.kind, why[0], tuple(why[1].items())) for lic, why in named]
     if len(index.goods) > len(named):
         out.append(_more(T, len(index.goods) - len(named), reg.version))
-    return replace(d, reasons=(*d.reasons, *out), extra={})
+    return d.with_reasons(d.code, (*d.reasons, *out))
+
+
+@lru_cache(maxsize=4096)
+def _licensed(r: Any) -> Any:
+    """A 許可要 reason of a line a licence covers, as LICENSED (memoised: a listing's reason is shared by lines)."""
+    return replace(r, severity=C)
 
 
 @lru_cache(maxsize=8)
@@ -281,24 +287,23 @@ def _check(
     if lic.bulk and concern:
         return ("LICENCE-WHY-BULK-CONCERN", {}), []
     if day < lic.granted:
-        return ("LICENCE-WHY-NOT-YET", {"day": day, "granted": lic.granted}), []
+        return ("LICENCE-WHY-NOT-YET", {"granted": lic.granted}), []
     if day > lic.expires:
-        return ("LICENCE-WHY-EXPIRED", {"day": day, "expires": lic.expires}), []
+        return ("LICENCE-WHY-EXPIRED", {"expires": lic.expires}), []
     c = rules.countries[iso2]
     country = Phrase(c.name_ja, c.name_en)
     if not (iso2 in lic.countries or lic.group in ("all", "group_a")):
         return ("LICENCE-WHY-DESTINATION", {"country": country}), []
     if (lic.kind == "general" or lic.group == "group_a") and not group_a:
-        return ("LICENCE-WHY-NOT-GROUP-A", {"country": country, "day": day}), []
+        return ("LICENCE-WHY-NOT-GROUP-A", {"country": country}), []
     if lic.kind == "special_general" and (un_embargo or concern_list):
-        return ("LICENCE-WHY-SPECIAL-GENERAL", {"country": country, "day": day}), []
+        return ("LICENCE-WHY-SPECIAL-GENERAL", {"country": country}), []
     if lic.parties:
         allowed = {fold(p) for p in lic.parties}
         if not parties:
             return ("LICENCE-WHY-NO-END-USER", {"parties": "、".join(lic.parties)}), []
-        other = next((p for p in parties if fold(p) not in allowed), None)
-        if other is not None:
-            return ("LICENCE-WHY-END-USER", {"name": other, "parties": "、".join(lic.parties)}), []
+        if any(fold(p) not in allowed for p in parties):
+            return ("LICENCE-WHY-END-USER", {"parties": "、".join(lic.parties)}), []
     notes: list[Phrase] = []
     if lic.value is not None:
         usage = rules.licence_usage.get(fold(lic.no))
@@ -306,7 +311,7 @@ def _check(
         if lic.currency != "JPY":
             notes.append(T.phrase("LICENCE-CHECK-CURRENCY", limit=lic.value, currency=lic.currency))
         elif value is not None and value > lic.value:
-            return ("LICENCE-WHY-VALUE-OVER", {"value": value, "limit": lic.value}), []
+            return ("LICENCE-WHY-VALUE-OVER", {"limit": lic.value}), []
         elif usage is not None and usage.unknown:
             notes.append(T.phrase("LICENCE-CHECK-BALANCE-UNKNOWN", count=usage.unknown, limit=lic.value))
         elif shipped >= lic.value:
@@ -357,7 +362,7 @@ def in_run(rules: Any, d: Decision, used: dict[str, float]) -> Decision:
     )
     code = max((d.code, R), key=SEVERITY.__getitem__)
     reasons = tuple(sorted((reason, *d.reasons), key=lambda r: -SEVERITY[r.severity]))
-    return replace(d, code=code, reasons=reasons, extra={})
+    return d.with_reasons(code, reasons)
 
 
 def _kind(lic: Any) -> Phrase:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
+from typing import Any
 
 
 class Code(str, Enum):
@@ -124,20 +125,16 @@ class Decision:
     def label(self) -> str:
         return self.code.label
 
-    def with_reasons(self, code: Code, reasons: tuple[Reason, ...]) -> Decision:
-        """This decision with another code and reasons (``dataclasses.replace``, without its per-call introspection:
-        the engine does this for every line screened by 品番)."""
-        return Decision(
-            code,
-            reasons,
-            self.as_of,
-            self.rules_version,
-            self.country,
-            self.item,
-            self.eul_version,
-            self.final_destination,
-            self.licence,
-        )
+    def with_reasons(self, code: Code, reasons: tuple[Reason, ...], **fields: Any) -> Decision:
+        """This decision with another code and reasons, and any other ``fields`` given (``licence``): as
+        ``dataclasses.replace``, without its per-call introspection and checks (the engine does this for every line
+        screened by 品番, and for every 許可要 line when a licence register is in force); a fresh renderer's cache."""
+        d = object.__new__(Decision)  # the frozen dataclass's __init__ sets each field through object.__setattr__
+        values = d.__dict__
+        values.update(self.__dict__)
+        values.update(fields)
+        values["code"], values["reasons"], values["extra"] = code, reasons, {}
+        return d
 
     def reason_text(self, lang: str = "ja") -> str:
         """The 理由 cell: see :func:`exportscreen.render.reason_text`."""

@@ -336,6 +336,6 @@ def test_screen_tech_is_licensed_by_a_technology_licence_in_calc(lo_profile, tmp
     assert expected[::2] == ["許可取得済", "許可要"]
     assert (
         expected[1].startswith("個別許可 T-1（役務取引")
-        and "提供先「XYZ」は許可の提供先（華東精密）と異なります" in expected[3]
+        and "提供先が許可の提供先（華東精密）と異なります" in expected[3]
     )
     assert _compute(formulas, lo_profile, tmp_path, clean_env()) == expected

@@ -99,7 +99,7 @@ def test_check_text_and_json(tmp_path, capsys):
     assert "covered by individual licence T-1 (technology, valid until 2026-12-31)" in capsys.readouterr().out
     assert cli.main(["check", *TECH_ARGS, "--end-user", "XYZ Ltd."]) == 0
     out = capsys.readouterr().out
-    assert "判定: 許可要" in out and "提供先「XYZ Ltd.」は許可の提供先（華東精密机械有限公司）と異なります" in out
+    assert "判定: 許可要" in out and "提供先が許可の提供先（華東精密机械有限公司）と異なります" in out
     # the goods line of the same 項番, destination and end user: G-1 only, never T-1
     goods = ["check", "--country", "中国", "--item", "2の項(1)", "--end-user", RECIPIENT, "--end-use", "民生"]
     assert cli.main([*goods, "--date", DATE, "--value-jpy", "1000", "--json"]) == 0
@@ -121,7 +121,7 @@ def test_the_technology_template_the_functions_the_audit_and_shipments(tmp_path,
     assert ws[f"S{r}"].fill.fgColor.rgb == "FF" + render.DECISION_COLOURS[Code.LICENSED][0]
     assert ws[f"T{r}"].value.startswith("個別許可 T-1（役務取引、有効期限 2026-12-31）の対象です")
     # TT-009: a 特定類型 resident influenced by China — T-1 names another recipient
-    assert "提供先「技術部 李」は許可の提供先（華東精密机械有限公司）と異なります" in ws[f"T{rows['TT-009']}"].value
+    assert "提供先が許可の提供先（華東精密机械有限公司）と異なります" in ws[f"T{rows['TT-009']}"].value
     # the audit record: the technology line with its kind and the decision naming the licence
     log = open_log()
     run = next(x for x in reversed(log.runs()) if x["kind"] == "screen")
