@@ -183,7 +183,11 @@ def _decide(
     final_destination: Any,
     final_end_user: Any,
     part_no: Any = None,
+    *,
+    licence_part: Any = None,
 ) -> Decision:
+    """``licence_part``: the 品番 of a line whose goods the master gave (:func:`_by_part`), for the licences that name
+    their 品番 (a line without one is covered by none of them)."""
     if part_no is not None:
         cells = (country, item, hs, end_user, end_use, inform, value_jpy, ship_date, final_destination, final_end_user)
         return _by_part(rules, today, rates, cells, part_no)
@@ -206,9 +210,8 @@ def _decide(
             from exportscreen import licensing
 
             value = _value(rules, value_jpy, rates)[0]
-            decision = licensing.apply(
-                rules, decision, iso2, as_of, names, facts, value, _country_day(rules, iso2, as_of)
-            )
+            standing = _country_day(rules, iso2, as_of)
+            decision = licensing.apply(rules, decision, iso2, as_of, names, facts, value, standing, part=licence_part)
         return decision
     # Transit or re-export: the goods are screened for the final destination as well; the stricter decision wins.
     group_a, un_embargo, concern = _country_day(rules, final, as_of)
@@ -230,27 +233,28 @@ def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any
     except InvalidInput:
         return _decide(rules, today, rates, *cells)  # the ship date's own error
     master = rules.master_on(as_of)
-    if master is None and item is not None:  # no master yet: the typed goods decide, as before masters existed
-        return _decide(rules, today, rates, *cells)
-    product = master.get(part_no) if master is not None else None
     part = part_no if part_no.__class__ is str else cell_text(part_no) or ""  # as shown (str: stripped by _key)
+    lp = part if rules.licence_registers else None  # for the licences naming their 品番
+    if master is None and item is not None:  # no master yet: the typed goods decide, as before masters existed
+        return _decide(rules, today, rates, *cells, licence_part=lp)
+    product = master.get(part_no) if master is not None else None
     if product is None:
         unknown = part_missing(rules, master, part)
         if item is None:
             return code_unknown(unknown, [_decide(rules, today, rates, cells[0], c, *cells[2:]) for c in PROBE_ITEMS])
-        return _adding(_decide(rules, today, rates, *cells), unknown)
+        return _adding(_decide(rules, today, rates, *cells, licence_part=lp), unknown)
     extra = [_from_master(rules, master.version, product.item, product.hs, product.judged)]
     stale = product_stale(rules, product, as_of)
     if stale is not None:
         extra.append(stale)
     if item is None and hs is None:  # the usual line: the master gives both
-        decision = _decide(rules, today, rates, cells[0], product.item, product.hs, *cells[3:])
+        decision = _decide(rules, today, rates, cells[0], product.item, product.hs, *cells[3:], licence_part=lp)
         return decision if decision.code is Code.INVALID else _adding(decision, *extra)
     by_master = (cells[0], product.item, product.hs if product.hs is not None else hs, *cells[3:])
     typed = (cells[0], product.item if item is None else item, product.hs if hs is None else hs, *cells[3:])
-    decision = _decide(rules, today, rates, *by_master)
+    decision = _decide(rules, today, rates, *by_master, licence_part=lp)
     if typed != by_master:
-        as_typed = _decide(rules, today, rates, *typed)
+        as_typed = _decide(rules, today, rates, *typed, licence_part=lp)
         if as_typed.code is Code.INVALID:
             return as_typed
         shown = describe_item(rules, typed[1], typed[2], as_of)

@@ -14,7 +14,8 @@ What is checked, the stricter reading where the facts note is not verified ([U])
 - a bulk licence never covers a line with an inform, an End User List hit, or a WMD or military use given;
 - 一般包括: a destination in 別表第三 on the ship date; 特別一般包括: never a 別表第三の二 / 別表第四 destination;
   1の項 is outside both ([U], stricter);
-- the 項番 and, where the licence names them, the end user; validity (許可日..有効期限) containing the ship date;
+- the 項番 and, where the licence names them, the end user and the 品番 (a line without one is not covered);
+  validity (許可日..有効期限) containing the ship date;
 - a value limit: a line value over it is not covered; no value, or a limit in another currency, 要確認;
   a quantity limit 要確認 (the engine is given no quantity: the quantity balance is shown by ``licences show``);
 - the balance (issue 15 §3): the shipments recorded against the licence (``exportscreen shipments record``) come in
@@ -36,6 +37,7 @@ from typing import Any
 from exportscreen.ids.text import fold
 from exportscreen.licences import KIND_NAMES
 from exportscreen.model import SEVERITY, Code, Decision
+from exportscreen.products import part_key
 from exportscreen.reasons import Phrase
 
 L, R, C = Code.LICENSE_REQUIRED, Code.REVIEW, Code.LICENSED
@@ -57,6 +59,7 @@ TECH_WORDING = {
     "LICENCE-CHECK": "LICENCE-TECH-CHECK",
     "LICENCE-NOT-COVERED": "LICENCE-TECH-NOT-COVERED",
     "LICENCE-MORE": "LICENCE-TECH-MORE",
+    "LICENCE-NONE": "LICENCE-TECH-NONE",
     "LICENCE-WHY-CATCHALL": "LICENCE-TECH-WHY-CATCHALL",
     "LICENCE-WHY-BULK-CONCERN": "LICENCE-TECH-WHY-BULK-CONCERN",
     "LICENCE-WHY-NOT-YET": "LICENCE-TECH-WHY-NOT-YET",
@@ -66,8 +69,9 @@ TECH_WORDING = {
     "LICENCE-WHY-SPECIAL-GENERAL": "LICENCE-TECH-WHY-SPECIAL-GENERAL",
     "LICENCE-WHY-NO-END-USER": "LICENCE-TECH-WHY-NO-END-USER",
     "LICENCE-WHY-END-USER": "LICENCE-TECH-WHY-END-USER",
+    "LICENCE-WHY-NO-PART": "LICENCE-TECH-WHY-NO-PART",
 }
-MAX_CANDIDATES = 5  # candidates named one by one; the rest counted
+MAX_CANDIDATES = 3  # candidates named one by one; the rest counted
 # why a candidate does not cover the line -> how far it is from covering it (the nearest are named first)
 FARTHER = {
     "LICENCE-WHY-DESTINATION": 1,
@@ -87,12 +91,14 @@ def apply(
     value: float | None,
     standing: tuple[bool, bool, bool],
     target: str = "goods",
+    part: str | None = None,
 ) -> Decision:
     """``d`` under the register in force on ``day``: LICENSED when a licence covers it, else 許可要 with the
     reasons why not. ``names`` the line's parties (str, a placeholder, or None), ``facts`` its engine.Facts (item,
     informs, end use), ``value`` the line's value in yen,
     ``standing`` the destination's (Group A, 別表第三の二, 別表第四) membership on ``day``; ``target`` the 対象 of
-    the licences that may cover it (goods, or technology for a technology line: :data:`COVERABLE`)."""
+    the licences that may cover it (goods, or technology for a technology line: :data:`COVERABLE`); ``part`` the
+    line's 品番 (a licence naming 品番 covers only the lines of one of them)."""
     if d.code is not L:
         return d
     reg = rules.licences_on(day)
@@ -110,11 +116,15 @@ def apply(
     concern = bool(facts.informs) or facts.end_use in ("wmd", "military") or any(r.hits for r in d.reasons)
     parties = [n for n in names if isinstance(n, str) and n]
     near = index.near(code.kou, iso2, tuple(parties))  # every licence that could cover the line is among them
+
+    def check(lic: Any) -> tuple[tuple[str, dict] | None, list[Phrase]]:
+        return _check(rules, lic, iso2, day, parties, code, concern, catch_all, value, standing, part)
+
     verdicts = []
     for lic in near:
         if _hopeless(lic, standing):  # named below if there is room
             continue
-        why, notes = _check(rules, lic, iso2, day, parties, code, concern, catch_all, value, standing)
+        why, notes = check(lic)
         verdicts.append((lic, why, notes))
     covered = [v for v in verdicts if v[1] is None]
     if covered:
@@ -128,17 +138,24 @@ def apply(
         used = {"no": lic.no, "version": reg.version, "value": value, "left": left}
         return d.with_reasons(code_, tuple(reasons), licence=used)
     # None covers the line. Named, nearest first, each with the first check it fails: the licences for its 項 and
-    # destination (its country, 別表第三 or 全地域), whatever end user they name, up to MAX_CANDIDATES; when there
-    # is none, the one nearest other licence (of the 項 for another destination, else of another 項). The rest are
-    # counted: with a register of a thousand licences, naming five far ones explains nothing and triples the 理由.
+    # destination (its country, 別表第三 or 全地域) — those that could cover it, then those that cannot on that day
+    # or name other end users, while there is room —, up to MAX_CANDIDATES; with none, the first of its 項 for another
+    # destination; the rest are counted. With no licence for its 項 at all, the line says so (LICENCE-NONE): naming
+    # licences of other 項 explains nothing and lengthens every 理由.
     named: list[tuple[Any, Any]] = [(lic, why) for lic, why, _ in verdicts if why]
-    hopeless = (lic for lic in near if _hopeless(lic, standing))
-    for lic in islice(chain(hopeless, index.other_end_users(code.kou, iso2, near)), MAX_CANDIDATES):
-        named.append((lic, _check(rules, lic, iso2, day, parties, code, concern, catch_all, value, standing)[0]))
-    if not named:
-        for lic in islice(index.farther(code.kou, iso2), 1):
-            named.append((lic, _check(rules, lic, iso2, day, parties, code, concern, catch_all, value, standing)[0]))
+    room = MAX_CANDIDATES - len(named)
+    if room > 0:
+        hopeless = (lic for lic in near if _hopeless(lic, standing))
+        for lic in islice(chain(hopeless, index.other_end_users(code.kou, iso2, near)), room):
+            named.append((lic, check(lic)[0]))
     named = sorted((v for v in named if v[1] is not None), key=lambda v: FARTHER.get(v[1][0], 0))[:MAX_CANDIDATES]
+    if not named and index.by_kou.get(code.kou):  # one of its 項 for another destination: named, as the nearest
+        lic = index.by_kou[code.kou][0]
+        named = [(lic, why) for why in (check(lic)[0],) if why is not None]
+    if not named:
+        country = rules.countries[iso2]
+        out = [_none_for(T, code.format(), Phrase(country.name_ja, country.name_en), len(index.goods), reg.version)]
+        return d.with_reasons(d.code, (*d.reasons, *out))
     out = [_not_covered(T, lic.no, lic.kind, why[0], tuple(why[1].items())) for lic, why in named]
     if len(index.goods) > len(named):
         out.append(_more(T, len(index.goods) - len(named), reg.version))
@@ -198,6 +215,12 @@ def _more(T: Any, count: int, version: str) -> Any:
     return T.reason("LICENCE-MORE", L, count=count, version=version)
 
 
+@lru_cache(maxsize=4096)
+def _none_for(T: Any, code: str, country: Phrase, count: int, version: str) -> Any:
+    """No licence of the register is for the line's 項番 and destination (one reason per 項番 and country)."""
+    return T.reason("LICENCE-NONE", L, code=code, country=country, count=count, version=version)
+
+
 class Index:
     """The licences of one 対象 (``target``: goods or technology) of one register version, indexed for screening
     (built once per version, :attr:`exportscreen.licences.Register.index` and ``tech_index``; :attr:`goods` holds
@@ -222,8 +245,8 @@ class Index:
         self._slots: dict[tuple[str, str], tuple] = {}
 
     def _slot(self, kou: str, iso2: str) -> tuple:
-        """(naming no end user, by folded end user, naming one, the other licences of the 項) for a 項 and a
-        destination, each in register order; built once."""
+        """(naming no end user, by folded end user, naming one) for a 項 and a destination, each in register order;
+        built once."""
         slot = self._slots.get((kou, iso2))
         if slot is None:
             found = {id(lic): lic for lic in (*self.by_destination.get((kou, iso2), ()), *self.by_group.get(kou, ()))}
@@ -234,15 +257,14 @@ class Index:
                     by_party.setdefault(p, []).append(lic)
             anyone = tuple(lic for lic in ordered if not lic.parties)
             party = tuple(lic for lic in ordered if lic.parties)
-            rest = tuple(lic for lic in self.by_kou.get(kou, ()) if id(lic) not in found)
-            slot = self._slots[(kou, iso2)] = (anyone, by_party, party, rest)
+            slot = self._slots[(kou, iso2)] = (anyone, by_party, party)
         return slot
 
     def near(self, kou: str, iso2: str, parties: tuple[str, ...]) -> tuple:
         """The licences that could cover a line of 項 ``kou`` to ``iso2`` for ``parties`` — of that 項, naming the
         destination or a group (別表第三, 全地域), naming one of the parties or none —, in register order: a
         superset of those that do (the checks themselves are :func:`_check`'s)."""
-        anyone, by_party, _party, _rest = self._slot(kou, iso2)
+        anyone, by_party, _party = self._slot(kou, iso2)
         extra = [lic for p in parties for lic in by_party.get(fold(p), ())] if by_party else ()
         if not extra:
             return anyone
@@ -253,13 +275,6 @@ class Index:
         """The licences of the 項 for the destination that name other end users (those ``near`` leaves out)."""
         skip = {id(lic) for lic in near}
         return (lic for lic in self._slot(kou, iso2)[2] if id(lic) not in skip)
-
-    def farther(self, kou: str, iso2: str) -> Iterator:
-        """The licences neither for the 項 nor the destination, nearest first: of the 項 for other destinations,
-        then those of other 項, each in register order."""
-        yield from self._slot(kou, iso2)[3]
-        same = {id(lic) for lic in self.by_kou.get(kou, ())}
-        yield from (lic for lic in self.goods if id(lic) not in same)
 
 
 def _check(
@@ -273,6 +288,7 @@ def _check(
     catch_all: bool,
     value: float | None,
     standing: tuple[bool, bool, bool],
+    part: str | None = None,
 ) -> tuple[tuple[str, dict] | None, list[Phrase]]:
     """(why the licence does not cover the line — a LICENCE-WHY-* id and its parameters — or None; the checks
     it leaves to the clerk when it does)."""
@@ -304,6 +320,11 @@ def _check(
             return ("LICENCE-WHY-NO-END-USER", {"parties": "、".join(lic.parties)}), []
         if any(fold(p) not in allowed for p in parties):
             return ("LICENCE-WHY-END-USER", {"parties": "、".join(lic.parties)}), []
+    if lic.parts:  # a licence for named 品番: only lines of one of them ([U] how 品番 limit a licence: stricter)
+        if not part:
+            return ("LICENCE-WHY-NO-PART", {"parts": "、".join(lic.parts)}), []
+        if part_key(part) not in _part_keys(lic.parts):
+            return ("LICENCE-WHY-PART", {"parts": "、".join(lic.parts)}), []
     notes: list[Phrase] = []
     if lic.value is not None:
         usage = rules.licence_usage.get(fold(lic.no))
@@ -323,6 +344,11 @@ def _check(
     if lic.quantity is not None:
         notes.append(T.phrase("LICENCE-CHECK-QUANTITY", limit=lic.quantity, unit=lic.quantity_unit))
     return None, notes
+
+
+@lru_cache(maxsize=4096)
+def _part_keys(parts: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(part_key(p) for p in parts)
 
 
 def _left(rules: Any, lic: Any) -> float | None:

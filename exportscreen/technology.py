@@ -131,7 +131,9 @@ def screen_technology(*cells: Any, rules: Rules, today: date, **fields: Any) -> 
         return _decide_line(rules, today, line)
 
 
-def _decide_line(rules: Rules, today: date, line: tuple) -> Decision:
+def _decide_line(rules: Rules, today: date, line: tuple, part: str | None = None) -> Decision:
+    """One technology line (the values of :data:`TECH_FIELDS`); ``part``: the 品番 of a line whose code the master
+    gave (:func:`_by_part`), for the licences that name their 品番."""
     v = dict(zip(TECH_FIELDS, line))
     if v["part_no"] is not None:
         return _by_part(rules, today, v)
@@ -161,11 +163,11 @@ def _decide_line(rules: Rules, today: date, line: tuple) -> Decision:
         eul_version=eul.version if eul is not None else None,
     )
     if rules.licence_registers and decision.code is L:  # the technology licences of the register
-        return _with_licences(rules, decision, facts, names)
+        return _with_licences(rules, decision, facts, names, part)
     return decision
 
 
-def _with_licences(rules: Rules, d: Decision, f: TechFacts, names: tuple) -> Decision:
+def _with_licences(rules: Rules, d: Decision, f: TechFacts, names: tuple, part: str | None = None) -> Decision:
     """A 許可要 technology line under the technology licences (対象 技術) of the register in force on its provision
     date (:func:`exportscreen.licensing.apply`, as goods lines, with no value: a technology line has none). Every
     destination whose rules apply (the provision country, the country a 特定類型 resident or a non-resident in Japan
@@ -175,7 +177,9 @@ def _with_licences(rules: Rules, d: Decision, f: TechFacts, names: tuple) -> Dec
     if unknown_dest or not dests:
         return d
     results = [
-        licensing.apply(rules, d, iso2, d.as_of, names, f, None, E._country_day(rules, iso2, d.as_of), "technology")
+        licensing.apply(
+            rules, d, iso2, d.as_of, names, f, None, E._country_day(rules, iso2, d.as_of), "technology", part=part
+        )
         for iso2 in dests
     ]
     uncovered = next((r for r in results if r.licence is None), None)
@@ -202,9 +206,10 @@ def _by_part(rules: Rules, today: date, v: dict) -> Decision:
     amendment touching its 項, or past its 見直し期限, is 要確認 (PART-STALE, PART-REVIEW-DUE)."""
     T, part = rules.reasons, cell_text(v["part_no"]) or ""
     item, hs = v["item"], v["hs"]
+    lp = part if rules.licence_registers else None  # for the licences naming their 品番
 
     def decide(**change: Any) -> Decision:
-        return _decide(rules, today, tuple({**v, "part_no": None, **change}[f] for f in TECH_FIELDS))
+        return _decide(rules, today, tuple({**v, "part_no": None, **change}[f] for f in TECH_FIELDS), lp)
 
     try:
         as_of = _date(v["provision_date"], "provision_date") or today

@@ -85,7 +85,7 @@ CASES = [
     (licence(group=None, countries=frozenset({"CN"})), {"country": "CN"}, L, "別表第三にありません"),
     (GENERAL, {"day": BEFORE}, L, "許可日 2026-01-01 より前"),
     (GENERAL, {"day": AFTER}, L, "有効期限 2028-12-31 を過ぎています"),
-    (GENERAL, {"item": "2の項(1)"}, L, "項番 2の項(1) は許可の対象（3の項）にありません"),
+    (GENERAL, {"item": "2の項(1)"}, L, "に 2の項(1) の アメリカ合衆国 向けの許可はありません"),
     (
         licence(items=(ItemRange("1"),)),
         {"item": "1の項(1)"},
@@ -154,7 +154,7 @@ def test_coverage(rules, lic, line, code, text):
         assert any(r.rule_id == "LIST-LISTED" and r.severity is C for r in d.reasons)
     else:  # one reason per candidate, the listing still 許可要
         assert [r.severity for r in d.reasons if r.rule_id == "LIST-LISTED"] == [L]
-        assert sum(r.rule_id == "LICENCE-NOT-COVERED" for r in d.reasons) == 1
+        assert sum(r.rule_id in ("LICENCE-NOT-COVERED", "LICENCE-NONE") for r in d.reasons) == 1
 
 
 def test_no_register_changes_nothing(rules):
@@ -205,19 +205,25 @@ def test_a_line_needing_a_check_stays_to_be_checked(rules):
 
 
 def test_many_candidates_are_named_up_to_a_limit(rules):
-    # licences for the line's 項 and destination (its group): up to five named, the rest counted
+    # licences for the line's 項 and destination (its group): up to three named, the rest counted
     lics = [licence(no=f"N-{i}", items=(ItemRange("3", "5"),)) for i in range(8)]
     d = decide(rules, lics)
     assert d.code is L
-    assert sum(r.rule_id == "LICENCE-NOT-COVERED" for r in d.reasons) == 5
-    assert any(r.rule_id == "LICENCE-MORE" and "ほか 3 件" in r.ja for r in d.reasons)
-    # none for its 項 and destination: the nearest other one named (same 項 first), the rest counted
+    assert sum(r.rule_id == "LICENCE-NOT-COVERED" for r in d.reasons) == 3
+    assert any(r.rule_id == "LICENCE-MORE" and "ほか 5 件" in r.ja for r in d.reasons)
+    # none for its 項 and destination: the first one of its 項 named, the rest counted
     far = [licence(no=f"F-{i}", items=(ItemRange("2"),)) for i in range(8)]
     other = licence(no="X-1", kind="individual", group=None, countries=frozenset({"FR"}), parties=("P",))
     d = decide(rules, [*far, other])
     named = [r.ja for r in d.reasons if r.rule_id == "LICENCE-NOT-COVERED"]
     assert len(named) == 1 and "X-1" in named[0] and "仕向地 アメリカ合衆国 は許可の仕向地にありません" in named[0]
     assert any(r.rule_id == "LICENCE-MORE" and "ほか 8 件" in r.ja for r in d.reasons)
+    # none of its 項 at all: the line says so, naming no licence of another 項
+    d = decide(rules, far)
+    assert d.code is L and not any(r.rule_id in ("LICENCE-NOT-COVERED", "LICENCE-MORE") for r in d.reasons)
+    (none,) = [r for r in d.reasons if r.rule_id == "LICENCE-NONE"]
+    assert "許可台帳（" in none.ja and "8 件）に 3の項(1) の アメリカ合衆国 向けの許可はありません" in none.ja
+    assert none.en.endswith("has no licence for 3の項(1) to United States")
 
 
 def test_english_texts(rules):
@@ -226,3 +232,29 @@ def test_english_texts(rules):
     assert (
         r.en.startswith("general bulk licence L-1 does not cover the line: a general bulk licence") and "China" in r.en
     )
+
+
+def _master(rules, *products):
+    """``rules`` with a 品番マスタ of ``products`` ((品番, 該非, 技術該非)), in force on every ship date used here."""
+    from exportscreen.products import Master, Product, part_key
+
+    given = {part_key(no): Product(no, item, date(2026, 1, 1), tech=tech) for no, item, tech in products}
+    return rules.with_products([Master(1, ALL_DAYS, "master.csv", "0" * 64, given)])
+
+
+# A licence naming its 品番 covers only the lines of one of them: a line by another 品番, or one whose goods are typed
+# (no 品番 to compare), is not covered — the goods of a licence are what it names (the stricter reading).
+PARTS = [
+    ({"part_no": "PN-1", "item": None}, C, "一般包括許可 L-1"),
+    ({"part_no": "ｐｎ－１", "item": None}, C, "一般包括許可 L-1"),  # the 品番 as the master folds it
+    ({"part_no": "PN-2", "item": None}, L, "品番が許可の品番（PN-1）にありません"),
+    ({}, L, "許可は品番（PN-1）に限られますが、行に品番がありません"),
+]
+
+
+@pytest.mark.parametrize("line, code, text", PARTS)
+def test_a_licence_naming_its_parts(rules, line, code, text):
+    ruled = _master(rules, ("PN-1", "3の項(1)", None), ("PN-2", "3の項(1)", None))
+    d = decide(ruled, [replace(GENERAL, parts=("PN-1",))], **line)
+    assert d.code is code and any(text in t for t in why(d)), why(d)
+    assert decide(ruled, [GENERAL], **line).code is C  # the same licence without 品番 covers each of them

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from test_licensed import AFTER, ALL_DAYS, BEFORE, VALID, licence  # noqa: E402  (tests/engine is on the path)
+from test_licensed import AFTER, ALL_DAYS, BEFORE, VALID, _master, licence  # noqa: E402  (tests/engine is on the path)
 
 from exportscreen.engine import screen, screen_technology
 from exportscreen.licences import ItemRange, Register
@@ -59,7 +59,7 @@ CASES = [
     (GENERAL, {"country": "中国"}, L, "中華人民共和国 は提供日に別表第三にありません"),
     (GENERAL, {"day": BEFORE}, L, "提供日が許可日 2026-01-01 より前です"),
     (GENERAL, {"day": AFTER}, L, "提供日に有効期限 2028-12-31 を過ぎています"),
-    (GENERAL, {"item": "2の項(1)"}, L, "項番 2の項(1) は許可の対象（7の項）にありません"),
+    (GENERAL, {"item": "2の項(1)"}, L, "に 2の項(1) の アメリカ合衆国 向けの役務取引の許可はありません"),
     (
         replace(GENERAL, items=(ItemRange("1"),)),
         {"item": "1の項"},
@@ -149,7 +149,7 @@ def test_coverage(eul_rules, lic, line, code, text):
     else:  # one reason per candidate, the requirement still 許可要
         assert d.licence is None
         assert any(r.severity is L for r in blocking)
-        assert sum(r.rule_id == "LICENCE-NOT-COVERED" for r in d.reasons) == 1
+        assert sum(r.rule_id in ("LICENCE-NOT-COVERED", "LICENCE-NONE") for r in d.reasons) == 1
 
 
 def test_goods_and_technology_licences_never_cover_each_other(eul_rules):
@@ -242,3 +242,18 @@ def test_a_licence_never_hides_the_pre_report(eul_rules):
     d = provide(eul_rules, [INDIVIDUAL], country="中国", critical_tech="積層セラミックコンデンサ", purpose="合弁")
     assert d.code is Code.REPORT_REQUIRED and d.licence is not None and d.licence["no"] == "TI-1"
     assert d.reasons[0].rule_id == "TECH-PREREPORT-REQUIRED" and any(r.rule_id == "LICENCE-COVERED" for r in d.reasons)
+
+
+@pytest.mark.parametrize(
+    "line, code, text",
+    [
+        ({"part_no": "TN-1", "item": None}, C, "一般包括許可 TG-1"),
+        ({"part_no": "TN-2", "item": None}, L, "品番が許可の品番（TN-1）にありません"),
+        ({}, L, "許可は品番・技術番号（TN-1）に限られますが、行に品番がありません"),
+    ],
+)
+def test_a_technology_licence_naming_its_parts(eul_rules, line, code, text):
+    ruled = _master(eul_rules, ("TN-1", "非該当", "7の項(1)"), ("TN-2", "非該当", "7の項(1)"))
+    d = provide(ruled, [replace(GENERAL, parts=("TN-1",))], **line)
+    assert d.code is code and any(text in t for t in why(d)), why(d)
+    assert provide(ruled, [GENERAL], **line).code is C
