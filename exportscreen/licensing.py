@@ -34,6 +34,7 @@ from functools import lru_cache
 from itertools import chain, islice
 from typing import Any
 
+from exportscreen.engine import _memo
 from exportscreen.ids.text import fold
 from exportscreen.licences import KIND_NAMES
 from exportscreen.model import SEVERITY, Code, Decision
@@ -101,7 +102,7 @@ def apply(
     line's 品番 (a licence naming 品番 covers only the lines of one of them)."""
     if d.code is not L:
         return d
-    reg = rules.licences_on(day)
+    reg = _register_on(rules, day)
     if reg is None:
         return d
     index = reg.index if target == "goods" else reg.tech_index
@@ -156,7 +157,10 @@ def apply(
         country = rules.countries[iso2]
         out = [_none_for(T, code.format(), Phrase(country.name_ja, country.name_en), len(index.goods), reg.version)]
         return d.with_reasons(d.code, (*d.reasons, *out))
-    out = [_not_covered(T, lic.no, lic.kind, why[0], tuple(why[1].items())) for lic, why in named]
+    failing: dict[tuple, list] = {}  # the licences that fail the line the same way: one reason
+    for lic, why in named:
+        failing.setdefault((why[0], tuple(why[1].items())), []).append((lic.kind, lic.no))
+    out = [_not_covered(T, tuple(lics), why, params) for (why, params), lics in failing.items()]
     if len(index.goods) > len(named):
         out.append(_more(T, len(index.goods) - len(named), reg.version))
     return d.with_reasons(d.code, (*d.reasons, *out))
@@ -175,15 +179,21 @@ def _tech_wording(T: Any) -> Any:
 
 
 @lru_cache(maxsize=16384)
-def _not_covered(T: Any, no: str, kind: str, why: str, params: tuple) -> Any:
-    """The reason a licence does not cover a line (memoised: many lines fail one licence the same way)."""
-    return T.reason(
-        "LICENCE-NOT-COVERED",
-        L,
-        number=no,
-        kind=Phrase(KIND_NAMES[kind], KIND_EN[kind]),
-        why=T.phrase(why, **dict(params)),
-    )
+def _not_covered(T: Any, licences: tuple[tuple[str, str], ...], why: str, params: tuple) -> Any:
+    """The reason ``licences`` ((kind, 許可番号) each) do not cover a line (memoised: many lines fail a licence the
+    same way)."""
+    return T.reason("LICENCE-NOT-COVERED", L, licences=_named(licences), why=T.phrase(why, **dict(params)))
+
+
+def _named(licences: tuple[tuple[str, str], ...]) -> Phrase:
+    """一般包括許可 GB-1・GB-2、特別一般包括許可 SG-1 / general bulk licences GB-1, GB-2 and special general bulk
+    licence SG-1: the licences by kind, in their order."""
+    kinds: dict[str, list[str]] = {}
+    for kind, no in licences:
+        kinds.setdefault(kind, []).append(no)
+    ja = "、".join(f"{KIND_NAMES[k]}許可 {'・'.join(nos)}" for k, nos in kinds.items())
+    en = [f"{KIND_EN[k]} licence{'s' if len(nos) > 1 else ''} {', '.join(nos)}" for k, nos in kinds.items()]
+    return Phrase(ja, " and ".join(en) if len(en) < 3 else ", ".join(en[:-1]) + " and " + en[-1])
 
 
 @lru_cache(maxsize=4096)
@@ -265,7 +275,7 @@ class Index:
         destination or a group (別表第三, 全地域), naming one of the parties or none —, in register order: a
         superset of those that do (the checks themselves are :func:`_check`'s)."""
         anyone, by_party, _party = self._slot(kou, iso2)
-        extra = [lic for p in parties for lic in by_party.get(fold(p), ())] if by_party else ()
+        extra = [lic for p in parties for lic in by_party.get(_fold(p), ())] if by_party else ()
         if not extra:
             return anyone
         both = {id(lic): lic for lic in (*anyone, *extra)}
@@ -294,7 +304,7 @@ def _check(
     it leaves to the clerk when it does)."""
     T = rules.reasons
     group_a, un_embargo, concern_list = standing
-    if not any(i.covers(code) for i in lic.items):
+    if not _covers(lic.items, code):
         return ("LICENCE-WHY-ITEM", {"code": code.format(), "items": "、".join(i.format() for i in lic.items)}), []
     if code.kou in BULK_EXCLUDED_KOU.get(lic.kind, ()):
         return ("LICENCE-WHY-KOU-1", {"code": code.format()}), []
@@ -315,10 +325,10 @@ def _check(
     if lic.kind == "special_general" and (un_embargo or concern_list):
         return ("LICENCE-WHY-SPECIAL-GENERAL", {"country": country}), []
     if lic.parties:
-        allowed = {fold(p) for p in lic.parties}
+        allowed = _folded(lic.parties)
         if not parties:
             return ("LICENCE-WHY-NO-END-USER", {"parties": "、".join(lic.parties)}), []
-        if any(fold(p) not in allowed for p in parties):
+        if any(_fold(p) not in allowed for p in parties):
             return ("LICENCE-WHY-END-USER", {"parties": "、".join(lic.parties)}), []
     if lic.parts:  # a licence for named 品番: only lines of one of them ([U] how 品番 limit a licence: stricter)
         if not part:
@@ -327,7 +337,7 @@ def _check(
             return ("LICENCE-WHY-PART", {"parts": "、".join(lic.parts)}), []
     notes: list[Phrase] = []
     if lic.value is not None:
-        usage = rules.licence_usage.get(fold(lic.no))
+        usage = rules.licence_usage.get(_fold(lic.no))
         shipped = usage.value if usage is not None else 0.0
         if lic.currency != "JPY":
             notes.append(T.phrase("LICENCE-CHECK-CURRENCY", limit=lic.value, currency=lic.currency))
@@ -346,6 +356,29 @@ def _check(
     return None, notes
 
 
+_fold = lru_cache(maxsize=65536)(fold)  # names and 許可番号 recur: folded once each
+
+
+def _register_on(rules: Any, day: date) -> Any:
+    """The register version in force on ``day`` (memoised with the engine's caches: every 許可要 line asks)."""
+    return rules.licences_on(day)
+
+
+_register_on = _memo(maxsize=4096)(_register_on)
+
+
+def _covers(items: tuple, code: Any) -> bool:
+    for i in items:
+        if i.covers(code):
+            return True
+    return False
+
+
+@lru_cache(maxsize=4096)
+def _folded(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(_fold(n) for n in names)
+
+
 @lru_cache(maxsize=4096)
 def _part_keys(parts: tuple[str, ...]) -> frozenset[str]:
     return frozenset(part_key(p) for p in parts)
@@ -356,7 +389,7 @@ def _left(rules: Any, lic: Any) -> float | None:
     None when it has no yen limit or a recorded shipment's value is not known."""
     if lic.value is None or lic.currency != "JPY":
         return None
-    usage = rules.licence_usage.get(fold(lic.no))
+    usage = rules.licence_usage.get(_fold(lic.no))
     if usage is None:
         return lic.value
     return None if usage.unknown else lic.value - usage.value

@@ -206,11 +206,21 @@ def test_a_line_needing_a_check_stays_to_be_checked(rules):
 
 def test_many_candidates_are_named_up_to_a_limit(rules):
     # licences for the line's 項 and destination (its group): up to three named, the rest counted
+    # (the licences failing the line the same way are one reason)
     lics = [licence(no=f"N-{i}", items=(ItemRange("3", "5"),)) for i in range(8)]
     d = decide(rules, lics)
     assert d.code is L
-    assert sum(r.rule_id == "LICENCE-NOT-COVERED" for r in d.reasons) == 3
+    (r,) = [r for r in d.reasons if r.rule_id == "LICENCE-NOT-COVERED"]
+    assert r.ja.startswith("一般包括許可 N-0・N-1・N-2 の対象外：項番 3の項(1) は許可の対象")
+    assert r.en.startswith("not covered by general bulk licences N-0, N-1, N-2: item 3の項(1)")
     assert any(r.rule_id == "LICENCE-MORE" and "ほか 5 件" in r.ja for r in d.reasons)
+    # failing it in different ways: one reason each, nearest first; kinds named apart
+    lics = [licence(no="N-0", items=(ItemRange("3", "5"),)), replace(SPECIAL, expires=date(2026, 5, 1)), GENERAL]
+    d = decide(rules, lics, inform="大量破壊兵器")
+    assert [r.ja.split("：")[0] for r in d.reasons if r.rule_id == "LICENCE-NOT-COVERED"] == [
+        "特別一般包括許可 SG-1、一般包括許可 L-1 の対象外",
+        "一般包括許可 N-0 の対象外",
+    ]
     # none for its 項 and destination: the first one of its 項 named, the rest counted
     far = [licence(no=f"F-{i}", items=(ItemRange("2"),)) for i in range(8)]
     other = licence(no="X-1", kind="individual", group=None, countries=frozenset({"FR"}), parties=("P",))
@@ -229,9 +239,7 @@ def test_many_candidates_are_named_up_to_a_limit(rules):
 def test_english_texts(rules):
     d = decide(rules, [GENERAL], country="CN")
     (r,) = [r for r in d.reasons if r.rule_id == "LICENCE-NOT-COVERED"]
-    assert (
-        r.en.startswith("general bulk licence L-1 does not cover the line: a general bulk licence") and "China" in r.en
-    )
+    assert r.en.startswith("not covered by general bulk licence L-1: a general bulk licence") and "China" in r.en
 
 
 def _master(rules, *products):

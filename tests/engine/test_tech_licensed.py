@@ -230,7 +230,7 @@ def test_no_register_changes_nothing(eul_rules):
 def test_english_texts(eul_rules):
     d = provide(eul_rules, [GENERAL], country="中国", recipient="XYZ")
     (r,) = [r for r in d.reasons if r.rule_id == "LICENCE-NOT-COVERED"]
-    assert r.en.startswith("general bulk licence TG-1 (technology) does not cover the line: a general bulk licence")
+    assert r.en.startswith("not covered by general bulk licence TG-1 (technology): a general bulk licence")
     assert "China" in r.en and r.en.endswith("on the provision date")
     covered = provide(eul_rules, [GENERAL])
     assert covered.reasons[0].en.startswith("covered by general bulk licence TG-1 (technology, valid until 2028-12-31)")
