@@ -157,8 +157,16 @@ def _header(names: Sequence[Any], columns: Mapping[Any, str] | None, lang: str) 
 
 
 def _used(header: orders.Header) -> list[int]:
-    """The columns a line's decision depends on (:func:`exportscreen.orders.used_columns`), in order."""
-    return sorted(orders.used_columns(header))
+    """The columns a line's decision depends on (:func:`exportscreen.orders.used_columns`), in order; 数量 too when a
+    licence of the register has a 数量上限 (:func:`exportscreen.screening.quantity_reader`)."""
+    from exportscreen import state
+    from exportscreen.screening import quantity_reader
+
+    used = orders.used_columns(header)
+    at = quantity_reader(header, state.rules())
+    if at is not None:
+        used[header.refs[at[0]][0]] = "quantity"
+    return sorted(used)
 
 
 class _Lines:
@@ -183,10 +191,11 @@ class _Lines:
 
     def decide(self, as_of: date, rates: tuple) -> list[Decision | None]:
         from exportscreen import state
-        from exportscreen.screening import decide_line
+        from exportscreen.screening import decide_line, quantity_reader
 
         rules = state.rules()
-        return [None if line is None else decide_line(line, rules, as_of, rates) for line in self.lines]
+        quantity = quantity_reader(self.header, rules)
+        return [None if line is None else decide_line(line, rules, as_of, rates, quantity) for line in self.lines]
 
     def record(self, g: int) -> tuple[tuple, tuple]:
         """(names, values) of line ``g`` as its audit record names them (a technology line's with its kind)."""

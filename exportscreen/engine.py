@@ -23,7 +23,15 @@ from typing import Any, TypeVar
 from exportscreen.ids import InvalidInput, hs_code, item_no
 from exportscreen.ids.hs_code import format_hs
 from exportscreen.ids.text import cell_text, fold
-from exportscreen.ids.values import parse_date, parse_end_use, parse_inform, parse_quantity, split_amount, unit_of
+from exportscreen.ids.values import (
+    parse_date,
+    parse_end_use,
+    parse_inform,
+    parse_quantity,
+    split_amount,
+    split_quantity,
+    unit_of,
+)
 from exportscreen.model import SEVERITY, Code, Decision, Money, Reason
 from exportscreen.reasons import Phrase
 from exportscreen.rules import Rules
@@ -119,6 +127,8 @@ def screen(
     rules: Rules,
     today: date,
     rates: tuple[tuple[str, float], ...] = (),
+    quantity: Any = None,
+    quantity_unit: str | None = None,
 ) -> Decision:
     """Screen one order line given as raw cell values, under ``rules``, with ``today`` as the as-of date of a line
     without a ship date. Never raises for bad input: it returns INVALID.
@@ -129,7 +139,9 @@ def screen(
     A ``final_destination`` other than ``country`` is screened too (the stricter decision wins, the reasons of each
     destination marked with it); a ``final_end_user`` is checked against the End User List with ``end_user``.
     A ``part_no`` (品番, never read as an item code) is looked up in the 品番マスタ the rules carry
-    (:meth:`Rules.with_products`): see :func:`_by_part`."""
+    (:meth:`Rules.with_products`): see :func:`_by_part`. ``quantity`` (the 数量 cell: 10, 10台, 5 kg; its column's
+    unit ``quantity_unit`` — 数量（台） — when the cell names none) is read for the licences with a 数量上限 only: with
+    none in the rules' registers it is dropped here and enters no memo key (:func:`_line_quantity`)."""
     cells: tuple[Any, ...] = (
         country,
         item,
@@ -143,6 +155,10 @@ def screen(
         final_end_user,
         part_no,
     )
+    if quantity is not None and rules.quantity_limits:
+        lq = _line_quantity(quantity, quantity_unit) if quantity.__hash__ is not None else None
+        if lq is not None:
+            return _with_quantity(rules, today, rates, lq, cells)
     if bool in map(type, cells):  # TRUE/FALSE are text to us (True == 1 would share 1's memo entries)
         cells = tuple(("TRUE" if c else "FALSE") if type(c) is bool else c for c in cells)
     key = (rules, today, rates, *cells)
@@ -167,6 +183,44 @@ _seen: dict[tuple, Decision] = {}  # first-level memo on the raw values, before 
 MEMO_LINES = 10_000  # distinct lines remembered (each with its decision): a million would take gigabytes
 
 
+def _with_quantity(rules: Rules, today: date, rates: tuple, lq: tuple, cells: tuple) -> Decision:
+    """:func:`screen` of a line whose quantity the licences with a 数量上限 read (``lq``: :func:`_line_quantity`),
+    memoised on the line and its quantity (the lines of a register without such licences never come here)."""
+    if bool in map(type, cells):
+        cells = tuple(("TRUE" if c else "FALSE") if type(c) is bool else c for c in cells)
+    key = (rules, today, rates, lq, *cells)  # one longer than screen's keys: never one of them
+    try:
+        return _seen[key]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable cell value: decided as screen decides it
+        return screen(*cells, rules=rules, today=today, rates=rates)
+    *fields, part = map(_key, cells)
+    if part is None:
+        decision = _decide(rules, today, rates, *fields, licence_quantity=lq)
+    else:
+        decision = _by_part(rules, today, rates, tuple(fields), part, lq)
+    if len(_seen) >= MEMO_LINES:
+        _seen.clear()
+    _seen[key] = decision
+    return decision
+
+
+@_memo(maxsize=8192, typed=True)
+def _line_quantity(value: Any, header_unit: str | None) -> tuple[float, str | None] | None:
+    """(number, folded unit — the cell's, else its column's — or None) of a line's 数量, as the licence check compares
+    it with a 数量上限 (never converted: :func:`exportscreen.licensing._check`); None when the cell is blank or
+    cannot be read as a quantity (the licence check then asks for it)."""
+    try:
+        number, unit = split_quantity(value)
+    except InvalidInput:
+        return None
+    if number is None:
+        return None
+    unit = unit or header_unit
+    return number, (fold(unit) or None) if unit else None
+
+
 @_memo(maxsize=MEMO_LINES)
 def _decide(
     rules: Rules,
@@ -185,12 +239,14 @@ def _decide(
     part_no: Any = None,
     *,
     licence_part: Any = None,
+    licence_quantity: tuple | None = None,
 ) -> Decision:
     """``licence_part``: the 品番 of a line whose goods the master gave (:func:`_by_part`), for the licences that name
-    their 品番 (a line without one is covered by none of them)."""
+    their 品番 (a line without one is covered by none of them); ``licence_quantity``: the line's quantity
+    (:func:`_line_quantity`), for the licences with a 数量上限 (passed only when the register has one)."""
     if part_no is not None:
         cells = (country, item, hs, end_user, end_use, inform, value_jpy, ship_date, final_destination, final_end_user)
-        return _by_part(rules, today, rates, cells, part_no)
+        return _by_part(rules, today, rates, cells, part_no, licence_quantity)
     try:
         iso2, as_of, names, facts = _facts(
             rules, today, country, item, hs, end_user, end_use, inform, value_jpy, ship_date, final_end_user, rates
@@ -211,7 +267,18 @@ def _decide(
 
             value = _value(rules, value_jpy, rates)[0]
             standing = _country_day(rules, iso2, as_of)
-            decision = licensing.apply(rules, decision, iso2, as_of, names, facts, value, standing, part=licence_part)
+            decision = licensing.apply(
+                rules,
+                decision,
+                iso2,
+                as_of,
+                names,
+                facts,
+                value,
+                standing,
+                part=licence_part,
+                quantity=licence_quantity,
+            )
         return decision
     # Transit or re-export: the goods are screened for the final destination as well; the stricter decision wins.
     group_a, un_embargo, concern = _country_day(rules, final, as_of)
@@ -219,7 +286,7 @@ def _decide(
     return _both_destinations(rules, decision, _evaluate(rules, final, as_of, names, onward))
 
 
-def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any) -> Decision:
+def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any, lq: tuple | None = None) -> Decision:
     """A line naming a 品番: the 品番マスタ in force on the line's date supplies 該非 and HS where the line leaves
     them blank; where the line gives them too and they differ, the stricter decision (PART-DISAGREE). A 品番 the
     master does not hold is 要確認 (the typed goods still decide when stricter); with no master in force, a line
@@ -235,26 +302,27 @@ def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any
     master = rules.master_on(as_of)
     part = part_no if part_no.__class__ is str else cell_text(part_no) or ""  # as shown (str: stripped by _key)
     lp = part if rules.licence_registers else None  # for the licences naming their 品番
+    kw: dict[str, Any] = {"licence_part": lp} if lq is None else {"licence_part": lp, "licence_quantity": lq}
     if master is None and item is not None:  # no master yet: the typed goods decide, as before masters existed
-        return _decide(rules, today, rates, *cells, licence_part=lp)
+        return _decide(rules, today, rates, *cells, **kw)
     product = master.get(part_no) if master is not None else None
     if product is None:
         unknown = part_missing(rules, master, part)
         if item is None:
             return code_unknown(unknown, [_decide(rules, today, rates, cells[0], c, *cells[2:]) for c in PROBE_ITEMS])
-        return _adding(_decide(rules, today, rates, *cells, licence_part=lp), unknown)
+        return _adding(_decide(rules, today, rates, *cells, **kw), unknown)
     extra = [_from_master(rules, master.version, product.item, product.hs, product.judged)]
     stale = product_stale(rules, product, as_of)
     if stale is not None:
         extra.append(stale)
     if item is None and hs is None:  # the usual line: the master gives both
-        decision = _decide(rules, today, rates, cells[0], product.item, product.hs, *cells[3:], licence_part=lp)
+        decision = _decide(rules, today, rates, cells[0], product.item, product.hs, *cells[3:], **kw)
         return decision if decision.code is Code.INVALID else _adding(decision, *extra)
     by_master = (cells[0], product.item, product.hs if product.hs is not None else hs, *cells[3:])
     typed = (cells[0], product.item if item is None else item, product.hs if hs is None else hs, *cells[3:])
-    decision = _decide(rules, today, rates, *by_master, licence_part=lp)
+    decision = _decide(rules, today, rates, *by_master, **kw)
     if typed != by_master:
-        as_typed = _decide(rules, today, rates, *typed, licence_part=lp)
+        as_typed = _decide(rules, today, rates, *typed, **kw)
         if as_typed.code is Code.INVALID:
             return as_typed
         shown = describe_item(rules, typed[1], typed[2], as_of)

@@ -583,6 +583,7 @@ def _screen_table(table) -> list[list]:
             body.append([])
     lines = {line.row: line for line in orders.lines_of(body, header).lines}
     rules, today = state.rules(), date.today()
+    quantity = screening.quantity_reader(header, rules)  # 数量, for a licence with a 数量上限
     out = [list(_TABLE_HEAD)]
     for i in range(len(body)):
         line = lines.get(i)
@@ -591,7 +592,7 @@ def _screen_table(table) -> list[list]:
         elif line is None:  # a blank or totals row
             out.append(["", ""])
         else:
-            d = screening.decide_line(line, rules, today)
+            d = screening.decide_line(line, rules, today, (), quantity)
             if _AUDIT_ENABLED:
                 try:
                     _audit("SCREEN_TABLE", dict(zip(*screening.record_of(line))), d)

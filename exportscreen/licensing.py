@@ -17,12 +17,15 @@ What is checked, the stricter reading where the facts note is not verified ([U])
 - the 項番 and, where the licence names them, the end user and the 品番 (a line without one is not covered);
   validity (許可日..有効期限) containing the ship date;
 - a value limit: a line value over it is not covered; no value, or a limit in another currency, 要確認;
-  a quantity limit 要確認 (the engine is given no quantity: the quantity balance is shown by ``licences show``);
+- a quantity limit (数量上限 and 数量単位): a line quantity over it is not covered; no quantity (or one that cannot
+  be read), or one not in the licence's unit (the cell's unit, else its column's: 数量（台）; a quantity without a
+  unit is not taken to be in the licence's unit, and units are never converted — the stricter readings), 要確認;
 - the balance (issue 15 §3): the shipments recorded against the licence (``exportscreen shipments record``) come in
-  with the rules (:meth:`Rules.with_shipments`); a yen limit they use up is not covered (LICENCE-WHY-EXHAUSTED);
-  a line value over what is left, or a recorded shipment of unknown value, 要確認. Earlier lines of the same run are
-  counted by :func:`in_run`, which the screening pipeline calls line by line in row order (the engine stays pure
-  and memoised: a decision depends on the line and the rules only).
+  with the rules (:meth:`Rules.with_shipments`); a yen or quantity limit they use up is not covered
+  (LICENCE-WHY-EXHAUSTED, -QUANTITY-EXHAUSTED); a line value or quantity over what is left, or a recorded shipment of
+  unknown value or quantity, 要確認. Earlier lines of the same run are counted by :func:`in_run`, which the screening
+  pipeline calls line by line in row order (the engine stays pure and memoised: a decision depends on the line and
+  the rules only).
 """
 
 from __future__ import annotations
@@ -93,13 +96,16 @@ def apply(
     standing: tuple[bool, bool, bool],
     target: str = "goods",
     part: str | None = None,
+    quantity: tuple | None = None,
 ) -> Decision:
     """``d`` under the register in force on ``day``: LICENSED when a licence covers it, else 許可要 with the
     reasons why not. ``names`` the line's parties (str, a placeholder, or None), ``facts`` its engine.Facts (item,
     informs, end use), ``value`` the line's value in yen,
     ``standing`` the destination's (Group A, 別表第三の二, 別表第四) membership on ``day``; ``target`` the 対象 of
     the licences that may cover it (goods, or technology for a technology line: :data:`COVERABLE`); ``part`` the
-    line's 品番 (a licence naming 品番 covers only the lines of one of them)."""
+    line's 品番 (a licence naming 品番 covers only the lines of one of them); ``quantity`` the line's 数量 as
+    (number, folded unit or None), or None (:func:`exportscreen.engine._line_quantity`; given only when the register
+    has a licence with a 数量上限)."""
     if d.code is not L:
         return d
     reg = _register_on(rules, day)
@@ -119,7 +125,7 @@ def apply(
     near = index.near(code.kou, iso2, tuple(parties))  # every licence that could cover the line is among them
 
     def check(lic: Any) -> tuple[tuple[str, dict] | None, list[Phrase]]:
-        return _check(rules, lic, iso2, day, parties, code, concern, catch_all, value, standing, part)
+        return _check(rules, lic, iso2, day, parties, code, concern, catch_all, value, standing, part, quantity)
 
     verdicts = []
     for lic in near:
@@ -131,12 +137,25 @@ def apply(
     if covered:
         lic, _, notes = min(covered, key=lambda v: len(v[2]))  # a licence needing no check first
         left = _left(rules, lic)
-        lead = _covered(T, lic.no, lic.kind, lic.expires, lic.value, lic.currency, left, lic.conditions, reg.version)
+        q_left = _quantity_left(rules, lic)
+        q_limit = None if lic.quantity is None else (lic.quantity, lic.quantity_unit, q_left)
+        lead = _covered(
+            T, lic.no, lic.kind, lic.expires, lic.value, lic.currency, left, lic.conditions, reg.version, q_limit
+        )
         kept = [_licensed(r) if r.severity is L else r for r in d.reasons]
         reviews = [T.reason("LICENCE-CHECK", R, number=lic.no, why=p) for p in notes]
         reasons = sorted([lead, *reviews, *kept], key=lambda r: -SEVERITY[r.severity])
         code_ = max((r.severity for r in reasons), key=SEVERITY.__getitem__)
-        used = {"no": lic.no, "version": reg.version, "value": value, "left": left}
+        used = {
+            "no": lic.no,
+            "version": reg.version,
+            "value": value,
+            "left": left,
+            "quantity": _in_unit(lic, quantity),  # in the licence's unit; None: not given, or in another unit
+            "quantity_left": q_left,
+            "quantity_limit": lic.quantity,
+            "quantity_unit": lic.quantity_unit,
+        }
         return d.with_reasons(code_, tuple(reasons), licence=used)
     # None covers the line. Named, nearest first, each with the first check it fails: the licences for its 項 and
     # destination (its country, 別表第三 or 全地域) — those that could cover it, then those that cannot on that day
@@ -198,12 +217,28 @@ def _named(licences: tuple[tuple[str, str], ...]) -> Phrase:
 
 @lru_cache(maxsize=4096)
 def _covered(
-    T: Any, no: str, kind: str, expires: date, value: Any, currency: str, left: Any, conditions: str, version: str
+    T: Any,
+    no: str,
+    kind: str,
+    expires: date,
+    value: Any,
+    currency: str,
+    left: Any,
+    conditions: str,
+    version: str,
+    quantity: tuple | None = None,
 ) -> Any:
-    """The reason naming the licence that covers a line (memoised: a licence covers many lines)."""
+    """The reason naming the licence that covers a line (memoised: a licence covers many lines); ``quantity`` its
+    quantity limit, unit and what is left of it (None: not known), when it has one."""
     limit: Any = T.phrase("LICENCE-LIMIT", value=value, currency=currency) if value is not None else ""
     if left is not None and left != value:  # shipments recorded: the balance too
         limit = T.phrase("LICENCE-LIMIT-LEFT", value=value, left=left)
+    if quantity is not None:
+        q, unit, q_left = quantity
+        more = T.phrase("LICENCE-QUANTITY-LIMIT", limit=q, unit=unit)
+        if q_left is not None and q_left != q:
+            more = T.phrase("LICENCE-QUANTITY-LEFT", limit=q, left=q_left, unit=unit)
+        limit = Phrase(getattr(limit, "ja", "") + more.ja, getattr(limit, "en", "") + more.en)
     cond = T.phrase("LICENCE-CONDITIONS", text=conditions) if conditions else ""
     kind_ = Phrase(KIND_NAMES[kind], KIND_EN[kind])
     return T.reason(
@@ -299,6 +334,7 @@ def _check(
     value: float | None,
     standing: tuple[bool, bool, bool],
     part: str | None = None,
+    quantity: tuple | None = None,
 ) -> tuple[tuple[str, dict] | None, list[Phrase]]:
     """(why the licence does not cover the line — a LICENCE-WHY-* id and its parameters — or None; the checks
     it leaves to the clerk when it does)."""
@@ -351,9 +387,34 @@ def _check(
             notes.append(T.phrase("LICENCE-CHECK-NO-VALUE", limit=lic.value))
         elif value > lic.value - shipped:
             notes.append(T.phrase("LICENCE-CHECK-BALANCE", value=value, left=lic.value - shipped, limit=lic.value))
-    if lic.quantity is not None:
-        notes.append(T.phrase("LICENCE-CHECK-QUANTITY", limit=lic.quantity, unit=lic.quantity_unit))
+    if lic.quantity is not None:  # never converted: a quantity in another unit, or none, is 要確認
+        usage = rules.licence_usage.get(_fold(lic.no))
+        limit, unit, q = lic.quantity, lic.quantity_unit, _in_unit(lic, quantity)
+        shipped = usage.quantity if usage is not None else 0.0
+        if q is not None and q > limit:
+            return ("LICENCE-WHY-QUANTITY-OVER", {"limit": limit, "unit": unit}), []
+        if shipped >= limit:  # shipments of unknown quantity can only add to it
+            return ("LICENCE-WHY-QUANTITY-EXHAUSTED", {"shipped": shipped, "limit": limit, "unit": unit}), []
+        if usage is not None and usage.quantity_unknown:
+            notes.append(
+                T.phrase("LICENCE-CHECK-QUANTITY-UNKNOWN", count=usage.quantity_unknown, limit=limit, unit=unit)
+            )
+        elif quantity is None:
+            notes.append(T.phrase("LICENCE-CHECK-NO-QUANTITY", limit=limit, unit=unit))
+        elif q is None:
+            unit_note = T.phrase("LICENCE-CHECK-QUANTITY-UNIT", limit=limit, unit=unit) if unit else None
+            notes.append(unit_note or T.phrase("LICENCE-CHECK-QUANTITY-UNIT-NONE", limit=limit))
+        elif q > limit - shipped:
+            notes.append(T.phrase("LICENCE-CHECK-QUANTITY-BALANCE", left=limit - shipped, limit=limit, unit=unit))
     return None, notes
+
+
+def _in_unit(lic: Any, quantity: tuple | None) -> float | None:
+    """The line's quantity when it is in the licence's unit (the same folded text; both without one), else None."""
+    if quantity is None or lic.quantity is None:
+        return None
+    number, unit = quantity
+    return number if (unit or "") == _fold(lic.quantity_unit) else None
 
 
 _fold = lru_cache(maxsize=65536)(fold)  # names and 許可番号 recur: folded once each
@@ -395,6 +456,17 @@ def _left(rules: Any, lic: Any) -> float | None:
     return None if usage.unknown else lic.value - usage.value
 
 
+def _quantity_left(rules: Any, lic: Any) -> float | None:
+    """The licence's quantity balance before this run: its 数量上限 less the quantities of the shipments recorded
+    against it; None when it has no quantity limit or a recorded shipment's quantity is not known."""
+    if lic.quantity is None:
+        return None
+    usage = rules.licence_usage.get(_fold(lic.no))
+    if usage is None:
+        return lic.quantity
+    return None if usage.quantity_unknown else lic.quantity - usage.quantity
+
+
 def no_register(rules: Any, d: Decision) -> Phrase | None:
     """What LICENCE_FOR adds to a 許可要 line when no licence register is in force on its date, else None."""
     if d.code is L and rules.licences_on(d.as_of) is None:
@@ -402,25 +474,47 @@ def no_register(rules: Any, d: Decision) -> Phrase | None:
     return None
 
 
-def in_run(rules: Any, d: Decision, used: dict[str, float]) -> Decision:
-    """``d`` after the earlier lines of the same run (``used``: licence -> yen of the lines before this one that
-    the licence covers, updated here). A line whose value is more than the balance left once those lines are
-    counted is 要確認 (LICENCE-BALANCE-RUN). Every line the licence covers counts, 要確認 or not: a line the clerk
-    clears is shipped under it too. Called by the screening pipeline in row order (the engine cannot: it decides one
-    line, memoised)."""
+def in_run(rules: Any, d: Decision, used: dict[str, tuple[float, float, int]]) -> Decision:
+    """``d`` after the earlier lines of the same run (``used``: licence -> (yen, quantity, lines of no quantity in
+    the licence's unit) of the lines before this one that the licence covers, updated here). A line whose value, or
+    quantity, is more than the balance left once those lines are counted is 要確認 (LICENCE-BALANCE-RUN,
+    LICENCE-BALANCE-RUN-QUANTITY); so is a line of a licence with a 数量上限 after such lines whose quantity is not
+    known (the stricter reading: LICENCE-BALANCE-RUN-QUANTITY-UNKNOWN). Every line the licence covers counts, 要確認
+    or not: a line the clerk clears is shipped under it too. Called by the screening pipeline in row order (the
+    engine cannot: it decides one line, memoised)."""
     lic = d.licence
     if lic is None:
         return d
-    no, value, left = lic["no"], lic["value"], lic["left"]
-    before = used.get(no, 0.0)
-    used[no] = before + (value or 0.0)
-    if left is None or value is None or not before or value <= left - before:
+    no, value, left, quantity, q_left = lic["no"], lic["value"], lic["left"], lic["quantity"], lic["quantity_left"]
+    before, q_before, q_unknown = used.get(no, (0.0, 0.0, 0))
+    limited = lic["quantity_limit"] is not None
+    used[no] = (before + (value or 0.0), q_before + (quantity or 0.0), q_unknown + (limited and quantity is None))
+    over = []
+    if left is not None and value is not None and before and value > left - before:
+        over.append(
+            rules.reasons.reason(
+                "LICENCE-BALANCE-RUN", R, number=no, earlier=before, left=max(left - before, 0.0), value=value
+            )
+        )
+    if limited and quantity is not None and q_unknown:
+        over.append(rules.reasons.reason("LICENCE-BALANCE-RUN-QUANTITY-UNKNOWN", R, number=no, count=q_unknown))
+    elif q_left is not None and quantity is not None and q_before and quantity > q_left - q_before:
+        left_now = max(q_left - q_before, 0.0)
+        over.append(
+            rules.reasons.reason(
+                "LICENCE-BALANCE-RUN-QUANTITY",
+                R,
+                number=no,
+                earlier=q_before,
+                left=left_now,
+                quantity=quantity,
+                unit=lic["quantity_unit"],
+            )
+        )
+    if not over:
         return d
-    reason = rules.reasons.reason(
-        "LICENCE-BALANCE-RUN", R, number=no, earlier=before, left=max(left - before, 0.0), value=value
-    )
     code = max((d.code, R), key=SEVERITY.__getitem__)
-    reasons = tuple(sorted((reason, *d.reasons), key=lambda r: -SEVERITY[r.severity]))
+    reasons = tuple(sorted((*over, *d.reasons), key=lambda r: -SEVERITY[r.severity]))
     return d.with_reasons(code, reasons)
 
 

@@ -238,6 +238,16 @@ def header_unit(text: Any) -> str | None:
     return None
 
 
+QUANTITY_HEADER_UNITS = {"台数": "台", "個数": "個"}  # a 数量 header that names its unit by its word
+
+
+def quantity_unit(text: Any) -> str | None:
+    """The unit a 数量 header names: in brackets (数量（台）, Qty (kg)), or by its word (台数, 個数); None for 数量."""
+    h = normalize_header(text)
+    units = [m[1:-1].strip() for m in _BRACKETS.findall(h)]
+    return next((u for u in units if u), None) or QUANTITY_HEADER_UNITS.get(_BRACKETS.sub("", h))
+
+
 class ColumnClash(UserError):
     """Two columns of the header row name one field: which one to screen cannot be chosen silently."""
 
@@ -257,6 +267,11 @@ class Header:
     def order_ref(self) -> int | None:
         """Which of a line's refs is its order number (the first order number column), if any."""
         return next((i for i, (_c, f, _h) in enumerate(self.refs) if f == "order_no"), None)
+
+    @property
+    def quantity_ref(self) -> int | None:
+        """Which of a line's refs is its 数量 (the first 数量 column), if any."""
+        return next((i for i, (_c, f, _h) in enumerate(self.refs) if f == "quantity"), None)
 
     def output_columns(self) -> tuple[int, int, list[str]]:
         """(decision col, reason col, [fields whose header cell must be created])."""

@@ -240,6 +240,12 @@ class Rules:
 
         return in_force(self.eul_lists, day)
 
+    @cached_property
+    def quantity_limits(self) -> bool:
+        """Whether a licence of the registers has a 数量上限: only then does a line's 数量 reach the engine (and its
+        memo keys: :func:`exportscreen.engine.screen`)."""
+        return any(lic.quantity is not None for reg in self.licence_registers for lic in reg.licences)
+
     def with_licences(self, registers) -> Rules:
         import dataclasses
 

@@ -49,17 +49,32 @@ TECH_RECORD = ("kind", *TECH_FIELDS)  # what a technology line's audit record na
 GOODS_RECORD = ("kind", *orders.FIELDS)
 
 
-def decide_line(line: orders.OrderLine, rules, as_of: date, rates: tuple = ()) -> Decision:
+def decide_line(
+    line: orders.OrderLine, rules, as_of: date, rates: tuple = (), quantity: tuple[int, str | None] | None = None
+) -> Decision:
     """An order line's decision: goods (screen), technology (screen_technology), or 入力エラー naming a 取引区分 that
-    is neither."""
+    is neither. ``quantity``: where the line's 数量 is, from :func:`quantity_reader` (None: not read)."""
     tech = line.tech
     if tech is None:
-        return screen(*line.values, rules=rules, today=as_of, rates=rates)
+        if quantity is None or line.refs is None:
+            return screen(*line.values, rules=rules, today=as_of, rates=rates)
+        at, unit = quantity
+        return screen(*line.values, rules=rules, today=as_of, rates=rates, quantity=line.refs[at], quantity_unit=unit)
     if tech.__class__ is tuple:
         return screen_technology(*tech, rules=rules, today=as_of)
     message = rules.reasons.phrase("KIND-BAD", text=tech)
     reason = rules.reasons.reason("INPUT-KIND", Code.INVALID, message=message)
     return Decision(Code.INVALID, (reason,), as_of, rules.version)
+
+
+def quantity_reader(header: orders.Header, rules) -> tuple[int, str | None] | None:
+    """(which of a line's refs is its 数量, the unit its column's header names) when the table has a 数量 column and
+    the rules' registers a licence with a 数量上限 — the only check that reads it (:func:`exportscreen.engine.screen`);
+    else None: the quantity is not read. Every adapter that screens a table passes it to :func:`decide_line`."""
+    at = header.quantity_ref
+    if at is None or not rules.quantity_limits:
+        return None
+    return at, orders.quantity_unit(header.refs[at][2])
 
 
 def _kind_record(line: orders.OrderLine) -> tuple[tuple, tuple]:
@@ -305,12 +320,15 @@ def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_pro
         formula_cells = table.formula_cells
         pairs: dict[tuple, tuple] = {}  # one (判定, 理由) tuple per distinct pair: a million lines share a few
         labels: dict = {}  # code -> 判定
-        licence_used: dict[str, float] = {}  # licence -> yen of the lines so far it covers (licensing.in_run)
+        licence_used: dict[str, tuple] = {}  # licence -> what the lines so far it covers use (licensing.in_run)
+        quantity = quantity_reader(header, rules)  # None unless a licence has a 数量上限
         try:
             for n, line in enumerate(table.lines, start=1):
                 values, row, tech = line.values, line.row, line.tech
-                if tech is None:
+                if tech is None and quantity is None:
                     d = screen(*values, rules=rules, today=as_of, rates=rates)  # FIELDS: the engine's argument order
+                elif tech is None:
+                    d = decide_line(line, rules, as_of, rates, quantity)
                 else:  # a technology line (or one whose 取引区分 is neither): recorded with its kind
                     d = decide_line(line, rules, as_of)
                     fields, values = _kind_record(line)
@@ -322,8 +340,8 @@ def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_pro
                 pair = (labels.get(code) or labels.setdefault(code, label(code, lang)), reason_text(d, lang))
                 out[row] = pairs.setdefault(pair, pair)
                 counts[code] += 1
-                add_distinct(hash(values))
                 refs = line.refs
+                add_distinct(hash(values) if quantity is None or refs is None else hash((values, refs[quantity[0]])))
                 record(fields, values, d, row + 1, refs)
                 fields = orders.FIELDS
                 if code in action_codes and len(actions) < ACTION_LIST_MAX:

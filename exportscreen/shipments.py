@@ -73,8 +73,9 @@ class Usage:
 
     value: float = 0.0  # yen, of the shipments whose value is known
     unknown: int = 0  # shipments recorded without a value
-    quantity: float = 0.0
+    quantity: float = 0.0  # of the shipments whose quantity is known
     lines: int = 0
+    quantity_unknown: int = 0  # shipments recorded without a quantity (none given, or not in a 数量上限's unit)
 
 
 @dataclass
@@ -161,11 +162,16 @@ def _line_refs(table: orders.OrderTable) -> list[str]:
     return out
 
 
-def _quantity(table: orders.OrderTable, line: orders.OrderLine) -> float | None:
+def _quantity(table: orders.OrderTable, line: orders.OrderLine, licence: dict) -> float | None:
+    """The line's quantity as recorded: for a licence with a 数量上限, the quantity the decision compared with it —
+    in the licence's unit, else None (not known: the balance is then unknown, never counted in another unit); for
+    another, the 数量 cell's number."""
     from exportscreen.ids import InvalidInput
     from exportscreen.ids.values import parse_quantity
 
-    at = next((i for i, (_c, f, _h) in enumerate(table.header.refs) if f == "quantity"), None)
+    if licence["quantity_limit"] is not None:
+        return licence["quantity"]
+    at = table.header.quantity_ref
     if at is None or line.refs is None:
         return None
     try:
@@ -221,13 +227,14 @@ def record(
             done = _recorded(src.name, [ref for _line, ref in picked])
             out.skipped = [(line.row + 1, ref) for line, ref in picked if ref in done]
             picked = [(line, ref) for line, ref in picked if ref not in done]
-        from exportscreen.screening import decide_line
+        from exportscreen.screening import decide_line, quantity_reader
 
         run.set_refs([h for _c, _f, h in table.header.refs])
         now, user = _now_user()
         new = []
+        quantity = quantity_reader(table.header, rules)
         for line, ref in picked:
-            d = decide_line(line, rules, today, rates)
+            d = decide_line(line, rules, today, rates, quantity)
             if d.licence is None:
                 out.not_covered.append((line.row + 1, ref, d))
                 continue
@@ -238,7 +245,7 @@ def record(
                 "ref": ref,
                 "licence": d.licence["no"],
                 "value": d.licence["value"],
-                "quantity": _quantity(table, line),
+                "quantity": _quantity(table, line, d.licence),
                 "ship_date": d.as_of.isoformat(),
             }
             out.lines.append(item)
@@ -340,9 +347,10 @@ def load_usage() -> dict[str, Usage]:
                 func.count() - func.count(c.value_jpy),
                 func.coalesce(func.sum(c.quantity), 0.0),
                 func.count(),
+                func.count() - func.count(c.quantity),
             ).group_by(c.licence_key)
         ).all()
-    return {k: Usage(float(v), int(u), float(q), int(n)) for k, v, u, q, n in rows}
+    return {k: Usage(float(v), int(u), float(q), int(n), int(qu)) for k, v, u, q, n, qu in rows}
 
 
 def of_licence(no: str) -> list[dict]:

@@ -55,6 +55,13 @@ def register(sub) -> None:
         ),
     )
     p.add_argument(
+        "--quantity",
+        help=tr(
+            "数量（10台、5 kg。数量上限のある許可と照合。単位は許可の数量単位と同じに）",
+            "quantity (10台, 5 kg), checked against a licence's quantity limit (in the licence's unit)",
+        ),
+    )
+    p.add_argument(
         "--final-destination",
         help=tr("最終仕向地（仕向地と異なれば両方で判定）", "final destination (screened too when it differs)"),
     )
@@ -147,7 +154,7 @@ TECH_ONLY = (
     *("residency", "specific_type", "influence_country", "method", "exemption", "critical_tech"),
     *("overseas_production", "purpose", "reported_on"),
 )
-GOODS_ONLY = ("value_jpy", "final_destination", "final_end_user", "rate")
+GOODS_ONLY = ("value_jpy", "quantity", "final_destination", "final_end_user", "rate")
 
 
 def _refuse_other_kind(args) -> None:
@@ -206,6 +213,7 @@ def run(args) -> int:
         "final_destination": args.final_destination,
         "final_end_user": args.final_end_user,
         **({"part_no": args.part} if args.part is not None else {}),
+        **({"quantity": args.quantity} if args.quantity is not None else {}),
     }
     decision = screening.decide(**inputs, rates=parse_rates(args.rate))
     return _show(args, inputs, decision)

@@ -157,12 +157,17 @@ def _shipments(lic, lang: str) -> None:
             )
         )
     if lic.quantity is not None:
+        q_unknown = sum(1 for s in done if s["quantity"] is None)  # none given, or not in the licence's unit
+        left_ja = left_en = f"{lic.quantity - quantity:,g} {lic.quantity_unit}"
+        if q_unknown:
+            left_ja, left_en = (
+                f"不明（数量の分からない出荷 {q_unknown} 行）",
+                f"not known ({q_unknown} shipments without a quantity in the licence's unit)",
+            )
         print(
             tr(
-                f"数量残: {lic.quantity - quantity:,g} {lic.quantity_unit}"
-                f"（上限 {lic.quantity:,g} − 出荷 {quantity:,g}）",
-                f"quantity left: {lic.quantity - quantity:,g} {lic.quantity_unit} "
-                f"(limit {lic.quantity:,g} less {quantity:,g} shipped)",
+                f"数量残: {left_ja}（上限 {lic.quantity:,g} − 出荷 {quantity:,g}）",
+                f"quantity left: {left_en} (limit {lic.quantity:,g} less {quantity:,g} shipped)",
                 lang,
             )
         )

@@ -250,28 +250,35 @@ class ForeignValue(InvalidInput):
 def parse_quantity(value) -> float | None:
     """A quantity (数量): a number, or text such as 1,200 / 10個 / 5 pcs (words after the number are units).
     None for an empty cell; :class:`InvalidInput` for anything else or a negative number."""
+    return split_quantity(value)[0]
+
+
+def split_quantity(value) -> tuple[float | None, str | None]:
+    """(number, unit as written or None) of a quantity cell (:func:`parse_quantity`): 10台 -> (10.0, "台"),
+    "5 kg" -> (5.0, "kg"), 3 -> (3.0, None)."""
     if value is None or isinstance(value, bool):
-        return None
+        return None, None
+    unit = None
     if isinstance(value, (int, float)):
         q = float(value)
         if q != q:
-            return None
+            return None, None
     else:
         text = cell_text(value)
         if text is None:
-            return None
+            return None, None
         m = _QUANTITY.fullmatch(nfkc(text))
         if m is None:
             raise InvalidInput(
                 "value_jpy", f"数量「{text}」を数値として読めません", f"quantity {text!r} is not a number"
             )
-        q = float(m.group(1).replace(",", ""))
+        q, unit = float(m.group(1).replace(",", "")), m.group(2) or None
     if q < 0:
         raise InvalidInput("value_jpy", f"数量が負です（{q:g}）", f"quantity is negative ({q:g})")
-    return q
+    return q, unit
 
 
-_QUANTITY = re.compile(r"([+-]?(?:\d[\d,]*)?\.?\d+)\s*[^\d\s]*")
+_QUANTITY = re.compile(r"([+-]?(?:\d[\d,]*)?\.?\d+)\s*([^\d\s]*)")
 
 
 def _enum(value, lookup: dict, field: str, ja_name: str, choices: str) -> str | None:

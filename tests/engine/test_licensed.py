@@ -266,3 +266,115 @@ def test_a_licence_naming_its_parts(rules, line, code, text):
     d = decide(ruled, [replace(GENERAL, parts=("PN-1",))], **line)
     assert d.code is code and any(text in t for t in why(d)), why(d)
     assert decide(ruled, [GENERAL], **line).code is C  # the same licence without 品番 covers each of them
+
+
+# A 数量上限 (issue 15 §3): the line's 数量 against the licence's limit and what the recorded shipments leave of it —
+# never converted: the cell's unit, else its column's (quantity_unit: 数量（台）), must be the licence's 数量単位.
+Q_LIC = replace(INDIVIDUAL, value=None, quantity=10.0, quantity_unit="台")
+NO_UNIT = replace(Q_LIC, quantity_unit="")
+
+
+def usage(quantity=0.0, lines=1, unknown=0):
+    from exportscreen.shipments import Usage
+
+    return Usage(quantity=quantity, lines=lines, quantity_unknown=unknown)
+
+
+# (licence, recorded shipments, line's 数量, its column's unit, decision, the line's quantity in the licence's unit
+# as the covered decision names it, a fragment of the licence reasons)
+QUANTITY_CASES = [
+    (Q_LIC, None, "5台", None, C, 5.0, "個別許可 I-1（有効期限 2028-12-31、数量上限 10 台）の対象です"),
+    (Q_LIC, None, "１０ 台", None, C, 10.0, "数量上限 10 台）"),  # the whole limit, full width
+    (Q_LIC, None, 5, "台", C, 5.0, "数量上限 10 台）"),  # a number in a 数量（台） column
+    (replace(Q_LIC, quantity_unit="PCS"), None, "5 pcs", None, C, 5.0, "数量上限 10 PCS）"),  # folded, not converted
+    (NO_UNIT, None, 5, None, C, 5.0, "数量上限 10 ）"),  # neither names a unit
+    (Q_LIC, None, "11台", None, L, None, "数量が許可の数量上限 10 台 を超えます"),
+    (Q_LIC, None, 11, "台", L, None, "数量が許可の数量上限 10 台 を超えます"),
+    (Q_LIC, None, None, None, R, None, "数量上限 10 台 がありますが、行に数量がない"),
+    (Q_LIC, None, "約5台", None, R, None, "行に数量がない（または数値として読めない）"),
+    (Q_LIC, None, 5, None, R, None, "行の数量に許可の単位「台」が書かれていない"),  # a bare number: not taken to be 台
+    (Q_LIC, None, "5kg", None, R, None, "許可の単位「台」が書かれていない（または単位が異なる）"),
+    (Q_LIC, None, "5kg", "台", R, None, "許可の単位「台」"),  # the cell's unit, not its column's
+    (Q_LIC, None, "50kg", None, R, None, "許可の単位「台」"),  # over 10 in another unit: not compared, not over
+    (NO_UNIT, None, "5台", None, R, None, "許可の数量上限 10 に単位がなく"),
+    # the balance: the shipments recorded against the licence
+    (Q_LIC, usage(7.0), "3台", None, C, 3.0, "数量上限 10 台・残 3 台）の対象です"),
+    (Q_LIC, usage(7.0), "4台", None, R, 4.0, "数量が残量 3 台（数量上限 10 台 から出荷実績を引いた量）を超えます"),
+    (Q_LIC, usage(7.0), None, None, R, None, "行に数量がない"),
+    (Q_LIC, usage(10.0), "1台", None, L, None, "数量上限 10 台 を出荷実績 10 台 で使い切っています"),
+    (Q_LIC, usage(3.0, 2, 1), "1台", None, R, 1.0, "数量の分からない出荷実績が 1 件あり、数量上限 10 台 の残量"),
+    (Q_LIC, usage(12.0, 3, 1), "1台", None, L, None, "使い切っています"),  # unknown ones can only add to it
+    # a value limit too: both checked
+    (replace(Q_LIC, value=1_000_000.0), None, "5台", None, C, 5.0, "金額上限 1,000,000 JPY、数量上限 10 台"),
+]
+
+
+@pytest.mark.parametrize("lic, used, quantity, unit, code, in_unit, text", QUANTITY_CASES)
+def test_a_quantity_limit(rules, lic, used, quantity, unit, code, in_unit, text):
+    from exportscreen.ids.text import fold
+
+    ruled = rules.with_shipments({fold(lic.no): used} if used else {})
+    value = {"value_jpy": 500_000} if lic.value is not None else {}
+    d = decide(ruled, [lic], country="CN", quantity=quantity, quantity_unit=unit, **value)
+    assert d.code is code, why(d)
+    assert any(text in t for t in why(d)), why(d)
+    if code is L:
+        assert d.licence is None
+        return
+    # covered: the licence names the line's quantity in its unit (None: not comparable), its limit and what is left
+    assert d.licence["quantity"] == in_unit
+    assert d.licence["quantity_limit"] == 10.0 and d.licence["quantity_unit"] == lic.quantity_unit
+    known = used is None or not used.quantity_unknown
+    assert d.licence["quantity_left"] == ((10.0 - (used.quantity if used else 0.0)) if known else None)
+
+
+def test_the_quantity_enters_no_memo_without_a_quantity_limit(rules):
+    """Without a licence with a 数量上限 the quantity is dropped before any memo: the same decision object."""
+    plain = rules.with_licences([Register(ALL_DAYS, (INDIVIDUAL,))])
+    assert not plain.quantity_limits and not rules.quantity_limits
+    line = dict(end_user="ABC Co., Ltd.", end_use="民生", value_jpy=500_000, ship_date=VALID, rules=plain, today=VALID)
+    d = screen("CN", "3の項(1)", **line)
+    assert d.code is C
+    assert all(screen("CN", "3の項(1)", quantity=q, **line) is d for q in ("5台", 11, "約5台", None))
+    limited = rules.with_licences([Register(ALL_DAYS, (INDIVIDUAL, replace(Q_LIC, no="Q-9", items=(ItemRange("4"),))))])
+    assert limited.quantity_limits
+    line["rules"] = limited
+    d = screen("CN", "3の項(1)", **line)
+    assert screen("CN", "3の項(1)", quantity="5台", **line) == d  # no licence of its 項 reads it
+    assert screen("CN", "4の項(1)", quantity="5台", **line) is screen("CN", "4の項(1)", quantity="5 台", **line)
+
+
+def test_the_earlier_lines_of_a_run_count_against_the_quantity_left(rules):
+    """licensing.in_run, as the screening pipeline calls it in row order: 7 of 10 台 recorded, 3 left."""
+    from exportscreen.ids.text import fold
+    from exportscreen.licensing import in_run
+
+    ruled = rules.with_shipments({fold("I-1"): usage(7.0)})
+    used: dict = {}
+    got = []
+    for quantity in ("1台", "2台", "1台", None, "1台", "5kg"):
+        d = in_run(ruled, decide(ruled, [Q_LIC], country="CN", quantity=quantity), used)
+        got.append((d.code, [r.rule_id for r in d.reasons if r.rule_id.startswith("LICENCE-BALANCE-RUN")]))
+    assert got == [
+        (C, []),
+        (C, []),  # 1 + 2 = 3: the whole balance
+        (R, ["LICENCE-BALANCE-RUN-QUANTITY"]),  # 3 before it, 0 left
+        (R, []),  # no quantity: 要確認 of its own (LICENCE-CHECK-NO-QUANTITY)
+        (R, ["LICENCE-BALANCE-RUN-QUANTITY-UNKNOWN"]),  # a line before it of unknown quantity
+        (R, []),  # another unit: 要確認 of its own
+    ]
+    d = in_run(ruled, decide(ruled, [Q_LIC], country="CN", quantity="2台"), {})
+    assert d.code is C  # a run of its own
+    d = in_run(ruled, decide(ruled, [Q_LIC], country="CN", quantity="2台"), {"I-1": (0.0, 2.0, 0)})
+    (r,) = [r for r in d.reasons if r.rule_id == "LICENCE-BALANCE-RUN-QUANTITY"]
+    assert "この表の前の行（計 2 台）を差し引くと数量の残りは 1 台 で、この行の数量 2 台 を超えます" in r.ja
+    assert "less the earlier lines of this table (2 台 in all) 1 台 is left, below this line's 2 台" in r.en
+
+
+def test_a_line_screened_by_its_part_number_passes_its_quantity(rules):
+    ruled = _master(rules, ("PN-1", "3の項(1)", None))
+    by_part = dict(country="CN", item=None, part_no="PN-1")
+    assert decide(ruled, [Q_LIC], quantity="5台", **by_part).code is C
+    d = decide(ruled, [Q_LIC], quantity="11台", **by_part)
+    assert d.code is L and any("数量が許可の数量上限 10 台 を超えます" in t for t in why(d)), why(d)
+    assert decide(ruled, [Q_LIC], **by_part).code is R  # no quantity

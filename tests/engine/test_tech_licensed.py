@@ -161,6 +161,10 @@ def test_goods_and_technology_licences_never_cover_each_other(eul_rules):
         "version": "2019-01-01",
         "value": None,
         "left": None,
+        "quantity": None,
+        "quantity_left": None,
+        "quantity_limit": None,
+        "quantity_unit": "",
     }
     goods = screen(
         "米国",
