@@ -64,3 +64,17 @@ class StubList:
 @pytest.fixture(scope="session")
 def eul_rules(rules):
     return rules.with_eul([StubList()])
+
+
+@pytest.fixture
+def use_rules(monkeypatch):
+    """``use_rules(r)``: the rules in use (state.rules) are ``r`` for the test — not loaded again from the store,
+    which would drop a stub (state.rules looks at the store at most every CHECK_SECONDS, counted from its last look)."""
+    from exportscreen import state
+
+    def use(r):
+        monkeypatch.setattr(state, "_rules", r)
+        monkeypatch.setattr(state, "_checked", float("inf"))
+        return r
+
+    return use

@@ -311,8 +311,8 @@ def test_eul_match_without_a_list(excel):
     assert excel.call(functions.EUL_MATCH, "Some Company").startswith("外国ユーザーリストが読み込まれていません")
 
 
-def test_eul_match_with_the_contract_stub(excel, eul_rules, monkeypatch):
-    monkeypatch.setattr(state, "_rules", eul_rules)
+def test_eul_match_with_the_contract_stub(excel, eul_rules, use_rules):
+    use_rules(eul_rules)
     assert excel.call(functions.EUL_MATCH, "WMD Lab", "中国") == "No.1 WMD Lab（N） スコア0.97 該当"
     assert excel.call(functions.EUL_MATCH, "Maybe Corp") == "No.3 Maybe Corp（B） スコア0.85 類似（要確認）"
     assert excel.call(functions.EUL_MATCH, "Nobody Ltd") == ""
@@ -320,7 +320,7 @@ def test_eul_match_with_the_contract_stub(excel, eul_rules, monkeypatch):
     assert "外国ユーザーリスト EUL 2025-09-29 (stub)" in excel.call(functions.RULES_VERSION)
 
 
-def test_eul_match_with_the_real_matcher(excel, rules, monkeypatch):
+def test_eul_match_with_the_real_matcher(excel, rules, use_rules):
     eul = pytest.importorskip("exportscreen.eul")
     if not hasattr(eul, "EndUserList"):
         pytest.skip("exportscreen.eul has no EndUserList yet")
@@ -329,7 +329,7 @@ def test_eul_match_with_the_real_matcher(excel, rules, monkeypatch):
         eul.EulEntry(102, "CN", "中国", "Harbin Engineering University", (), frozenset({"M"})),
     )
     lst = eul.EndUserList(date(2025, 9, 29), date(2019, 1, 1), entries, "test", "")
-    monkeypatch.setattr(state, "_rules", rules.with_eul([lst]))
+    use_rules(rules.with_eul([lst]))
     text = excel.call(functions.EUL_MATCH, "Kimia Part Sivan Co.", "イラン")
     assert text.startswith("No.101 Kimia Part Sivan Company（M,N） スコア") and text.endswith("該当")
     assert excel.call(functions.EUL_MATCH, "Completely Unrelated Bakery") == ""

@@ -17,7 +17,7 @@ import pytest
 from openpyxl import Workbook
 
 import exportscreen
-from exportscreen import cli, orders, render, screening, state
+from exportscreen import cli, orders, render, screening
 from exportscreen.audit import open_log
 from exportscreen.model import Code
 
@@ -31,10 +31,9 @@ HEADERS = ("仕向地", "品目", "HSコード", "需要者", "用途", "イン�
 
 
 @pytest.fixture
-def stub_eul(monkeypatch, eul_rules):
+def stub_eul(use_rules, eul_rules):
     """The rules in use (state.rules) are the bundled ones with the tests' stub End User List."""
-    monkeypatch.setattr(state, "_rules", eul_rules)
-    return eul_rules
+    return use_rules(eul_rules)
 
 
 def _case_frame() -> pd.DataFrame:

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 import exportscreen
-from exportscreen import cli, functions, state
+from exportscreen import cli, functions
 from exportscreen.audit import open_log
 
 DAY = date(2026, 6, 1)
@@ -40,12 +40,11 @@ def _records() -> list[dict]:
 
 
 @pytest.fixture
-def rules_in_use(monkeypatch, tmp_path, eul_rules):
+def rules_in_use(monkeypatch, tmp_path, eul_rules, use_rules):
     monkeypatch.setenv("EXPORTSCREEN_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("EXPORTSCREEN_AUDIT_URL", raising=False)
     monkeypatch.delenv("EXPORTSCREEN_DB_URL", raising=False)
-    monkeypatch.setattr(state, "_rules", eul_rules)  # the tests' stub End User List (WMD Lab is listed)
-    return eul_rules
+    return use_rules(eul_rules)  # the tests' stub End User List (WMD Lab is listed)
 
 
 def _screened_workbook(tmp_path) -> dict:
