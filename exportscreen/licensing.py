@@ -336,8 +336,8 @@ def _check(
     part: str | None = None,
     quantity: tuple | None = None,
 ) -> tuple[tuple[str, dict] | None, list[Phrase]]:
-    """(why the licence does not cover the line — a LICENCE-WHY-* id and its parameters — or None; the checks
-    it leaves to the clerk when it does)."""
+    """(why the licence does not cover the line — a LICENCE-WHY-* id and its parameters, the first check it fails:
+    what it is for, then when, then how much — or None; the checks it leaves to the clerk when it does)."""
     T = rules.reasons
     group_a, un_embargo, concern_list = standing
     if not _covers(lic.items, code):
@@ -348,10 +348,6 @@ def _check(
         return ("LICENCE-WHY-CATCHALL", {}), []
     if lic.bulk and concern:
         return ("LICENCE-WHY-BULK-CONCERN", {}), []
-    if day < lic.granted:
-        return ("LICENCE-WHY-NOT-YET", {"granted": lic.granted}), []
-    if day > lic.expires:
-        return ("LICENCE-WHY-EXPIRED", {"expires": lic.expires}), []
     c = rules.countries[iso2]
     country = Phrase(c.name_ja, c.name_en)
     if not (iso2 in lic.countries or lic.group in ("all", "group_a")):
@@ -371,6 +367,12 @@ def _check(
             return ("LICENCE-WHY-NO-PART", {"parts": "、".join(lic.parts)}), []
         if part_key(part) not in _part_keys(lic.parts):
             return ("LICENCE-WHY-PART", {"parts": "、".join(lic.parts)}), []
+    # the dates after what the licence is for (goods, destination, parties): a licence that could never cover the
+    # line does not say "not yet granted" (a clerk would wait for it)
+    if day < lic.granted:
+        return ("LICENCE-WHY-NOT-YET", {"granted": lic.granted}), []
+    if day > lic.expires:
+        return ("LICENCE-WHY-EXPIRED", {"expires": lic.expires}), []
     notes: list[Phrase] = []
     if lic.value is not None:
         usage = rules.licence_usage.get(_fold(lic.no))

@@ -81,6 +81,9 @@ CASES = [
     # 一般包括: 別表第三 on the ship date
     (GENERAL, {}, C, "一般包括許可 L-1（有効期限 2028-12-31）の対象です"),
     (GENERAL, {"country": "CN"}, L, "中華人民共和国 は出荷日に別表第三にありません"),
+    # a licence that could never cover the line names that, not its dates (a clerk would wait for it)
+    (replace(GENERAL, granted=date(2026, 7, 1)), {"country": "CN"}, L, "中華人民共和国 は出荷日に別表第三にありません"),
+    (replace(INDIVIDUAL, expires=date(2026, 5, 1)), {"country": "CN", "end_user": "XYZ"}, L, "需要者が許可の需要者"),
     (licence(group=None, countries=frozenset({"US"})), {"country": "GB"}, L, "仕向地 英国 は許可の仕向地にありません"),
     (licence(group=None, countries=frozenset({"CN"})), {"country": "CN"}, L, "別表第三にありません"),
     (GENERAL, {"day": BEFORE}, L, "許可日 2026-01-01 より前"),
