@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest_pg import pg_server, pg_url  # noqa: F401
-from test_shipments import DATE, db, import_register, workbook  # noqa: F401  (tests/licences is on the path)
+from test_shipments import DATE, import_register, workbook  # (tests/licences is on the path)
 
 import exportscreen
 from exportscreen import cli, functions, shipments
@@ -41,7 +41,7 @@ def check(capsys, *more: str) -> str:
     return capsys.readouterr().out
 
 
-def test_a_quantity_limit_in_every_adapter(tmp_path, capsys, db):  # noqa: F811
+def test_a_quantity_limit_in_every_adapter(tmp_path, capsys, db):
     import_register(tmp_path)
     # 7 台 shipped: 3 left
     shipped = workbook(tmp_path / "shipped.xlsx", [q1("S-1", 3), q1("S-2", "4台")], HEADER)

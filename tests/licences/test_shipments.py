@@ -13,7 +13,6 @@ import threading
 from pathlib import Path
 
 import openpyxl
-import pytest
 import xlsxwriter
 from conftest_pg import pg_server, pg_url  # noqa: F401
 from test_register import row, write_csv  # noqa: E402  (tests/licences is on the path as the test's folder)
@@ -28,16 +27,6 @@ from exportscreen.screening import decide
 
 DATE = "2026-06-01"
 HEADER = ["注文番号", "仕向地", "品目", "需要者", "用途", "金額", "数量", "出荷日", "出荷済"]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request, tmp_path, monkeypatch):
-    if request.param == "postgresql":
-        monkeypatch.setenv("EXPORTSCREEN_DB_URL", request.getfixturevalue("pg_url"))
-    else:
-        monkeypatch.delenv("EXPORTSCREEN_DB_URL", raising=False)
-    state.reset_rules()
-    return request.param
 
 
 def import_register(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import pytest
 from conftest_pg import pg_server, pg_url  # noqa: F401
 from test_register import row, write_csv  # noqa: E402  (tests/licences is on the path as the test's folder)
 
-from exportscreen import cli, functions, render, shipments, state
+from exportscreen import cli, functions, render, shipments
 from exportscreen.audit import open_log
 from exportscreen.licences import ItemRange, _RowError, parse_row
 from exportscreen.model import Code
@@ -28,16 +28,6 @@ import make_technology_template as gen  # noqa: E402
 
 DATE = "2026-01-15"  # the template's provision date
 RECIPIENT = "華東精密机械有限公司"  # TT-003's recipient: 2の項(1) technology to China by データ送信
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request, monkeypatch):
-    if request.param == "postgresql":
-        monkeypatch.setenv("EXPORTSCREEN_DB_URL", request.getfixturevalue("pg_url"))
-    else:
-        monkeypatch.delenv("EXPORTSCREEN_DB_URL", raising=False)
-    state.reset_rules()
-    return request.param
 
 
 def import_register(tmp_path: Path) -> None:
