@@ -302,7 +302,11 @@ def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any
     master = rules.master_on(as_of)
     part = part_no if part_no.__class__ is str else cell_text(part_no) or ""  # as shown (str: stripped by _key)
     lp = part if rules.licence_registers else None  # for the licences naming their 品番
-    kw: dict[str, Any] = {"licence_part": lp} if lq is None else {"licence_part": lp, "licence_quantity": lq}
+    kw: dict[str, Any] = {}  # (none without a register: the usual memo key, no keyword arguments in it)
+    if lp is not None:
+        kw["licence_part"] = lp
+    if lq is not None:
+        kw["licence_quantity"] = lq
     if master is None and item is not None:  # no master yet: the typed goods decide, as before masters existed
         return _decide(rules, today, rates, *cells, **kw)
     product = master.get(part_no) if master is not None else None

@@ -185,7 +185,7 @@ class Register:
     source_name: str = ""
     sha256: str = ""
 
-    @property
+    @cached_property
     def version(self) -> str:
         return self.effective.isoformat()
 

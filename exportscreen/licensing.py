@@ -112,11 +112,18 @@ def apply(
     if reg is None:
         return d
     index = reg.index if target == "goods" else reg.tech_index
-    blocking = [r for r in d.reasons if r.severity is L]
+    if not index.goods:
+        return d
     listed, catch_all_prefix = COVERABLE[target]
-    listing = all(r.rule_id == listed for r in blocking)
-    catch_all = not listing and all(r.rule_id.startswith(catch_all_prefix) for r in blocking)
-    if not index.goods or not (listing or catch_all):
+    listing = catch_all = True  # every 許可要 reason the listing; else every one the catch-all
+    for r in d.reasons:
+        if r.severity is L:
+            if r.rule_id != listed:
+                listing = False
+            if not r.rule_id.startswith(catch_all_prefix):
+                catch_all = False
+    catch_all = catch_all and not listing
+    if not (listing or catch_all):
         return d
     T = rules.reasons if target == "goods" else _tech_wording(rules.reasons)
     code = facts.item
@@ -135,7 +142,7 @@ def apply(
         verdicts.append((lic, why, notes))
     covered = [v for v in verdicts if v[1] is None]
     if covered:
-        lic, _, notes = min(covered, key=lambda v: len(v[2]))  # a licence needing no check first
+        lic, _, notes = covered[0] if len(covered) == 1 else min(covered, key=lambda v: len(v[2]))  # no check first
         left = _left(rules, lic)
         q_left = _quantity_left(rules, lic)
         q_limit = None if lic.quantity is None else (lic.quantity, lic.quantity_unit, q_left)
@@ -145,7 +152,7 @@ def apply(
         kept = [_licensed(r) if r.severity is L else r for r in d.reasons]
         reviews = [T.reason("LICENCE-CHECK", R, number=lic.no, why=p) for p in notes]
         reasons = sorted([lead, *reviews, *kept], key=lambda r: -SEVERITY[r.severity])
-        code_ = max((r.severity for r in reasons), key=SEVERITY.__getitem__)
+        code_ = reasons[0].severity  # the most severe
         used = {
             "no": lic.no,
             "version": reg.version,
@@ -348,14 +355,12 @@ def _check(
         return ("LICENCE-WHY-CATCHALL", {}), []
     if lic.bulk and concern:
         return ("LICENCE-WHY-BULK-CONCERN", {}), []
-    c = rules.countries[iso2]
-    country = Phrase(c.name_ja, c.name_en)
     if not (iso2 in lic.countries or lic.group in ("all", "group_a")):
-        return ("LICENCE-WHY-DESTINATION", {"country": country}), []
+        return ("LICENCE-WHY-DESTINATION", {"country": _country(rules, iso2)}), []
     if (lic.kind == "general" or lic.group == "group_a") and not group_a:
-        return ("LICENCE-WHY-NOT-GROUP-A", {"country": country}), []
+        return ("LICENCE-WHY-NOT-GROUP-A", {"country": _country(rules, iso2)}), []
     if lic.kind == "special_general" and (un_embargo or concern_list):
-        return ("LICENCE-WHY-SPECIAL-GENERAL", {"country": country}), []
+        return ("LICENCE-WHY-SPECIAL-GENERAL", {"country": _country(rules, iso2)}), []
     if lic.parties:
         allowed = _folded(lic.parties)
         if not parties:
@@ -428,6 +433,13 @@ def _register_on(rules: Any, day: date) -> Any:
 
 
 _register_on = _memo(maxsize=4096)(_register_on)
+
+
+@_memo(maxsize=1024)
+def _country(rules: Any, iso2: str) -> Phrase:
+    """The destination as a why-not names it (memoised with the engine's caches)."""
+    c = rules.countries[iso2]
+    return Phrase(c.name_ja, c.name_en)
 
 
 def _covers(items: tuple, code: Any) -> bool:
