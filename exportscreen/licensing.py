@@ -488,23 +488,31 @@ def no_register(rules: Any, d: Decision) -> Phrase | None:
     return None
 
 
-def in_run(rules: Any, d: Decision, used: dict[str, tuple[float, float, int]]) -> Decision:
+def in_run(rules: Any, d: Decision, used: dict[str, tuple]) -> Decision:
     """``d`` after the earlier lines of the same run (``used``: licence -> (yen, quantity, lines of no quantity in
-    the licence's unit) of the lines before this one that the licence covers, updated here). A line whose value, or
-    quantity, is more than the balance left once those lines are counted is 要確認 (LICENCE-BALANCE-RUN,
-    LICENCE-BALANCE-RUN-QUANTITY); so is a line of a licence with a 数量上限 after such lines whose quantity is not
-    known (the stricter reading: LICENCE-BALANCE-RUN-QUANTITY-UNKNOWN). Every line the licence covers counts, 要確認
-    or not: a line the clerk clears is shipped under it too. Called by the screening pipeline in row order (the
-    engine cannot: it decides one line, memoised)."""
+    the licence's unit, lines of no value) of the lines before this one that the licence covers, updated here). A
+    line whose value, or quantity, is more than the balance left once those lines are counted is 要確認
+    (LICENCE-BALANCE-RUN, LICENCE-BALANCE-RUN-QUANTITY); so is a line of a licence with a 金額上限 or 数量上限 after
+    such lines whose value or quantity is not known (the stricter reading: LICENCE-BALANCE-RUN-VALUE-UNKNOWN,
+    LICENCE-BALANCE-RUN-QUANTITY-UNKNOWN). Every line the licence covers counts, 要確認 or not: a line the clerk
+    clears is shipped under it too. Called by the screening pipeline in row order (the engine cannot: it decides one
+    line, memoised)."""
     lic = d.licence
     if lic is None:
         return d
     no, value, left, quantity, q_left = lic["no"], lic["value"], lic["left"], lic["quantity"], lic["quantity_left"]
-    before, q_before, q_unknown = used.get(no, (0.0, 0.0, 0))
+    before, q_before, q_unknown, v_unknown = used.get(no, (0.0, 0.0, 0, 0))
     limited = lic["quantity_limit"] is not None
-    used[no] = (before + (value or 0.0), q_before + (quantity or 0.0), q_unknown + (limited and quantity is None))
+    used[no] = (
+        before + (value or 0.0),
+        q_before + (quantity or 0.0),
+        q_unknown + (limited and quantity is None),
+        v_unknown + (left is not None and value is None),
+    )
     over = []
-    if left is not None and value is not None and before and value > left - before:
+    if left is not None and value is not None and v_unknown:
+        over.append(rules.reasons.reason("LICENCE-BALANCE-RUN-VALUE-UNKNOWN", R, number=no, count=v_unknown))
+    elif left is not None and value is not None and before and value > left - before:
         over.append(
             rules.reasons.reason(
                 "LICENCE-BALANCE-RUN", R, number=no, earlier=before, left=max(left - before, 0.0), value=value

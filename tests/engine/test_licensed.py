@@ -368,7 +368,7 @@ def test_the_earlier_lines_of_a_run_count_against_the_quantity_left(rules):
     ]
     d = in_run(ruled, decide(ruled, [Q_LIC], country="CN", quantity="2台"), {})
     assert d.code is C  # a run of its own
-    d = in_run(ruled, decide(ruled, [Q_LIC], country="CN", quantity="2台"), {"I-1": (0.0, 2.0, 0)})
+    d = in_run(ruled, decide(ruled, [Q_LIC], country="CN", quantity="2台"), {"I-1": (0.0, 2.0, 0, 0)})
     (r,) = [r for r in d.reasons if r.rule_id == "LICENCE-BALANCE-RUN-QUANTITY"]
     assert "この表の前の行（計 2 台）を差し引くと数量の残りは 1 台 で、この行の数量 2 台 を超えます" in r.ja
     assert "less the earlier lines of this table (2 台 in all) 1 台 is left, below this line's 2 台" in r.en
@@ -381,3 +381,28 @@ def test_a_line_screened_by_its_part_number_passes_its_quantity(rules):
     d = decide(ruled, [Q_LIC], quantity="11台", **by_part)
     assert d.code is L and any("数量が許可の数量上限 10 台 を超えます" in t for t in why(d)), why(d)
     assert decide(ruled, [Q_LIC], **by_part).code is R  # no quantity
+
+
+def test_the_earlier_lines_of_a_run_count_against_the_value_left(rules):
+    """licensing.in_run for a 金額上限 (I-1: ¥1,000,000): a line after an earlier one of unknown value is 要確認 — the
+    balance is not known (the stricter reading); before it, the earlier values are subtracted."""
+    from exportscreen.licensing import in_run
+
+    used: dict = {}
+    got = []
+    for value in (400_000, 500_000, 200_000, None, 50_000):
+        d = in_run(rules, decide(rules, [INDIVIDUAL], country="CN", value_jpy=value), used)
+        got.append((d.code, [r.rule_id for r in d.reasons if r.rule_id.startswith("LICENCE-BALANCE-RUN")]))
+    assert got == [
+        (C, []),
+        (C, []),  # 400,000 + 500,000 of 1,000,000
+        (R, ["LICENCE-BALANCE-RUN"]),  # 100,000 left
+        (R, []),  # no value: 要確認 of its own (LICENCE-CHECK-NO-VALUE)
+        (R, ["LICENCE-BALANCE-RUN-VALUE-UNKNOWN"]),  # a line before it of unknown value
+    ]
+    (r,) = [
+        r
+        for r in in_run(rules, decide(rules, [INDIVIDUAL], country="CN", value_jpy=1), used).reasons
+        if r.rule_id == "LICENCE-BALANCE-RUN-VALUE-UNKNOWN"
+    ]
+    assert "この表の前の 1 行は金額が分からないため、金額上限の残高が分かりません" in r.ja
