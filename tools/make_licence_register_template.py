@@ -14,13 +14,17 @@ from datetime import date
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(ROOT))
 
+from make_order_template import print_setup  # noqa: E402
+
 from exportscreen.licences import HEADERS, KINDS, TARGETS  # noqa: E402
+from exportscreen.xlsxstyles import row_height  # noqa: E402
 
 SHEET = "許可台帳"
 ROWS = 2000
@@ -129,11 +133,18 @@ def build(out: Path) -> None:
     for i, width in enumerate((16, 14, 8, 12, 12, 6, 22, 28, 24, 18, 14, 10, 8, 14, 8, 24, 16), start=1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = width
     ws.freeze_panes = "A2"
+    print_setup(ws)
+    ws.print_title_rows = "1:1"  # the header on every printed page
     doc = wb.create_sheet("使い方")
     for row in HELP:
         doc.append(row)
     doc.column_dimensions["A"].width = 18
     doc.column_dimensions["B"].width = 100
+    for r, (_name, text) in enumerate(HELP, start=1):
+        for cell in doc[r]:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        doc.row_dimensions[r].height = row_height(text, 100)  # a wrapped line shown whole
+    print_setup(doc)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
 
