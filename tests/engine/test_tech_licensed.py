@@ -208,25 +208,18 @@ def test_every_destination_of_a_deemed_provision_by_one_licence(eul_rules):
 
 def test_no_register_changes_nothing(eul_rules):
     for line in ({}, {"country": "中国"}, {"country": "中国", "item": "16の項", "inform": "大量破壊兵器"}):
-        plain = screen_technology(
-            country=line.get("country", "米国"),
-            item=line.get("item", "7の項(1)"),
-            residency="非居住者",
-            recipient="ABC",
-            inform=line.get("inform"),
-            provision_date=VALID,
-            rules=eul_rules,
-            today=VALID,
-        )
-        empty = screen_technology(
-            country=line.get("country", "米国"),
-            item=line.get("item", "7の項(1)"),
-            residency="非居住者",
-            recipient="ABC",
-            inform=line.get("inform"),
-            provision_date=VALID,
-            rules=eul_rules.with_licences([]),
-            today=VALID,
+        plain, empty = (
+            screen_technology(
+                country=line.get("country", "米国"),
+                item=line.get("item", "7の項(1)"),
+                residency="非居住者",
+                recipient="ABC",
+                inform=line.get("inform"),
+                provision_date=VALID,
+                rules=ruled,
+                today=VALID,
+            )
+            for ruled in (eul_rules, eul_rules.with_licences([]))
         )
         assert plain == empty
 
