@@ -30,9 +30,10 @@ What is checked, the stricter reading where the facts note is not verified ([U])
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from itertools import chain, islice
 from typing import Any
@@ -76,6 +77,7 @@ TECH_WORDING = {
     "LICENCE-WHY-NO-PART": "LICENCE-TECH-WHY-NO-PART",
 }
 MAX_CANDIDATES = 3  # candidates named one by one; the rest counted
+FOUND_MAX = 65536  # searches remembered per register version (Index.found)
 # why a candidate does not cover the line -> how far it is from covering it (the nearest are named first)
 FARTHER = {
     "LICENCE-WHY-DESTINATION": 1,
@@ -130,19 +132,20 @@ def apply(
     concern = bool(facts.informs) or facts.end_use in ("wmd", "military") or any(r.hits for r in d.reasons)
     parties = [n for n in names if isinstance(n, str) and n]
     near = index.near(code.kou, iso2, tuple(parties))  # every licence that could cover the line is among them
-
-    def check(lic: Any) -> tuple[tuple[str, dict] | None, list[Phrase]]:
-        return _check(rules, lic, iso2, day, parties, code, concern, catch_all, value, standing, part, quantity)
-
-    verdicts = []
-    for lic in near:
-        if _hopeless(lic, standing):  # named below if there is room
-            continue
-        why, notes = check(lic)
-        verdicts.append((lic, why, notes))
-    covered = [v for v in verdicts if v[1] is None]
-    if covered:
-        lic, _, notes = covered[0] if len(covered) == 1 else min(covered, key=lambda v: len(v[2]))  # no check first
+    # Lines that meet the same licences the same way find the same: memoised where that is known from a few facts —
+    # no licence names the line's parties, and those naming none have no value or quantity limit (the day then matters
+    # only through their dates: Index.settled).
+    settled = index.settled(code.kou, iso2, near, day)
+    key = None if settled is None else (settled, T, code, standing, concern, catch_all, bool(parties), part)
+    found = None if key is None else index.found.get(key)
+    if found is None:
+        found = _search(
+            rules, T, index, reg, near, iso2, day, parties, code, concern, catch_all, value, standing, part, quantity
+        )
+        if key is not None:
+            index.remember(key, found)
+    lic, notes = found
+    if lic is not None:
         left = _left(rules, lic)
         q_left = _quantity_left(rules, lic)
         q_limit = None if lic.quantity is None else (lic.quantity, lic.quantity_unit, q_left)
@@ -164,11 +167,47 @@ def apply(
             "quantity_unit": lic.quantity_unit,
         }
         return d.with_reasons(code_, tuple(reasons), licence=used)
+    return d.with_reasons(d.code, (*d.reasons, *notes))
+
+
+def _search(
+    rules: Any,
+    T: Any,
+    index: Any,
+    reg: Any,
+    near: tuple,
+    iso2: str,
+    day: date,
+    parties: list[str],
+    code: Any,
+    concern: bool,
+    catch_all: bool,
+    value: float | None,
+    standing: tuple[bool, bool, bool],
+    part: str | None,
+    quantity: tuple | None,
+) -> tuple[Any, Any]:
+    """(the licence that covers the line, the checks it leaves), or (None, the reasons no licence covers it)."""
+
+    def check(lic: Any) -> tuple[tuple[str, dict] | None, list[Phrase]]:
+        return _check(rules, lic, iso2, day, parties, code, concern, catch_all, value, standing, part, quantity)
+
+    verdicts = []
+    for lic in near:
+        if _hopeless(lic, standing):  # named below if there is room
+            continue
+        why, notes = check(lic)
+        verdicts.append((lic, why, notes))
+    covered = [v for v in verdicts if v[1] is None]
+    if covered:  # a licence needing no check first
+        lic, _, notes = covered[0] if len(covered) == 1 else min(covered, key=lambda v: len(v[2]))
+        return lic, notes
     # None covers the line. Named, nearest first, each with the first check it fails: the licences for its 項 and
     # destination (its country, 別表第三 or 全地域) — those that could cover it, then those that cannot on that day
     # or name other end users, while there is room —, up to MAX_CANDIDATES; with none, the first of its 項 for another
-    # destination; the rest are counted. With no licence for its 項 at all, the line says so (LICENCE-NONE): naming
-    # licences of other 項 explains nothing and lengthens every 理由.
+    # destination; the candidates left unnamed are counted (the register's other licences are not: they are for
+    # other 項 or destinations). With no licence for its 項 at all, the line says so (LICENCE-NONE): naming licences
+    # of other 項 explains nothing and lengthens every 理由.
     named: list[tuple[Any, Any]] = [(lic, why) for lic, why, _ in verdicts if why]
     room = MAX_CANDIDATES - len(named)
     if room > 0:
@@ -182,14 +221,16 @@ def apply(
     if not named:
         country = rules.countries[iso2]
         out = [_none_for(T, code.format(), Phrase(country.name_ja, country.name_en), len(index.goods), reg.version)]
-        return d.with_reasons(d.code, (*d.reasons, *out))
+        return None, tuple(out)
     failing: dict[tuple, list] = {}  # the licences that fail the line the same way: one reason
     for lic, why in named:
         failing.setdefault((why[0], tuple(why[1].items())), []).append((lic.kind, lic.no))
     out = [_not_covered(T, tuple(lics), why, params) for (why, params), lics in failing.items()]
-    if len(index.goods) > len(named):
-        out.append(_more(T, len(index.goods) - len(named), reg.version))
-    return d.with_reasons(d.code, (*d.reasons, *out))
+    if len(named) == MAX_CANDIDATES:  # the candidates left unnamed, counted
+        total = index.candidates(code.kou, iso2)
+        if total > len(named):
+            out.append(_more(T, total - len(named), reg.version))
+    return None, tuple(out)
 
 
 @lru_cache(maxsize=4096)
@@ -295,6 +336,8 @@ class Index:
                 for iso2 in lic.countries:
                     self.by_destination.setdefault((kou, iso2), []).append(lic)
         self._slots: dict[tuple[str, str], tuple] = {}
+        self._dates: dict[tuple[str, str], Any] = {}  # the dates of the licences naming no end user (settled)
+        self.found: dict[tuple, tuple] = {}  # what apply's search found, by the facts it depends on (settled)
 
     def _slot(self, kou: str, iso2: str) -> tuple:
         """(naming no end user, by folded end user, naming one) for a 項 and a destination, each in register order;
@@ -322,6 +365,35 @@ class Index:
             return anyone
         both = {id(lic): lic for lic in (*anyone, *extra)}
         return tuple(sorted(both.values(), key=lambda lic: self.position[id(lic)]))
+
+    def settled(self, kou: str, iso2: str, near: tuple, day: date) -> tuple | None:
+        """When ``near`` are the licences of the 項 and destination that name no end user (no licence names the line's
+        parties) and none of them has a value or quantity limit, what the search depends on besides the line's goods,
+        standing and concern: the 項, the destination and where ``day`` falls among those licences' dates (許可日,
+        the day after 有効期限) — the other candidates fail on what they are for, before their dates. Else None (the
+        search is not memoised)."""
+        anyone = self._slot(kou, iso2)[0]
+        if near is not anyone:
+            return None
+        dates = self._dates.get((kou, iso2), False)
+        if dates is False:
+            limited = any(lic.value is not None or lic.quantity is not None for lic in anyone)
+            days = {d for lic in anyone for d in (lic.granted, lic.expires + timedelta(days=1))}
+            dates = self._dates[(kou, iso2)] = None if limited else tuple(sorted(days))
+        if dates is None:
+            return None
+        return kou, iso2, bisect_right(dates, day)
+
+    def remember(self, key: tuple, found: tuple) -> None:
+        if len(self.found) >= FOUND_MAX:
+            self.found.clear()
+        self.found[key] = found
+
+    def candidates(self, kou: str, iso2: str) -> int:
+        """How many licences are for the 項 and the destination (its country, 別表第三 or 全地域), whatever end user
+        they name: those :meth:`near` and :meth:`other_end_users` give together."""
+        anyone, _by_party, party = self._slot(kou, iso2)
+        return len(anyone) + len(party)
 
     def other_end_users(self, kou: str, iso2: str, near: tuple) -> Iterator:
         """The licences of the 項 for the destination that name other end users (those ``near`` leaves out)."""

@@ -115,3 +115,40 @@ def test_the_technology_index_finds_every_technology_licence_that_covers_a_line(
         assert (a.code, a.licence) == (b.code, b.licence), line
         covered += a.licence is not None
     assert covered > 50  # the lines do meet licences that cover them
+
+
+class NoMemo(Index):
+    """The index that never memoises a search (Index.settled: never)."""
+
+    def settled(self, kou, iso2, near, day):
+        return None
+
+
+def test_a_memoised_search_decides_as_a_search_of_its_own(rules):
+    """licensing.apply remembers what a search found by the facts it depends on (Index.settled: no licence names the
+    line's parties, those naming none have no limits, the day among their dates): every line decided with the memo —
+    code, every reason, the licence — is decided the same without it."""
+    from dataclasses import replace
+
+    rnd = random.Random(11)
+    lics = tuple(replace(lic, value=None) if not lic.parties else lic for lic in register(rnd, 200))
+    memo = Register(date(2025, 1, 1), lics)
+    plain = Register(date(2025, 1, 1), lics)
+    plain.__dict__["index"] = NoMemo(tuple(lic for lic in lics))
+    with_memo, without = rules.with_licences([memo]), rules.with_licences([plain])
+    for _ in range(3000):
+        country = rnd.choice(COUNTRIES)
+        line = dict(
+            country=NAMES[country],
+            item=rnd.choice(LINE_ITEMS),
+            end_user=rnd.choice([*USERS, "Nobody Ltd", None]),
+            end_use=rnd.choice(["民生", "民生", "民生", "軍事"]),
+            inform=rnd.choice([None, None, None, "通常兵器"]),
+            value_jpy=rnd.choice([None, 300_000, 2_000_000, 6_000_000]),
+            ship_date=START + timedelta(days=rnd.randrange(400)),
+        )
+        a = screen(**line, rules=with_memo, today=START)
+        b = screen(**line, rules=without, today=START)
+        assert (a.code, a.reasons, a.licence) == (b.code, b.reasons, b.licence), line
+    hits = len(memo.index.found)
+    assert 50 < hits < 3000  # the memo was used, and shared
