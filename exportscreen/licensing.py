@@ -150,7 +150,17 @@ def apply(
         q_left = _quantity_left(rules, lic)
         q_limit = None if lic.quantity is None else (lic.quantity, lic.quantity_unit, q_left)
         lead = _covered(
-            T, lic.no, lic.kind, lic.expires, lic.value, lic.currency, left, lic.conditions, reg.version, q_limit
+            T,
+            lic.no,
+            lic.kind,
+            lic.expires,
+            lic.value,
+            lic.currency,
+            left,
+            lic.conditions,
+            reg.version,
+            q_limit,
+            lic.product,
         )
         kept = [_licensed(r) if r.severity is L else r for r in d.reasons]
         reviews = [T.reason("LICENCE-CHECK", R, number=lic.no, why=p) for p in notes]
@@ -275,9 +285,11 @@ def _covered(
     conditions: str,
     version: str,
     quantity: tuple | None = None,
+    product: str = "",
 ) -> Any:
     """The reason naming the licence that covers a line (memoised: a licence covers many lines); ``quantity`` its
-    quantity limit, unit and what is left of it (None: not known), when it has one."""
+    quantity limit, unit and what is left of it (None: not known), when it has one; ``product`` its 品名, shown for
+    the clerk to see the goods are the licence's (a 品名 is not compared: only 品番 are)."""
     limit: Any = T.phrase("LICENCE-LIMIT", value=value, currency=currency) if value is not None else ""
     if left is not None and left != value:  # shipments recorded: the balance too
         limit = T.phrase("LICENCE-LIMIT-LEFT", value=value, left=left)
@@ -287,7 +299,10 @@ def _covered(
         if q_left is not None and q_left != q:
             more = T.phrase("LICENCE-QUANTITY-LEFT", limit=q, left=q_left, unit=unit)
         limit = Phrase(getattr(limit, "ja", "") + more.ja, getattr(limit, "en", "") + more.en)
-    cond = T.phrase("LICENCE-CONDITIONS", text=conditions) if conditions else ""
+    cond: Any = T.phrase("LICENCE-CONDITIONS", text=conditions) if conditions else ""
+    if product:
+        goods = T.phrase("LICENCE-PRODUCT", text=product)
+        cond = Phrase(goods.ja + getattr(cond, "ja", ""), goods.en + getattr(cond, "en", ""))
     kind_ = Phrase(KIND_NAMES[kind], KIND_EN[kind])
     return T.reason(
         "LICENCE-COVERED", C, number=no, kind=kind_, expires=expires, limit=limit, conditions=cond, version=version

@@ -81,6 +81,8 @@ CASES = [
     # 一般包括: 別表第三 on the ship date
     (GENERAL, {}, C, "一般包括許可 L-1（有効期限 2028-12-31）の対象です"),
     (GENERAL, {"country": "CN"}, L, "中華人民共和国 は出荷日に別表第三にありません"),
+    # the licence's 品名 shown with it, for the clerk to see the goods are the licence's (not compared: 品番 are)
+    (replace(GENERAL, product="真空ポンプ VP-200"), {}, C, "の対象です。許可の品名：真空ポンプ VP-200"),
     # a licence that could never cover the line names that, not its dates (a clerk would wait for it)
     (replace(GENERAL, granted=date(2026, 7, 1)), {"country": "CN"}, L, "中華人民共和国 は出荷日に別表第三にありません"),
     (replace(INDIVIDUAL, expires=date(2026, 5, 1)), {"country": "CN", "end_user": "XYZ"}, L, "需要者が許可の需要者"),
