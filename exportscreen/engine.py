@@ -155,24 +155,27 @@ def screen(
         final_end_user,
         part_no,
     )
-    if quantity is not None and rules.quantity_limits:
-        lq = _line_quantity(quantity, quantity_unit) if quantity.__hash__ is not None else None
-        if lq is not None:
-            return _with_quantity(rules, today, rates, lq, cells)
+    lq = None  # the quantity, read only for the licences with a 数量上限
+    if quantity is not None and rules.quantity_limits and quantity.__hash__ is not None:
+        lq = _line_quantity(quantity, quantity_unit)
     if bool in map(type, cells):  # TRUE/FALSE are text to us (True == 1 would share 1's memo entries)
         cells = tuple(("TRUE" if c else "FALSE") if type(c) is bool else c for c in cells)
-    key = (rules, today, rates, *cells)
+    key = (rules, today, rates, *cells) if lq is None else (rules, today, rates, lq, *cells)  # (never the same length)
     try:
         return _seen[key]
     except KeyError:
         pass
     except TypeError:  # an unhashable cell value: decide without the first-level cache
-        return _decide(*key[:3], *map(_key, key[3:]))
-    if part_no is None:
-        decision = _decide(*key[:3], *map(_key, key[3:]))
+        return _decide(rules, today, rates, *map(_key, cells))
+    *fields, part = map(_key, cells)
+    if part is None:
+        decision = (
+            _decide(rules, today, rates, *fields)
+            if lq is None
+            else _decide(rules, today, rates, *fields, licence_quantity=lq)
+        )
     else:  # remembered here only: _by_part's own look-ups are memoised, a second memo of the line would cost more
-        *fields, part = map(_key, key[3:])
-        decision = _by_part(rules, today, rates, tuple(fields), part)
+        decision = _by_part(rules, today, rates, tuple(fields), part, lq)
     if len(_seen) >= MEMO_LINES:
         _seen.clear()
     _seen[key] = decision
@@ -181,29 +184,6 @@ def screen(
 
 _seen: dict[tuple, Decision] = {}  # first-level memo on the raw values, before any normalisation
 MEMO_LINES = 10_000  # distinct lines remembered (each with its decision): a million would take gigabytes
-
-
-def _with_quantity(rules: Rules, today: date, rates: tuple, lq: tuple, cells: tuple) -> Decision:
-    """:func:`screen` of a line whose quantity the licences with a 数量上限 read (``lq``: :func:`_line_quantity`),
-    memoised on the line and its quantity (the lines of a register without such licences never come here)."""
-    if bool in map(type, cells):
-        cells = tuple(("TRUE" if c else "FALSE") if type(c) is bool else c for c in cells)
-    key = (rules, today, rates, lq, *cells)  # one longer than screen's keys: never one of them
-    try:
-        return _seen[key]
-    except KeyError:
-        pass
-    except TypeError:  # an unhashable cell value: decided as screen decides it
-        return screen(*cells, rules=rules, today=today, rates=rates)
-    *fields, part = map(_key, cells)
-    if part is None:
-        decision = _decide(rules, today, rates, *fields, licence_quantity=lq)
-    else:
-        decision = _by_part(rules, today, rates, tuple(fields), part, lq)
-    if len(_seen) >= MEMO_LINES:
-        _seen.clear()
-    _seen[key] = decision
-    return decision
 
 
 @_memo(maxsize=8192, typed=True)

@@ -36,7 +36,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from functools import lru_cache
 from itertools import chain, islice
-from typing import Any
+from typing import Any, NamedTuple
 
 from exportscreen.engine import _memo
 from exportscreen.ids.text import fold
@@ -85,6 +85,21 @@ FARTHER = {
     "LICENCE-WHY-SPECIAL-GENERAL": 1,
     "LICENCE-WHY-ITEM": 2,
 }
+
+
+class _Line(NamedTuple):
+    """What the register checks of a line (apply's search and :func:`_check`)."""
+
+    iso2: str
+    day: date
+    parties: list[str]
+    code: Any  # the item code (ids.item_no.ItemCode)
+    concern: bool  # an inform, an End User List hit, or a WMD or military use
+    catch_all: bool  # its 許可要 is the catch-all's (else the listing's)
+    value: float | None
+    standing: tuple[bool, bool, bool]  # (Group A, 別表第三の二, 別表第四) on the day
+    part: str | None
+    quantity: tuple | None
 
 
 def apply(
@@ -139,9 +154,8 @@ def apply(
     key = None if settled is None else (settled, T, code, standing, concern, catch_all, bool(parties), part)
     found = None if key is None else index.found.get(key)
     if found is None:
-        found = _search(
-            rules, T, index, reg, near, iso2, day, parties, code, concern, catch_all, value, standing, part, quantity
-        )
+        line = _Line(iso2, day, parties, code, concern, catch_all, value, standing, part, quantity)
+        found = _search(rules, T, index, reg, near, line)
         if key is not None:
             index.remember(key, found)
     lic, notes = found
@@ -180,27 +194,13 @@ def apply(
     return d.with_reasons(d.code, (*d.reasons, *notes))
 
 
-def _search(
-    rules: Any,
-    T: Any,
-    index: Any,
-    reg: Any,
-    near: tuple,
-    iso2: str,
-    day: date,
-    parties: list[str],
-    code: Any,
-    concern: bool,
-    catch_all: bool,
-    value: float | None,
-    standing: tuple[bool, bool, bool],
-    part: str | None,
-    quantity: tuple | None,
-) -> tuple[Any, Any]:
+def _search(rules: Any, T: Any, index: Any, reg: Any, near: tuple, line: _Line) -> tuple[Any, Any]:
     """(the licence that covers the line, the checks it leaves), or (None, the reasons no licence covers it)."""
 
+    iso2, code, standing = line.iso2, line.code, line.standing
+
     def check(lic: Any) -> tuple[tuple[str, dict] | None, list[Phrase]]:
-        return _check(rules, lic, iso2, day, parties, code, concern, catch_all, value, standing, part, quantity)
+        return _check(rules, lic, line)
 
     verdicts = []
     for lic in near:
@@ -229,8 +229,7 @@ def _search(
         lic = index.by_kou[code.kou][0]
         named = [(lic, why) for why in (check(lic)[0],) if why is not None]
     if not named:
-        country = rules.countries[iso2]
-        out = [_none_for(T, code.format(), Phrase(country.name_ja, country.name_en), len(index.goods), reg.version)]
+        out = [_none_for(T, code.format(), _country(rules, iso2), len(index.goods), reg.version)]
         return None, tuple(out)
     failing: dict[tuple, list] = {}  # the licences that fail the line the same way: one reason
     for lic, why in named:
@@ -416,23 +415,11 @@ class Index:
         return (lic for lic in self._slot(kou, iso2)[2] if id(lic) not in skip)
 
 
-def _check(
-    rules: Any,
-    lic: Any,
-    iso2: str,
-    day: date,
-    parties: list[str],
-    code: Any,
-    concern: bool,
-    catch_all: bool,
-    value: float | None,
-    standing: tuple[bool, bool, bool],
-    part: str | None = None,
-    quantity: tuple | None = None,
-) -> tuple[tuple[str, dict] | None, list[Phrase]]:
+def _check(rules: Any, lic: Any, line: _Line) -> tuple[tuple[str, dict] | None, list[Phrase]]:
     """(why the licence does not cover the line — a LICENCE-WHY-* id and its parameters, the first check it fails:
     what it is for, then when, then how much — or None; the checks it leaves to the clerk when it does)."""
     T = rules.reasons
+    iso2, day, parties, code, concern, catch_all, value, standing, part, quantity = line
     group_a, un_embargo, concern_list = standing
     if not _covers(lic.items, code):
         return ("LICENCE-WHY-ITEM", {"code": code.format(), "items": "、".join(i.format() for i in lic.items)}), []

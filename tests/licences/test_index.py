@@ -54,6 +54,21 @@ def register(rnd: random.Random, n: int) -> tuple[Licence, ...]:
     return tuple(out)
 
 
+def random_line(rnd: random.Random, users: list | None = None, informs: list | None = None) -> dict:
+    """An order line to one of COUNTRIES, of one of LINE_ITEMS, on one of 400 days from START."""
+    line = dict(
+        country=NAMES[rnd.choice(COUNTRIES)],
+        item=rnd.choice(LINE_ITEMS),
+        end_user=rnd.choice(users or [*USERS, None]),
+        end_use=rnd.choice(["民生", "民生", "民生", "軍事"]),
+        value_jpy=rnd.choice([None, 300_000, 2_000_000, 6_000_000]),
+        ship_date=START + timedelta(days=rnd.randrange(400)),
+    )
+    if informs:
+        line["inform"] = rnd.choice(informs)
+    return line
+
+
 class EveryLicence(Index):
     """The index that checks every goods licence for every line (what screening did before the index)."""
 
@@ -70,15 +85,7 @@ def test_the_index_finds_every_licence_that_covers_a_line(rules):
     with_index, every = rules.with_licences([indexed]), rules.with_licences([brute])
     covered = 0
     for _ in range(1500):
-        country = rnd.choice(COUNTRIES)
-        line = dict(
-            country=NAMES[country],
-            item=rnd.choice(LINE_ITEMS),
-            end_user=rnd.choice([*USERS, None]),
-            end_use=rnd.choice(["民生", "民生", "民生", "軍事"]),
-            value_jpy=rnd.choice([None, 300_000, 2_000_000, 6_000_000]),
-            ship_date=START + timedelta(days=rnd.randrange(400)),
-        )
+        line = random_line(rnd)
         a = screen(**line, rules=with_index, today=START)
         b = screen(**line, rules=every, today=START)
         assert (a.code, a.licence) == (b.code, b.licence), line
@@ -137,16 +144,7 @@ def test_a_memoised_search_decides_as_a_search_of_its_own(rules):
     plain.__dict__["index"] = NoMemo(tuple(lic for lic in lics))
     with_memo, without = rules.with_licences([memo]), rules.with_licences([plain])
     for _ in range(3000):
-        country = rnd.choice(COUNTRIES)
-        line = dict(
-            country=NAMES[country],
-            item=rnd.choice(LINE_ITEMS),
-            end_user=rnd.choice([*USERS, "Nobody Ltd", None]),
-            end_use=rnd.choice(["民生", "民生", "民生", "軍事"]),
-            inform=rnd.choice([None, None, None, "通常兵器"]),
-            value_jpy=rnd.choice([None, 300_000, 2_000_000, 6_000_000]),
-            ship_date=START + timedelta(days=rnd.randrange(400)),
-        )
+        line = random_line(rnd, users=[*USERS, "Nobody Ltd", None], informs=[None, None, None, "通常兵器"])
         a = screen(**line, rules=with_memo, today=START)
         b = screen(**line, rules=without, today=START)
         assert (a.code, a.reasons, a.licence) == (b.code, b.reasons, b.licence), line
