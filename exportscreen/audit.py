@@ -95,6 +95,7 @@ INSERT_ROWS = 5000  # rows per INSERT statement (fewer where the database takes 
 INSERT_ROWS_SPOOLED = 1000  # ... and for a spooled run (a long statement takes memory: runs of a million lines)
 SPOOL_BATCH = 8_000  # a run keeps this many lines in memory (~2 MB); beyond, they are spooled to disk ...
 SPOOL_PIECE = 8_000  # ... in pieces of this many lines (a run's memory stays flat)
+RUN_PARTS = 20_000  # decision parts a run's lines refer to by number (see Run._add); beyond, a line carries its own
 
 metadata = MetaData()
 
@@ -533,6 +534,10 @@ class Run:
     _buf: list = field(default_factory=list, repr=False)
     _spool: Any = field(default=None, repr=False)  # a temporary file of pickled batches, for runs of many lines
     _spooled: int = 0
+    # the distinct decision parts of the run's lines (_decision_part): a buffered or spooled line names its part by its
+    # number here, so that a spooled piece does not carry (and reading it back does not copy) the texts many lines share
+    _parts: list = field(default_factory=list, repr=False)
+    _part_no: dict = field(default_factory=dict, repr=False)  # id(part) -> its number (the part is kept in _parts)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _committer: Any = field(default=None, repr=False)
     output: str | None = None  # the file the run writes (see AuditLog.run)
@@ -556,13 +561,19 @@ class Run:
         self._add(None, _inputs_json(inputs), decision, row)
 
     def _add(self, names: tuple | None, inputs: Any, d: Decision, row: int | None = None, refs: Any = None) -> None:
-        # (time, row, input names or None, input values or their JSON, decision part, as-of date, identifying
-        # values or None): what is the same for many lines is one object, and the texts are made when the run is
-        # written (_insert_lines)
-        entry = (_line_ts(), int(row) if row is not None else None, names, inputs, _decision_part(d), d.as_of, refs)
+        # (time, row, input names or None, input values or their JSON, decision part or its number in _parts, as-of
+        # date, identifying values or None): what is the same for many lines is one object, and the texts are made
+        # when the run is written (_insert_lines)
+        part: Any = _decision_part(d)
+        ts, row = _line_ts(), int(row) if row is not None else None
         with self._lock:
             if self._committer is not None:
                 raise RuntimeError("audit run is being written: no more records")
+            no = self._part_no.get(id(part))
+            if no is None and len(self._parts) < RUN_PARTS:
+                no = self._part_no[id(part)] = len(self._parts)
+                self._parts.append(part)
+            entry = (ts, row, names, inputs, part if no is None else no, d.as_of, refs)
             buf = self._buf
             buf.append(entry)
             # keep memory flat on 1M-line workbooks: once a run is spooled, it spools every piece
@@ -935,12 +946,15 @@ class AuditLog:
         enc, sha256, values_json = _encode_str, hashlib.sha256, _values_json
         as_of_texts, as_of_cache = _as_of_texts, _as_of_tails
         ref_heads, refs_json = r.ref_heads, _refs_json
+        parts = r._parts
         second, second_text = -1, ""
         counts: dict[str, int] = {}
         pending: list = []
         for entries in r._batches():
             for us, row, names, inputs, part, as_of, refs in entries:
                 seq += 1
+                if part.__class__ is int:
+                    part = parts[part]
                 sec, frac = divmod(us, 1_000_000)
                 if sec != second:  # _ts_text, its text up to the seconds once a second
                     second, second_text = sec, _ts_text(us)[:20]

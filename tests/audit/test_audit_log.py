@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import time
 from datetime import datetime, timedelta
@@ -306,12 +307,15 @@ def test_default_url_is_the_store_under_home(tmp_path, monkeypatch):
     log.close()
 
 
-def test_a_run_larger_than_the_memory_batch_is_spooled_and_chained_in_order(tmp_path, monkeypatch):
+@pytest.mark.parametrize("run_parts", [1000, 2])  # the lines' decision parts by number, or (past 2) carried along
+def test_a_run_larger_than_the_memory_batch_is_spooled_and_chained_in_order(tmp_path, monkeypatch, run_parts):
     from conftest_pg import sample_lines
 
     from exportscreen import audit
+    from exportscreen.render import audit_reasons
 
     monkeypatch.setattr(audit, "SPOOL_BATCH", 7)
+    monkeypatch.setattr(audit, "RUN_PARTS", run_parts)
     log = AuditLog(f"sqlite:///{tmp_path}/spool.db")
     lines = sample_lines()
     with log.run(kind="screen", file="big.xlsx", file_sha256="0" * 64) as run:
@@ -321,4 +325,10 @@ def test_a_run_larger_than_the_memory_batch_is_spooled_and_chained_in_order(tmp_
         assert run._spooled == 28 and len(run) == 30
     records = log.records()
     assert [r["inputs"]["n"] for r in records] == list(range(30)) and [r["row"] for r in records] == list(range(2, 32))
+    # each line with its own decision and reasons, whether its part was numbered or carried
+    decisions = [lines[i % len(lines)][1] for i in range(30)]
+    assert [(r["decision"], r["reasons"]) for r in records] == [
+        (d.code.value, json.loads(json.dumps(audit_reasons(d.reasons), default=str))) for d in decisions
+    ]
+    assert len({json.dumps(r["reasons"]) for r in records}) > 2  # more distinct parts than the smaller table holds
     assert log.verify() == [] and log.runs()[0]["n_records"] == 30
