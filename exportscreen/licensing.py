@@ -146,11 +146,11 @@ def apply(
     code = facts.item
     concern = bool(facts.informs) or facts.end_use in ("wmd", "military") or any(r.hits for r in d.reasons)
     parties = [n for n in names if isinstance(n, str) and n]
-    near = index.near(code.kou, iso2, tuple(parties))  # every licence that could cover the line is among them
-    # Lines that meet the same licences the same way find the same: memoised where that is known from a few facts —
-    # no licence names the line's parties, and those naming none have no value or quantity limit (the day then matters
-    # only through their dates: Index.settled).
-    settled = index.settled(code.kou, iso2, near, day)
+    # every licence that could cover the line is among ``near``; lines that meet the same licences the same way find
+    # the same: memoised where that is known from a few facts — no licence names the line's parties, and those naming
+    # none have no value or quantity limit (the day then matters only through their dates: Index.settled)
+    near, dates = index.near(code.kou, iso2, tuple(parties))
+    settled = None if dates is None else (code.kou, iso2, bisect_right(dates, day))
     key = None if settled is None else (settled, T, code, standing, concern, catch_all, bool(parties), part)
     found = None if key is None else index.found.get(key)
     if found is None:
@@ -352,6 +352,7 @@ class Index:
         self._slots: dict[tuple[str, str], tuple] = {}
         self._dates: dict[tuple[str, str], Any] = {}  # the dates of the licences naming no end user (settled)
         self.found: dict[tuple, tuple] = {}  # what apply's search found, by the facts it depends on (settled)
+        self._near: dict[tuple, tuple] = {}  # (項, destination, parties) -> near's answer
 
     def _slot(self, kou: str, iso2: str) -> tuple:
         """(naming no end user, by folded end user, naming one) for a 項 and a destination, each in register order;
@@ -369,34 +370,39 @@ class Index:
             slot = self._slots[(kou, iso2)] = (anyone, by_party, party)
         return slot
 
-    def near(self, kou: str, iso2: str, parties: tuple[str, ...]) -> tuple:
-        """The licences that could cover a line of 項 ``kou`` to ``iso2`` for ``parties`` — of that 項, naming the
+    def near(self, kou: str, iso2: str, parties: tuple[str, ...]) -> tuple[tuple, tuple | None]:
+        """(the licences that could cover a line of 項 ``kou`` to ``iso2`` for ``parties`` — of that 項, naming the
         destination or a group (別表第三, 全地域), naming one of the parties or none —, in register order: a
-        superset of those that do (the checks themselves are :func:`_check`'s)."""
-        anyone, by_party, _party = self._slot(kou, iso2)
-        extra = [lic for p in parties for lic in by_party.get(_fold(p), ())] if by_party else ()
-        if not extra:
-            return anyone
-        both = {id(lic): lic for lic in (*anyone, *extra)}
-        return tuple(sorted(both.values(), key=lambda lic: self.position[id(lic)]))
+        superset of those that do (the checks themselves are :func:`_check`'s); the dates that settle the search
+        (:meth:`settled`), or None). Remembered by the three."""
+        key = (kou, iso2, parties)
+        hit = self._near.get(key)
+        if hit is None:
+            anyone, by_party, _party = self._slot(kou, iso2)
+            extra = [lic for p in parties for lic in by_party.get(_fold(p), ())] if by_party else ()
+            if not extra:
+                hit = (anyone, self.settled(kou, iso2))
+            else:
+                both = {id(lic): lic for lic in (*anyone, *extra)}
+                hit = (tuple(sorted(both.values(), key=lambda lic: self.position[id(lic)])), None)
+            if len(self._near) >= FOUND_MAX:
+                self._near.clear()
+            self._near[key] = hit
+        return hit
 
-    def settled(self, kou: str, iso2: str, near: tuple, day: date) -> tuple | None:
-        """When ``near`` are the licences of the 項 and destination that name no end user (no licence names the line's
-        parties) and none of them has a value or quantity limit, what the search depends on besides the line's goods,
-        standing and concern: the 項, the destination and where ``day`` falls among those licences' dates (許可日,
-        the day after 有効期限) — the other candidates fail on what they are for, before their dates. Else None (the
-        search is not memoised)."""
-        anyone = self._slot(kou, iso2)[0]
-        if near is not anyone:
-            return None
+    def settled(self, kou: str, iso2: str) -> tuple | None:
+        """For a line that no licence of the 項 and destination names the parties of (its candidates are those naming
+        no end user): when none of them has a value or quantity limit, the dates where the search may find otherwise
+        (許可日, the day after 有効期限) — it depends, besides the line's goods, standing and concern, on the 項, the
+        destination and where the day falls among those dates; the other candidates fail on what they are for,
+        before their dates. Else None (the search is not memoised)."""
         dates = self._dates.get((kou, iso2), False)
         if dates is False:
+            anyone = self._slot(kou, iso2)[0]
             limited = any(lic.value is not None or lic.quantity is not None for lic in anyone)
             days = {d for lic in anyone for d in (lic.granted, lic.expires + timedelta(days=1))}
             dates = self._dates[(kou, iso2)] = None if limited else tuple(sorted(days))
-        if dates is None:
-            return None
-        return kou, iso2, bisect_right(dates, day)
+        return dates
 
     def remember(self, key: tuple, found: tuple) -> None:
         if len(self.found) >= FOUND_MAX:
