@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_screen import COUNTRIES, HEADERS, HS, INFORMS, ITEMS, USERS, USES, peak_rss_mb  # noqa: E402
+from bench_screen import COUNTRIES, HEADERS, HS, INFORMS, ITEMS, USERS, USES, peak_rss_mb, temporary_home  # noqa: E402
 
 
 def make_csv(path: Path, mb: float, encoding: str, seed: int = 7) -> int:
@@ -76,7 +75,7 @@ def main() -> int:
     ap.add_argument("--encoding", default="utf-8", choices=["utf-8", "cp932"])
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    os.environ.setdefault("EXPORTSCREEN_HOME", tempfile.mkdtemp(prefix="esh-bench-"))
+    temporary_home()
     if args.child:
         child(args.child)
         return 0

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import random
 import sys
 import tempfile
@@ -27,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_screen import COUNTRIES, HEADERS, HS, INFORMS, ITEMS, USERS, USES, best_of, measure  # noqa: E402
+from bench_screen import COUNTRIES, HEADERS, HS, INFORMS, ITEMS, USERS, USES, best_of, measure, temporary_home  # noqa: E402
 
 # bench_screen's 該非 but for 8の項(1), which 別表第一 does not have (an order line's input error; a master refuses it)
 PART_ITEMS = [i for i in ITEMS if i != "8の項(1)"]
@@ -97,7 +96,7 @@ def main() -> int:
     ap.add_argument("--parts", type=int, default=50_000)
     ap.add_argument("--repeat", type=int, default=3, help="runs of each, side by side; the best counts")
     args = ap.parse_args()
-    os.environ["EXPORTSCREEN_HOME"] = tempfile.mkdtemp(prefix="esh-bench-parts-")
+    temporary_home("esh-bench-parts-", fresh=True)
     from exportscreen import products
 
     with tempfile.TemporaryDirectory(prefix="bench-parts-") as tmp:
