@@ -220,10 +220,12 @@ def _decide(
     *,
     licence_part: Any = None,
     licence_quantity: tuple | None = None,
+    master: tuple | None = None,
 ) -> Decision:
     """``licence_part``: the 品番 of a line whose goods the master gave (:func:`_by_part`), for the licences that name
     their 品番 (a line without one is covered by none of them); ``licence_quantity``: the line's quantity
-    (:func:`_line_quantity`), for the licences with a 数量上限 (passed only when the register has one)."""
+    (:func:`_line_quantity`), for the licences with a 数量上限 (passed only when the register has one); ``master``:
+    the classification the 品番マスタ gave (its version, 該非, HS, 判定日), named in the reasons (PART-FROM-MASTER)."""
     if part_no is not None:
         cells = (country, item, hs, end_user, end_use, inform, value_jpy, ship_date, final_destination, final_end_user)
         return _by_part(rules, today, rates, cells, part_no, licence_quantity)
@@ -240,8 +242,9 @@ def _decide(
             pass
         reason = rules.reasons.reason(f"INPUT-{exc.field.upper()}", Code.INVALID, message=Phrase(exc.ja, exc.en))
         return Decision(Code.INVALID, (reason,), as_of, rules.version)
-    decision = _evaluate(rules, iso2, as_of, names, facts)
     if final is None or final == iso2:
+        # the master's reason among the others as they are sorted (not added to a decision made without it)
+        decision = _evaluate(rules, iso2, as_of, names, facts, master)
         if rules.licence_registers and decision.code is L:  # the licence register (exportscreen/licensing.py)
             from exportscreen import licensing
 
@@ -263,7 +266,10 @@ def _decide(
     # Transit or re-export: the goods are screened for the final destination as well; the stricter decision wins.
     group_a, un_embargo, concern = _country_day(rules, final, as_of)
     onward = replace(facts, group_a=group_a, un_embargo=un_embargo, concern=concern)
-    return _both_destinations(rules, decision, _evaluate(rules, final, as_of, names, onward))
+    decision = _both_destinations(
+        rules, _evaluate(rules, iso2, as_of, names, facts), _evaluate(rules, final, as_of, names, onward)
+    )
+    return _adding(decision, _from_master(rules, *master)) if master else decision
 
 
 def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any, lq: tuple | None = None) -> Decision:
@@ -295,11 +301,14 @@ def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any
         if item is None:
             return code_unknown(unknown, [_decide(rules, today, rates, cells[0], c, *cells[2:]) for c in PROBE_ITEMS])
         return _adding(_decide(rules, today, rates, *cells, **kw), unknown)
-    extra = [_from_master(rules, master.version, product.item, product.hs, product.judged)]
+    classified = (master.version, product.item, product.hs, product.judged)
     stale = product_stale(rules, product, as_of)
+    if item is None and hs is None and stale is None:  # the usual line: the master gives both
+        return _decide(rules, today, rates, cells[0], product.item, product.hs, *cells[3:], master=classified, **kw)
+    extra = [_from_master(rules, *classified)]
     if stale is not None:
         extra.append(stale)
-    if item is None and hs is None:  # the usual line: the master gives both
+    if item is None and hs is None:
         decision = _decide(rules, today, rates, cells[0], product.item, product.hs, *cells[3:], **kw)
         return decision if decision.code is Code.INVALID else _adding(decision, *extra)
     by_master = (cells[0], product.item, product.hs if product.hs is not None else hs, *cells[3:])
@@ -874,14 +883,21 @@ def _cls(rules: Rules, cls: str) -> Phrase:
 
 
 @_memo(maxsize=MEMO_LINES)
-def _evaluate(rules: Rules, iso2: str, as_of: date, names: tuple, f: Facts) -> Decision:
+def _evaluate(rules: Rules, iso2: str, as_of: date, names: tuple, f: Facts, master: tuple | None = None) -> Decision:
+    """``master``: the 品番マスタ's classification of the goods (see :func:`_decide`), whose reason comes first among
+    those as severe (as :func:`_adding` places it)."""
     eul = _eul_on(rules, as_of)
     # List control and catch-all depend on the day only through rules that change on known days (f.as_of is the
     # first day of that period) and on the buyer only through its End User List result: evaluated once per such
     # standing and shared by every line that has it.
     core = (*_core_reasons(rules, f, _end_users(eul, names, iso2)), *_user_note(rules, names))
     reasons = sorted(
-        [*_overlays(rules, iso2, as_of, f.item.listed, f.item.kou), *core, *_notices(rules, iso2, as_of)],
+        [
+            *((_from_master(rules, *master),) if master else ()),
+            *_overlays(rules, iso2, as_of, f.item.listed, f.item.kou),
+            *core,
+            *_notices(rules, iso2, as_of),
+        ],
         key=_by_severity,
     )
     return Decision(

@@ -201,3 +201,35 @@ def test_workbook_by_part_number(master, tmp_path, capsys):
     first = next(r for r in recs if r["row"] == 2)
     assert first["inputs"]["part_no"] == "NC-5000A" and first["inputs"]["item"] is None
     assert "NC-5000A" in str(first["refs"])
+
+
+def test_a_line_by_part_decides_as_its_typed_line_with_the_masters_reason_added(master):
+    """The engine decides a line by 品番 with the master's classification (its reason sorted in with the others,
+    engine._evaluate): the same code and reasons, in the same order, as the typed line with PART-FROM-MASTER added to
+    its decision (engine._adding) — for destinations, a final destination other than the destination (decided apart
+    and the reason added), buyers, uses, informs and values."""
+    from itertools import product as every
+
+    from exportscreen.engine import _adding, _from_master
+
+    m = master.master_on(DAY)
+    lines = every(
+        ["米国", "中国", "北朝鮮", "ロシア", "イラン", "アトランティス"],
+        ["NC-5000A", "SC-M6", "IC-9"],
+        [None, "中国", "米国"],
+        ["民生", "軍事", "大量破壊兵器"],
+        [None, "通常兵器"],
+        [None, 500_000, "不明"],
+    )
+    seen = set()
+    for country, part, final, use, inform, value in lines:
+        p = m.get(part)
+        by_part = screen(
+            country, None, None, "ACME Ltd", use, inform, value, DAY, final, None, part, rules=master, today=DAY
+        )
+        typed = screen(country, p.item, p.hs, "ACME Ltd", use, inform, value, DAY, final, rules=master, today=DAY)
+        added = _from_master(master, m.version, p.item, p.hs, p.judged)
+        expected = typed if typed.code is Code.INVALID else _adding(typed, added)
+        assert (by_part.code, by_part.reasons) == (expected.code, expected.reasons), (country, part, final, use)
+        seen.add(by_part.code)
+    assert {Code.PROHIBITED, Code.LICENSE_REQUIRED, Code.REVIEW, Code.INVALID} <= seen  # the lines are varied
