@@ -122,16 +122,17 @@ class Product:
 
     @classmethod
     def from_dict(cls, d: dict) -> Product:
-        """From :meth:`to_dict`'s form (``d`` is the caller's to keep: it is not changed)."""
-        if not d.keys() <= _PRODUCT_FIELDS or not _REQUIRED <= d.keys():
-            return cls(**d)  # not as we store it: __init__ says what is wrong (TypeError)
-        # as stored: set the fields directly (a master of 50,000 parts is read at the first line by 品番)
+        """From :meth:`to_dict`'s form, freshly decoded: ``d`` becomes the product's own, its dates parsed in it (a
+        master of 50,000 parts is read at the first line by 品番); a field missing (a store written before it
+        existed) takes its default, any other key is refused (TypeError)."""
+        if d.keys() != _PRODUCT_FIELDS:
+            if not d.keys() <= _PRODUCT_FIELDS or not _REQUIRED <= d.keys():
+                return cls(**d)  # not as we store it: __init__ says what is wrong (TypeError)
+            d = {**_DEFAULTS, **d}
         p = object.__new__(cls)
-        fields = p.__dict__
-        fields.update(_DEFAULTS)
-        fields.update(d)
-        fields["judged"] = date.fromisoformat(d["judged"])
-        fields["review_by"] = date.fromisoformat(d["review_by"]) if d.get("review_by") else None
+        d["judged"] = date.fromisoformat(d["judged"])
+        d["review_by"] = date.fromisoformat(d["review_by"]) if d["review_by"] else None
+        object.__setattr__(p, "__dict__", d)  # (a frozen dataclass: its own __init__ sets fields this way too)
         return p
 
 

@@ -213,3 +213,18 @@ def test_the_template_has_the_columns_and_dropdowns_and_imports(home, tmp_path):
         assert lists["C2"] == f"'選択肢'!$A$1:$A${len(goods)}" and lists["D2"] == f"'選択肢'!$B$1:$B${len(tech)}"
     m = products.import_master(TEMPLATE, effective="2026-01-01")  # its example rows are valid
     assert sorted(m.products) == ["NC-5000A", "SC-M6-20"]
+
+
+def test_a_product_is_read_back_as_it_was_stored():
+    """Product.from_dict reads to_dict's form (the store's JSON), fields a store written before them existed take
+    their defaults, and a key that is no field is refused."""
+    from exportscreen.products import Product
+
+    p = Product("AB-1", "2の項(12)", date(2026, 1, 15), name="工作機械", hs="845811", review_by=date(2027, 1, 1))
+    assert Product.from_dict(p.to_dict()) == p
+    old = {"part_no": "AB-1", "item": "非該当", "judged": "2025-01-10", "hs": "731815"}  # no tech, review_by, row …
+    assert Product.from_dict(old) == Product("AB-1", "非該当", date(2025, 1, 10), hs="731815")
+    with pytest.raises(TypeError):
+        Product.from_dict({**p.to_dict(), "colour": "red"})
+    with pytest.raises(TypeError):
+        Product.from_dict({"part_no": "AB-1", "item": "非該当"})  # no 判定日
