@@ -154,8 +154,19 @@ records_t = Table(
     Column("refs", Text),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    # a line's reasons and detail as stored once in audit_texts (by their SHA-256), reasons and detail then null; the
+    # chain hashes the texts (a line written before these columns keeps its texts in reasons and detail)
+    Column("reasons_ref", String(64)),
+    Column("detail_ref", String(64)),
     Index("ix_audit_records_run", "run_id"),
     Index("ix_audit_records_ts", "ts"),
+)
+# the texts many lines share (their reasons, their detail), each stored once: see records_t.reasons_ref
+texts_t = Table(
+    "audit_texts",
+    metadata,
+    Column("hash", String(64), primary_key=True),  # SHA-256 of the text
+    Column("text", Text, nullable=False),
 )
 # the journal of runs that write a file: a row from the run's start (stage "started") through the commit of its
 # records ("recorded", with the SHA-256 of the file about to be renamed into place) until the rename is done; a row
@@ -169,7 +180,9 @@ pending_t = Table(
     Column("output", Text),
     Column("output_sha256", String(64)),
 )
-CONTENT_FIELDS = tuple(c.name for c in records_t.columns if c.name not in ("prev_hash", "hash"))
+CONTENT_FIELDS = tuple(
+    c.name for c in records_t.columns if c.name not in ("prev_hash", "hash", "reasons_ref", "detail_ref")
+)
 _BASE_FIELDS = CONTENT_FIELDS[:-1]  # every content field but the last, refs (hashed only when not null)
 
 
@@ -376,8 +389,9 @@ def _reason_json(reason: Any) -> str:
 
 def _decision_part(d: Decision) -> tuple:
     """The columns a line's record takes from its decision: (decision, label, reasons, detail, rules_version,
-    eul_version), and as a last element the same six values as they are spelled inside the hashed JSON array
-    (UTF-8, comma-separated, with a trailing comma). One tuple per distinct part, shared by the lines that have it.
+    eul_version), the same six values as they are spelled inside the hashed JSON array (UTF-8, comma-separated, with
+    a trailing comma), and the SHA-256 of the reasons and of the detail (the texts are stored once: audit_texts).
+    One tuple per distinct part, shared by the lines that have it.
 
     The engine builds many equal Reason objects and country/item dicts (one per day, say): their JSON is looked up
     by object (one text object per distinct text), and the part by those texts."""
@@ -409,8 +423,14 @@ def _new_decision_part(key: tuple) -> tuple:
     cols = (code.value, code.label, rtext, dtext, rules_version, eul_version)
     if len(_decision_parts) >= _PART_CACHE:
         _decision_parts.clear()
-    part = _decision_parts[key] = (*cols, (_HASH_ENCODER.encode(cols)[1:-1] + ",").encode())
+    hashed = (_HASH_ENCODER.encode(cols)[1:-1] + ",").encode()
+    refs = (_text_ref(rtext), _text_ref(dtext))  # where the texts are stored (audit_texts)
+    part = _decision_parts[key] = (*cols, hashed, *refs)
     return part
+
+
+def _text_ref(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _as_of_texts(as_of: Any) -> tuple[str | None, bytes]:
@@ -860,6 +880,8 @@ class AuditLog:
                 "eul_version": None,
                 "as_of": None,
                 "refs": None,
+                "reasons_ref": None,
+                "detail_ref": None,
             }
             run_entry["prev_hash"] = prev
             prev = run_entry["hash"] = chain_hash(prev, run_entry)
@@ -913,6 +935,8 @@ class AuditLog:
         "rules_version",
         "eul_version",
         "refs",
+        "reasons_ref",
+        "detail_ref",
     )
 
     def _insert_sql(self, cols, rows: int) -> str:
@@ -950,6 +974,7 @@ class AuditLog:
         second, second_text = -1, ""
         counts: dict[str, int] = {}
         pending: list = []
+        texts: dict[str, str] = {}  # the run's texts by their SHA-256 (stored once, with the lines)
         for entries in r._batches():
             for us, row, names, inputs, part, as_of, refs in entries:
                 seq += 1
@@ -970,7 +995,28 @@ class AuditLog:
                 else:  # hashed after the as-of date (see chain_hash)
                     data += part[6] + tail[:-1] + f",{enc(refs)}]".encode()
                 prev_hash, prev = prev, sha256(data).hexdigest() if len(data) < 2048 else _sha256_hex(data)
-                pending.append((seq, ts, row, inputs, as_of, prev_hash, prev, *run_cols, *part[:6], refs))
+                rref, dref = part[7], part[8]
+                # reasons and detail: stored once (texts), by reference
+                line = (
+                    seq,
+                    ts,
+                    row,
+                    inputs,
+                    as_of,
+                    prev_hash,
+                    prev,
+                    *run_cols,
+                    part[0],
+                    part[1],
+                    None,
+                    None,
+                    *part[4:6],
+                )
+                pending.append((*line, refs, rref, dref))
+                if rref not in texts:
+                    texts[rref] = part[2]
+                if dref not in texts:
+                    texts[dref] = part[3]
                 counts[part[0]] = counts.get(part[0], 0) + 1
                 if len(pending) == per_stmt:
                     conn.exec_driver_sql(full_sql, tuple(chain.from_iterable(pending)) if multirow else pending)
@@ -979,6 +1025,12 @@ class AuditLog:
             conn.exec_driver_sql(self._insert_sql(cols, len(pending)), tuple(chain.from_iterable(pending)))
         elif pending:
             conn.exec_driver_sql(full_sql, pending)
+        if texts:  # in the same transaction: a text another run stored already is not stored again
+            mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+            conn.exec_driver_sql(
+                f"INSERT INTO {texts_t.name} (hash, text) VALUES ({mark}, {mark}) ON CONFLICT (hash) DO NOTHING",
+                list(texts.items()),
+            )
         return seq, prev, counts
 
     # -- reading --------------------------------------------------------------------------------------------
@@ -1020,7 +1072,7 @@ class AuditLog:
         self, run_id: int | None = None, date_from: date | str | None = None, date_to: date | str | None = None
     ) -> list[dict]:
         """Screened lines (oldest first). Dates are local calendar days, both ends inclusive."""
-        q = select(records_t).where(records_t.c.rtype == "line").order_by(records_t.c.seq)
+        q = _records_select().where(records_t.c.rtype == "line").order_by(records_t.c.seq)
         if run_id is not None:
             q = q.where(records_t.c.run_id == int(run_id))
         if date_from is not None:
@@ -1123,7 +1175,7 @@ class AuditLog:
             expected: int | None = None
             prev = GENESIS
             last_seq = 0
-            result = conn.execution_options(yield_per=10000).execute(select(records_t).order_by(records_t.c.seq))
+            result = conn.execution_options(yield_per=10000).execute(_records_select().order_by(records_t.c.seq))
             for row in result.mappings():
                 seq = int(row["seq"])
                 point = points.get(seq)
@@ -1149,6 +1201,9 @@ class AuditLog:
                     )
                 if chain_hash(row["prev_hash"], row) != row["hash"]:
                     problems.append(f"seq {seq}: content does not match its hash (entry edited, forged or moved)")
+                for ref, text in (("reasons_ref", "reasons"), ("detail_ref", "detail")):
+                    if row[ref] is not None and row[text] is None:
+                        problems.append(f"seq {seq}: its {text} text {row[ref][:12]} is missing from audit_texts")
                 if row["rtype"] == "line":
                     lines_per_run[row["run_id"]] += 1
                 elif row["rtype"] == "run":
@@ -1352,6 +1407,12 @@ class AuditLog:
             }
             conn.execute(records_t.delete().where(records_t.c.seq <= through))
             conn.execute(runs_t.delete().where(runs_t.c.seq <= through))
+            conn.execute(  # the texts no line refers to any more go with them
+                texts_t.delete().where(
+                    texts_t.c.hash.not_in(select(records_t.c.reasons_ref).where(records_t.c.reasons_ref.is_not(None))),
+                    texts_t.c.hash.not_in(select(records_t.c.detail_ref).where(records_t.c.detail_ref.is_not(None))),
+                )
+            )
             seq = int(h.seq) + 1
             ts = utcnow()
             entry = {
@@ -1386,6 +1447,17 @@ class AuditLog:
 class Verification:
     problems: list[str]  # each naming the seq or run; none: the log is intact and every run complete
     notes: list[str]  # what was not checked, or is worth knowing (not problems)
+
+
+def _records_select() -> Any:
+    """audit_records with each line's reasons and detail as stored: in the row, or once in audit_texts."""
+    rt, dt = texts_t.alias("rt"), texts_t.alias("dt")
+    shared = {"reasons": rt, "detail": dt}
+    cols = [func.coalesce(c, shared[c.name].c.text).label(c.name) if c.name in shared else c for c in records_t.columns]
+    joined = records_t.outerjoin(rt, rt.c.hash == records_t.c.reasons_ref).outerjoin(
+        dt, dt.c.hash == records_t.c.detail_ref
+    )
+    return select(*cols).select_from(joined)
 
 
 def _seqs(a: int, b: int) -> str:

@@ -173,10 +173,10 @@ def _exec(log, sql, **params):
 
 def _rechain(log, from_seq: int = 1) -> None:
     """What an attacker with the database alone can do: make the chain and its head consistent again."""
-    from exportscreen.audit import CONTENT_FIELDS, GENESIS
+    from exportscreen.audit import CONTENT_FIELDS, GENESIS, _records_select, records_t
 
     with log.engine.begin() as conn:
-        rows = conn.execute(text("SELECT * FROM audit_records ORDER BY seq")).mappings().all()
+        rows = conn.execute(_records_select().order_by(records_t.c.seq)).mappings().all()  # texts resolved
         prev = GENESIS
         for r in rows:
             if r["seq"] >= from_seq:

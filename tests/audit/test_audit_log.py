@@ -252,10 +252,10 @@ def test_purge_keeps_the_chain_verifiable(url):
 
 
 def _rechain(log):
-    from exportscreen.audit import CONTENT_FIELDS, GENESIS
+    from exportscreen.audit import CONTENT_FIELDS, GENESIS, _records_select, records_t
 
     with log.engine.begin() as conn:
-        rows = conn.execute(text("SELECT * FROM audit_records ORDER BY seq")).mappings().all()
+        rows = conn.execute(_records_select().order_by(records_t.c.seq)).mappings().all()  # texts resolved
         prev = GENESIS
         for r in rows:
             h = chain_hash(prev, {k: r[k] for k in CONTENT_FIELDS})
@@ -332,3 +332,64 @@ def test_a_run_larger_than_the_memory_batch_is_spooled_and_chained_in_order(tmp_
     ]
     assert len({json.dumps(r["reasons"]) for r in records}) > 2  # more distinct parts than the smaller table holds
     assert log.verify() == [] and log.runs()[0]["n_records"] == 30
+
+
+def _count(log, sql):
+    with log.engine.connect() as conn:
+        return conn.execute(text(sql)).scalar_one()
+
+
+def test_the_texts_lines_share_are_stored_once(url):
+    from exportscreen.audit import _decision_part
+
+    """A line's reasons and detail are stored once per distinct text (audit_texts, by SHA-256), however many lines
+    and runs have them; the lines refer to them and read back, and verify, as before."""
+    log = AuditLog(url)
+    for _ in range(3):
+        _screen(log)
+    parts = [_decision_part(d) for _i, d, _r in sample_lines()]
+    assert _count(log, "SELECT COUNT(*) FROM audit_texts") == len({p[2] for p in parts} | {p[3] for p in parts})
+    assert _count(log, "SELECT COUNT(*) FROM audit_records WHERE rtype = 'line' AND reasons IS NOT NULL") == 0
+    assert _count(log, "SELECT COUNT(*) FROM audit_records WHERE rtype = 'line' AND reasons_ref IS NULL") == 0
+    records = log.records()
+    assert len(records) == 18 and [r["reasons"] for r in records[:6]] == [r["reasons"] for r in records[12:]]
+    assert [json.dumps(r["reasons"], ensure_ascii=False) for r in records[:6]] == [
+        json.dumps(json.loads(p[2]), ensure_ascii=False) for p in parts
+    ]
+    assert log.verify() == []
+
+
+def test_a_shared_text_edited_or_deleted_is_found(url):
+    log = AuditLog(url)
+    _screen(log)
+    with log.engine.connect() as conn:
+        ref, n = conn.execute(
+            text(
+                "SELECT reasons_ref, COUNT(*) FROM audit_records WHERE rtype = 'line' "
+                "GROUP BY reasons_ref ORDER BY COUNT(*) DESC, reasons_ref"
+            )
+        ).first()
+    _exec(log, "UPDATE audit_texts SET text = text || ' ' WHERE hash = :h", h=ref)
+    edited = [p for p in log.verify() if "content does not match its hash" in p]
+    assert len(edited) == n  # every line that refers to the text
+    _exec(log, "DELETE FROM audit_texts WHERE hash = :h", h=ref)
+    assert any(f"reasons text {ref[:12]} is missing from audit_texts" in p for p in log.verify())
+
+
+def test_purge_takes_the_texts_no_line_refers_to(url):
+    from exportscreen.audit import _decision_part
+
+    log = AuditLog(url, retention=7)
+    _screen(log)
+    with log.engine.begin() as conn:  # the first run 8 years old
+        conn.execute(text("UPDATE audit_records SET ts = '2017-01-01T00:00:00.000000+00:00' WHERE seq <= 7"))
+    _rechain(log)
+    with log.run(kind="screen", file=None, sheet="受注") as run:  # a fresh run sharing one decision with it
+        inputs, decision, row = sample_lines()[1]
+        run.record(inputs, decision, row=row)
+    before = _count(log, "SELECT COUNT(*) FROM audit_texts")
+    assert log.purge()["deleted_records"] == 7
+    kept = _count(log, "SELECT COUNT(*) FROM audit_texts")
+    assert kept == 2 < before  # the fresh line's reasons and detail; the rest went with the old lines
+    assert json.dumps(log.records()[0]["reasons"]) == json.dumps(json.loads(_decision_part(decision)[2]))
+    assert log.verify() == []
