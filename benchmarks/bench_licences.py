@@ -145,6 +145,8 @@ def main() -> int:
         print(f"  phases without: {bench_screen._split(best['without'])}")
         print(f"  phases with:    {bench_screen._split(best['with'])}")
         print(f"the register adds {100 * (b / a - 1):+.1f} % (target: at most +10 %)")
+        pairs = bench_screen.pair_ratio(best["without"], best["with"])
+        print(f"  the median of the {args.repeat} pairs: {100 * (pairs - 1):+.1f} %")
     return 0
 
 

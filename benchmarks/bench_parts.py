@@ -26,7 +26,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_screen import COUNTRIES, HEADERS, HS, INFORMS, ITEMS, USERS, USES, best_of, measure, temporary_home  # noqa: E402
+from bench_screen import (  # noqa: E402
+    COUNTRIES,
+    HEADERS,
+    HS,
+    INFORMS,
+    ITEMS,
+    USERS,
+    USES,
+    best_of,
+    measure,
+    pair_ratio,
+    temporary_home,
+)
 
 # bench_screen's 該非 but for 8の項(1), which 別表第一 does not have (an order line's input error; a master refuses it)
 PART_ITEMS = [i for i in ITEMS if i != "8の項(1)"]
@@ -121,6 +133,7 @@ def main() -> int:
         print(f"項番 typed  (best of {args.repeat}): {a['seconds']:7.2f} s   decisions {a['counts']}")
         print(f"by 品番     (best of {args.repeat}): {b['seconds']:7.2f} s   decisions {b['counts']}")
         print(f"ratio by 品番 / typed: {b['seconds'] / a['seconds']:.3f} (target <= 1.10); same decisions: {same}")
+        print(f"  the median of the {args.repeat} pairs' ratios: {pair_ratio(a, b):.3f}")
     return 0
 
 

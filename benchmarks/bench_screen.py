@@ -25,6 +25,7 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -196,15 +197,25 @@ def _split(info: dict) -> str:
 
 def best_of(runs: dict, repeat: int) -> dict[str, dict]:
     """Each measurement of ``runs`` (name -> a function returning a child's JSON) ``repeat`` times, side by side
-    (alternating), each printed; the fastest of each by name."""
+    (alternating), each printed; the fastest of each by name, with every time of that name in order (``times``)."""
     best: dict[str, dict] = {}
+    times: dict[str, list[float]] = {name: [] for name in runs}
     for i in range(repeat):
         for name, run in runs.items():
             info = run()
+            times[name].append(info["seconds"])
             if name not in best or info["seconds"] < best[name]["seconds"]:
                 best[name] = info
             print(f"  run {i + 1}: {name:>16} {info['seconds']:6.2f} s ({_split(info)})")
+    for name, info in best.items():
+        info["times"] = times[name]
     return best
+
+
+def pair_ratio(base: dict, other: dict) -> float:
+    """The median of ``other``'s time over ``base``'s, run by run (best_of): the two of a pair run one after the
+    other, so a slow phase of the machine slows both — steadier here than the ratio of the bests."""
+    return statistics.median(b / a for a, b in zip(base["times"], other["times"]))
 
 
 def main() -> int:
