@@ -126,6 +126,8 @@ def build(out: Path) -> None:
     for col in ("D", "E"):
         for r in range(2, ROWS + 2):
             ws[f"{col}{r}"].number_format = "yyyy-mm-dd"
+    for r in range(2, ROWS + 2):  # 金額上限 with separators (30,000,000); the value is read as typed
+        ws[f"N{r}"].number_format = "#,##0"
     for col, choices in (("B", KINDS), ("C", TARGETS)):
         dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
         dv.add(f"{col}2:{col}{ROWS + 1}")
