@@ -714,6 +714,7 @@ class AuditLog:
         self.user = _user()
         self._sql_cache: dict[tuple, str] = {}
         self._max_params = 65535 if self.dialect == "postgresql" else 999  # bound parameters per statement
+        self._mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"  # a bound parameter in raw SQL
         self._create_schema()
 
     def __repr__(self) -> str:
@@ -944,8 +945,7 @@ class AuditLog:
         key = (tuple(cols), rows)
         sql = self._sql_cache.get(key)
         if sql is None:
-            mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
-            one = "(" + ",".join([mark] * len(cols)) + ")"
+            one = "(" + ",".join([self._mark] * len(cols)) + ")"
             sql = self._sql_cache[key] = f"INSERT INTO {records_t.name} ({', '.join(cols)}) VALUES " + ",".join(
                 [one] * rows
             )
@@ -996,23 +996,11 @@ class AuditLog:
                     data += part[6] + tail[:-1] + f",{enc(refs)}]".encode()
                 prev_hash, prev = prev, sha256(data).hexdigest() if len(data) < 2048 else _sha256_hex(data)
                 rref, dref = part[7], part[8]
-                # reasons and detail: stored once (texts), by reference
-                line = (
-                    seq,
-                    ts,
-                    row,
-                    inputs,
-                    as_of,
-                    prev_hash,
-                    prev,
-                    *run_cols,
-                    part[0],
-                    part[1],
-                    None,
-                    None,
-                    *part[4:6],
+                # reasons and detail null: stored once (texts), by reference
+                pending.append(
+                    (seq, ts, row, inputs, as_of, prev_hash, prev, *run_cols, *part[:2], None, None, *part[4:6])
+                    + (refs, rref, dref)
                 )
-                pending.append((*line, refs, rref, dref))
                 if rref not in texts:
                     texts[rref] = part[2]
                 if dref not in texts:
@@ -1026,9 +1014,9 @@ class AuditLog:
         elif pending:
             conn.exec_driver_sql(full_sql, pending)
         if texts:  # in the same transaction: a text another run stored already is not stored again
-            mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
             conn.exec_driver_sql(
-                f"INSERT INTO {texts_t.name} (hash, text) VALUES ({mark}, {mark}) ON CONFLICT (hash) DO NOTHING",
+                f"INSERT INTO {texts_t.name} (hash, text) VALUES ({self._mark}, {self._mark}) ON CONFLICT (hash) "
+                "DO NOTHING",
                 list(texts.items()),
             )
         return seq, prev, counts

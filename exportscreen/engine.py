@@ -267,7 +267,7 @@ def _decide(
     group_a, un_embargo, concern = _country_day(rules, final, as_of)
     onward = replace(facts, group_a=group_a, un_embargo=un_embargo, concern=concern)
     decision = _both_destinations(
-        rules, _evaluate(rules, iso2, as_of, names, facts), _evaluate(rules, final, as_of, names, onward)
+        rules, _evaluate(rules, iso2, as_of, names, facts, None), _evaluate(rules, final, as_of, names, onward, None)
     )
     return _adding(decision, _from_master(rules, *master)) if master else decision
 

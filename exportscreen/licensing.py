@@ -459,8 +459,8 @@ def _check(rules: Any, lic: Any, line: _Line) -> tuple[tuple[str, dict] | None, 
     if day > lic.expires:
         return ("LICENCE-WHY-EXPIRED", {"expires": lic.expires}), []
     notes: list[Phrase] = []
+    usage = _usage(rules, lic) if lic.value is not None or lic.quantity is not None else None
     if lic.value is not None:
-        usage = rules.licence_usage.get(_fold(lic.no))
         shipped = usage.value if usage is not None else 0.0
         if lic.currency != "JPY":
             notes.append(T.phrase("LICENCE-CHECK-CURRENCY", limit=lic.value, currency=lic.currency))
@@ -475,7 +475,6 @@ def _check(rules: Any, lic: Any, line: _Line) -> tuple[tuple[str, dict] | None, 
         elif value > lic.value - shipped:
             notes.append(T.phrase("LICENCE-CHECK-BALANCE", value=value, left=lic.value - shipped, limit=lic.value))
     if lic.quantity is not None:  # never converted: a quantity in another unit, or none, is 要確認
-        usage = rules.licence_usage.get(_fold(lic.no))
         limit, unit, q = lic.quantity, lic.quantity_unit, _in_unit(lic, quantity)
         shipped = usage.quantity if usage is not None else 0.0
         if q is not None and q > limit:
@@ -539,12 +538,17 @@ def _part_keys(parts: tuple[str, ...]) -> frozenset[str]:
     return frozenset(part_key(p) for p in parts)
 
 
+def _usage(rules: Any, lic: Any) -> Any:
+    """The shipments recorded against the licence (shipments.Usage), or None."""
+    return rules.licence_usage.get(_fold(lic.no))
+
+
 def _left(rules: Any, lic: Any) -> float | None:
     """The licence's value balance in yen before this run: its 金額上限 less the shipments recorded against it;
     None when it has no yen limit or a recorded shipment's value is not known."""
     if lic.value is None or lic.currency != "JPY":
         return None
-    usage = rules.licence_usage.get(_fold(lic.no))
+    usage = _usage(rules, lic)
     if usage is None:
         return lic.value
     return None if usage.unknown else lic.value - usage.value
@@ -555,7 +559,7 @@ def _quantity_left(rules: Any, lic: Any) -> float | None:
     against it; None when it has no quantity limit or a recorded shipment's quantity is not known."""
     if lic.quantity is None:
         return None
-    usage = rules.licence_usage.get(_fold(lic.no))
+    usage = _usage(rules, lic)
     if usage is None:
         return lic.quantity
     return None if usage.quantity_unknown else lic.quantity - usage.quantity
