@@ -295,7 +295,7 @@ def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any
         kw["licence_quantity"] = lq
     if master is None and item is not None:  # no master yet: the typed goods decide, as before masters existed
         return _decide(rules, today, rates, *cells, **kw)
-    product = master.get(part_no) if master is not None else None
+    product = master.classified(part_no) if master is not None else None
     if product is None:
         unknown = part_missing(rules, master, part)
         if item is None:
@@ -1345,7 +1345,7 @@ def describe_part(rules: Rules, part_no: Any, day: date, lang: str = "ja") -> st
     PART-REVIEW-DUE: the classification, then why). Wording from the reasons catalogue (PART-*)."""
     T = rules.reasons
     master = rules.master_on(day)
-    product = master.get(part_no) if master is not None else None
+    product = master.classified(part_no) if master is not None else None
     if product is None:
         why = part_missing(rules, master, cell_text(part_no) or "")
         return f"{R.label if lang != 'en' else R.label_en}: {why.text(lang)}"

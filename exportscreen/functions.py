@@ -229,7 +229,7 @@ def _licence_line(args: tuple) -> tuple:
 def _is_part(master, goods) -> bool:
     """A 品番 the master holds, or — with a master in force — text that does not even read as an item code (an
     unknown 品番: 要確認 naming it, not an input error about an item code; 99の項 still is one)."""
-    if master.get(goods) is not None:
+    if master.classified(goods) is not None:
         return True
     try:
         item_no.parse(goods)

@@ -34,7 +34,7 @@ from dataclasses import MISSING, asdict, dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Column, Date, ForeignKey, Integer, MetaData, String, Table, Text, select
 
@@ -141,6 +141,21 @@ _REQUIRED = frozenset(f.name for f in dataclass_fields(Product) if f.default is 
 _DEFAULTS = {f.name: f.default for f in dataclass_fields(Product) if f.default is not MISSING}
 
 
+class Classification(NamedTuple):
+    """What screening needs of a product (the products table's columns of the same names): read without the rest of
+    its record, which the certificate and ``products show`` read (:class:`Product`)."""
+
+    part_no: str
+    item: str
+    hs: str | None
+    tech: str | None
+    judged: date
+    review_by: date | None
+
+
+CLASSIFICATION_FIELDS = Classification._fields
+
+
 @dataclass(frozen=True)
 class Master:
     """One version of the master: the products by folded 品番 — given, or read from the store the first time they
@@ -153,6 +168,7 @@ class Master:
     given: dict[str, Product] | None = field(default=None, repr=False)
     count: int | None = None  # how many products (known without reading them)
     load: Callable[[], dict[str, Product]] | None = field(default=None, repr=False, compare=False)
+    load_classes: Callable[[], dict[str, Classification]] | None = field(default=None, repr=False, compare=False)
 
     @functools.cached_property
     def products(self) -> dict[str, Product]:
@@ -168,6 +184,18 @@ class Master:
 
     def get(self, part_no: Any) -> Product | None:
         return self.products.get(part_key(part_no))
+
+    @functools.cached_property
+    def classes(self) -> dict[str, Classification]:
+        """What screening needs of each product, by folded 品番 (the products' columns: their records are not read)."""
+        if self.load_classes is None:
+            fields = CLASSIFICATION_FIELDS
+            return {k: Classification(*(getattr(p, f) for f in fields)) for k, p in self.products.items()}
+        return self.load_classes()
+
+    def classified(self, part_no: Any) -> Classification | None:
+        """How the master classifies a 品番 (what screening needs of it), or None."""
+        return self.classes.get(part_key(part_no))
 
     def __len__(self) -> int:
         return len(self.products)
@@ -356,6 +384,13 @@ products_t = Table(
     Column("version_id", Integer, ForeignKey("product_versions.id", ondelete="CASCADE"), primary_key=True),
     Column("part_key", String(255), primary_key=True),
     Column("data", Text, nullable=False),  # Product.to_dict() as JSON
+    # what screening reads (Master.classified), from the record: the 判定日 and 見直し期限 as ISO dates
+    Column("part_no", Text),
+    Column("item", String(64)),
+    Column("hs", String(16)),
+    Column("tech", String(64)),
+    Column("judged", String(10)),
+    Column("review_by", String(10)),
 )
 
 
@@ -420,9 +455,11 @@ def import_master(path, effective=None, replace: bool = False, home=None) -> Mas
                 {
                     "version_id": vid,
                     "part_key": part_key(p.part_no),
-                    "data": json.dumps(p.to_dict(), ensure_ascii=False),
+                    "data": json.dumps(d, ensure_ascii=False),
+                    **{c: d[c] for c in CLASSIFICATION_FIELDS},
                 }
                 for p in products
+                for d in (p.to_dict(),)
             ]
             for i in range(0, len(rows), 5000):
                 conn.execute(products_t.insert(), rows[i : i + 5000])
@@ -473,25 +510,73 @@ def load(info: VersionInfo, home=None) -> Master:
 
         def read() -> dict[str, Product]:
             with st.read() as conn:  # one read transaction: the version as this process knows it, and its products
-                same = versions_t.c.content_sha256 == info.content_sha256
-                if conn.execute(select(versions_t.c.id).where(versions_t.c.id == info.id, same)).first() is None:
-                    raise UserError(  # replaced (--replace) since this process read the list of versions
-                        f"品番マスタ PM {info.effective}（{info.n_products}）は置き換えられました。"
-                        "もう一度実行してください",
-                        f"product master PM {info.effective} ({info.n_products}) was replaced; run again",
-                    )
+                _check_not_replaced(conn, info)
                 rows = conn.execute(
                     select(products_t.c.part_key, products_t.c.data).where(products_t.c.version_id == info.id)
                 ).all()
             data = json.loads("[" + ",".join(d for _k, d in rows) + "]")  # one decode, not one per product
             return {k: Product.from_dict(d) for (k, _d), d in zip(rows, data)}
 
-        m = Master(info.id, info.effective, info.source_name, info.sha256, count=info.n_products, load=read)
+        def read_classes() -> dict[str, Classification]:
+            cols = [products_t.c[f] for f in CLASSIFICATION_FIELDS]
+            with st.read() as conn:
+                _check_not_replaced(conn, info)
+                rows = conn.execute(
+                    select(products_t.c.part_key, *cols).where(products_t.c.version_id == info.id)
+                ).all()
+            # A master has few distinct codes and dates: one object each (a date parsed once; a code's hash worked
+            # out once, and the engine's memo keys made of them compared by identity).
+            days: dict[str, date] = {}
+            codes: dict[str | None, str | None] = {}
+
+            def day(text: str | None) -> date | None:
+                if text is None:
+                    return None
+                d = days.get(text)
+                if d is None:
+                    d = days[text] = date.fromisoformat(text)
+                return d
+
+            one, new = codes.setdefault, tuple.__new__
+            return {
+                k: new(
+                    Classification,
+                    (
+                        part_no,
+                        one(item, item),
+                        one(hs, hs),
+                        one(tech, tech),
+                        day(judged),
+                        day(review_by),
+                    ),
+                )
+                for k, part_no, item, hs, tech, judged, review_by in rows
+            }
+
+        m = Master(
+            info.id,
+            info.effective,
+            info.source_name,
+            info.sha256,
+            count=info.n_products,
+            load=read,
+            load_classes=read_classes,
+        )
         with _masters_lock:
             if len(_masters) >= 16:
                 _masters.clear()
             _masters[key] = m
     return m
+
+
+def _check_not_replaced(conn, info: VersionInfo) -> None:
+    """Refuses a version replaced (--replace) since this process read the list of versions."""
+    same = versions_t.c.content_sha256 == info.content_sha256
+    if conn.execute(select(versions_t.c.id).where(versions_t.c.id == info.id, same)).first() is None:
+        raise UserError(
+            f"品番マスタ PM {info.effective}（{info.n_products}）は置き換えられました。もう一度実行してください",
+            f"product master PM {info.effective} ({info.n_products}) was replaced; run again",
+        )
 
 
 def load_all(home=None) -> list[Master]:

@@ -218,7 +218,7 @@ def _by_part(rules: Rules, today: date, v: dict) -> Decision:
     master = rules.master_on(as_of)
     if master is None and item is not None:  # no master yet: the typed code decides
         return decide()
-    product = master.get(v["part_no"]) if master is not None else None
+    product = master.classified(v["part_no"]) if master is not None else None
     if product is None or product.tech is None:
         if product is not None:
             missing = T.reason("PART-TECH-UNJUDGED", R, part=part, version=master.version)

@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
 
-HEAD = "0006"  # the newest migration (tests/store checks it against the migration scripts)
+HEAD = "0007"  # the newest migration (tests/store checks it against the migration scripts)
 FILE_NAME = "exportscreen.sqlite3"
 LEGACY_FILE_NAME = "audit.sqlite3"  # the audit log's file before the store: still found
 SQLITE_PAGE_SIZE = 16384  # of a new SQLite database (a line's audit record is ~1.7 KB; see make_engine)

@@ -80,6 +80,21 @@ def test_a_good_master_is_stored_and_looked_up_by_part_number(home, tmp_path):
     assert _imports() == [("master.xlsx", "ok")]
 
 
+def test_screening_reads_the_classification_columns_alone_and_they_are_the_records(home, tmp_path):
+    """What screening needs of a product (品番, 該非, HS, 技術該非, 判定日, 見直し期限) is read from the products'
+    columns, without their records; each is the record's value, on both databases."""
+    products.import_master(_book(tmp_path / "master.xlsx", GOOD), effective="2026-04-01")
+    state.reset_rules()
+    master = state.rules().master_on(date(2026, 5, 1))
+    nc = master.classified("ｎｃ－５０００ａ")  # folded as the records' key
+    assert nc == products.Classification("NC-5000A", "2の項(12)", "845811", "2の項(1)", date(2026, 1, 15),
+                                         date(2027, 1, 14))  # fmt: skip
+    assert master.classified("NO-SUCH") is None and "products" not in master.__dict__  # the records not read
+    for key, p in master.products.items():
+        assert master.classes[key] == tuple(getattr(p, f) for f in products.CLASSIFICATION_FIELDS)
+    assert len(master.classes) == len(master.products) == 3
+
+
 def test_english_headers_and_a_cp932_csv(home, tmp_path):
     m = products.import_master(_book(tmp_path / "en.xlsx", GOOD[:1], header=EN, title=None), effective="2026-01-01")
     assert m.get("NC-5000A").item == "2の項(12)"
@@ -164,6 +179,8 @@ def test_products_are_read_at_the_first_line_that_needs_them_and_never_from_a_re
     products.import_master(_book(tmp_path / "v2.xlsx", GOOD), effective="2026-01-01", replace=True)
     with pytest.raises(UserError, match="was replaced; run again"):
         master.get("NC-5000A")
+    with pytest.raises(UserError, match="was replaced; run again"):
+        master.classified("NC-5000A")
     fresh = state.rules().master_on(date(2026, 2, 1))  # the import reset the rules in use
     assert fresh.version == "PM 2026-01-01 (3)" and fresh.get("PUMP-7") is not None
 

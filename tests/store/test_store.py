@@ -75,6 +75,47 @@ def test_an_audit_log_of_an_earlier_version_is_taken_over_and_keeps_verifying(tm
     log.close()
 
 
+def test_a_product_master_stored_before_its_columns_gets_them_from_its_records(url):
+    """Migration 0007: the screening columns of products stored before it are filled in from their records."""
+    import json
+
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from exportscreen import products
+
+    records = [
+        {"part_no": "NC-5000A", "item": "2の項(12)", "judged": "2026-01-15", "tech": "2の項(1)", "hs": "845811",
+         "review_by": "2027-01-14", "name": "工作機械", "row": 3},
+        {"part_no": "ｓｃ－ｍ６", "item": "非該当", "judged": "2026-01-15", "hs": None, "row": 4},  # before tech
+    ]  # fmt: skip
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(store.alembic_config(conn), "0006")
+        conn.execute(
+            text(
+                "INSERT INTO product_versions (id, effective, content_sha256, n_products, imported) "
+                "VALUES (1, '2026-04-01', :h, 2, '2026-04-01T00:00:00Z')"
+            ),
+            {"h": "0" * 64},
+        )
+        for key, r in zip(("NC-5000A", "SC-M6"), records):
+            conn.execute(
+                text("INSERT INTO products (version_id, part_key, data) VALUES (1, :k, :d)"),
+                {"k": key, "d": json.dumps(r, ensure_ascii=False)},
+            )
+    engine.dispose()
+    s = store.Store(url)
+    with s.read() as conn:
+        cols = [products.products_t.c[f] for f in ("part_key", *products.CLASSIFICATION_FIELDS)]
+        got = conn.execute(select(*cols).order_by(products.products_t.c.part_key)).all()
+    s.close()
+    assert [tuple(r) for r in got] == [
+        ("NC-5000A", "NC-5000A", "2の項(12)", "845811", "2の項(1)", "2026-01-15", "2027-01-14"),
+        ("SC-M6", "ｓｃ－ｍ６", "非該当", None, None, "2026-01-15", None),
+    ]
+
+
 def test_where_the_store_is(tmp_path, monkeypatch):
     monkeypatch.delenv("EXPORTSCREEN_DB_URL", raising=False)
     monkeypatch.delenv("EXPORTSCREEN_AUDIT_URL", raising=False)
