@@ -114,7 +114,7 @@ def _cell(v: Any) -> Any:
 def _header(names: Sequence[Any], columns: Mapping[Any, str] | None, lang: str) -> orders.Header:
     """The header of a table whose columns are ``names``: found by name as a workbook's (``columns`` None), or the
     columns ``columns`` maps (column -> field or header name: ``{"dest": "country"}``, ``{"amt": "金額(USD)"}``),
-    with the identifying columns (注文番号, 品番 …) found by name for the audit record."""
+    with the identifying columns (注文番号, 品名 …) found by name for the audit record."""
     if columns is None:
         texts: list[Any] = list(names)
     else:

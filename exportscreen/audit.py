@@ -149,7 +149,7 @@ records_t = Table(
     Column("rules_version", _S),
     Column("eul_version", _S),
     Column("as_of", String(10)),
-    # the order's identifying columns as found ([[header, value], …]: 受注番号, PO, 品番, 品名, 数量 …); hashed
+    # the order's identifying columns as found ([[header, value], …]: 受注番号, PO, 品名, 数量 …); hashed
     # only when present, so records written before the column existed verify as they were written
     Column("refs", Text),
     Column("prev_hash", String(64), nullable=False),
@@ -572,7 +572,7 @@ class Run:
     ref_heads: tuple[str, ...] = ()  # the identifying columns' headers (see set_refs), as JSON with a comma
 
     def set_refs(self, headers: Any) -> None:
-        """The headers of the order's identifying columns (受注番号, PO, 品番, 品名, 数量 … as found), in the order
+        """The headers of the order's identifying columns (受注番号, PO, 品名, 数量 … as found), in the order
         of the values each line passes to :meth:`record_values` as ``refs``."""
         self.ref_heads = tuple(_encode_str(str(h)) + "," for h in headers)
 

@@ -416,9 +416,11 @@ def line_values(rec: dict, reviewer: str | None = None) -> dict:
         iname = " ".join(x for x in (_s(item.get("code")), _s(item.get("name_ja"))) if x)
     else:
         iname = _s(inp.get("item"))
-    goods = "\n".join(_s(v) for v in refs.get("item_name", []) + refs.get("part_no", []))
-    if not goods and inp.get("part_no") not in (None, ""):  # a 品番 given alone (check --part, =SCREEN_PART …)
-        goods = _s(inp["part_no"])
+    names = refs.get("item_name", []) + refs.get("part_no", [])  # (品番 among the refs: a record written before)
+    part = inp.get("part_no")
+    if part not in (None, "") and part not in names:  # the 品番 input (a 品番 column, check --part, =SCREEN_PART …)
+        names.append(part)
+    goods = "\n".join(_s(v) for v in names)
     reasons = rec.get("reasons") or []
     eul = [r for r in reasons if r.get("topic") == "user"]
     if eul:

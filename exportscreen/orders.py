@@ -142,7 +142,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "tech_part_no": ("技術番号", "技術no", "technologyno", "technologynumber"),  # a technology line's 品番マスタ key
 }
 # the columns that name a line (注文番号 …, 品番, 品名, 数量): every one found is kept as found in the audit record
-REF_FIELDS = ("order_no", "part_no", "item_name", "quantity")
+# the identifying columns kept with a line's audit record (a 品番 column is an input, part_no: recorded as one)
+REF_FIELDS = ("order_no", "item_name", "quantity")
 _LOOKUP = {alias: f for f, names in ALIASES.items() for alias in names}
 _BRACKETS = re.compile(r"[(\[][^()\[\]]*[)\]]")
 VALUE_FIELDS = ("value_jpy", "unit_price")  # columns whose header may name a unit: 金額(USD), 単価（ドル）

@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from exportscreen import config
 from exportscreen.audit import AuditLog
+from exportscreen.audit_export import line_values
 from exportscreen.cli import main
 from exportscreen.orders import FIELDS
 
@@ -124,13 +125,11 @@ def test_screen_records_every_identifying_column(tmp_path):
     summary = screen_file(path)
     assert summary.lines == 2
     recs = open_log().records()
-    assert recs[0]["refs"] == [
-        ["受注番号", "SO-1"],
-        ["PO No.", "PO-77"],
-        ["品番", "AB-12"],
-        ["品名", "ねじ M3"],
-        ["数量", 500],
-    ]
+    assert recs[0]["refs"] == [["受注番号", "SO-1"], ["PO No.", "PO-77"], ["品名", "ねじ M3"], ["数量", 500]]
     assert recs[1]["refs"] == [["PO No.", "PO-78"]] and recs[1]["row"] == 3
-    assert set(recs[0]["inputs"]) == set(FIELDS)  # the engine's inputs, apart
+    assert set(recs[0]["inputs"]) == set(FIELDS)  # the engine's inputs, apart: the 品番 is one of them, recorded once
+    assert recs[0]["inputs"]["part_no"] == "AB-12" and recs[1]["inputs"]["part_no"] is None
+    assert [line_values(r)["goods"] for r in recs] == ["ねじ M3\nAB-12", "16"]  # 品名／品番 (else the item)
+    old = {**recs[0], "refs": [*recs[0]["refs"], ["品番", "AB-12"]]}  # written when the 品番 was a ref as well
+    assert line_values(old)["goods"] == "ねじ M3\nAB-12"
     assert open_log().verify() == []

@@ -200,7 +200,7 @@ def test_workbook_by_part_number(master, tmp_path, capsys):
     recs = log.records(run["id"])
     first = next(r for r in recs if r["row"] == 2)
     assert first["inputs"]["part_no"] == "NC-5000A" and first["inputs"]["item"] is None
-    assert "NC-5000A" in str(first["refs"])
+    assert first["refs"] == [["受注番号", "SO-1"]]  # the 品番 recorded once, as an input
 
 
 def test_a_line_by_part_decides_as_its_typed_line_with_the_masters_reason_added(master):
