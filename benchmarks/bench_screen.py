@@ -197,11 +197,12 @@ def _split(info: dict) -> str:
 
 def best_of(runs: dict, repeat: int) -> dict[str, dict]:
     """Each measurement of ``runs`` (name -> a function returning a child's JSON) ``repeat`` times, side by side
-    (alternating), each printed; the fastest of each by name, with every time of that name in order (``times``)."""
+    (alternating, and the order of each round the reverse of the round before: neither always runs first), each
+    printed; the fastest of each by name, with every time of that name in order (``times``)."""
     best: dict[str, dict] = {}
     times: dict[str, list[float]] = {name: [] for name in runs}
     for i in range(repeat):
-        for name, run in runs.items():
+        for name, run in list(runs.items())[:: -1 if i % 2 else 1]:
             info = run()
             times[name].append(info["seconds"])
             if name not in best or info["seconds"] < best[name]["seconds"]:
