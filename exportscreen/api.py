@@ -194,8 +194,8 @@ class _Lines:
         from exportscreen.screening import decide_line, quantity_reader
 
         rules = state.rules()
-        quantity = quantity_reader(self.header, rules)
-        return [None if line is None else decide_line(line, rules, as_of, rates, quantity) for line in self.lines]
+        at = quantity_reader(self.header, rules)
+        return [None if line is None else decide_line(line, rules, as_of, rates, quantity=at) for line in self.lines]
 
     def record(self, g: int) -> tuple[tuple, tuple]:
         """(names, values) of line ``g`` as its audit record names them (a technology line's with its kind)."""

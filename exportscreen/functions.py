@@ -592,7 +592,7 @@ def _screen_table(table) -> list[list]:
         elif line is None:  # a blank or totals row
             out.append(["", ""])
         else:
-            d = screening.decide_line(line, rules, today, (), quantity)
+            d = screening.decide_line(line, rules, today, (), quantity=quantity)
             if _AUDIT_ENABLED:
                 try:
                     _audit("SCREEN_TABLE", dict(zip(*screening.record_of(line))), d)

@@ -50,10 +50,12 @@ GOODS_RECORD = ("kind", *orders.FIELDS)
 
 
 def decide_line(
-    line: orders.OrderLine, rules, as_of: date, rates: tuple = (), quantity: tuple[int, str | None] | None = None
+    line: orders.OrderLine, rules, as_of: date, rates: tuple = (), *, quantity: tuple[int, str | None] | None
 ) -> Decision:
     """An order line's decision: goods (screen), technology (screen_technology), or 入力エラー naming a 取引区分 that
-    is neither. ``quantity``: where the line's 数量 is, from :func:`quantity_reader` (None: not read)."""
+    is neither. ``quantity``: where the line's 数量 is, from :func:`quantity_reader` for the line's table (None: not
+    read) — required, so that no adapter leaves it out by mistake (its lines under a licence with a 数量上限 would be
+    要確認 for want of the quantity)."""
     tech = line.tech
     if tech is None:
         if quantity is None or line.refs is None:
@@ -70,7 +72,8 @@ def decide_line(
 def quantity_reader(header: orders.Header, rules) -> tuple[int, str | None] | None:
     """(which of a line's refs is its 数量, the unit its column's header names) when the table has a 数量 column and
     the rules' registers a licence with a 数量上限 — the only check that reads it (:func:`exportscreen.engine.screen`);
-    else None: the quantity is not read. Every adapter that screens a table passes it to :func:`decide_line`."""
+    else None: the quantity is not read. Every adapter that screens a table passes it to :func:`decide_line` (which
+    requires it)."""
     at = header.quantity_ref
     if at is None or not rules.quantity_limits:
         return None
@@ -328,9 +331,9 @@ def _screen_and_write(fingerprint, target, table, summary, as_of, lang, show_pro
                 if tech is None and quantity is None:
                     d = screen(*values, rules=rules, today=as_of, rates=rates)  # FIELDS: the engine's argument order
                 elif tech is None:
-                    d = decide_line(line, rules, as_of, rates, quantity)
+                    d = decide_line(line, rules, as_of, rates, quantity=quantity)
                 else:  # a technology line (or one whose 取引区分 is neither): recorded with its kind
-                    d = decide_line(line, rules, as_of)
+                    d = decide_line(line, rules, as_of, quantity=None)
                     fields, values = _kind_record(line)
                 if formula_cells and row in formula_cells:  # cached formula results: see xlsxcheck
                     d = with_formula_cells(d, rules, formula_cells[row])
@@ -472,10 +475,11 @@ def rescreen(path: str | Path, sheet: str | None = None, as_of: date | None = No
     table = orders.read_order_table(path, sheet)
     order_ref = table.header.order_ref
     changed = []
+    old_at, new_at = quantity_reader(table.header, old_rules), quantity_reader(table.header, new_rules)
     for line in table.lines:
         kw = line.kwargs() if line.tech is None else dict(zip(*_kind_record(line)))
-        old = decide_line(line, old_rules, today)
-        new = decide_line(line, new_rules, today)
+        old = decide_line(line, old_rules, today, quantity=old_at)
+        new = decide_line(line, new_rules, today, quantity=new_at)
         if old.code != new.code or (old is not new and reason_key(old) != reason_key(new)):
             no = None if order_ref is None or line.refs is None else line.refs[order_ref]
             changed.append(

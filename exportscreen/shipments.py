@@ -234,7 +234,7 @@ def record(
         new = []
         quantity = quantity_reader(table.header, rules)
         for line, ref in picked:
-            d = decide_line(line, rules, today, rates, quantity)
+            d = decide_line(line, rules, today, rates, quantity=quantity)
             if d.licence is None:
                 out.not_covered.append((line.row + 1, ref, d))
                 continue

@@ -127,7 +127,7 @@ def test_mixed_sheet_screened_line_by_line(tmp_path):
         elif no.startswith("T"):
             d = screen_technology(**_tech(row), rules=rules, today=DAY)
         else:
-            d = screening.decide_line(orders.OrderLine(0, (), None, kind), rules, DAY)
+            d = screening.decide_line(orders.OrderLine(0, (), None, kind), rules, DAY, quantity=None)
         expected[no] = (render.label(d.code), render.reason_cell(d))
     assert got == expected
     codes = {no: label for no, (label, _r) in got.items()}
