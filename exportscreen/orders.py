@@ -141,8 +141,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "provision_date": ("提供日", "provisiondate"),
     "tech_part_no": ("技術番号", "技術no", "technologyno", "technologynumber"),  # a technology line's 品番マスタ key
 }
-# the columns that name a line (注文番号 …, 品番, 品名, 数量): every one found is kept as found in the audit record
-# the identifying columns kept with a line's audit record (a 品番 column is an input, part_no: recorded as one)
+# the columns that name a line (注文番号 …, 品名, 数量): every one found is kept as found in the audit record (a 品番
+# column is an input, part_no, recorded as one)
 REF_FIELDS = ("order_no", "item_name", "quantity")
 _LOOKUP = {alias: f for f, names in ALIASES.items() for alias in names}
 _BRACKETS = re.compile(r"[(\[][^()\[\]]*[)\]]")
