@@ -326,16 +326,17 @@ def _values_json(names: tuple, values: tuple) -> str:
         parts: list[Any] = list(map(dict.get, caches, values))
     except TypeError:  # an unhashable value
         return fmt.format(*map(_value_json, values))
-    if None in parts:
-        for i, part in enumerate(parts):
-            if part is None:
-                v = values[i]
-                part = parts[i] = keys[i] + _value_json(v)
-                if _same_json_when_equal(v):
-                    cache = caches[i]
-                    if len(cache) >= 100_000:
-                        cache.clear()
-                    cache[v] = part
+    i = -1
+    for _ in range(parts.count(None)):  # the values not met before (a column of new values: one a line)
+        i = parts.index(None, i + 1)
+        v = values[i]
+        # (a text straight to JSON: remembered below, not in _value_json's cache too)
+        part = parts[i] = keys[i] + (_encode_str(v) if v.__class__ is str else _value_json(v))
+        if _same_json_when_equal(v):
+            cache = caches[i]
+            if len(cache) >= 100_000:
+                cache.clear()
+            cache[v] = part
     return "{" + ",".join(parts) + "}"
 
 
@@ -446,15 +447,18 @@ def _as_of_texts(as_of: Any) -> tuple[str | None, bytes]:
     return texts
 
 
-def _sha256_hex(data: bytes) -> str:
-    # hashlib lets go of the GIL for inputs of 2 KiB and more; a record is hashed in smaller pieces so that a
-    # thread hashing while another works (Run.commit_in_background) does not wait for the GIL after each one
-    if len(data) < 2048:
-        return hashlib.sha256(data).hexdigest()
+def _sha256_hex(*pieces: bytes) -> str:
+    """The SHA-256 of the pieces one after the other. hashlib lets go of the GIL for an input of 2 KiB or more; a
+    record is hashed in smaller pieces so that a thread hashing while another works (Run.commit_in_background) does
+    not wait for the GIL after each one."""
     h = hashlib.sha256()
-    mv = memoryview(data)
-    for i in range(0, len(data), 2047):
-        h.update(mv[i : i + 2047])
+    for data in pieces:
+        if len(data) < 2048:
+            h.update(data)
+        else:
+            mv = memoryview(data)
+            for i in range(0, len(data), 2047):
+                h.update(mv[i : i + 2047])
     return h.hexdigest()
 
 
@@ -990,11 +994,17 @@ class AuditLog:
                 data = f"{prev}[{seq}{head}{ts}{mid}{'null' if row is None else row},{enc(inputs)},".encode()
                 if refs is not None:
                     refs = refs_json(ref_heads, refs)
-                if refs is None:
-                    data += part[6] + tail
-                else:  # hashed after the as-of date (see chain_hash)
-                    data += part[6] + tail[:-1] + f",{enc(refs)}]".encode()
-                prev_hash, prev = prev, sha256(data).hexdigest() if len(data) < 2048 else _sha256_hex(data)
+                if refs is not None:  # hashed after the as-of date (see chain_hash)
+                    tail = tail[:-1] + f",{enc(refs)}]".encode()
+                # hashed piece by piece (the decision's part is not copied), each under 2 KiB (see _sha256_hex)
+                prev_hash = prev
+                if len(data) < 2048 and len(part[6]) < 2048 and len(tail) < 2048:
+                    h = sha256(data)
+                    h.update(part[6])
+                    h.update(tail)
+                    prev = h.hexdigest()
+                else:
+                    prev = _sha256_hex(data, part[6], tail)
                 rref, dref = part[7], part[8]
                 # reasons and detail null: stored once (texts), by reference
                 pending.append(

@@ -133,3 +133,32 @@ def test_screen_records_every_identifying_column(tmp_path):
     old = {**recs[0], "refs": [*recs[0]["refs"], ["品番", "AB-12"]]}  # written when the 品番 was a ref as well
     assert line_values(old)["goods"] == "ねじ M3\nAB-12"
     assert open_log().verify() == []
+
+
+@pytest.mark.parametrize("size", [10, 700, 3000])  # characters: pieces under and over 2 KiB (hashed in pieces)
+def test_long_inputs_reasons_and_identifying_columns_chain_as_verify_reads_them(url, size):
+    """A line's hashed text is put together from pieces (its own cells, the decision's part, its identifying columns),
+    those of 2 KiB or more hashed in smaller pieces: the hash is still the one verify() works out from the stored
+    columns, and a change to any long piece is found."""
+    from dataclasses import replace
+
+    log = AuditLog(url)
+    lines = sample_lines()
+    with log.run(kind="screen", file="orders.xlsx", file_sha256="ab" * 32, sheet="受注") as run:
+        run.set_refs(["受注番号", "品名"])
+        for i, (inputs, decision, row) in enumerate(lines):
+            long = replace(decision.reasons[0], ja="理" * size, en="r" * size) if decision.reasons else None
+            d = decision.with_reasons(decision.code, (long, *decision.reasons[1:])) if long else decision
+            values = tuple("入" * size if k == "end_user" else v for k, v in inputs.items())
+            run.record_values(tuple(inputs), values, d, row, (f"SO-{i}", "品" * size))
+    recs = log.records(run_id=run.id)
+    assert len(recs) == len(lines) and log.verify() == []
+    assert recs[0]["refs"] == [["受注番号", "SO-0"], ["品名", "品" * size]]
+    assert recs[0]["inputs"]["end_user"] == "入" * size and recs[0]["reasons"][0]["text"] == "理" * size
+    seq = recs[2]["seq"]
+    with log.engine.begin() as conn:
+        conn.execute(
+            text(f"""UPDATE audit_records SET refs = '[["受注番号","SO-2"],["品名","品"]]' WHERE seq = {seq}""")
+        )
+    assert any(f"seq {seq}: content does not match" in p for p in log.verify())
+    log.close()
