@@ -217,10 +217,10 @@ def _decide(
     final_destination: Any,
     final_end_user: Any,
     part_no: Any = None,
+    master: tuple | None = None,  # (positional: a memo key without keyword arguments is made with less work)
     *,
     licence_part: Any = None,
     licence_quantity: tuple | None = None,
-    master: tuple | None = None,
 ) -> Decision:
     """``licence_part``: the 品番 of a line whose goods the master gave (:func:`_by_part`), for the licences that name
     their 品番 (a line without one is covered by none of them); ``licence_quantity``: the line's quantity
@@ -279,7 +279,6 @@ def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any
     that gives its goods is decided by them, one that does not is 要確認 (PART-NO-MASTER). A classification
     older than an amendment touching its 項, or past its 見直し期限, is 要確認 (PART-STALE, PART-REVIEW-DUE). The
     master's version is named in the reasons (PART-FROM-MASTER)."""
-    T = rules.reasons
     item, hs = cells[1], cells[2]
     try:
         as_of = _ship_date(cells[7]) or today
@@ -287,10 +286,9 @@ def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any
         return _decide(rules, today, rates, *cells)  # the ship date's own error
     master = rules.master_on(as_of)
     part = part_no if part_no.__class__ is str else cell_text(part_no) or ""  # as shown (str: stripped by _key)
-    lp = part if rules.licence_registers else None  # for the licences naming their 品番
     kw: dict[str, Any] = {}  # (none without a register: the usual memo key, no keyword arguments in it)
-    if lp is not None:
-        kw["licence_part"] = lp
+    if rules.licence_registers:
+        kw["licence_part"] = part  # for the licences naming their 品番
     if lq is not None:
         kw["licence_quantity"] = lq
     if master is None and item is not None:  # no master yet: the typed goods decide, as before masters existed
@@ -302,9 +300,11 @@ def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any
             return code_unknown(unknown, [_decide(rules, today, rates, cells[0], c, *cells[2:]) for c in PROBE_ITEMS])
         return _adding(_decide(rules, today, rates, *cells, **kw), unknown)
     classified = (master.version, product.item, product.hs, product.judged)
-    stale = product_stale(rules, product, as_of)
+    # judged since the last amendment, no 見直し期限: stale on no day (product_stale not asked, for most lines)
+    fresh = product.review_by is None and product.judged >= rules.last_amendment
+    stale = None if fresh else product_stale(rules, product, as_of)
     if item is None and hs is None and stale is None:  # the usual line: the master gives both
-        return _decide(rules, today, rates, cells[0], product.item, product.hs, *cells[3:], master=classified, **kw)
+        return _decide(rules, today, rates, cells[0], product.item, product.hs, *cells[3:], None, classified, **kw)
     extra = [_from_master(rules, *classified)]
     if stale is not None:
         extra.append(stale)
@@ -321,7 +321,7 @@ def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any
         shown = describe_item(rules, typed[1], typed[2], as_of)
         master_shown = describe_item(rules, by_master[1], by_master[2], as_of)
         if shown != master_shown:
-            extra.append(T.reason("PART-DISAGREE", N, part=part, typed=shown, master=master_shown))
+            extra.append(rules.reasons.reason("PART-DISAGREE", N, part=part, typed=shown, master=master_shown))
             if SEVERITY[as_typed.code] > SEVERITY[decision.code]:
                 decision = as_typed
     if decision.code is Code.INVALID:

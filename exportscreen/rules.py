@@ -264,6 +264,12 @@ class Rules:
 
         return in_force(self.licence_registers, day)
 
+    @cached_property
+    def last_amendment(self) -> date:
+        """The day the latest amendment came into force (date.min when there is none): a 品番マスタ classification
+        judged on or after it is made stale by none (:func:`exportscreen.engine.product_stale`)."""
+        return max((a.effective for a in self.amendments), default=date.min)
+
     def with_products(self, masters) -> Rules:
         import dataclasses
 

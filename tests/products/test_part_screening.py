@@ -126,6 +126,25 @@ def test_stale_classification(master):
     assert d.code is Code.NO_LICENSE
 
 
+@pytest.mark.parametrize(
+    "judged, review_by, stale",
+    [
+        (date(2025, 10, 8), None, True),  # the day before the amendment came into force
+        (date(2025, 10, 9), None, False),  # judged the day it came into force: under the amended law
+        (date(2025, 10, 9), date(2026, 3, 31), True),  # ... but past its 見直し期限 on DAY
+        (date(2025, 10, 9), date(2026, 4, 1), False),  # due on DAY itself: not yet past
+    ],
+)
+def test_stale_on_the_amendment_day_and_the_review_date(home, tmp_path, judged, review_by, stale):
+    row = ["EDGE-1", "ねじ", "非該当", None, "7318.15", judged, "山田", None, None, review_by, None]
+    products.import_master(_book(tmp_path / "edge.xlsx", [row]), effective="2026-02-01")
+    d = screen("米国", None, None, "X", "民生用", part_no="EDGE-1", rules=state.rules(), today=DAY)
+    assert (d.code is Code.REVIEW) is stale
+    assert {"PART-STALE", "PART-REVIEW-DUE"} & set(_ids(d)) == (
+        set() if not stale else {"PART-STALE"} if review_by is None else {"PART-REVIEW-DUE"}
+    )
+
+
 def test_hs_from_master_reaches_catch_all(master):
     # 非該当 with HS 8542.31 (16の項(1)) to a general country: the master's HS decides the class
     typed = screen("インド", "非該当", "8542.31", "X", "不明", rules=master, today=DAY)
