@@ -304,7 +304,8 @@ def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any
     fresh = product.review_by is None and product.judged >= rules.last_amendment
     stale = None if fresh else product_stale(rules, product, as_of)
     if item is None and hs is None and stale is None:  # the usual line: the master gives both
-        return _decide(rules, today, rates, cells[0], product.item, product.hs, *cells[3:], None, classified, **kw)
+        # part_no None, then the master (mypy cannot count the cells: ten, the fields before part_no)
+        return _decide(rules, today, rates, cells[0], product.item, product.hs, *cells[3:], None, classified, **kw)  # type: ignore[call-arg]
     extra = [_from_master(rules, *classified)]
     if stale is not None:
         extra.append(stale)
