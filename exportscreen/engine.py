@@ -246,8 +246,6 @@ def _decide(
         # the master's reason among the others as they are sorted (not added to a decision made without it)
         decision = _evaluate(rules, iso2, as_of, names, facts, master)
         if rules.licence_registers and decision.code is L:  # the licence register (exportscreen/licensing.py)
-            from exportscreen import licensing
-
             value = _value(rules, value_jpy, rates)[0]
             standing = _country_day(rules, iso2, as_of)
             decision = licensing.apply(
@@ -1378,3 +1376,7 @@ def screen_technology(*cells: Any, rules: Rules, today: date, **fields: Any) -> 
     from exportscreen import technology
 
     return technology.screen_technology(*cells, rules=rules, today=today, **fields)
+
+
+# licensing uses _memo: imported once this module is whole (an import inside _decide cost a microsecond a 許可要 line)
+from exportscreen import licensing  # noqa: E402
