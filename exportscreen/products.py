@@ -257,7 +257,6 @@ def _text(value: Any) -> str | None:
 def parse_file(path: str | Path) -> list[Product]:
     """The products of a master file (xlsx/xlsm or csv); :class:`UserError` listing the first rows in error."""
     from exportscreen import engine, technology
-    from exportscreen.ids import hs_code
     from exportscreen.ids.values import parse_date
     from exportscreen.state import rules
 
@@ -313,7 +312,7 @@ def parse_file(path: str | Path) -> list[Product]:
         for col, parse in (
             ("item", lambda v: engine._item(r_, v).format()),
             ("tech", lambda v: technology._tech_item(r_, v).format() if _text(v) is not None else None),
-            ("hs", hs_code.parse),
+            ("hs", lambda v: engine._hs(r_, v)),  # as an order line's: its chapter, heading and subheading exist
             ("judged", parse_date),
             ("review_by", parse_date),
         ):

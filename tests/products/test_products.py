@@ -122,6 +122,7 @@ BAD = [
     ["ok-1", "重複", "非該当", None, None, "2026-01-15", None, None, None, None, None],
     [None, "品番なし", "非該当", None, None, "2026-01-15", None, None, None, None, None],
     ["X-6", "技術該非違い", "非該当", "99の項", None, "2026-01-15", None, None, None, None, None],
+    ["X-7", "HS にない項", "非該当", None, "8803.90", "2026-01-15", None, None, None, None, None],
 ]
 
 
@@ -131,10 +132,12 @@ def test_a_bad_file_is_refused_whole_with_its_rows_and_the_master_in_force_stays
     assert cli.main(["products", "import", str(bad), "--effective", "2026-02-01"]) == 2
     err = capsys.readouterr().err
     lines = err.splitlines()
-    assert lines[0] == "exportscreen: bad.xlsx: 8 件の誤りがあるため取り込みませんでした（品番マスタは変わりません）"
+    assert lines[0] == "exportscreen: bad.xlsx: 9 件の誤りがあるため取り込みませんでした（品番マスタは変わりません）"
     rows = [ln.strip().split(" 行目")[0] for ln in lines[1:]]
-    assert rows == ["4", "5", "6", "7", "8", "9", "10", "11"]
+    assert rows == ["4", "5", "6", "7", "8", "9", "10", "11", "12"]
     assert "未判定" in lines[1] and "84AB" in lines[3]
+    # an HS code checked as an order line's is (HS2022 has no heading 8803): not every line by 品番 入力エラー later
+    assert "12 行目: HSコード 8803.90 の項 8803 は HS2022 にありません" in lines[9]
     assert "判定日「来週」を日付として読めません" in err and "判定日が空です" in err
     assert "品番 ok-1 が重複しています（3 行目にもあります）" in err and "品番が空です" in err
     assert cli.main(["products", "import", str(bad), "--lang", "en"]) == 2
