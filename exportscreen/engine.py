@@ -298,9 +298,7 @@ def _by_part(rules: Rules, today: date, rates: tuple, cells: tuple, part_no: Any
             return code_unknown(unknown, [_decide(rules, today, rates, cells[0], c, *cells[2:]) for c in PROBE_ITEMS])
         return _adding(_decide(rules, today, rates, *cells, **kw), unknown)
     classified = (master.version, product.item, product.hs, product.judged)
-    # judged since the last amendment, no 見直し期限: stale on no day (product_stale not asked, for most lines)
-    fresh = product.review_by is None and product.judged >= rules.last_amendment
-    stale = None if fresh else product_stale(rules, product, as_of)
+    stale = product_stale(rules, product, as_of)
     if item is None and hs is None and stale is None:  # the usual line: the master gives both
         # part_no None, then the master (mypy cannot count the cells: ten, the fields before part_no)
         return _decide(rules, today, rates, cells[0], product.item, product.hs, *cells[3:], None, classified, **kw)  # type: ignore[call-arg]
@@ -378,6 +376,8 @@ def product_stale(rules: Rules, product: Any, day: date, code: str | None = None
     """Why a 品番マスタ classification must be judged again on ``day`` (要確認), or None: its 判定日 is before an
     amendment in force on ``day`` that touches its 項 (非該当: every amendment; scope unknown: every 項), or its
     見直し期限 has passed. ``code``: the classification used (the 技術該非 for a technology line; default 該非)."""
+    if product.review_by is None and product.judged >= rules.last_amendment:
+        return None  # judged since the last amendment, no 見直し期限: stale on no day (most products, most lines)
     kou: Any = False  # parsed when an amendment in force on ``day`` came after the 判定日
     for a in reversed(rules.amendments):
         if not product.judged < a.effective <= day:

@@ -1,6 +1,6 @@
 """The product master's screening columns: a product's 品番, 該非, HS, 技術該非, 判定日 and 見直し期限 in columns of
 their own beside its whole record (``data``, JSON), so that screening reads only what it needs
-(:meth:`exportscreen.products.Master.classification`). Products stored before are filled in from their records."""
+(:meth:`exportscreen.products.Master.classified`). Products stored before are filled in from their records."""
 
 import json
 
